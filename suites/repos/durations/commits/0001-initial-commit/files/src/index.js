@@ -1,0 +1,1 @@
+export { MILLISECOND, SECOND, MINUTE, HOUR, DAY, WEEK, UNITS } from './units.js';

@@ -1,0 +1,50 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as d from '../src/index.js';
+
+describe('parse', () => {
+  test('parses a single unit', () => {
+    assert.equal(d.parse('500ms'), 500);
+    assert.equal(d.parse('5s'), 5_000);
+    assert.equal(d.parse('90m'), 5_400_000);
+    assert.equal(d.parse('2h'), 7_200_000);
+    assert.equal(d.parse('3d'), 259_200_000);
+    assert.equal(d.parse('1w'), 604_800_000);
+  });
+
+  test('adds up several units', () => {
+    assert.equal(d.parse('1h30m'), 5_400_000);
+    assert.equal(d.parse('1d2h3m4s5ms'), 93_784_005);
+  });
+
+  test('reads ms as milliseconds, not minutes', () => {
+    assert.equal(d.parse('1m500ms'), 60_500);
+  });
+
+  test('allows spaces between parts', () => {
+    assert.equal(d.parse('1h 30m'), 5_400_000);
+    assert.equal(d.parse('  2d   4h '), 187_200_000);
+  });
+
+  test('returns numbers unchanged', () => {
+    assert.equal(d.parse(1500), 1500);
+    assert.equal(d.parse(0), 0);
+  });
+
+  test('rejects strings that are not durations', () => {
+    for (const bad of ['', 'h', '1x', '1h30', 'one hour', '1 h30m ago']) {
+      assert.throws(() => d.parse(bad), d.DurationError, bad);
+    }
+  });
+
+  test('rejects non-finite numbers and other types', () => {
+    assert.throws(() => d.parse(NaN), d.DurationError);
+    assert.throws(() => d.parse(Infinity), d.DurationError);
+    assert.throws(() => d.parse(/** @type {any} */ (null)), d.DurationError);
+    assert.throws(() => d.parse(/** @type {any} */ ({})), d.DurationError);
+  });
+
+  test('errors carry the rejected input', () => {
+    assert.throws(() => d.parse('soon'), { name: 'DurationError', input: 'soon' });
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as d from '../src/index.js';
+
+describe('format', () => {
+  test('uses the largest units first', () => {
+    assert.equal(d.format(5_400_000), '1h 30m');
+    assert.equal(d.format(93_784_005), '1d 2h 3m 4s 5ms');
+    assert.equal(d.format(1_209_600_000), '2w');
+  });
+
+  test('leaves out units with a zero amount', () => {
+    assert.equal(d.format(3_600_000), '1h');
+    assert.equal(d.format(3_601_000), '1h 1s');
+  });
+
+  test('formats zero as 0ms', () => {
+    assert.equal(d.format(0), '0ms');
+  });
+
+  test('rounds to whole milliseconds', () => {
+    assert.equal(d.format(1.4), '1ms');
+    assert.equal(d.format(1.5), '2ms');
+    assert.equal(d.format(0.2), '0ms');
+  });
+
+  test('round-trips with parse', () => {
+    for (const text of ['1h 30m', '2w 3d', '59s 999ms', '1d 1ms']) {
+      assert.equal(d.format(d.parse(text)), text);
+    }
+  });
+
+  test('rejects values that are not finite numbers', () => {
+    assert.throws(() => d.format(NaN), d.DurationError);
+    assert.throws(() => d.format(Infinity), d.DurationError);
+    assert.throws(() => d.format(/** @type {any} */ ('1h')), d.DurationError);
+  });
+
+  test('puts a single minus sign in front of negative durations', () => {
+    assert.equal(d.format(-5_400_000), '-1h 30m');
+    assert.equal(d.format(-93_784_005), '-1d 2h 3m 4s 5ms');
+    assert.equal(d.format(-1), '-1ms');
+  });
+
+  test('rounds negative values like positive ones', () => {
+    assert.equal(d.format(-1.5), '-2ms');
+    assert.equal(d.format(-1.4), '-1ms');
+  });
+
+  test('never formats a negative zero', () => {
+    assert.equal(d.format(-0), '0ms');
+    assert.equal(d.format(-0.4), '0ms');
+  });
+
+  test('round-trips negative durations with parse', () => {
+    for (const text of ['-1h 30m', '-2w 3d', '-1ms']) {
+      assert.equal(d.format(d.parse(text)), text);
+    }
+  });
+});
