@@ -1,0 +1,153 @@
+// Loads a suite folder: `suite.yaml` (repos, defaults, default workflows) and one YAML file per task.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { InputError, InputErrors } from '../errors.ts';
+import { readYamlFile } from '../input/validate.ts';
+import { SuiteFile, TaskFile, TestSpec, type PrTask, type RepoRef } from './schema.ts';
+
+export interface ResolvedRepo {
+  /** Stable name for caches: derived from where the repository comes from. */
+  key: string;
+  kind: 'bundle' | 'path' | 'url';
+  /** Absolute path for bundle/path, the URL for url. */
+  location: string;
+  /** How the suite names it (for messages). */
+  name: string;
+}
+
+interface TaskResolved {
+  suite: string;
+  /** The task file, relative to the working directory (for messages). */
+  file: string;
+  repo: ResolvedRepo;
+  allowed_paths: string[];
+  setup: string | null;
+  time_limit_s: number;
+}
+
+export type Task = Omit<PrTask, 'repo' | 'gold' | 'test' | 'allowed_paths' | 'setup' | 'time_limit_s'> &
+  TaskResolved & {
+    gold: { from: string; to: string };
+    test: TestSpec;
+  };
+
+export interface Suite {
+  name: string;
+  description?: string;
+  dir: string;
+  tasks: Task[];
+  /** Absolute workflow folders named by the suite (used when --workflow is not given). */
+  workflows: string[];
+  /** sha256 over the suite file, the task files and the repository sources: changes when anything graded changes. */
+  digest: string;
+}
+
+export const DEFAULT_TIME_LIMIT_S = 900;
+const DEFAULT_TEST: TestSpec = TestSpec.parse({
+  command: 'node --test --test-reporter=junit --test-reporter-destination="$BENCH_TEST_REPORT"',
+});
+
+function display(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : p;
+}
+
+function resolveRepo(ref: RepoRef, name: string, dir: string): ResolvedRepo {
+  const [kind, raw] = 'bundle' in ref ? (['bundle', ref.bundle] as const) : 'path' in ref ? (['path', ref.path] as const) : (['url', ref.url] as const);
+  const location = kind === 'url' ? raw : resolve(dir, raw);
+  const key = `${basename(location).replace(/\.(bundle|git)$/, '').replace(/[^A-Za-z0-9._-]/g, '_')}-${createHash('sha256').update(`${kind}:${location}`).digest('hex').slice(0, 12)}`;
+  return { key, kind, location, name };
+}
+
+export function loadSuite(suiteDir: string): Suite {
+  const dir = resolve(suiteDir);
+  const suiteFile = join(dir, 'suite.yaml');
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new InputError('suite folder not found', { file: display(dir), fix: 'pass the path of a folder holding suite.yaml, e.g. suites/pr' });
+  }
+  if (!existsSync(suiteFile)) {
+    throw new InputError('no suite.yaml in the suite folder', {
+      file: display(suiteFile),
+      fix: 'create suite.yaml with at least `name:` and `repos:` (see README, "Suite files")',
+    });
+  }
+  const spec = readYamlFile(suiteFile, SuiteFile, display(suiteFile));
+  const hash = createHash('sha256').update(readFileSync(suiteFile));
+  const repos = new Map(Object.entries(spec.repos).map(([name, ref]) => [name, resolveRepo(ref, name, dir)]));
+  const errors: InputError[] = [];
+  for (const [name, repo] of repos) {
+    if (repo.kind === 'url') continue;
+    if (!existsSync(repo.location)) {
+      errors.push(
+        new InputError(`repository ${repo.kind} not found: ${display(repo.location)}`, {
+          file: display(suiteFile),
+          field: `repos.${name}.${repo.kind}`,
+          fix: repo.kind === 'bundle' ? 'rebuild it (npm run repos) or fix the path, relative to the suite folder' : 'fix the path, relative to the suite folder',
+        }),
+      );
+    } else if (repo.kind === 'bundle') hash.update(readFileSync(repo.location));
+  }
+
+  const tasksDir = join(dir, spec.tasks);
+  const files = existsSync(tasksDir) ? readdirSync(tasksDir).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
+  if (!files.length) {
+    errors.push(new InputError('the suite has no task files', { file: display(tasksDir), field: 'tasks', fix: 'add one <task-id>.yaml per task to that folder' }));
+  }
+  const tasks: Task[] = [];
+  const seen = new Map<string, string>();
+  for (const f of files) {
+    const path = join(tasksDir, f);
+    const shown = display(path);
+    let parsed: TaskFile;
+    try {
+      parsed = readYamlFile(path, TaskFile, shown);
+    } catch (err) {
+      if (err instanceof InputErrors) errors.push(...err.errors);
+      else if (err instanceof InputError) errors.push(err);
+      else throw err;
+      continue;
+    }
+    hash.update(f).update(readFileSync(path));
+    if (seen.has(parsed.id)) {
+      errors.push(new InputError(`duplicate task id "${parsed.id}" (also in ${seen.get(parsed.id)})`, { file: shown, field: 'id', fix: 'give every task a unique id' }));
+      continue;
+    }
+    seen.set(parsed.id, shown);
+    let repo: ResolvedRepo | undefined;
+    if (typeof parsed.repo === 'string') {
+      repo = repos.get(parsed.repo);
+      if (!repo) {
+        errors.push(
+          new InputError(`unknown repo "${parsed.repo}"`, {
+            file: shown,
+            field: 'repo',
+            fix: repos.size ? `use one of: ${[...repos.keys()].join(', ')} (declared in suite.yaml), or an inline {bundle|path|url}` : 'declare it under `repos:` in suite.yaml',
+          }),
+        );
+        continue;
+      }
+    } else repo = resolveRepo(parsed.repo, parsed.id, dir);
+    const { repo: _r, gold, test, allowed_paths, setup, time_limit_s, ...rest } = parsed;
+    tasks.push({
+      ...rest,
+      suite: spec.name,
+      file: shown,
+      repo,
+      gold: typeof gold === 'string' ? { from: parsed.base, to: gold } : gold,
+      test: test ?? spec.defaults.test ?? DEFAULT_TEST,
+      allowed_paths: allowed_paths ?? spec.defaults.allowed_paths ?? ['**'],
+      setup: setup === undefined ? (spec.defaults.setup ?? null) : setup,
+      time_limit_s: time_limit_s ?? spec.defaults.time_limit_s ?? DEFAULT_TIME_LIMIT_S,
+    });
+  }
+  if (errors.length) throw new InputErrors(errors);
+  return {
+    name: spec.name,
+    description: spec.description,
+    dir,
+    tasks,
+    workflows: spec.workflows.map((w) => resolve(dir, w)),
+    digest: `sha256:${hash.digest('hex')}`,
+  };
+}

@@ -1,0 +1,75 @@
+// Task and suite file formats. These zod schemas are the single source of truth: the loader
+// validates against them and `npm run schemas` emits JSON Schemas from them for editors.
+import { z } from 'zod';
+
+const sha = z
+  .string()
+  .regex(/^[0-9a-f]{7,40}$/, 'expected a commit id (hex sha)')
+  .describe('A commit id (full 40-hex sha recommended).');
+
+export const RepoRef = z.union([
+  z.strictObject({ bundle: z.string().min(1).describe('Path to a git bundle, relative to the suite folder.') }),
+  z.strictObject({ path: z.string().min(1).describe('Path to a local git repository, relative to the suite folder.') }),
+  z.strictObject({ url: z.string().min(1).describe('A git URL to clone (https, ssh, file).') }),
+]);
+export type RepoRef = z.infer<typeof RepoRef>;
+
+export const TestSpec = z.strictObject({
+  command: z
+    .string()
+    .min(1)
+    .describe('Shell command that runs the tests and writes a report: JUnit XML to $BENCH_TEST_REPORT, or TAP on stdout.'),
+  format: z.enum(['junit', 'tap']).default('junit').describe('How per-test results are read.'),
+  timeout_s: z.number().positive().default(300).describe('Kill the test run after this many seconds.'),
+});
+export type TestSpec = z.infer<typeof TestSpec>;
+
+const id = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'ids use letters, digits, ".", "_" and "-"')
+  .max(100);
+
+const taskCommon = {
+  id: id.describe('Unique id of the task within its suite.'),
+  title: z.string().optional(),
+  repo: z.union([z.string(), RepoRef]).describe('A repo name from the suite file, or an inline repo reference.'),
+  base: sha.describe('The commit the agent starts from.'),
+  request: z.string().min(1).describe('What the agent is asked to do (issue text, PR description).'),
+  allowed_paths: z.array(z.string()).optional().describe('Globs of the paths the task may touch; writes elsewhere are out of scope.'),
+  setup: z.string().nullable().optional().describe('Shell command run once per (repo, base) before trials, e.g. `npm ci`.'),
+  time_limit_s: z.number().positive().optional().describe('Wall-clock limit for the agent on this task.'),
+  tags: z.array(z.string()).default([]),
+};
+
+export const PrTask = z.strictObject({
+  ...taskCommon,
+  kind: z.literal('pr'),
+  gold: z
+    .union([sha, z.strictObject({ from: sha, to: sha })])
+    .describe('The historical change: a commit (the gold change is the diff base..gold), or a range {from, to}.'),
+  hidden_tests: z.array(z.string().min(1)).min(1).describe('Test files taken from the gold change, applied only after the agent finished.'),
+  fail_to_pass: z.array(z.string().min(1)).min(1).describe('Test ids that must go from failing to passing.'),
+  pass_to_pass: z.array(z.string().min(1)).default([]).describe('Test ids that must keep passing.'),
+  test: TestSpec.optional().describe('Overrides the suite default test command.'),
+});
+export type PrTask = z.infer<typeof PrTask>;
+
+export const TaskFile = z.discriminatedUnion('kind', [PrTask]);
+export type TaskFile = z.infer<typeof TaskFile>;
+
+export const SuiteFile = z.strictObject({
+  name: id.describe('Suite name, recorded in every trial.'),
+  description: z.string().optional(),
+  repos: z.record(z.string(), RepoRef).default({}).describe('Repositories the tasks name, by key.'),
+  defaults: z
+    .strictObject({
+      setup: z.string().nullable().optional(),
+      test: TestSpec.optional(),
+      time_limit_s: z.number().positive().optional(),
+      allowed_paths: z.array(z.string()).optional(),
+    })
+    .default({}),
+  tasks: z.string().default('tasks').describe('Folder (relative to the suite) holding one YAML file per task.'),
+  workflows: z.array(z.string()).default([]).describe('Workflow folders replayed when --workflow is not given (relative to the suite).'),
+});
+export type SuiteFile = z.infer<typeof SuiteFile>;
