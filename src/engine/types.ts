@@ -1,0 +1,28 @@
+// What every engine is given and gives back: the stage contract between replay and sdk/codex engines.
+import type { Model } from '@openai/agents';
+import type { ControlPlane } from '../control/plane.ts';
+import type { EventLog } from '../record/events.ts';
+import type { Role, Workflow } from '../workflow/types.ts';
+
+export interface EngineInput {
+  trialId: string;
+  workflow: Workflow;
+  /** The task as the entry role receives it. */
+  prompt: string;
+  plane: ControlPlane;
+  /** The (ledger-wrapped) model a role uses. */
+  modelFor(role: Role): { model: Model; name: string };
+  events: EventLog;
+  signal: AbortSignal;
+}
+
+export type EngineStop = 'completed' | 'max_turns' | 'aborted' | 'model_error' | 'error';
+
+export interface EngineResult {
+  stop: EngineStop;
+  /** The entry role's final answer as text (JSON for structured answers). */
+  finalText: string | null;
+  /** The workflow declared the work done. */
+  accepted: boolean;
+  error?: string;
+}
