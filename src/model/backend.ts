@@ -1,0 +1,85 @@
+// Model backends: the simulated model (default, offline) and any OpenAI-compatible server (Responses
+// or Chat Completions API). A backend hands each trial one Model per role; the ledger wraps them.
+import type { Model } from '@openai/agents';
+import { OpenAIChatCompletionsModel, OpenAIResponsesModel } from '@openai/agents';
+import OpenAI from 'openai';
+import { InputError } from '../errors.ts';
+import type { SimContext } from './sim/oracle.ts';
+import type { SimProfile } from './sim/profile.ts';
+import { SimResponder } from './sim/respond.ts';
+import { SimModel } from './sim/simModel.ts';
+
+export type ModelSpec =
+  | { backend: 'sim'; name: string; profile: SimProfile }
+  | { backend: 'openai'; name: string; baseURL: string | null; api: 'responses' | 'chat'; apiKey: string };
+
+export interface ModelFlags {
+  model?: string;
+  baseUrl?: string;
+  api?: string;
+}
+
+/** Reads --model/--base-url/--api (and OPENAI_API_KEY). Returns the spec and, for the default, a notice. */
+export function resolveModelSpec(flags: ModelFlags, profile: SimProfile, env: NodeJS.ProcessEnv = process.env): { spec: ModelSpec; notice: string | null } {
+  const api = flags.api ?? 'responses';
+  if (api !== 'responses' && api !== 'chat') {
+    throw new InputError(`unknown API "${api}"`, { field: '--api', fix: 'use --api responses or --api chat' });
+  }
+  if (!flags.model || flags.model === 'sim') {
+    if (flags.baseUrl && !flags.model) {
+      throw new InputError('--base-url needs a real model', { field: '--model', fix: 'add --model openai:<model-name>' });
+    }
+    return {
+      spec: { backend: 'sim', name: 'sim', profile },
+      notice: flags.model ? null : 'model: the built-in simulated model (sim): no API key needed; results are simulated. Use --model openai:<name> for a real model.',
+    };
+  }
+  const m = /^openai:(.+)$/.exec(flags.model);
+  if (!m) {
+    throw new InputError(`unknown model "${flags.model}"`, { field: '--model', fix: 'use --model sim or --model openai:<model-name> (e.g. openai:gpt-5-mini)' });
+  }
+  const key = env.OPENAI_API_KEY;
+  if (!key && !flags.baseUrl) {
+    throw new InputError('OPENAI_API_KEY is not set', { field: '--model', fix: 'export OPENAI_API_KEY=..., or point --base-url at a server that needs no key, or use --model sim' });
+  }
+  return { spec: { backend: 'openai', name: m[1]!, baseURL: flags.baseUrl ?? null, api, apiKey: key ?? 'no-key' }, notice: null };
+}
+
+export interface TrialModelContext {
+  trialId: string;
+  /** What the simulated model knows about the task (built only when the backend is sim). */
+  sim?: SimContext;
+}
+
+export class ModelBackend {
+  readonly spec: ModelSpec;
+  private readonly responder: SimResponder | null;
+
+  constructor(spec: ModelSpec) {
+    this.spec = spec;
+    this.responder = spec.backend === 'sim' ? new SimResponder(spec.profile) : null;
+  }
+
+  get simulated(): boolean {
+    return this.spec.backend === 'sim';
+  }
+
+  /** The model a role uses in a trial: the role's own model name when it sets one, else the run's. */
+  model(trial: TrialModelContext, roleModel: string | undefined): { model: Model; name: string } {
+    const spec = this.spec;
+    if (spec.backend === 'sim') {
+      if (!trial.sim) throw new Error('the simulated model needs the task oracle');
+      const name = roleModel ?? spec.name;
+      return { model: new SimModel(this.responder!, trial.sim, name), name };
+    }
+    const name = roleModel ?? spec.name;
+    const client = new OpenAI({
+      apiKey: spec.apiKey,
+      baseURL: spec.baseURL ?? undefined,
+      maxRetries: 4, // exponential backoff with jitter on 408/409/429/5xx and connection errors, honouring Retry-After
+      timeout: 10 * 60_000,
+      defaultHeaders: { 'x-bench-trial': trial.trialId },
+    });
+    return { model: spec.api === 'chat' ? new OpenAIChatCompletionsModel(client, name) : new OpenAIResponsesModel(client, name), name };
+  }
+}

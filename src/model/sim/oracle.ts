@@ -1,0 +1,30 @@
+// What the simulated model knows about a task: the gold data. It plays the task through the real
+// tools; this only tells it what a right answer looks like (its profile decides how often it gets there).
+
+export interface SimFileChange {
+  path: string;
+  status: 'added' | 'modified' | 'deleted';
+  /** Whole file before and after the gold change ('' when absent). */
+  before: string;
+  after: string;
+  /** Unified-diff hunks of the gold change: lines start with ' ', '-' or '+'. */
+  hunks: string[][];
+  /** A test file (the hidden tests): written only when the agent decides to add tests. */
+  isTest: boolean;
+}
+
+export interface SimOracle {
+  taskId: string;
+  kind: 'pr' | 'docs' | 'triage';
+  request: string;
+  changes: SimFileChange[];
+  /** The command a developer runs for the tests (e.g. `npm test`). */
+  testCommand: string;
+  /** Existing files outside the task's allowed paths, where an overreaching agent might write. */
+  outOfScope: string[];
+}
+
+export interface SimContext {
+  oracle: SimOracle;
+  seed: number;
+}
