@@ -1,0 +1,113 @@
+// Per-test results from what test runners print: JUnit XML (node --test, jest-junit, vitest, mocha,
+// pytest, go-junit-report, ...) and TAP. A test id is `<file> > <suite> > ... > <test name>`, the file
+// made relative to the checkout root.
+import { realpathSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+
+export type TestStatus = 'pass' | 'fail' | 'skip';
+
+export interface TestResults {
+  /** Test id -> status (the worst status when an id repeats). */
+  tests: Map<string, TestStatus>;
+}
+
+const RANK: Record<TestStatus, number> = { pass: 0, skip: 1, fail: 2 };
+
+function put(tests: Map<string, TestStatus>, id: string, status: TestStatus): void {
+  const prev = tests.get(id);
+  if (!prev || RANK[status] > RANK[prev]) tests.set(id, status);
+}
+
+export class ReportError extends Error {}
+
+type Node = Record<string, unknown>;
+const asList = (v: unknown): Node[] => (v === undefined ? [] : Array.isArray(v) ? (v as Node[]) : [v as Node]);
+
+function relFile(file: string | undefined, root: string): string | undefined {
+  if (!file) return undefined;
+  if (!isAbsolute(file)) return file;
+  let realRoot = root;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    // keep as given
+  }
+  for (const r of [realRoot, root]) {
+    const rel = relative(r, file);
+    if (!rel.startsWith('..') && !isAbsolute(rel)) return rel;
+  }
+  return file;
+}
+
+export function parseJUnit(xml: string, root: string): TestResults {
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    isArray: (name) => ['testsuite', 'testcase', 'failure', 'error', 'skipped'].includes(name),
+    processEntities: true,
+  });
+  let doc: Node;
+  try {
+    doc = parser.parse(xml) as Node;
+  } catch (err) {
+    throw new ReportError(`the JUnit report is not valid XML: ${(err as Error).message}`);
+  }
+  const top = (doc.testsuites ?? doc) as Node;
+  if (!doc.testsuites && !doc.testsuite) throw new ReportError('the JUnit report has no <testsuites> or <testsuite> element');
+  const tests = new Map<string, TestStatus>();
+  const visitCase = (tc: Node, chain: string[], suiteFile: string | undefined) => {
+    const file = relFile((tc.file as string | undefined) ?? suiteFile, root);
+    const names = [...chain];
+    if (file && names[0] === file) names.shift(); // jest-junit names the top suite after the file
+    const id = [file, ...names, String(tc.name ?? '')].filter((p) => p !== undefined && p !== '').join(' > ');
+    const status: TestStatus = tc.failure || tc.error ? 'fail' : tc.skipped ? 'skip' : 'pass';
+    put(tests, id, status);
+  };
+  const visitSuite = (s: Node, chain: string[]) => {
+    const name = s.name === undefined ? undefined : String(s.name);
+    const next = name === undefined ? chain : [...chain, name];
+    const file = s.file as string | undefined;
+    for (const tc of asList(s.testcase)) visitCase(tc, next, file);
+    for (const inner of asList(s.testsuite)) visitSuite(inner, next);
+  };
+  for (const tc of asList(top.testcase)) visitCase(tc, [], undefined);
+  for (const s of asList(top.testsuite)) visitSuite(s, []);
+  return { tests };
+}
+
+/** TAP (13/14, with node's indented subtests): ids are the chain of (sub)test names. */
+export function parseTap(text: string): TestResults {
+  const tests = new Map<string, TestStatus>();
+  const stack: Array<{ indent: number; name: string }> = [];
+  let sawPlanOrTest = false;
+  for (const raw of text.split('\n')) {
+    const indent = raw.length - raw.trimStart().length;
+    const line = raw.trim();
+    const sub = /^# Subtest: (.*)$/.exec(line);
+    if (sub) {
+      while (stack.length && stack.at(-1)!.indent >= indent) stack.pop();
+      stack.push({ indent, name: sub[1]! });
+      continue;
+    }
+    const m = /^(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?(.*?)(?:\s+#\s*(SKIP|TODO)\b.*)?$/i.exec(line);
+    if (!m) {
+      if (/^1\.\.\d+/.test(line)) sawPlanOrTest = true;
+      continue;
+    }
+    sawPlanOrTest = true;
+    while (stack.length && stack.at(-1)!.indent > indent) stack.pop();
+    const parents = stack.filter((s) => s.indent < indent).map((s) => s.name);
+    const name = m[3]!.trim();
+    // A result line closes the subtest of the same name and indentation; parents are results too,
+    // but only leaves (tests without subtests) are recorded.
+    const own = stack.at(-1);
+    const hasChildren = [...tests.keys()].some((k) => k.startsWith([...parents, name].join(' > ') + ' > '));
+    if (own && own.indent === indent && own.name === name) stack.pop();
+    if (hasChildren) continue;
+    const status: TestStatus = m[4] ? 'skip' : m[1]!.toLowerCase() === 'ok' ? 'pass' : 'fail';
+    put(tests, [...parents, name].join(' > '), status);
+  }
+  if (!sawPlanOrTest) throw new ReportError('no TAP test lines in the output');
+  return { tests };
+}
