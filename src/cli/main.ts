@@ -1,0 +1,41 @@
+// The `bench` program: commands are registered here; each lives in its own file.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { InputError } from '../errors.ts';
+import { replayCommand } from './replay.ts';
+import { simServerCommand } from './simServer.ts';
+
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+export function program(): Command {
+  const p = new Command('bench')
+    .description('replay historical tasks through coding-agent workflows, compare them, and gate rollouts')
+    .version(version())
+    .showHelpAfterError()
+    .exitOverride();
+  replayCommand(p);
+  simServerCommand(p);
+  return p;
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 bad input). */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof InputError) {
+      process.stderr.write(`error: ${err.format()}\n`);
+      return 2;
+    }
+    if (err && typeof err === 'object' && (err as { exitCode?: number }).exitCode === 2) {
+      process.stderr.write(`error: ${(err as Error).message}\n`);
+      return 2;
+    }
+    process.stderr.write(`bench: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,111 @@
+// What a person watching `bench replay` sees: on a terminal, a live block (done/total, running trials,
+// resolved so far, ETA) redrawn by log-update; elsewhere (CI logs, pipes), one plain line per trial.
+import { styleText } from 'node:util';
+import { createLogUpdate } from 'log-update';
+import type { ProgressEvent } from '../replay/replay.ts';
+import type { TrialRecord } from '../record/schema.ts';
+
+export function clock(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
+export function compact(n: number): string {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n);
+}
+
+export function outcome(r: TrialRecord): string {
+  if (r.status !== 'ok') return r.status;
+  if (r.quality.resolved === null) return 'ungraded';
+  return r.quality.resolved ? 'resolved' : 'unresolved';
+}
+
+function paint(text: string, style: Parameters<typeof styleText>[0], stream: NodeJS.WriteStream): string {
+  return styleText(style, text, { stream });
+}
+
+export function trialLine(r: TrialRecord, done: number, total: number, stream: NodeJS.WriteStream): string {
+  const o = outcome(r);
+  const color = o === 'resolved' ? 'green' : o === 'unresolved' ? 'yellow' : 'red';
+  const cost = r.cost_usd === null ? '' : `  $${r.cost_usd.toFixed(4)}`;
+  const note = r.status !== 'ok' && r.error ? `  (${r.error.message.split('\n')[0]!.slice(0, 100)})` : '';
+  return `[${String(done).padStart(String(total).length)}/${total}] ${r.task_id} · ${r.workflow} · ${paint(o, color, stream)}  ${(r.time.wall_ms / 1000).toFixed(1)}s  ${compact(r.tokens.input + r.tokens.output)} tok${cost}${note}`;
+}
+
+export class Progress {
+  private readonly stream: NodeJS.WriteStream;
+  private readonly live: boolean;
+  private readonly log: ReturnType<typeof createLogUpdate> | null;
+  private readonly running = new Map<string, { label: string; since: number }>();
+  private readonly started = performance.now();
+  private readonly durations: number[] = [];
+  private total = 0;
+  private done = 0;
+  private resolved = 0;
+  private graded = 0;
+  private failed = 0;
+  private concurrency: number;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(stream: NodeJS.WriteStream, concurrency: number) {
+    this.stream = stream;
+    this.concurrency = concurrency;
+    this.live = !!stream.isTTY && process.env.TERM !== 'dumb' && !process.env.CI;
+    this.log = this.live ? createLogUpdate(stream, { showCursor: true }) : null;
+  }
+
+  handle = (e: ProgressEvent): void => {
+    if (e.type === 'planned') {
+      this.total = e.pending;
+      if (e.skipped) this.print(`resuming: ${e.skipped} trial(s) already recorded, ${e.pending} to run`);
+      if (this.live) this.timer = setInterval(() => this.draw(), 250).unref();
+    } else if (e.type === 'start') {
+      this.running.set(e.plan.trialId, { label: `${e.plan.task.id} · ${e.plan.workflow.name}${e.plan.repeat ? ` #${e.plan.repeat}` : ''}`, since: performance.now() });
+    } else {
+      this.running.delete(e.plan.trialId);
+      this.done++;
+      this.durations.push(e.record.time.wall_ms);
+      if (e.record.quality.resolved !== null) this.graded++;
+      if (e.record.quality.resolved) this.resolved++;
+      if (e.record.status !== 'ok') this.failed++;
+      this.print(trialLine(e.record, this.done, this.total, this.stream));
+    }
+    this.draw();
+  };
+
+  /** A permanent line above the live block. */
+  print(line: string): void {
+    if (this.log) {
+      this.log.clear();
+      this.stream.write(`${line}\n`);
+      this.draw();
+    } else this.stream.write(`${line}\n`);
+  }
+
+  private eta(): string {
+    if (!this.durations.length) return '--:--';
+    const avg = this.durations.reduce((a, b) => a + b, 0) / this.durations.length;
+    const remaining = this.total - this.done;
+    return clock((avg * remaining) / Math.max(1, Math.min(this.concurrency, remaining || 1)));
+  }
+
+  private draw(): void {
+    if (!this.log) return;
+    const width = 24;
+    const filled = this.total ? Math.round((this.done / this.total) * width) : 0;
+    const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+    const head = `${bar} ${this.done}/${this.total}  running ${this.running.size}  resolved ${this.resolved}/${this.graded}${this.failed ? `  not judged ${this.failed}` : ''}  elapsed ${clock(performance.now() - this.started)}  ETA ${this.eta()}`;
+    const now = performance.now();
+    const lines = [...this.running.values()].slice(0, 8).map((r) => `  ▸ ${r.label}  ${clock(now - r.since)}`);
+    this.log(`${head}\n${lines.join('\n')}`);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.log?.clear();
+    this.log?.done();
+  }
+}

@@ -1,0 +1,45 @@
+// A trial's event log: every model call, tool call, decision and hook run, timestamped from the trial
+// start, streamed to trials/<id>/events.jsonl and kept in memory so the record's counts are derived
+// from exactly what was logged.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { TrialEvent } from './schema.ts';
+
+export class EventLog {
+  readonly events: TrialEvent[] = [];
+  private readonly t0: number;
+  private readonly out: WriteStream | null;
+
+  constructor(file: string | null, t0 = performance.now()) {
+    this.t0 = t0;
+    this.out = file ? createWriteStream(file, { flags: 'a' }) : null;
+  }
+
+  /** ms since the trial started. */
+  now(): number {
+    return Math.round((performance.now() - this.t0) * 10) / 10;
+  }
+
+  emit(type: string, data: Record<string, unknown> = {}): TrialEvent {
+    const event = { t: this.now(), type, ...data } as TrialEvent;
+    this.events.push(event);
+    this.out?.write(`${JSON.stringify(event)}\n`);
+    return event;
+  }
+
+  of(type: string): TrialEvent[] {
+    return this.events.filter((e) => e.type === type);
+  }
+
+  close(): Promise<void> {
+    const out = this.out;
+    if (!out) return Promise.resolve();
+    return new Promise((resolve) => out.end(resolve));
+  }
+}
+
+/** Long text shortened for an event (head and tail kept). */
+export function clip(text: string, max = 2000): string {
+  if (text.length <= max) return text;
+  const half = Math.floor(max / 2);
+  return `${text.slice(0, half)}\n…[${text.length - max} chars omitted]…\n${text.slice(-half)}`;
+}

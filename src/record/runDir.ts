@@ -1,0 +1,153 @@
+// The results folder of one run: results/<run-id>/{run.json, trials.jsonl, trials.csv, trials/<id>/...}.
+// trials.jsonl is appended and flushed as each trial finishes, so a killed run loses only trials in
+// flight; reading it back tolerates the torn last line such a kill can leave.
+import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { InputError } from '../errors.ts';
+import { RunManifest, TrialRecord } from './schema.ts';
+
+export class RunDir {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  get manifestFile(): string {
+    return join(this.dir, 'run.json');
+  }
+  get trialsFile(): string {
+    return join(this.dir, 'trials.jsonl');
+  }
+  get csvFile(): string {
+    return join(this.dir, 'trials.csv');
+  }
+  trialDir(trialId: string): string {
+    const d = join(this.dir, 'trials', trialId);
+    mkdirSync(d, { recursive: true });
+    return d;
+  }
+
+  exists(): boolean {
+    return existsSync(this.manifestFile);
+  }
+
+  writeManifest(manifest: RunManifest): void {
+    mkdirSync(this.dir, { recursive: true });
+    writeFileSync(this.manifestFile, `${JSON.stringify(RunManifest.parse(manifest), null, 2)}\n`);
+  }
+
+  readManifest(): RunManifest {
+    if (!this.exists()) {
+      throw new InputError('not a run folder (no run.json)', { file: this.dir, fix: 'pass a folder made by `bench replay`, e.g. results/<run-id>' });
+    }
+    const parsed = RunManifest.safeParse(JSON.parse(readFileSync(this.manifestFile, 'utf8')));
+    if (!parsed.success) {
+      throw new InputError(`run.json does not match this version of bench: ${parsed.error.issues[0]?.message}`, {
+        file: this.manifestFile,
+        field: parsed.error.issues[0]?.path.join('.'),
+        fix: 'replay the run with this version, or use the bench version that made it',
+      });
+    }
+    return parsed.data;
+  }
+
+  /** Appends one record and flushes it to disk before returning. */
+  append(record: TrialRecord): void {
+    const line = `${JSON.stringify(TrialRecord.parse(record))}\n`;
+    const fd = openSync(this.trialsFile, 'a');
+    try {
+      writeSync(fd, line);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * Every complete record. A torn last line (the process died mid-write) is cut off the file when
+   * `repair` is set, so a resumed run appends after the last whole record.
+   */
+  readRecords(opts: { repair?: boolean } = {}): TrialRecord[] {
+    if (!existsSync(this.trialsFile)) return [];
+    const text = readFileSync(this.trialsFile, 'utf8');
+    const records: TrialRecord[] = [];
+    let offset = 0;
+    for (const line of text.split('\n')) {
+      const end = offset + Buffer.byteLength(line) + 1;
+      if (line.trim()) {
+        let value: unknown;
+        try {
+          value = JSON.parse(line);
+        } catch {
+          if (end >= Buffer.byteLength(text) && opts.repair) {
+            truncateSync(this.trialsFile, offset);
+            break;
+          }
+          if (end >= Buffer.byteLength(text)) break;
+          throw new InputError(`line ${records.length + 1} is not valid JSON`, { file: this.trialsFile, fix: 'remove the broken line (or restore the file)' });
+        }
+        const parsed = TrialRecord.safeParse(value);
+        if (!parsed.success) {
+          throw new InputError(`record does not match the TrialRecord schema: ${parsed.error.issues[0]?.message}`, {
+            file: this.trialsFile,
+            line: text.slice(0, offset).split('\n').length,
+            field: parsed.error.issues[0]?.path.join('.'),
+            fix: 'use the bench version that wrote this run, or remove the line',
+          });
+        }
+        records.push(parsed.data);
+      }
+      offset = end;
+    }
+    return records;
+  }
+
+  /** Rewrites trials.csv from trials.jsonl (one row per trial, nested fields flattened with dots). */
+  writeCsv(records = this.readRecords()): void {
+    writeFileSync(this.csvFile, recordsToCsv(records));
+  }
+}
+
+export function flatten(value: unknown, prefix = '', out: Record<string, string | number | boolean | null> = {}): Record<string, string | number | boolean | null> {
+  if (value === null || value === undefined) out[prefix] = null;
+  else if (Array.isArray(value)) out[prefix] = value.join(' ');
+  else if (typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else out[prefix] = value as string | number | boolean;
+  return out;
+}
+
+export function recordsToCsv(records: TrialRecord[]): string {
+  const rows = records.map((r) => flatten(r));
+  const columns: string[] = [];
+  const seen = new Set<string>();
+  for (const row of rows)
+    for (const k of Object.keys(row))
+      if (!seen.has(k)) {
+        seen.add(k);
+        columns.push(k);
+      }
+  return stringify(rows, { header: true, columns, cast: { boolean: (b) => (b ? 'true' : 'false') } });
+}
+
+/** Reads a trials.csv back into flat rows (numbers and booleans restored, empty cells as null). */
+export function readCsv(text: string): Record<string, string | number | boolean | null>[] {
+  return parseCsv(text, {
+    columns: true,
+    skip_empty_lines: true,
+    cast: (value) => {
+      if (value === '') return null;
+      if (value === 'true') return true;
+      if (value === 'false') return false;
+      const n = Number(value);
+      return Number.isFinite(n) && /^-?\d/.test(value) ? n : value;
+    },
+  }) as Record<string, string | number | boolean | null>[];
+}
+
+export function appendLine(file: string, value: unknown): void {
+  appendFileSync(file, `${JSON.stringify(value)}\n`);
+}

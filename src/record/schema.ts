@@ -1,0 +1,126 @@
+// What a run leaves on disk: the manifest (run.json), one TrialRecord per finished trial
+// (trials.jsonl), and per-trial events. These schemas are the contract between replay and every later
+// stage (analyze, report, gate, merge), and the README documents them field by field.
+import { z } from 'zod';
+
+const count = z.number().int().nonnegative();
+const ms = z.number().nonnegative();
+
+export const Tokens = z.object({
+  input: count.describe('Input tokens, cached ones included.'),
+  cached_input: count,
+  output: count.describe('Output tokens, reasoning included.'),
+  reasoning: count,
+  requests: count.describe('Model requests made.'),
+});
+export type Tokens = z.infer<typeof Tokens>;
+
+export const RoleStats = z.object({
+  model: z.string(),
+  wall_ms: ms.describe('Time from the role first acting to its last action.'),
+  model_ms: ms.describe('Time spent waiting on the model.'),
+  tool_ms: ms.describe('Time spent executing tools.'),
+  turns: count.describe('Model responses received.'),
+  tool_calls: count,
+  tokens: Tokens,
+  cost_usd: z.number().nonnegative().nullable().describe('null when the price table has no price for the model.'),
+});
+export type RoleStats = z.infer<typeof RoleStats>;
+
+export const TrialStatus = z.enum(['ok', 'infra_error', 'timeout', 'limit']);
+export type TrialStatus = z.infer<typeof TrialStatus>;
+
+export const TestCounts = z.object({ passed: count, total: count });
+
+export const TrialRecord = z.object({
+  schema: z.literal(1),
+  run_id: z.string(),
+  trial_id: z.string(),
+  task_id: z.string(),
+  suite: z.string(),
+  kind: z.enum(['pr', 'docs', 'triage']),
+  workflow: z.string(),
+  engine: z.enum(['sdk', 'codex']),
+  models: z.record(z.string(), z.string()).describe('Model per role.'),
+  repeat: count,
+  seed: count,
+  status: TrialStatus.describe('ok, or why the trial could not be judged: infra_error, timeout, limit (turn or token limit).'),
+  error: z.object({ stage: z.string(), message: z.string() }).nullable(),
+  started_at: z.string(),
+  ended_at: z.string(),
+  time: z.object({
+    wall_ms: ms,
+    setup_ms: ms.describe('Workspace creation, including environment copy (and setup when it ran for this trial).'),
+    agent_ms: ms,
+    grade_ms: ms,
+    first_edit_ms: ms.nullable().describe('From agent start to the first successful file change; null if none.'),
+  }),
+  tokens: Tokens,
+  cost_usd: z.number().nonnegative().nullable(),
+  roles: z.record(z.string(), RoleStats),
+  structure: z.object({
+    turns: count,
+    tool_calls: count,
+    tool_errors: count.describe('Tool calls that failed (bad arguments, patch did not apply, non-zero exit not counted).'),
+  }),
+  output: z.object({
+    files_changed: count,
+    lines_added: count,
+    lines_removed: count,
+    files: z.array(z.string()),
+    out_of_scope: z.array(z.string()).describe("Changed files outside the task's allowed paths."),
+    tests_run: count.describe('Test commands the agent ran.'),
+    final_message: z.string().nullable(),
+  }),
+  quality: z.object({
+    resolved: z.boolean().nullable().describe('Every fail_to_pass passes and every pass_to_pass still passes; null when not graded.'),
+    accepted: z.boolean().describe('The workflow declared the work done.'),
+    escaped_defect: z.boolean().nullable().describe('Accepted but not resolved, or accepted with out-of-scope writes.'),
+    regression: z.boolean().nullable().describe('A pass_to_pass test broke: the patch would be reverted.'),
+    fail_to_pass: TestCounts,
+    pass_to_pass: TestCounts,
+    failing: z.array(z.string()).describe('Test ids that should pass and did not.'),
+    note: z.string().nullable().describe("The grader's remark (why a suite did not run, a patch that did not apply)."),
+  }),
+});
+export type TrialRecord = z.infer<typeof TrialRecord>;
+
+export const RunManifest = z.object({
+  schema: z.literal(1),
+  run_id: z.string(),
+  created_at: z.string(),
+  harness: z.object({ version: z.string(), git_sha: z.string().nullable() }),
+  node: z.string(),
+  platform: z.string(),
+  sandbox: z.object({ backend: z.string(), detail: z.string().optional() }),
+  suite: z.object({ name: z.string(), dir: z.string(), digest: z.string(), tasks: count }),
+  workflows: z.array(z.object({ name: z.string(), source: z.string(), digest: z.string() })),
+  engine: z.enum(['sdk', 'codex']),
+  model: z.object({
+    backend: z.enum(['sim', 'openai']),
+    name: z.string(),
+    base_url: z.string().nullable(),
+    api: z.enum(['responses', 'chat']).nullable(),
+    simulated: z.boolean(),
+    sim_profile: z.record(z.string(), z.unknown()).nullable(),
+  }),
+  prices: z.record(z.string(), z.object({ input: z.number(), cached_input: z.number(), output: z.number() })),
+  seed: count,
+  repeat: count,
+  concurrency: count,
+  filters: z.object({ limit: count.nullable(), tasks: z.array(z.string()) }),
+  shard: z.object({ index: count, total: count }).nullable(),
+  trials_planned: count,
+  command: z.array(z.string()),
+});
+export type RunManifest = z.infer<typeof RunManifest>;
+
+/** One line of trials/<id>/events.jsonl. `t` is ms since the trial started. */
+export const TrialEvent = z
+  .object({
+    t: z.number(),
+    type: z.string(),
+    role: z.string().optional(),
+  })
+  .loose();
+export type TrialEvent = z.infer<typeof TrialEvent>;

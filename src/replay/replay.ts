@@ -1,0 +1,190 @@
+// A run: check every input before the first trial, write the manifest, run the trials in a pool of
+// `concurrency` slots, append each record as it finishes, and resume from what is already on disk.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InputError, InputErrors } from '../errors.ts';
+import type { ModelBackend } from '../model/backend.ts';
+import type { PriceTable } from '../model/prices.ts';
+import { RunDir } from '../record/runDir.ts';
+import type { RunManifest, TrialRecord } from '../record/schema.ts';
+import type { Suite } from '../suite/load.ts';
+import { RepoCache } from '../workspace/repos.ts';
+import { WorkspaceManager } from '../workspace/workspace.ts';
+import type { Workflow } from '../workflow/types.ts';
+import { planTrials, selectTasks } from './plan.ts';
+import { runTrial, type TrialPlan } from './trial.ts';
+
+export type ProgressEvent =
+  | { type: 'planned'; total: number; skipped: number; pending: number }
+  | { type: 'start'; plan: TrialPlan }
+  | { type: 'done'; plan: TrialPlan; record: TrialRecord };
+
+export interface ReplayOptions {
+  suite: Suite;
+  workflows: Workflow[];
+  backend: ModelBackend;
+  runId: string;
+  outDir: string;
+  resume: boolean;
+  concurrency: number;
+  repeat: number;
+  seed: number;
+  limit?: number;
+  tasks?: string[];
+  cacheDir: string;
+  prices: PriceTable;
+  command: string[];
+  signal: AbortSignal;
+  onProgress?: (e: ProgressEvent) => void;
+  /** Lets the caller reach the live workspaces (for a last-resort cleanup on a second Ctrl-C). */
+  onWorkspaces?: (w: WorkspaceManager) => void;
+}
+
+export interface ReplayResult {
+  runDir: RunDir;
+  records: TrialRecord[];
+  /** Trials found already done on disk (resume). */
+  skipped: number;
+  interrupted: boolean;
+}
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function harnessVersion(): { version: string; git_sha: string | null } {
+  const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+  let sha: string | null = null;
+  try {
+    sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: packageRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    // not a git checkout (an installed package)
+  }
+  return { version: pkg.version, git_sha: sha };
+}
+
+/** Every commit every selected task names must exist before anything runs (bad input: exit 2). */
+async function preflight(suite: Suite, opts: ReplayOptions, cache: RepoCache): Promise<void> {
+  const errors: InputError[] = [];
+  for (const task of selectTasks(suite, opts)) {
+    const checks: Array<[string, string]> = [
+      ['base', task.base],
+      ['gold', task.gold.to],
+    ];
+    if (task.gold.from !== task.base) checks.push(['gold.from', task.gold.from]);
+    for (const [field, rev] of checks) {
+      const sha = await cache.resolveCommit(task.repo, rev);
+      if (!sha) {
+        errors.push(
+          new InputError(`commit ${rev} not found in repository "${task.repo.name}" (${task.repo.location})`, {
+            file: task.file,
+            field,
+            fix: 'use a commit id that exists in that repository (git log --all there), or fix the repository reference',
+          }),
+        );
+      }
+    }
+  }
+  if (errors.length) throw new InputErrors(errors);
+}
+
+function manifest(opts: ReplayOptions, planned: number): RunManifest {
+  const spec = opts.backend.spec;
+  return {
+    schema: 1,
+    run_id: opts.runId,
+    created_at: new Date().toISOString(),
+    harness: harnessVersion(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    sandbox: { backend: 'none', detail: 'paths enforced in the file tools only; commands run unsandboxed' },
+    suite: { name: opts.suite.name, dir: relative(process.cwd(), opts.suite.dir) || '.', digest: opts.suite.digest, tasks: opts.suite.tasks.length },
+    workflows: opts.workflows.map((w) => ({ name: w.name, source: w.source, digest: w.digest })),
+    engine: 'sdk',
+    model: {
+      backend: spec.backend,
+      name: spec.name,
+      base_url: spec.backend === 'openai' ? spec.baseURL : null,
+      api: spec.backend === 'openai' ? spec.api : null,
+      simulated: spec.backend === 'sim',
+      sim_profile: spec.backend === 'sim' ? (spec.profile as unknown as Record<string, unknown>) : null,
+    },
+    prices: opts.prices,
+    seed: opts.seed,
+    repeat: opts.repeat,
+    concurrency: opts.concurrency,
+    filters: { limit: opts.limit ?? null, tasks: opts.tasks ?? [] },
+    shard: null,
+    trials_planned: planned,
+    command: opts.command,
+  };
+}
+
+function checkResumable(prev: RunManifest, next: RunManifest, dir: string): void {
+  const problems: string[] = [];
+  if (prev.suite.digest !== next.suite.digest) problems.push('the suite changed');
+  const wf = (m: RunManifest) => m.workflows.map((w) => `${w.name}@${w.digest}`).sort().join(',');
+  if (wf(prev) !== wf(next)) problems.push('the workflows differ');
+  if (prev.model.backend !== next.model.backend || prev.model.name !== next.model.name) problems.push('the model differs');
+  if (prev.seed !== next.seed) problems.push('the seed differs');
+  if (problems.length) {
+    throw new InputError(`cannot resume: ${problems.join(', ')} since the run started`, {
+      file: join(dir, 'run.json'),
+      fix: 'resume with the same suite, workflows, model and seed, or start a new run with another --run-id',
+    });
+  }
+}
+
+export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
+  const runDir = new RunDir(join(opts.outDir, opts.runId));
+  const plans = planTrials(opts.suite, opts.workflows, opts);
+  const next = manifest(opts, plans.length);
+  let done = new Set<string>();
+  let previous: TrialRecord[] = [];
+  if (runDir.exists()) {
+    if (!opts.resume) {
+      throw new InputError(`run "${opts.runId}" already exists`, { file: runDir.dir, fix: 'add --resume to finish it, or choose another --run-id' });
+    }
+    checkResumable(runDir.readManifest(), next, runDir.dir);
+    previous = runDir.readRecords({ repair: true });
+    done = new Set(previous.map((r) => r.trial_id));
+  } else if (opts.resume) {
+    throw new InputError(`no run "${opts.runId}" to resume`, { file: runDir.dir, fix: 'check --run-id and --out, or drop --resume to start it' });
+  }
+
+  const cache = new RepoCache(opts.cacheDir);
+  await preflight(opts.suite, opts, cache);
+  if (!runDir.exists()) runDir.writeManifest(next);
+
+  const pending = plans.filter((p) => !done.has(p.trialId));
+  opts.onProgress?.({ type: 'planned', total: plans.length, skipped: plans.length - pending.length, pending: pending.length });
+
+  const workRoot = join(tmpdir(), `bench-${process.pid}-${opts.runId.replace(/[^A-Za-z0-9._-]/g, '_')}`);
+  mkdirSync(workRoot, { recursive: true });
+  const workspaces = new WorkspaceManager(cache, join(workRoot, 'wt'));
+  opts.onWorkspaces?.(workspaces);
+  const records: TrialRecord[] = [...previous];
+  const deps = { runId: opts.runId, backend: opts.backend, cache, workspaces, runDir, prices: opts.prices, scratchRoot: join(workRoot, 'scratch'), signal: opts.signal };
+
+  let next_ = 0;
+  const worker = async () => {
+    while (next_ < pending.length && !opts.signal.aborted) {
+      const plan = pending[next_++]!;
+      opts.onProgress?.({ type: 'start', plan });
+      const record = await runTrial(plan, deps);
+      // A trial cut short by Ctrl-C is not a result: leave it out so --resume runs it again.
+      if (opts.signal.aborted && record.status === 'infra_error') break;
+      runDir.append(record);
+      records.push(record);
+      opts.onProgress?.({ type: 'done', plan, record });
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, pending.length)) }, worker));
+  } finally {
+    runDir.writeCsv();
+    if (existsSync(workRoot)) rmSync(workRoot, { recursive: true, force: true });
+  }
+  return { runDir, records, skipped: plans.length - pending.length, interrupted: opts.signal.aborted };
+}

@@ -1,0 +1,304 @@
+// One trial, the atom of a run: (task, workflow, repeat, seed) in its own worktree. Everything it
+// needs is in its inputs; everything it did is in its event log, patch, grade log and record.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import picomatch from 'picomatch';
+import { ControlPlane } from '../control/plane.ts';
+import { runSdkEngine } from '../engine/sdk/engine.ts';
+import type { EngineResult } from '../engine/types.ts';
+import { errorMessage } from '../errors.ts';
+import { runShell } from '../exec/run.ts';
+import { gradePr, type PrGrade, type TestRunner } from '../grade/pr.ts';
+import type { ModelBackend } from '../model/backend.ts';
+import { Ledger } from '../model/ledger.ts';
+import { costUsd, type PriceTable } from '../model/prices.ts';
+import { EventLog } from '../record/events.ts';
+import type { RunDir } from '../record/runDir.ts';
+import type { RoleStats, TrialRecord, TrialStatus } from '../record/schema.ts';
+import type { Task } from '../suite/load.ts';
+import type { RepoCache } from '../workspace/repos.ts';
+import { SetupError, type DiffStat, type WorkspaceManager } from '../workspace/workspace.ts';
+import type { Workflow } from '../workflow/types.ts';
+import { buildOracle } from './oracle.ts';
+
+export interface TrialPlan {
+  trialId: string;
+  task: Task;
+  workflow: Workflow;
+  repeat: number;
+  seed: number;
+}
+
+export interface TrialDeps {
+  runId: string;
+  backend: ModelBackend;
+  cache: RepoCache;
+  workspaces: WorkspaceManager;
+  runDir: RunDir;
+  prices: PriceTable;
+  /** Per-trial scratch folders (HOME, TMPDIR, test reports) go below this. */
+  scratchRoot: string;
+  signal: AbortSignal;
+}
+
+export function agentPrompt(task: Task): string {
+  return `${task.title ? `# ${task.title}\n\n` : ''}${task.request.trim()}\n\nThe repository is checked out in your working directory.`;
+}
+
+/** Grading runs the project's own tests, which now include the agent's code: same clean environment as agent commands. */
+function testRunner(scratch: string): TestRunner {
+  return (cmd, opts) =>
+    runShell(cmd, {
+      cwd: opts.cwd,
+      env: { PATH: process.env.PATH, HOME: join(scratch, 'home'), TMPDIR: join(scratch, 'tmp'), LANG: 'C.UTF-8', TERM: 'dumb', NO_COLOR: '1', CI: '1', ...opts.env },
+      timeoutMs: opts.timeoutMs,
+      signal: opts.signal,
+      maxOutputBytes: 512 * 1024,
+    });
+}
+
+function statusOf(result: EngineResult, timedOut: boolean): { status: TrialStatus; error: TrialRecord['error'] } {
+  if (timedOut) return { status: 'timeout', error: { stage: 'agent', message: 'the trial exceeded its time limit' } };
+  switch (result.stop) {
+    case 'completed':
+      return { status: 'ok', error: null };
+    case 'max_turns':
+      return { status: 'limit', error: { stage: 'agent', message: result.error ?? 'turn limit reached' } };
+    case 'aborted':
+      return { status: 'infra_error', error: { stage: 'agent', message: `interrupted: ${result.error ?? ''}`.trim() } };
+    default:
+      return { status: 'infra_error', error: { stage: 'agent', message: result.error ?? result.stop } };
+  }
+}
+
+export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialRecord> {
+  const { task, workflow } = plan;
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const trialDir = deps.runDir.trialDir(plan.trialId);
+  const events = new EventLog(join(trialDir, 'events.jsonl'), t0);
+  const scratch = join(deps.scratchRoot, plan.trialId);
+  mkdirSync(join(scratch, 'home'), { recursive: true });
+  mkdirSync(join(scratch, 'tmp'), { recursive: true });
+
+  const limitS = Math.min(task.time_limit_s, workflow.limits.jobMaxRuntimeSeconds);
+  const controller = new AbortController();
+  let timedOut = false;
+  const onRunAbort = () => controller.abort(deps.signal.reason);
+  deps.signal.addEventListener('abort', onRunAbort, { once: true });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error(`time limit of ${limitS}s reached`));
+  }, limitS * 1000);
+
+  const ledger = new Ledger(events);
+  let status: TrialStatus = 'ok';
+  let error: TrialRecord['error'] = null;
+  let setupMs = 0;
+  let agentMs = 0;
+  let gradeMs = 0;
+  let engine: EngineResult | null = null;
+  let diff: DiffStat = { patch: '', files: [], added: 0, removed: 0 };
+  let grade: PrGrade | null = null;
+  let agentStartT = 0;
+  const models: Record<string, string> = {};
+
+  try {
+    // 1. workspace
+    events.emit('phase', { phase: 'setup', state: 'start' });
+    let ws;
+    try {
+      ws = await deps.workspaces.create({ repo: task.repo, base: task.base, setup: task.setup }, plan.trialId, controller.signal);
+    } catch (err) {
+      if (err instanceof SetupError) writeFileSync(join(trialDir, 'setup.log'), err.log);
+      throw Object.assign(new Error(errorMessage(err)), { stage: 'setup' });
+    }
+    setupMs = performance.now() - t0;
+    events.emit('phase', { phase: 'setup', state: 'end', ms: Math.round(setupMs) });
+
+    // 2. engine
+    const plane = new ControlPlane({
+      workspace: ws.dir,
+      scratch,
+      events,
+      roles: Object.fromEntries(workflow.roles.map((r) => [r.name, { sandbox: r.sandbox }])),
+      defaultRole: { sandbox: 'read-only' },
+      commandTimeoutMs: 10 * 60_000,
+      maxOutputBytes: 64 * 1024,
+      signal: controller.signal,
+    });
+    try {
+      const sim = deps.backend.simulated ? { oracle: await buildOracle(deps.cache, task), seed: plan.seed } : undefined;
+      agentStartT = events.now();
+      events.emit('phase', { phase: 'agent', state: 'start' });
+      const agentStart = performance.now();
+      engine = await runSdkEngine({
+        trialId: plan.trialId,
+        workflow,
+        prompt: agentPrompt(task),
+        plane,
+        events,
+        signal: controller.signal,
+        modelFor: (role) => {
+          const m = deps.backend.model({ trialId: plan.trialId, sim }, role.model);
+          models[role.name] = m.name;
+          return { model: ledger.wrap(role.name, m.name, m.model), name: m.name };
+        },
+      });
+      agentMs = performance.now() - agentStart;
+      events.emit('phase', { phase: 'agent', state: 'end', ms: Math.round(agentMs), stop: engine.stop });
+      ({ status, error } = statusOf(engine, timedOut));
+    } finally {
+      plane.killAll();
+      clearTimeout(timer);
+      // 3. what the agent left: the diff, then the worktree goes
+      try {
+        diff = await deps.workspaces.diff(ws);
+        writeFileSync(join(trialDir, 'patch.diff'), diff.patch);
+      } finally {
+        await deps.workspaces.remove(ws);
+      }
+    }
+
+    // 4. grade (only judged trials: timeouts, limits and infrastructure errors are reported apart)
+    if (status === 'ok') {
+      events.emit('phase', { phase: 'grade', state: 'start' });
+      const gradeStart = performance.now();
+      grade = await gradePr(task, diff.patch, {
+        workspaces: deps.workspaces,
+        scratch,
+        runTests: testRunner(scratch),
+        name: plan.trialId,
+        signal: deps.signal,
+      });
+      gradeMs = performance.now() - gradeStart;
+      writeFileSync(join(trialDir, 'grade.log'), `${grade.note ? `note: ${grade.note}\n` : ''}${grade.log}`);
+      events.emit('phase', { phase: 'grade', state: 'end', ms: Math.round(gradeMs), test_ms: grade.testMs, resolved: grade.resolved, note: grade.note });
+      if (grade.status === 'infra_error') {
+        status = 'infra_error';
+        error = { stage: 'grade', message: grade.note ?? 'grading failed' };
+      }
+    }
+  } catch (err) {
+    status = deps.signal.aborted ? 'infra_error' : timedOut ? 'timeout' : 'infra_error';
+    error = { stage: (err as { stage?: string }).stage ?? 'trial', message: errorMessage(err) };
+    events.emit('error', { stage: error.stage, message: error.message });
+  } finally {
+    clearTimeout(timer);
+    deps.signal.removeEventListener('abort', onRunAbort);
+    rmSync(scratch, { recursive: true, force: true });
+  }
+
+  const record = buildRecord({ plan, deps, events, ledger, models, status, error, startedAt, t0, setupMs, agentMs, gradeMs, agentStartT, engine, diff, grade });
+  events.emit('phase', { phase: 'record', state: 'end', status: record.status, resolved: record.quality.resolved });
+  await events.close();
+  return record;
+}
+
+interface RecordInput {
+  plan: TrialPlan;
+  deps: TrialDeps;
+  events: EventLog;
+  ledger: Ledger;
+  models: Record<string, string>;
+  status: TrialStatus;
+  error: TrialRecord['error'];
+  startedAt: Date;
+  t0: number;
+  setupMs: number;
+  agentMs: number;
+  gradeMs: number;
+  agentStartT: number;
+  engine: EngineResult | null;
+  diff: DiffStat;
+  grade: PrGrade | null;
+}
+
+/** The TrialRecord, with every count derived from the event log and the ledger. */
+export function buildRecord(r: RecordInput): TrialRecord {
+  const { plan, events, ledger, grade, diff } = r;
+  const task = plan.task;
+  const roles: Record<string, RoleStats> = {};
+  for (const [role, u] of ledger.roles) {
+    const mine = events.events.filter((e) => e.role === role);
+    const results = mine.filter((e) => e.type === 'tool_result');
+    const tokens = { input: u.input, cached_input: u.cached_input, output: u.output, reasoning: u.reasoning, requests: u.requests };
+    roles[role] = {
+      model: u.model,
+      wall_ms: mine.length ? Math.round(mine.at(-1)!.t - mine[0]!.t) : 0,
+      model_ms: Math.round(u.model_ms),
+      tool_ms: Math.round(results.reduce((n, e) => n + (Number(e.ms) || 0), 0)),
+      turns: u.requests,
+      tool_calls: mine.filter((e) => e.type === 'tool_call').length,
+      tokens,
+      cost_usd: costUsd(r.deps.prices, u.model, tokens),
+    };
+  }
+  const roleList = Object.values(roles);
+  const sum = (f: (s: RoleStats) => number) => roleList.reduce((n, s) => n + f(s), 0);
+  const costs = roleList.map((s) => s.cost_usd);
+  const toolResults = events.of('tool_result');
+  const firstEdit = toolResults.find((e) => e.tool === 'apply_patch' && e.applied === true);
+  const inScope = picomatch(task.allowed_paths, { dot: true });
+  const outOfScope = diff.files.filter((f) => !inScope(f));
+  const accepted = r.status === 'ok' && !!r.engine?.accepted;
+  const resolved = grade && grade.status === 'ok' ? grade.resolved : null;
+  const empty = { passed: 0, total: 0 };
+  return {
+    schema: 1,
+    run_id: r.deps.runId,
+    trial_id: plan.trialId,
+    task_id: task.id,
+    suite: task.suite,
+    kind: task.kind,
+    workflow: plan.workflow.name,
+    engine: 'sdk',
+    models: r.models,
+    repeat: plan.repeat,
+    seed: plan.seed,
+    status: r.status,
+    error: r.error,
+    started_at: r.startedAt.toISOString(),
+    ended_at: new Date().toISOString(),
+    time: {
+      wall_ms: Math.round(performance.now() - r.t0),
+      setup_ms: Math.round(r.setupMs),
+      agent_ms: Math.round(r.agentMs),
+      grade_ms: Math.round(r.gradeMs),
+      first_edit_ms: firstEdit ? Math.round(firstEdit.t - r.agentStartT) : null,
+    },
+    tokens: {
+      input: sum((s) => s.tokens.input),
+      cached_input: sum((s) => s.tokens.cached_input),
+      output: sum((s) => s.tokens.output),
+      reasoning: sum((s) => s.tokens.reasoning),
+      requests: sum((s) => s.tokens.requests),
+    },
+    cost_usd: costs.some((c) => c === null) ? null : costs.reduce((n: number, c) => n + (c ?? 0), 0),
+    roles,
+    structure: {
+      turns: sum((s) => s.turns),
+      tool_calls: events.of('tool_call').length,
+      tool_errors: toolResults.filter((e) => e.ok === false && !e.denied).length + toolResults.filter((e) => e.applied === false).length,
+    },
+    output: {
+      files_changed: diff.files.length,
+      lines_added: diff.added,
+      lines_removed: diff.removed,
+      files: diff.files,
+      out_of_scope: outOfScope,
+      tests_run: events.of('tool_call').filter((e) => e.test === true).length,
+      final_message: r.engine?.finalText ? r.engine.finalText.slice(0, 4000) : null,
+    },
+    quality: {
+      resolved,
+      accepted,
+      escaped_defect: resolved === null ? null : accepted && (!resolved || outOfScope.length > 0),
+      regression: grade?.status === 'ok' ? grade.regression : null,
+      fail_to_pass: grade?.fail_to_pass ?? empty,
+      pass_to_pass: grade?.pass_to_pass ?? empty,
+      failing: grade?.failing ?? [],
+      note: grade?.note ?? null,
+    },
+  };
+}
