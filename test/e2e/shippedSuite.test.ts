@@ -1,0 +1,76 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { RunDir } from '../../src/record/runDir.ts';
+import { bench } from '../helpers/cli.ts';
+import { calcFixture, tmp } from '../helpers/fixtures.ts';
+
+const SUITE = join(import.meta.dirname, '..', '..', 'suites', 'pr');
+
+describe('bench replay suites/pr (the shipped suite, end to end through the CLI)', () => {
+  test('a perfect simulated model resolves every task: the tasks, the gold data and the grader agree', async () => {
+    const out = tmp('bench-results-');
+    const profile = join(tmp(), 'perfect.yaml');
+    writeFileSync(profile, 'skill: 1\ndiligence: 1\nwrites_tests: 1\noverreach: {scope: 0, network: 0, test_tampering: 0}\nlatency: {time_scale: 0}\n');
+    const res = await bench(['replay', SUITE, '--out', out, '--run-id', 'perfect', '--sim-profile', profile]);
+    expect(res.code).toBe(0);
+    const run = new RunDir(join(out, 'perfect'));
+    const records = run.readRecords();
+    expect(records).toHaveLength(10);
+    for (const r of records) {
+      expect(r.status, r.trial_id).toBe('ok');
+      expect(r.quality.resolved, `${r.trial_id}: ${r.quality.failing.join(', ')}`).toBe(true);
+      expect(r.quality.escaped_defect).toBe(false);
+      expect(r.output.tests_run).toBeGreaterThan(0);
+      expect(r.output.out_of_scope).toEqual([]);
+    }
+  });
+
+  test('the default run: summary, a simulated-model notice, and a complete run folder', async () => {
+    const out = tmp('bench-results-');
+    const res = await bench(['replay', SUITE, '--limit', '3', '--out', out, '--run-id', 'default']);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toMatch(/model: the built-in simulated model \(sim\)/);
+    expect(res.stdout).toMatch(/workflow\s+trials\s+resolved/);
+    expect(res.stdout).toMatch(/broad\s+3\s/);
+    expect(res.stdout).toMatch(/simulated model/);
+    expect(res.stderr.match(/^\[\s*\d+\/3\] /gm)).toHaveLength(3);
+    const run = new RunDir(join(out, 'default'));
+    const manifest = run.readManifest();
+    expect(manifest).toMatchObject({ run_id: 'default', suite: { name: 'pr', tasks: 10 }, engine: 'sdk', model: { backend: 'sim', simulated: true }, trials_planned: 3, filters: { limit: 3 } });
+    expect(manifest.harness.version).toMatch(/^\d+\.\d+\.\d+/);
+    const records = run.readRecords();
+    expect(records.map((r) => r.task_id).sort()).toEqual(['add-humanize', 'arithmetic-helpers', 'iso-8601-durations']);
+    for (const r of records) {
+      const dir = join(run.dir, 'trials', r.trial_id);
+      expect(existsSync(join(dir, 'events.jsonl'))).toBe(true);
+      expect(existsSync(join(dir, 'patch.diff'))).toBe(true);
+      expect(r.tokens.requests).toBeGreaterThan(2);
+      expect(r.roles.broad!.model_ms).toBeGreaterThan(0); // the default profile takes simulated time
+      const events = readFileSync(join(dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+      expect(events.filter((e) => e.type === 'model')).toHaveLength(r.tokens.requests);
+      expect(events.filter((e) => e.type === 'tool_call')).toHaveLength(r.structure.tool_calls);
+    }
+    expect(existsSync(run.csvFile)).toBe(true);
+  }, 240_000);
+
+  test('a task naming a commit its repository does not have is rejected before anything runs', async () => {
+    const f = calcFixture();
+    const file = join(f.suite, 'tasks', 'fix-clamp.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(`base: ${f.base}`, 'base: 0123456789abcdef0123456789abcdef01234567'));
+    const out = tmp('bench-results-');
+    const res = await bench(['replay', f.suite, '--out', out, '--run-id', 'x']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/tasks\/fix-clamp\.yaml: base: commit 0123456789abcdef0123456789abcdef01234567 not found in repository "calc"[\s\S]*fix: /);
+    expect(existsSync(join(out, 'x'))).toBe(false);
+  });
+
+  test('bad input exits 2 naming the file, field and fix', async () => {
+    const res = await bench(['replay', SUITE, '--task', 'no-such-task']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/--task: no task "no-such-task" in suite pr\n  fix: use one of: /);
+    const model = await bench(['replay', SUITE, '--model', 'gpt-5']);
+    expect(model.code).toBe(2);
+    expect(model.stderr).toMatch(/--model: unknown model "gpt-5"\n  fix: use --model sim or --model openai:<model-name>/);
+  });
+});

@@ -1,0 +1,110 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ModelBackend } from '../../src/model/backend.ts';
+import { SimResponder } from '../../src/model/sim/respond.ts';
+import { SimServer } from '../../src/model/sim/server.ts';
+import { suiteSimResolver } from '../../src/replay/simResolver.ts';
+import { loadSuite } from '../../src/suite/load.ts';
+import { RepoCache } from '../../src/workspace/repos.ts';
+import { calcFixture, tmp } from '../helpers/fixtures.ts';
+import { FAST_PROFILE, runReplay } from '../helpers/replay.ts';
+
+const f = calcFixture();
+const suite = loadSuite(f.suite);
+const requests: Array<{ path: string; trial: string | undefined; body: Record<string, unknown> }> = [];
+const server = new SimServer({ responder: new SimResponder(FAST_PROFILE), resolve: suiteSimResolver(suite, new RepoCache(tmp()), 0), onRequest: (r) => requests.push(r) });
+let url = '';
+
+beforeAll(async () => {
+  url = await server.start();
+});
+afterAll(() => server.close());
+
+const outcome = (r: { trial_id: string; quality: { resolved: boolean | null }; tokens: unknown; output: { files: string[] } }) => [r.trial_id, r.quality.resolved, r.tokens, r.output.files];
+
+describe('openai backend through the real openai client against the loopback sim server', () => {
+  test.each(['responses', 'chat'] as const)('%s API: same trials, same outcomes and tokens as the in-process model', async (api) => {
+    requests.length = 0;
+    const backend = new ModelBackend({ backend: 'openai', name: 'sim', baseURL: url, api, apiKey: 'sk-test' });
+    const wire = await runReplay(f.suite, { backend, repeat: 3, runId: `wire-${api}` });
+    const local = await runReplay(f.suite, { repeat: 3, runId: `local-${api}` });
+    expect(wire.records.every((r) => r.status === 'ok')).toBe(true);
+    const sort = (rs: typeof wire.records) => [...rs].sort((a, b) => a.trial_id.localeCompare(b.trial_id)).map(outcome);
+    expect(sort(wire.records)).toEqual(sort(local.records));
+    expect(requests.length).toBe(wire.records.reduce((n, r) => n + r.tokens.requests, 0));
+    expect(new Set(requests.map((r) => r.path))).toEqual(new Set([api === 'chat' ? '/v1/chat/completions' : '/v1/responses']));
+    expect(requests.every((r) => r.trial?.startsWith('fix-clamp__broad__r'))).toBe(true);
+  });
+
+  test('a 429 is retried with backoff by the client, and the trial still completes', async () => {
+    let seen = 0;
+    const proxy = createServer(async (req, res) => {
+      seen++;
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      if (seen === 1) {
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after-ms': '10' });
+        res.end(JSON.stringify({ error: { message: 'slow down', type: 'rate_limit_error' } }));
+        return;
+      }
+      const upstream = await fetch(`${url}${req.url!.replace(/^\/v1/, '')}`, { method: req.method, headers: { 'content-type': 'application/json', 'x-bench-trial': String(req.headers['x-bench-trial']) }, body: Buffer.concat(chunks) });
+      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+      res.end(Buffer.from(await upstream.arrayBuffer()));
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/v1`;
+    try {
+      const backend = new ModelBackend({ backend: 'openai', name: 'sim', baseURL: proxyUrl, api: 'chat', apiKey: 'sk-test' });
+      const res = await runReplay(f.suite, { backend, runId: 'retry' });
+      expect(res.records[0]!.status).toBe('ok');
+      expect(seen).toBe(res.records[0]!.tokens.requests + 1);
+    } finally {
+      proxy.close();
+    }
+  });
+
+  test('an unreachable server makes the trial an infrastructure error, and the run goes on', async () => {
+    const backend = new ModelBackend({ backend: 'openai', name: 'sim', baseURL: 'http://127.0.0.1:9/v1', api: 'chat', apiKey: 'sk-test' });
+    const res = await runReplay(f.suite, { backend, runId: 'down', repeat: 2 });
+    expect(res.records.map((r) => r.status)).toEqual(['infra_error', 'infra_error']);
+    expect(res.records[0]!.error?.message).toMatch(/Connection|ECONNREFUSED/i);
+  });
+
+  test('streams Responses API events with every item in output_item.done, ending in response.completed with usage', async () => {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: url, defaultHeaders: { 'x-bench-trial': 'fix-clamp__broad__r0' } });
+    const stream = await client.responses.create({ model: 'sim', input: 'clamp(5, 0, 10) returns 10', stream: true, tools: [{ type: 'function', name: 'list_dir', parameters: { type: 'object', properties: {} }, strict: false }] });
+    const types: string[] = [];
+    let done: unknown[] = [];
+    let usage: Record<string, unknown> | undefined;
+    for await (const ev of stream) {
+      types.push(ev.type);
+      if (ev.type === 'response.output_item.done') done.push(ev.item);
+      if (ev.type === 'response.completed') usage = ev.response.usage as unknown as Record<string, unknown>;
+    }
+    expect(types[0]).toBe('response.created');
+    expect(types.at(-1)).toBe('response.completed');
+    expect(done).toHaveLength(1);
+    expect(done[0]).toMatchObject({ type: 'function_call', name: 'list_dir' });
+    expect(usage).toMatchObject({ input_tokens: expect.any(Number), output_tokens: expect.any(Number) });
+  });
+
+  test('streams Chat Completions chunks with usage when asked', async () => {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: url, defaultHeaders: { 'x-bench-trial': 'fix-clamp__broad__r0' } });
+    const stream = await client.chat.completions.create({ model: 'sim', messages: [{ role: 'user', content: 'fix clamp' }], stream: true, stream_options: { include_usage: true }, tools: [{ type: 'function', function: { name: 'list_dir', parameters: { type: 'object', properties: {} } } }] });
+    let toolName = '';
+    let usage: unknown;
+    for await (const chunk of stream) {
+      toolName += chunk.choices[0]?.delta.tool_calls?.[0]?.function?.name ?? '';
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(toolName).toBe('list_dir');
+    expect(usage).toMatchObject({ prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number) });
+  });
+
+  test('an unknown trial gets a 400 that says what is missing', async () => {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL: url, maxRetries: 0 });
+    await expect(client.chat.completions.create({ model: 'sim', messages: [{ role: 'user', content: 'hi' }] })).rejects.toThrow(/x-bench-trial/);
+  });
+});

@@ -1,0 +1,79 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadSuite } from '../../src/suite/load.ts';
+import { RepoCache } from '../../src/workspace/repos.ts';
+import { SetupError, WorkspaceManager } from '../../src/workspace/workspace.ts';
+import { calcFixture, git, tmp, writeFiles } from '../helpers/fixtures.ts';
+
+function setupFor(counter: string) {
+  return `echo ran >> ${counter} && mkdir -p node_modules/dep && echo 'export default 1' > node_modules/dep/index.js`;
+}
+
+describe('workspaces on real git', () => {
+  test('a worktree at the base commit sees no later history; it is removed afterwards', async () => {
+    const f = calcFixture();
+    const task = loadSuite(f.suite).tasks[0]!;
+    const mgr = new WorkspaceManager(new RepoCache(tmp()), join(tmp(), 'wt'));
+    const ws = await mgr.create({ repo: task.repo, base: task.base, setup: null }, 'trial-a');
+    expect(git(ws.dir, 'rev-parse', 'HEAD')).toBe(f.base);
+    expect(git(ws.dir, 'log', '--all', '--format=%H').split('\n')).toEqual([f.base]);
+    expect(readFileSync(join(ws.dir, 'src/math.js'), 'utf8')).toContain('Math.max(Math.min(x, lo), hi)');
+    expect(mgr.liveDirs()).toEqual([ws.dir]);
+    await mgr.remove(ws);
+    expect(existsSync(ws.dir)).toBe(false);
+    expect(mgr.liveDirs()).toEqual([]);
+  });
+
+  test('the setup command runs once per (repo, base) and its output is copied into each worktree, never into the diff', async () => {
+    const f = calcFixture();
+    const task = loadSuite(f.suite).tasks[0]!;
+    const counter = join(tmp(), 'count');
+    const cacheDir = tmp();
+    const spec = { repo: task.repo, base: task.base, setup: setupFor(counter) };
+    const mgr = new WorkspaceManager(new RepoCache(cacheDir), join(tmp(), 'wt'));
+    const [a, b] = await Promise.all([mgr.create(spec, 'a'), mgr.create(spec, 'b')]);
+    expect(readFileSync(counter, 'utf8')).toBe('ran\n');
+    for (const ws of [a, b]) expect(readFileSync(join(ws.dir, 'node_modules/dep/index.js'), 'utf8')).toContain('export default 1');
+    // Another manager (a later run) reuses the cached environment too.
+    const again = await new WorkspaceManager(new RepoCache(cacheDir), join(tmp(), 'wt')).create(spec, 'c');
+    expect(readFileSync(counter, 'utf8')).toBe('ran\n');
+
+    writeFiles(a.dir, { 'src/math.js': 'export const x = 1;\n', 'src/new.js': 'export const y = 2;\n' });
+    require('node:fs').rmSync(join(a.dir, 'README.md'));
+    const d = await mgr.diff(a);
+    expect(d.files.sort()).toEqual(['README.md', 'src/math.js', 'src/new.js']);
+    expect(d.patch).not.toContain('node_modules');
+    expect(d.added).toBeGreaterThan(0);
+    expect(d.removed).toBeGreaterThan(0);
+
+    // The saved patch re-applies to a fresh checkout of the base.
+    expect(await mgr.applyPatch(b, d.patch)).toBeNull();
+    expect(readFileSync(join(b.dir, 'src/new.js'), 'utf8')).toBe('export const y = 2;\n');
+    for (const ws of [a, b]) await mgr.remove(ws);
+    await mgr.remove(again);
+  });
+
+  test('a failing setup is a SetupError with its log, and leaves no worktree behind', async () => {
+    const f = calcFixture();
+    const task = loadSuite(f.suite).tasks[0]!;
+    const wt = join(tmp(), 'wt');
+    const mgr = new WorkspaceManager(new RepoCache(tmp()), wt);
+    const err = await mgr.create({ repo: task.repo, base: task.base, setup: 'echo broken-setup >&2; exit 4' }, 'x').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SetupError);
+    expect((err as SetupError).message).toMatch(/exit 4/);
+    expect((err as SetupError).log).toContain('broken-setup');
+    expect(mgr.liveDirs()).toEqual([]);
+    expect(existsSync(join(wt, 'x'))).toBe(false);
+  });
+
+  test('repositories can come from a bundle, and missing commits are reported as such', async () => {
+    const f = calcFixture();
+    const bundle = join(f.root, 'calc.bundle');
+    git(f.repo, 'bundle', 'create', '-q', bundle, '--all');
+    const cache = new RepoCache(tmp());
+    const repo = { key: 'calc-bundle', kind: 'bundle' as const, location: bundle, name: 'calc' };
+    expect(await cache.resolveCommit(repo, f.gold)).toBe(f.gold);
+    expect(await cache.resolveCommit(repo, '0123456789abcdef0123456789abcdef01234567')).toBeNull();
+  });
+});

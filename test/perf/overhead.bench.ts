@@ -1,0 +1,142 @@
+// `npm run bench:perf`: the harness's own overhead per trial, apart from model time and test time.
+// Micro-benchmarks (tinybench) of each piece a trial pays for, then a replay of the shipped pr suite with
+// a simulated model that takes no time, broken down per trial.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RunContext } from '@openai/agents';
+import { Bench } from 'tinybench';
+import { ControlPlane } from '../../src/control/plane.ts';
+import { workspaceTools } from '../../src/engine/sdk/tools.ts';
+import { ModelBackend } from '../../src/model/backend.ts';
+import { Ledger } from '../../src/model/ledger.ts';
+import { DEFAULT_PRICES } from '../../src/model/prices.ts';
+import { SimProfile } from '../../src/model/sim/profile.ts';
+import { EventLog } from '../../src/record/events.ts';
+import { RunDir } from '../../src/record/runDir.ts';
+import { replay } from '../../src/replay/replay.ts';
+import { buildRecord } from '../../src/replay/trial.ts';
+import { loadSuite } from '../../src/suite/load.ts';
+import { broadWorkflow } from '../../src/workflow/builtin.ts';
+import { RepoCache } from '../../src/workspace/repos.ts';
+import { WorkspaceManager } from '../../src/workspace/workspace.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'bench-perf-'));
+const suite = loadSuite(join(import.meta.dirname, '..', '..', 'suites', 'pr'));
+const task = suite.tasks[0]!;
+const cache = new RepoCache(join(scratch, 'cache'));
+const workspaces = new WorkspaceManager(cache, join(scratch, 'wt'));
+const spec = { repo: task.repo, base: task.base, setup: task.setup };
+await workspaces.env(spec); // setup runs once per (repo, base): not a per-trial cost
+
+const ws = await workspaces.create(spec, 'perf-tools');
+const events = new EventLog(null);
+const plane = new ControlPlane({
+  workspace: ws.dir,
+  scratch: join(scratch, 'plane'),
+  events,
+  roles: { broad: { sandbox: 'workspace-write' } },
+  defaultRole: { sandbox: 'read-only' },
+  commandTimeoutMs: 60_000,
+  maxOutputBytes: 64 * 1024,
+  signal: new AbortController().signal,
+});
+const tools = Object.fromEntries(workspaceTools(['exec_command', 'apply_patch', 'read_file', 'grep_files'], { role: 'broad', plane, commandTimeoutMs: 60_000 }).map((t) => [t.name, t]));
+const ctx = new RunContext();
+let n = 0;
+const invoke = (name: string, input: unknown) => tools[name]!.invoke(ctx, JSON.stringify(input), { toolCall: { callId: `c${n++}` } } as never);
+const flip = ['*** Begin Patch\n*** Update File: README.md\n@@\n-# durations\n+# durations!\n*** End Patch', '*** Begin Patch\n*** Update File: README.md\n@@\n-# durations!\n+# durations\n*** End Patch'];
+
+const run = new RunDir(join(scratch, 'run'));
+const record = () => {
+  const log = new EventLog(join(run.trialDir('t'), 'events.jsonl'));
+  for (let i = 0; i < 30; i++) {
+    log.emit('tool_call', { role: 'broad', call_id: `c${i}`, tool: 'read_file', input: '{"path":"src/parse.js"}' });
+    log.emit('tool_result', { role: 'broad', call_id: `c${i}`, tool: 'read_file', ok: true, ms: 1 });
+  }
+  const ledger = new Ledger(log);
+  ledger.wrap('broad', 'sim', {} as never);
+  const rec = buildRecord({
+    plan: { trialId: 't', task, workflow: broadWorkflow(), repeat: 0, seed: 1 },
+    deps: { runId: 'perf', prices: DEFAULT_PRICES } as never,
+    events: log,
+    ledger,
+    models: { broad: 'sim' },
+    status: 'ok',
+    error: null,
+    startedAt: new Date(),
+    t0: performance.now(),
+    setupMs: 1,
+    agentMs: 1,
+    gradeMs: 1,
+    agentStartT: 0,
+    engine: { stop: 'completed', finalText: 'done', accepted: true },
+    diff: { patch: '', files: ['src/parse.js'], added: 3, removed: 1 },
+    grade: null,
+  });
+  run.append(rec);
+  return log.close();
+};
+
+const bench = new Bench({ time: 1500, warmupTime: 200 });
+bench
+  .add('workspace: worktree add + env copy + diff + remove', async () => {
+    const w = await workspaces.create(spec, 'perf-wt');
+    await workspaces.diff(w);
+    await workspaces.remove(w);
+  })
+  .add('tool dispatch: read_file (control plane + events)', () => invoke('read_file', { path: 'src/parse.js' }))
+  .add('tool dispatch: apply_patch, one hunk', () => invoke('apply_patch', { input: flip[n % 2] }))
+  .add('tool dispatch: grep_files', () => invoke('grep_files', { pattern: 'function parse' }))
+  .add('tool dispatch: exec_command `true` (bash spawn, process group)', () => invoke('exec_command', { cmd: 'true' }))
+  .add('record: 60 events + TrialRecord + fsynced append', record);
+await bench.run();
+await workspaces.remove(ws);
+
+console.log('\nPer-operation cost (tinybench, mean ± relative margin of error, p99):');
+for (const t of bench.tasks) {
+  const r = t.result as { latency?: { mean: number; rme: number; p99?: number }; mean?: number; rme?: number; p99?: number };
+  const lat = r.latency ?? { mean: r.mean ?? NaN, rme: r.rme ?? NaN, p99: r.p99 };
+  console.log(`  ${t.name.padEnd(62)} ${lat.mean.toFixed(2).padStart(8)} ms ±${lat.rme.toFixed(1)}%   p99 ${(lat.p99 ?? NaN).toFixed(2)} ms`);
+}
+
+// Whole trials on the shipped suite: the model answers instantly and the agent never runs tests, so
+// what remains is the harness (plus git and the one graded test run, reported apart).
+// Setup commands run once per (repo, base) and are cached across runs: build them first, so the rows
+// below are what every trial pays.
+for (const t of suite.tasks) await workspaces.env({ repo: t.repo, base: t.base, setup: t.setup });
+const profile = SimProfile.parse({ diligence: 0, overreach: { scope: 0, network: 0, test_tampering: 0 }, latency: { time_scale: 0 } });
+const result = await replay({
+  suite,
+  workflows: [broadWorkflow()],
+  backend: new ModelBackend({ backend: 'sim', name: 'sim', profile }),
+  runId: 'perf',
+  outDir: join(scratch, 'results'),
+  resume: false,
+  concurrency: 1,
+  repeat: 1,
+  seed: 0,
+  cacheDir: join(scratch, 'cache'),
+  prices: DEFAULT_PRICES,
+  command: ['bench:perf'],
+  signal: new AbortController().signal,
+});
+const rows = result.records.map((r) => {
+  const role = Object.values(r.roles)[0]!;
+  return { setup: r.time.setup_ms, agent: r.time.agent_ms - role.model_ms, grade: r.time.grade_ms, wall: r.time.wall_ms };
+});
+const testMs = await Promise.all(
+  result.records.map(async (r) => {
+    const { readFileSync } = await import('node:fs');
+    const lines = readFileSync(join(result.runDir.dir, 'trials', r.trial_id, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; phase?: string; state?: string; test_ms?: number });
+    return lines.find((e) => e.type === 'phase' && e.phase === 'grade' && e.state === 'end')?.test_ms ?? 0;
+  }),
+);
+const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+console.log(`\nWhole trials, shipped pr suite (${rows.length} tasks, instant simulated model, concurrency 1), mean per trial:`);
+console.log(`  workspace setup (worktree + env copy)          ${avg(rows.map((r) => r.setup)).toFixed(0).padStart(6)} ms`);
+console.log(`  agent phase minus model time (tools, SDK)      ${avg(rows.map((r) => r.agent)).toFixed(0).padStart(6)} ms`);
+console.log(`  grading minus the test run (checkout, apply)   ${avg(rows.map((r, i) => r.grade - testMs[i]!)).toFixed(0).padStart(6)} ms`);
+console.log(`  graded test run (the project's own tests)      ${avg(testMs).toFixed(0).padStart(6)} ms  (not harness overhead)`);
+console.log(`  whole trial                                    ${avg(rows.map((r) => r.wall)).toFixed(0).padStart(6)} ms`);
+rmSync(scratch, { recursive: true, force: true });

@@ -1,0 +1,95 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { parseJUnit, parseTap, ReportError } from '../../src/grade/reports.ts';
+import { tmp, writeFiles } from '../helpers/fixtures.ts';
+
+describe('parseJUnit', () => {
+  test('reads node --test output: nested describes, top-level tests, failures, load errors', () => {
+    const root = tmp();
+    writeFiles(root, {
+      'test/a.test.js': [
+        "import { test, describe } from 'node:test';",
+        "import assert from 'node:assert';",
+        "describe('format', () => {",
+        "  test('works', () => assert.equal(1, 1));",
+        "  test('fails', () => assert.equal(1, 2));",
+        "  describe('nested', () => { test('deep', () => {}); });",
+        "  test('skipped', { skip: true }, () => {});",
+        '});',
+        "test('top level', () => {});",
+      ].join('\n'),
+      'test/b.test.js': 'syntax error(',
+    });
+    const report = join(root, 'out.xml');
+    try {
+      execFileSync(process.execPath, ['--test', '--test-reporter=junit', `--test-reporter-destination=${report}`], { cwd: root, stdio: 'ignore' });
+    } catch {
+      // exits 1: a test fails
+    }
+    const { tests } = parseJUnit(readFileSync(report, 'utf8'), root);
+    expect(tests.get('test/a.test.js > format > works')).toBe('pass');
+    expect(tests.get('test/a.test.js > format > fails')).toBe('fail');
+    expect(tests.get('test/a.test.js > format > nested > deep')).toBe('pass');
+    expect(tests.get('test/a.test.js > format > skipped')).toBe('skip');
+    expect(tests.get('test/a.test.js > top level')).toBe('pass');
+    // A file that does not load shows up as one failing entry for that file.
+    expect([...tests].filter(([id, s]) => id.startsWith('test/b.test.js') && s === 'fail')).toHaveLength(1);
+  });
+
+  test('reads jest-junit style reports (suite named after the file, classname paths)', () => {
+    const xml = `<?xml version="1.0"?>
+<testsuites name="jest tests" tests="2" failures="1">
+  <testsuite name="src/sum.test.js" tests="2" failures="1" file="/repo/src/sum.test.js">
+    <testcase classname="sum adds" name="sum adds" time="0.01"/>
+    <testcase classname="sum overflows" name="sum overflows &amp; wraps" time="0.01"><failure message="boom">stack</failure></testcase>
+  </testsuite>
+</testsuites>`;
+    const { tests } = parseJUnit(xml, '/repo');
+    expect(Object.fromEntries(tests)).toEqual({ 'src/sum.test.js > sum adds': 'pass', 'src/sum.test.js > sum overflows & wraps': 'fail' });
+  });
+
+  test('keeps the worst status when an id repeats', () => {
+    const xml = '<testsuites><testcase name="t" file="x.js"/><testcase name="t" file="x.js"><error/></testcase></testsuites>';
+    expect(parseJUnit(xml, '/').tests.get('x.js > t')).toBe('fail');
+  });
+
+  test('rejects text that is not a report', () => {
+    expect(() => parseJUnit('hello', '/')).toThrow(ReportError);
+  });
+});
+
+describe('parseTap', () => {
+  test('reads node TAP with subtests, keeping leaves only', () => {
+    const tap = [
+      'TAP version 13',
+      '# Subtest: format',
+      '    # Subtest: works',
+      '    ok 1 - works',
+      '    # Subtest: fails',
+      '    not ok 2 - fails',
+      '    # Subtest: later',
+      '    ok 3 - later # SKIP not yet',
+      '    1..3',
+      'not ok 1 - format',
+      '# Subtest: top',
+      'ok 2 - top',
+      '1..2',
+    ].join('\n');
+    expect(Object.fromEntries(parseTap(tap).tests)).toEqual({
+      'format > works': 'pass',
+      'format > fails': 'fail',
+      'format > later': 'skip',
+      top: 'pass',
+    });
+  });
+
+  test('reads plain TAP', () => {
+    expect(Object.fromEntries(parseTap('1..2\nok 1 - a\nnot ok 2 b\n').tests)).toEqual({ a: 'pass', b: 'fail' });
+  });
+
+  test('rejects output with no TAP in it', () => {
+    expect(() => parseTap('all good!\n')).toThrow(ReportError);
+  });
+});

@@ -1,0 +1,136 @@
+import { describe, expect, test } from 'vitest';
+import type { Conversation } from '../../src/model/conversation.ts';
+import { decide, fillSchema, roleKindOf } from '../../src/model/sim/policy.ts';
+import { attemptHunk, mutateLine } from '../../src/model/sim/patch.ts';
+import { SimProfile } from '../../src/model/sim/profile.ts';
+import { SimResponder } from '../../src/model/sim/respond.ts';
+import type { SimOracle } from '../../src/model/sim/oracle.ts';
+
+const oracle: SimOracle = {
+  taskId: 'fix-clamp',
+  kind: 'pr',
+  request: 'clamp is wrong',
+  testCommand: 'npm test',
+  outOfScope: ['package.json'],
+  changes: [
+    {
+      path: 'src/math.js',
+      status: 'modified',
+      before: 'export function clamp(x, lo, hi) {\n  return Math.max(Math.min(x, lo), hi);\n}\n',
+      after: 'export function clamp(x, lo, hi) {\n  return Math.min(Math.max(x, lo) + 1, hi);\n}\n',
+      hunks: [[' export function clamp(x, lo, hi) {', '-  return Math.max(Math.min(x, lo), hi);', '+  return Math.min(Math.max(x, lo) + 1, hi);', ' }']],
+      isTest: false,
+    },
+  ],
+};
+
+const tools = ['exec_command', 'apply_patch', 'read_file', 'list_dir', 'grep_files'].map((name) => ({ name, description: '' }));
+const conv = (items: Conversation['items'] = [], extra: Partial<Conversation> = {}): Conversation => ({
+  model: 'sim',
+  instructions: 'You are a software engineer.',
+  items: [{ kind: 'message', role: 'user', text: 'fix clamp' }, ...items],
+  tools,
+  outputSchema: null,
+  reasoningEffort: null,
+  ...extra,
+});
+
+/** Plays the policy against scripted tool answers until it stops calling tools. */
+function play(profile: SimProfile, seed: number, answer: (name: string, args: string) => string): { calls: string[]; final: string } {
+  const items: Conversation['items'] = [];
+  const calls: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    const d = decide(conv(items), oracle, profile, seed);
+    const it = d.items[0]!;
+    if (it.kind === 'message') return { calls, final: it.text };
+    calls.push(it.callId.replace(/_[0-9a-f]{6}$/, ''));
+    items.push({ kind: 'call', callId: it.callId, name: it.name, args: it.args }, { kind: 'result', callId: it.callId, output: answer(it.name, it.args) });
+  }
+  throw new Error('the policy did not finish');
+}
+
+const ok = (name: string) => (name === 'apply_patch' ? 'Success. Updated the following files:\nM src/math.js' : name === 'exec_command' ? 'Exit code: 0\nOutput:\n' : 'text');
+
+describe('simulated model policy', () => {
+  test('is deterministic for a seed and varies across seeds', () => {
+    const p = SimProfile.parse({ skill: 0.5, diligence: 0.5, writes_tests: 0.5 });
+    const runs = Array.from({ length: 12 }, (_, seed) => play(p, seed, ok));
+    expect(play(p, 3, ok)).toEqual(runs[3]);
+    expect(new Set(runs.map((r) => r.calls.join(','))).size).toBeGreaterThan(1);
+  });
+
+  test('a skilled, diligent profile edits with the gold hunk and runs the tests', () => {
+    const p = SimProfile.parse({ skill: 1, diligence: 1, overreach: { scope: 0, network: 0 } });
+    const seen: string[] = [];
+    const r = play(p, 1, (name, args) => {
+      if (name === 'apply_patch') seen.push(JSON.parse(args).input);
+      return ok(name);
+    });
+    expect(r.calls).toEqual(['call_orient', 'call_search', 'call_read_0', 'call_edit', 'call_run_1']);
+    expect(seen[0]).toContain('+  return Math.min(Math.max(x, lo) + 1, hi);');
+    expect(r.final).toMatch(/all tests pass/);
+  });
+
+  test('a careless profile slips, and fixes its slip after a failing test run', () => {
+    const p = SimProfile.parse({ skill: 0, diligence: 1, fix_rate: 1, writes_tests: 0, overreach: { scope: 0, network: 0 } });
+    const patches: string[] = [];
+    let runs = 0;
+    const r = play(p, 2, (name, args) => {
+      if (name === 'apply_patch') patches.push(JSON.parse(args).input);
+      if (name === 'exec_command') return `Exit code: ${runs++ === 0 ? 1 : 0}\nOutput:\n`;
+      if (name === 'read_file') return 'export function clamp(x, lo, hi) {\n  return Math.min(Math.max(x, lo), hi);\n}\n';
+      return ok(name);
+    });
+    expect(patches[0]).not.toContain('+  return Math.min(Math.max(x, lo) + 1, hi);');
+    expect(r.calls).toEqual(['call_orient', 'call_search', 'call_read_0', 'call_edit', 'call_run_1', 'call_reread_1_0', 'call_fix_1', 'call_run_2']);
+    expect(patches[1]).toContain('+  return Math.min(Math.max(x, lo) + 1, hi);');
+  });
+
+  test('a denied edit is reported, not pretended', () => {
+    const p = SimProfile.parse({ skill: 1, diligence: 0, overreach: { scope: 0, network: 0 } });
+    const r = play(p, 1, (name) => (name === 'apply_patch' ? 'Denied by sandbox: the explorer role is read-only' : 'text'));
+    expect(r.final).toMatch(/I made no changes/);
+    expect(r.final).toMatch(/not applied: Denied by sandbox/);
+  });
+
+  test('role comes from the output schema, then the instructions, not from a workflow name', () => {
+    expect(roleKindOf(conv())).toBe('solo');
+    expect(roleKindOf(conv([], { outputSchema: { type: 'object', properties: { verdict: { type: 'string' } } } }))).toBe('reviewer');
+    expect(roleKindOf(conv([], { instructions: 'You explore the code base. You are read-only.' }))).toBe('explorer');
+    expect(roleKindOf(conv([], { tools: [...tools, { name: 'worker', description: 'implements' }] }))).toBe('coordinator');
+  });
+
+  test('fills a structured answer from facts', () => {
+    const schema = { type: 'object', properties: { files_modified: { type: 'array', items: { type: 'string' } }, verdict: { type: 'string', enum: ['approve', 'request_changes'] }, n: { type: 'integer' } } };
+    expect(fillSchema(schema, { files_modified: ['a'] })).toEqual({ files_modified: ['a'], verdict: 'approve', n: 0 });
+  });
+});
+
+describe('mistakes', () => {
+  test('mutations are plausible slips of one token', () => {
+    expect(mutateLine('+  if (a <= b) return x;', 1)).toMatch(/^\+  if \(a (<|<=|>=) b\)|return x/);
+    expect(mutateLine('+  // just a comment', 1)).toBeNull();
+    expect(mutateLine('+  const unit = name;', 1)).toBeNull();
+  });
+  test('a hunk with nothing to mutate is forgotten when the attempt slips', () => {
+    const h = [' a', '+  const unit = name;'];
+    expect(attemptHunk(h, 0, 'k')).toEqual({ lines: null, wrong: true });
+    expect(attemptHunk(h, 1, 'k')).toEqual({ lines: h, wrong: false });
+  });
+});
+
+describe('SimResponder', () => {
+  test('counts input tokens from the prompt text, caches long prefixes, and adds reasoning', () => {
+    const responder = new SimResponder(SimProfile.parse({ latency: { time_scale: 0 } }));
+    const long = 'word '.repeat(3000);
+    const first = responder.reply(conv([], { instructions: long }), { oracle, seed: 1 });
+    expect(first.usage.input).toBeGreaterThan(2500);
+    expect(first.usage.cached_input).toBe(0);
+    const call = first.items[0]!;
+    if (call.kind !== 'call') throw new Error('expected a call');
+    const second = responder.reply(conv([{ kind: 'call', callId: call.callId, name: call.name, args: call.args }, { kind: 'result', callId: call.callId, output: 'x' }], { instructions: long }), { oracle, seed: 1 });
+    expect(second.usage.cached_input).toBeGreaterThan(2500);
+    expect(second.usage.cached_input % 128).toBe(0);
+    expect(second.usage.output).toBeGreaterThan(second.usage.reasoning);
+  });
+});
