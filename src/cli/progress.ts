@@ -53,7 +53,8 @@ export class Progress {
   constructor(stream: NodeJS.WriteStream, concurrency: number) {
     this.stream = stream;
     this.concurrency = concurrency;
-    this.live = !!stream.isTTY && process.env.TERM !== 'dumb' && !process.env.CI;
+    // A terminal with no rows (some pseudo-terminals) would show nothing of a live block: use lines there.
+    this.live = !!stream.isTTY && stream.rows !== 0 && process.env.TERM !== 'dumb' && !process.env.CI;
     this.log = this.live ? createLogUpdate(stream, { showCursor: true }) : null;
   }
 
@@ -85,11 +86,14 @@ export class Progress {
     } else this.stream.write(`${line}\n`);
   }
 
+  /** Work left = what running trials still need (at the mean trial time) + queued trials, spread over the slots. */
   private eta(): string {
     if (!this.durations.length) return '--:--';
     const avg = this.durations.reduce((a, b) => a + b, 0) / this.durations.length;
-    const remaining = this.total - this.done;
-    return clock((avg * remaining) / Math.max(1, Math.min(this.concurrency, remaining || 1)));
+    const now = performance.now();
+    const running = [...this.running.values()].reduce((n, r) => n + Math.max(0, avg - (now - r.since)), 0);
+    const queued = Math.max(0, this.total - this.done - this.running.size) * avg;
+    return clock((running + queued) / Math.max(1, Math.min(this.concurrency, this.total - this.done)));
   }
 
   private draw(): void {
