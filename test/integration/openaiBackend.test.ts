@@ -8,7 +8,10 @@ import { SimServer } from '../../src/model/sim/server.ts';
 import { suiteSimResolver } from '../../src/replay/simResolver.ts';
 import { loadSuite } from '../../src/suite/load.ts';
 import { RepoCache } from '../../src/workspace/repos.ts';
-import { calcFixture, tmp } from '../helpers/fixtures.ts';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { calcFixture, git, tmp } from '../helpers/fixtures.ts';
 import { FAST_PROFILE, runReplay } from '../helpers/replay.ts';
 
 const f = calcFixture();
@@ -70,6 +73,12 @@ describe('openai backend through the real openai client against the loopback sim
     const res = await runReplay(f.suite, { backend, runId: 'down', repeat: 2 });
     expect(res.records.map((r) => r.status)).toEqual(['infra_error', 'infra_error']);
     expect(res.records[0]!.error?.message).toMatch(/Connection|ECONNREFUSED/i);
+    // The failed trials left no worktree behind: none on disk, none registered with git.
+    expect(readdirSync(tmpdir()).filter((d) => d.startsWith(`bench-${process.pid}-down`))).toEqual([]);
+    const bases = join(process.env.BENCH_CACHE_DIR!, 'bases');
+    for (const b of readdirSync(bases).filter((d) => d.endsWith('.git'))) {
+      expect(git(join(bases, b), 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ') && !l.includes('/env/') && !l.endsWith('.git'))).toEqual([]);
+    }
   });
 
   test('streams Responses API events with every item in output_item.done, ending in response.completed with usage', async () => {
