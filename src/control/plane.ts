@@ -1,43 +1,33 @@
 // The control plane: one pipeline every tool call passes, each step logged as an event.
-//   1. PreToolUse hooks            (added with the roles workflow)
-//   2. sandbox policy of the role   paths resolved before checking; read-only roles write nothing
-//   3. approval policy              (added with the roles workflow)
-//   4. execution under the sandbox backend, with timeouts, output caps, process-group kill
-//   5. PostToolUse hooks           (added with the roles workflow)
-// It knows nothing of engines: it sees a call's name, input and what it would touch.
+//   1. PreToolUse hooks            a block stops the call; updatedInput replaces its input
+//   2. sandbox policy of the role   paths resolved (symlinks, .., absolute) before checking; network policy
+//   3. approval policy              untrusted / on-request / on-failure / never; PermissionRequest hooks,
+//                                    then the approver (rules standing in for the human)
+//   4. execution                    under the OS sandbox backend (bwrap or none), with timeouts, output
+//                                    caps, and the whole process group killed at the end
+//   5. PostToolUse hooks            feedback replaces or extends the result
+// It knows nothing of engines: it sees a call's name, input and what it would touch. Engines ask
+// `needsApproval` before a call (the SDK turns a yes into an interruption), `decide` to answer an
+// interruption, and `run` to execute.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { killGroup, runShell, type RunResult } from '../exec/run.ts';
+import { killGroup, type RunResult } from '../exec/run.ts';
 import { clip, type EventLog } from '../record/events.ts';
-import { isTestCommand } from './classify.ts';
+import { decide as approverDecide, type ApproverSpec } from './approver.ts';
+import { isTestCommand, looksLikeNetwork, showsNetworkFailure } from './classify.ts';
+import type { HookRunner } from './hooks.ts';
 import { resolveIn, type ResolvedPath } from './paths.ts';
+import { runSandboxed, type SandboxBackend } from './sandbox.ts';
+import { hookToolInput, hookToolName, type RolePolicy, type ToolCall } from './types.ts';
 
-export type SandboxMode = 'read-only' | 'workspace-write' | 'danger-full-access';
-
-export interface RolePolicy {
-  sandbox: SandboxMode;
-}
-
-export interface ToolCall {
-  callId: string;
-  role: string;
-  /** The harness tool (exec_command, apply_patch, read_file, ...). */
-  tool: string;
-  input: Record<string, unknown>;
-  /** Paths the call writes, as the agent named them (resolved here before checking). */
-  writes?: string[];
-  /** A shell command the call runs. */
-  command?: { cmd: string; workdir?: string };
-}
-
-export type Outcome<T> = { ok: true; value: T } | { ok: false; stage: string; reason: string };
+export type { RolePolicy, ToolCall } from './types.ts';
 
 export interface ExecOptions {
   timeoutMs?: number;
   maxOutputBytes?: number;
 }
 
-/** What a tool's executor may use: resolved paths and the sandboxed shell. */
+/** What a tool's executor may use: resolved paths and the sandboxed shell of its role. */
 export interface ToolRuntime {
   workspace: string;
   resolve(p: string): ResolvedPath;
@@ -51,34 +41,66 @@ export interface ControlPlaneOptions {
   events: EventLog;
   roles: Record<string, RolePolicy>;
   defaultRole: RolePolicy;
+  sandbox: SandboxBackend;
+  hooks: HookRunner | null;
+  approver: ApproverSpec;
+  /** Folders made empty inside the sandbox (the repository cache, the results folder)... */
+  hidden: string[];
+  /** ...and what is mounted back read-only inside them (the trial's base repo, the mirror's objects). */
+  reveal: string[];
+  /** Seed for the modelled human wait times. */
+  seed: number;
+  /** The model name hooks see. */
+  model: string;
+  /** agent_id / agent_type for hook payloads of a sub-agent role. */
+  agentOf?: (role: string) => { agent_id: string; agent_type: string } | null;
   commandTimeoutMs: number;
   maxOutputBytes: number;
   signal: AbortSignal;
 }
 
-export class ControlPlane implements ToolRuntime {
+interface Escalation {
+  network: boolean;
+  full: boolean;
+}
+
+interface CallPlan {
+  call: ToolCall;
+  blocked: { stage: string; reason: string; text: string } | null;
+  approval: { reason: string } | null;
+  approved: boolean | null;
+  escalation: Escalation;
+  networkLike: boolean;
+  context: string[];
+}
+
+/** Commands Codex's untrusted policy lets through without asking: plain reads of the checkout. */
+const SAFE_COMMAND = /^\s*(ls|cat|head|tail|wc|grep|rg|find|pwd|echo|sed -n|nl|tree|stat|file|git (status|diff|log|show|blame|grep|ls-files|rev-parse|branch))\b[^;&|`$><]*$/;
+
+const SANDBOX_FAILURE = /Read-only file system|EROFS|Permission denied|EACCES/;
+
+export class ControlPlane {
   readonly workspace: string;
   private readonly opts: ControlPlaneOptions;
   private readonly groups = new Set<number>();
   private readonly env: NodeJS.ProcessEnv;
+  private readonly home: string;
+  private readonly tmp: string;
+  private readonly plans = new Map<string, Promise<CallPlan>>();
 
   constructor(opts: ControlPlaneOptions) {
     this.opts = opts;
     this.workspace = opts.workspace;
-    const home = join(opts.scratch, 'home');
-    const tmp = join(opts.scratch, 'tmp');
-    mkdirSync(home, { recursive: true });
-    mkdirSync(tmp, { recursive: true });
+    this.home = join(opts.scratch, 'home');
+    this.tmp = join(opts.scratch, 'tmp');
+    mkdirSync(this.home, { recursive: true });
+    mkdirSync(this.tmp, { recursive: true });
     // Agent commands get a clean environment: no API keys or tokens of the harness leak into them.
-    this.env = {
-      PATH: process.env.PATH,
-      HOME: home,
-      TMPDIR: tmp,
-      LANG: 'C.UTF-8',
-      TERM: 'dumb',
-      NO_COLOR: '1',
-      CI: '1',
-    };
+    this.env = { PATH: process.env.PATH, HOME: this.home, TMPDIR: this.tmp, LANG: 'C.UTF-8', TERM: 'dumb', NO_COLOR: '1', CI: '1' };
+  }
+
+  get sandbox(): SandboxBackend {
+    return this.opts.sandbox;
   }
 
   policy(role: string): RolePolicy {
@@ -89,11 +111,22 @@ export class ControlPlane implements ToolRuntime {
     return resolveIn(this.workspace, p);
   }
 
-  async exec(cmd: string, workdir: string | undefined, opts: ExecOptions = {}): Promise<RunResult> {
+  /** A shell command of a role under the sandbox (used by tools and, with the grader's own spec, by grading). */
+  exec(role: string, cmd: string, workdir: string | undefined, opts: ExecOptions & { escalation?: Escalation; env?: Record<string, string>; writable?: string[] } = {}): Promise<RunResult> {
+    const policy = this.policy(role);
+    const esc = opts.escalation ?? { network: false, full: false };
     const cwd = workdir ? this.resolve(workdir).real : this.workspace;
-    return runShell(cmd, {
+    const spec = {
+      mode: esc.full ? ('danger-full-access' as const) : policy.sandbox,
+      network: esc.network || esc.full || policy.network === 'allow',
+      workspace: this.workspace,
+      writable: [this.home, this.tmp, ...(opts.writable ?? [])],
+      hidden: this.opts.hidden,
+      reveal: this.opts.reveal,
       cwd,
-      env: this.env,
+    };
+    return runSandboxed(this.opts.sandbox, cmd, spec, {
+      env: { ...this.env, ...opts.env },
       timeoutMs: opts.timeoutMs ?? this.opts.commandTimeoutMs,
       maxOutputBytes: opts.maxOutputBytes ?? this.opts.maxOutputBytes,
       signal: this.opts.signal,
@@ -101,7 +134,19 @@ export class ControlPlane implements ToolRuntime {
     });
   }
 
-  /** Step 2: may this role write these paths? Returns the reason for a denial. */
+  private hookPayload(call: ToolCall): Record<string, unknown> {
+    return {
+      model: this.opts.model,
+      permission_mode: 'default',
+      turn_id: call.callId,
+      tool_name: hookToolName(call.tool),
+      tool_use_id: call.callId,
+      tool_input: hookToolInput(call),
+      ...(this.opts.agentOf?.(call.role) ?? {}),
+    };
+  }
+
+  /** Step 2, paths: may this role write these paths? The reason for a denial, or null. */
   private checkWrites(role: string, writes: string[]): string | null {
     const { sandbox } = this.policy(role);
     if (!writes.length || sandbox === 'danger-full-access') return null;
@@ -114,31 +159,186 @@ export class ControlPlane implements ToolRuntime {
     return null;
   }
 
-  /** Runs one tool call through the pipeline. `execute` runs only if every step allows it. */
-  async run<T>(call: ToolCall, execute: (rt: ToolRuntime) => Promise<T>, describe: (v: T) => Record<string, unknown> = () => ({})): Promise<Outcome<T>> {
+  private deny(plan: CallPlan, stage: string, reason: string, text: string): void {
+    plan.blocked = { stage, reason, text };
+    const base = { role: plan.call.role, call_id: plan.call.callId, tool: plan.call.tool };
+    this.opts.events.emit('decision', { ...base, stage, verdict: 'deny', reason: clip(reason, 500) });
+    this.opts.events.emit('tool_result', { ...base, ok: false, denied: true, stage, ms: 0 });
+  }
+
+  /** Steps 1-3 up to the approval question, once per call (the SDK may ask more than once). */
+  plan(call: ToolCall): Promise<CallPlan> {
+    let p = this.plans.get(call.callId);
+    if (!p) {
+      p = this.makePlan(call);
+      this.plans.set(call.callId, p);
+    }
+    return p;
+  }
+
+  private async makePlan(call: ToolCall): Promise<CallPlan> {
+    const ev = this.opts.events;
+    const policy = this.policy(call.role);
+    const cmd = call.command?.cmd;
+    ev.emit('tool_call', {
+      role: call.role,
+      call_id: call.callId,
+      tool: call.tool,
+      input: clip(JSON.stringify(call.input), 1000),
+      ...(cmd !== undefined ? { command: clip(cmd, 1000), test: isTestCommand(cmd) } : {}),
+      ...(call.escalate ? { escalate: call.escalate.justification } : {}),
+    });
+    const plan: CallPlan = { call, blocked: null, approval: null, approved: null, escalation: { network: false, full: false }, networkLike: false, context: [] };
+
+    // 1. PreToolUse hooks
+    if (this.opts.hooks?.has('PreToolUse')) {
+      const h = await this.opts.hooks.fire('PreToolUse', this.hookPayload(call), hookToolName(call.tool), { role: call.role, call_id: call.callId });
+      plan.context.push(...h.additionalContext);
+      if (h.blocked) {
+        const shown = cmd ?? JSON.stringify(hookToolInput(call).command ?? call.input).slice(0, 200);
+        this.deny(plan, 'hook', h.reason ?? 'blocked', `Command blocked by PreToolUse hook: ${h.reason}. Command: ${shown}`);
+        return plan;
+      }
+      if (h.updatedInput !== undefined && h.updatedInput !== null && typeof h.updatedInput === 'object') {
+        const upd = h.updatedInput as Record<string, unknown>;
+        plan.call = call.tool === 'exec_command' && typeof upd.command === 'string' ? { ...call, input: { ...call.input, cmd: upd.command }, command: { ...call.command!, cmd: upd.command } } : { ...call, input: { ...call.input, ...upd } };
+        ev.emit('decision', { role: call.role, call_id: call.callId, tool: call.tool, stage: 'hook', verdict: 'rewrite', reason: clip(JSON.stringify(upd), 300) });
+      }
+    }
+    const effective = plan.call;
+    const effCmd = effective.command?.cmd;
+
+    // 2. sandbox policy: paths, then network
+    const denied = this.checkWrites(call.role, effective.writes ?? []);
+    if (denied) {
+      this.deny(plan, 'sandbox', denied, `Denied by sandbox: ${denied}`);
+      return plan;
+    }
+    if (effCmd !== undefined) {
+      plan.networkLike = looksLikeNetwork(effCmd);
+      if (plan.networkLike && policy.network === 'deny' && this.opts.sandbox.name === 'none' && !effective.escalate) {
+        // Without an OS sandbox nothing would stop the traffic: the policy refuses the command instead.
+        ev.emit('network', { role: call.role, call_id: call.callId, verdict: 'blocked', source: 'policy', command: clip(effCmd, 300) });
+        this.deny(plan, 'network', 'network access is off for this role', 'Denied by network policy: network access is off for this role.');
+        return plan;
+      }
+    }
+
+    // 3. does it need the human?
+    if (effCmd !== undefined) {
+      if (policy.approval === 'untrusted' && !SAFE_COMMAND.test(effCmd)) plan.approval = { reason: 'untrusted policy: only known-safe reads run without approval' };
+      else if (effective.escalate && (policy.approval === 'on-request' || policy.approval === 'untrusted')) plan.approval = { reason: `escalation requested: ${effective.escalate.justification}` };
+      else if (plan.networkLike && policy.network === 'ask') plan.approval = { reason: 'network access needs approval' };
+    }
+    if (plan.approval) ev.emit('approval', { role: call.role, call_id: call.callId, tool: call.tool, state: 'requested', reason: plan.approval.reason });
+    return plan;
+  }
+
+  async needsApproval(call: ToolCall): Promise<boolean> {
+    const p = await this.plan(call);
+    return !p.blocked && p.approval !== null;
+  }
+
+  /** Answers an approval prompt: PermissionRequest hooks first, then the approver's rules. */
+  async decide(callId: string): Promise<{ approved: boolean; message: string }> {
+    const plan = await this.plans.get(callId);
+    if (!plan) return { approved: false, message: 'unknown call' };
+    if (plan.approved !== null) return { approved: plan.approved, message: plan.approved ? 'approved' : 'denied' };
+    return this.ask(plan, plan.approval?.reason ?? 'approval requested');
+  }
+
+  private async ask(plan: CallPlan, reason: string): Promise<{ approved: boolean; message: string }> {
+    const { call } = plan;
+    const ev = this.opts.events;
+    let by = 'approver';
+    let approved: boolean;
+    let message: string;
+    let waitMs = 0;
+    const hook = this.opts.hooks?.has('PermissionRequest')
+      ? await this.opts.hooks.fire('PermissionRequest', { ...this.hookPayload(call), tool_input: { ...hookToolInput(call), description: reason } }, hookToolName(call.tool), { role: call.role, call_id: call.callId })
+      : null;
+    if (hook?.decision) {
+      by = 'hook';
+      approved = hook.decision === 'allow';
+      message = hook.reason ?? (approved ? 'approved by a PermissionRequest hook' : 'denied by a PermissionRequest hook');
+    } else {
+      const text = call.command?.cmd ?? String(call.input.patch ?? JSON.stringify(call.input));
+      const d = approverDecide(this.opts.approver, call.tool, text, `${this.opts.seed}:${call.callId}`);
+      approved = d.approved;
+      message = d.message;
+      waitMs = d.waitMs;
+      by = `approver:${d.rule === 'default' ? 'default' : `rule ${d.rule + 1}`}`;
+    }
+    plan.approved = approved;
+    if (approved) plan.escalation = { network: plan.networkLike || !!call.escalate, full: !!call.escalate };
+    ev.emit('approval', { role: call.role, call_id: call.callId, tool: call.tool, state: approved ? 'granted' : 'denied', by, wait_ms: waitMs, reason: clip(reason, 300), message: clip(message, 300) });
+    if (!approved) {
+      ev.emit('decision', { role: call.role, call_id: call.callId, tool: call.tool, stage: 'approval', verdict: 'deny', reason: clip(message, 300) });
+      ev.emit('tool_result', { role: call.role, call_id: call.callId, tool: call.tool, ok: false, denied: true, stage: 'approval', ms: 0 });
+      if (plan.networkLike) ev.emit('network', { role: call.role, call_id: call.callId, verdict: 'blocked', source: 'approval', command: clip(call.command?.cmd ?? '', 300) });
+    }
+    return { approved, message };
+  }
+
+  /**
+   * Steps 4-5: runs the call (unless an earlier step stopped it) and returns the text the model sees.
+   * `execute` gets the (possibly hook-rewritten) call and a runtime bound to the role's sandbox.
+   */
+  async run(call: ToolCall, execute: (call: ToolCall, rt: ToolRuntime) => Promise<{ text: string; event?: Record<string, unknown>; exec?: RunResult }>): Promise<string> {
+    const plan = await this.plan(call);
     const ev = this.opts.events;
     const base = { role: call.role, call_id: call.callId, tool: call.tool };
-    ev.emit('tool_call', {
-      ...base,
-      input: clip(JSON.stringify(call.input), 1000),
-      ...(call.command ? { command: call.command.cmd, test: isTestCommand(call.command.cmd) } : {}),
+    if (plan.blocked) return plan.blocked.text;
+    if (plan.approval && plan.approved === null) await this.ask(plan, plan.approval.reason); // an engine without interruptions
+    if (plan.approved === false) return `Denied by approval: ${plan.call.command?.cmd ?? call.tool} was not approved.`;
+
+    const policy = this.policy(call.role);
+    const runtime = (escalation: Escalation): ToolRuntime => ({
+      workspace: this.workspace,
+      resolve: (p) => this.resolve(p),
+      exec: (cmd, workdir, o) => this.exec(call.role, cmd, workdir, { ...o, escalation }),
     });
-    const denied = this.checkWrites(call.role, call.writes ?? []);
-    if (denied) {
-      ev.emit('decision', { ...base, stage: 'sandbox', verdict: 'deny', reason: denied });
-      ev.emit('tool_result', { ...base, ok: false, denied: true, ms: 0 });
-      return { ok: false, stage: 'sandbox', reason: denied };
-    }
     const started = performance.now();
+    let result: Awaited<ReturnType<typeof execute>>;
     try {
-      const value = await execute(this);
-      ev.emit('tool_result', { ...base, ok: true, ms: Math.round(performance.now() - started), ...describe(value) });
-      return { ok: true, value };
+      result = await execute(plan.call, runtime(plan.escalation));
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      ev.emit('tool_result', { ...base, ok: false, ms: Math.round(performance.now() - started), error: clip(message, 500) });
+      ev.emit('tool_result', { ...base, ok: false, ms: Math.round(performance.now() - started), error: clip(err instanceof Error ? err.message : String(err), 500) });
       throw err;
     }
+    // on-failure: a command the sandbox stopped may be re-run outside it, if the human agrees.
+    if (result.exec && policy.approval === 'on-failure' && result.exec.exitCode !== 0 && this.opts.sandbox.name !== 'none' && (SANDBOX_FAILURE.test(result.exec.output) || showsNetworkFailure(result.exec.output))) {
+      ev.emit('approval', { ...base, state: 'requested', reason: 'on-failure: the command failed in the sandbox' });
+      const answer = await this.ask(plan, 'the command failed in the sandbox; run it without the sandbox?');
+      if (answer.approved) {
+        plan.escalation = { network: true, full: true };
+        result = await execute(plan.call, runtime(plan.escalation));
+      }
+    }
+    const ms = Math.round(performance.now() - started);
+
+    // What the sandbox stopped, seen in the command's output.
+    if (result.exec) {
+      const out = result.exec.output;
+      const cmd = plan.call.command?.cmd ?? '';
+      const netOff = policy.network !== 'allow' && !plan.escalation.network && this.opts.sandbox.name === 'bwrap';
+      if (netOff && (plan.networkLike || showsNetworkFailure(out)) && (showsNetworkFailure(out) || result.exec.exitCode !== 0)) {
+        ev.emit('network', { ...base, verdict: 'blocked', source: plan.networkLike ? 'classified' : 'observed', command: clip(cmd, 300) });
+      }
+      if (this.opts.sandbox.name === 'bwrap' && !plan.escalation.full && /Read-only file system|EROFS/.test(out)) {
+        ev.emit('decision', { ...base, stage: 'sandbox', verdict: 'deny', observed: true, reason: clip(out.split('\n').find((l) => /Read-only file system|EROFS/.test(l)) ?? 'read-only file system', 300) });
+      }
+    }
+    ev.emit('tool_result', { ...base, ok: true, ms, ...(result.event ?? {}) });
+
+    let text = result.text;
+    if (plan.context.length) text += `\n\n${plan.context.join('\n')}`;
+    if (this.opts.hooks?.has('PostToolUse')) {
+      const h = await this.opts.hooks.fire('PostToolUse', { ...this.hookPayload(plan.call), tool_response: result.text }, hookToolName(call.tool), { role: call.role, call_id: call.callId });
+      if (h.blocked && h.reason) text = `PostToolUse hook: ${h.reason}`;
+      if (h.additionalContext.length) text += `\n\n${h.additionalContext.join('\n')}`;
+    }
+    return text;
   }
 
   /** Kills every process group a command of this trial started (called at the trial's end). */

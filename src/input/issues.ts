@@ -52,7 +52,7 @@ function fixFor(issue: z.core.$ZodIssue, field: string, knownKeys: (path: readon
         const near = closest(k, known);
         return near ? `\`${k}\` (did you mean \`${near}\`?)` : `\`${k}\``;
       });
-      return `remove or rename ${hints.join(', ')}${known.length ? `; known fields: ${known.join(', ')}` : ''}`;
+      return `remove or rename ${hints.join(', ')}${known.length && known.length <= 15 ? `; known fields: ${known.join(', ')}` : ''}`;
     }
     case 'invalid_value':
       return `use one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
