@@ -1,5 +1,7 @@
-// The built-in broad workflow: one agent with every tool and workspace-write access.
+// The built-in broad workflow (used when neither --workflow nor the suite names one): one agent with
+// every tool and workspace-write access, no network, no approvals.
 import { createHash } from 'node:crypto';
+import { DEFAULT_APPROVER } from '../control/approver.ts';
 import { TOOL_NAMES } from '../engine/sdk/tools.ts';
 import type { Workflow } from './types.ts';
 
@@ -20,10 +22,18 @@ export function broadWorkflow(): Workflow {
         description: 'One agent with every tool and write access to the workspace.',
         instructions: BROAD_INSTRUCTIONS,
         sandbox: 'workspace-write',
+        network: 'deny',
+        approval: 'never',
         tools: [...TOOL_NAMES],
+        skills: [],
+        mcpServers: [],
       },
     ],
-    limits: { maxTurns: 60, maxThreads: 6, maxDepth: 1, jobMaxRuntimeSeconds: 1800 },
+    limits: { maxTurns: 60, maxThreads: 6, maxDepth: 1, jobMaxRuntimeSeconds: 1800, maxRounds: 2 },
+    hooks: [],
+    approver: DEFAULT_APPROVER,
+    plugin: null,
+    notes: [],
   };
   return { ...wf, digest: `sha256:${createHash('sha256').update(JSON.stringify(wf)).digest('hex')}` };
 }

@@ -1,16 +1,306 @@
-// Which workflows a run uses: --workflow flags, else the suite's list, else the built-in broad agent.
-import { InputError } from '../errors.ts';
+// Loading a workflow from a folder as users write Codex plugins and config:
+//   .codex-plugin/plugin.json   manifest (paths must start with ./ and stay inside the plugin)
+//   agents/**/*.toml            custom agents (also .codex/agents/, and [agents.<name>] config_file)
+//   config.toml                 [agents] limits, inline [hooks], sandbox/approval keys, and a [bench] table
+//   bench.toml                  the [bench] table as its own file (instead of in config.toml)
+//   hooks.json, hooks/hooks.json, and hook files the manifest names
+//   skills/<name>/SKILL.md      skills, offered to the roles whose skills.config names them
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { parse as parseYamlText } from 'yaml';
+import { z } from 'zod';
+import { DEFAULT_APPROVER } from '../control/approver.ts';
+import type { HookGroupSpec } from '../control/hooks.ts';
+import { InputError, InputErrors } from '../errors.ts';
+import { TOOL_NAMES } from '../engine/sdk/tools.ts';
+import { readTomlFile } from '../input/toml.ts';
+import { parseYaml } from '../input/validate.ts';
 import { broadWorkflow } from './builtin.ts';
-import type { Workflow } from './types.ts';
+import { hookGroups, HooksFile, type HookLoadNote } from './hooks.ts';
+import { defaultOutputKind, OUTPUT_SCHEMAS, type OutputKind } from './outputs.ts';
+import { AgentFile, BenchSection, ConfigFile, PluginManifest } from './schema.ts';
+import type { Role, Skill, Workflow } from './types.ts';
+
+function shown(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : p;
+}
+
+/** Collects problems instead of stopping at the first, so one run of `workflow check` shows them all. */
+class Problems {
+  readonly list: InputError[] = [];
+  add(e: unknown): void {
+    if (e instanceof InputErrors) this.list.push(...e.errors);
+    else if (e instanceof InputError) this.list.push(e);
+    else throw e;
+  }
+  try<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (e) {
+      this.add(e);
+      return undefined;
+    }
+  }
+}
+
+/** A plugin path as Codex accepts it: starts with ./, no .., inside the plugin root. */
+function pluginPath(root: string, value: string, file: string, field: string): string {
+  const abs = resolve(root, value);
+  const rel = relative(root, abs);
+  if (!value.startsWith('./') || value.split(/[\\/]/).includes('..') || rel.startsWith('..') || isAbsolute(rel)) {
+    throw new InputError(`path ${JSON.stringify(value)} must start with "./" and stay inside the plugin folder`, {
+      file,
+      field,
+      fix: `write it relative to the plugin root, e.g. "./${basename(value)}"`,
+    });
+  }
+  return abs;
+}
+
+function walkToml(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.toml'))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+function readSkill(dir: string, plugin: string): Skill | null {
+  const file = join(dir, 'SKILL.md');
+  if (!existsSync(file)) return null;
+  const text = readFileSync(file, 'utf8');
+  const fm = /^---\n([\s\S]*?)\n---/.exec(text);
+  const meta = (fm ? (parseYamlText(fm[1]!) as Record<string, unknown>) : {}) ?? {};
+  const name = String(meta.name ?? basename(dir));
+  return { name: `${plugin}:${name}`, description: String(meta.description ?? ''), path: file };
+}
+
+function digestOf(dir: string): string {
+  const h = createHash('sha256');
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+  for (const f of files) h.update(relative(dir, f)).update('\0').update(readFileSync(f)).update('\0');
+  return `sha256:${h.digest('hex')}`;
+}
+
+export function loadWorkflowDir(dirArg: string): Workflow {
+  const dir = resolve(dirArg);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new InputError('workflow folder not found', { file: shown(dir), field: '--workflow', fix: 'pass a folder holding .codex-plugin/plugin.json, agents/*.toml and config.toml (see suites/workflows/)' });
+  }
+  const problems = new Problems();
+  const notes: string[] = [];
+
+  // Manifest
+  const manifestFile = join(dir, '.codex-plugin', 'plugin.json');
+  let manifest: PluginManifest = {};
+  if (existsSync(manifestFile)) manifest = problems.try(() => parseYaml(readFileSync(manifestFile, 'utf8'), shown(manifestFile), PluginManifest)) ?? {};
+  else notes.push('no .codex-plugin/plugin.json: the folder is used as a plain Codex config folder (name from the folder)');
+  const name = (manifest.name?.trim() || basename(dir)).replace(/[^A-Za-z0-9._-]/g, '-');
+
+  // config.toml and bench.toml
+  const configFile = join(dir, 'config.toml');
+  const config: ConfigFile = (existsSync(configFile) && problems.try(() => readTomlFile(configFile, ConfigFile, shown(configFile)))) || {};
+  const benchFile = join(dir, 'bench.toml');
+  let bench: BenchSection = BenchSection.parse({});
+  if (existsSync(benchFile)) {
+    if (config.bench) problems.add(new InputError('bench settings are in both bench.toml and config.toml [bench]', { file: shown(benchFile), fix: 'keep one of them' }));
+    bench = problems.try(() => readTomlFile(benchFile, BenchSection, shown(benchFile))) ?? bench;
+  } else if (config.bench) bench = config.bench;
+  const agentsCfg = config.agents ?? {};
+
+  // Skills
+  const skills: Skill[] = [];
+  const skillsDir = manifest.skills ? problems.try(() => pluginPath(dir, manifest.skills!, shown(manifestFile), 'skills')) : join(dir, 'skills');
+  if (skillsDir && existsSync(skillsDir)) {
+    for (const e of readdirSync(skillsDir, { withFileTypes: true })) {
+      const s = e.isDirectory() ? readSkill(join(skillsDir, e.name), name) : null;
+      if (s) skills.push(s);
+    }
+  }
+  for (const field of ['mcpServers', 'apps'] as const) {
+    const v = manifest[field];
+    if (typeof v === 'string') problems.try(() => pluginPath(dir, v, shown(manifestFile), field));
+  }
+
+  // Hooks: every layer loads (a higher one does not replace a lower one).
+  const hookNotes: HookLoadNote[] = [];
+  const hooks: HookGroupSpec[] = [];
+  const hookFiles = new Set<string>();
+  const declared = manifest.hooks === undefined ? [] : Array.isArray(manifest.hooks) ? manifest.hooks : [manifest.hooks];
+  declared.forEach((h, i) => {
+    if (typeof h === 'string') {
+      const p = problems.try(() => pluginPath(dir, h, shown(manifestFile), `hooks${Array.isArray(manifest.hooks) ? `[${i}]` : ''}`));
+      if (p) hookFiles.add(p);
+    } else {
+      const parsed = problems.try(() => parseYaml(JSON.stringify(h), `${shown(manifestFile)} (inline hooks)`, HooksFile));
+      if (parsed) hooks.push(...hookGroups(parsed.hooks, `${name}@bench:plugin.json#${i}`, shown(manifestFile), hookNotes));
+    }
+  });
+  for (const p of [join(dir, 'hooks', 'hooks.json'), join(dir, 'hooks.json')]) if (existsSync(p)) hookFiles.add(p);
+  for (const p of hookFiles) {
+    if (!existsSync(p)) {
+      problems.add(new InputError('hooks file not found', { file: shown(p), field: 'hooks', fix: 'create it or fix the path in .codex-plugin/plugin.json' }));
+      continue;
+    }
+    const parsed = problems.try(() => parseYaml(readFileSync(p, 'utf8'), shown(p), HooksFile));
+    if (parsed) hooks.push(...hookGroups(parsed.hooks, `${name}@bench:${relative(dir, p)}`, shown(p), hookNotes));
+  }
+  if (config.hooks) {
+    const { state: _state, ...table } = config.hooks;
+    hooks.push(...hookGroups(table, `${configFile}`, shown(configFile), hookNotes));
+  }
+  notes.push(...hookNotes.map((n) => `${n.source}: ${n.message}`));
+
+  // Agents
+  const agentFiles = [...walkToml(join(dir, 'agents')), ...walkToml(join(dir, '.codex', 'agents'))];
+  const roleTables = Object.entries(agentsCfg).filter(([, v]) => v && typeof v === 'object') as Array<[string, { description?: string; config_file?: string; nickname_candidates?: string[] }]>;
+  for (const [, t] of roleTables) {
+    if (t.config_file) {
+      const p = resolve(dir, t.config_file);
+      if (!existsSync(p)) problems.add(new InputError(`config_file ${t.config_file} not found`, { file: shown(configFile), field: 'agents.*.config_file', fix: 'give a path relative to config.toml' }));
+      else if (!agentFiles.includes(p)) agentFiles.push(p);
+    }
+  }
+  const agents = new Map<string, { spec: AgentFile; file: string }>();
+  let unreadable = 0;
+  for (const f of agentFiles) {
+    const spec = problems.try(() => readTomlFile(f, AgentFile, shown(f)));
+    if (!spec) {
+      unreadable++;
+      continue;
+    }
+    const prev = agents.get(spec.name);
+    if (prev) {
+      problems.add(new InputError(`role "${spec.name}" is defined twice (also in ${shown(prev.file)})`, { file: shown(f), field: 'name', fix: 'give every custom agent a unique name' }));
+      continue;
+    }
+    agents.set(spec.name, { spec, file: f });
+  }
+  for (const [roleName, t] of roleTables) {
+    if (!agents.has(roleName) && !t.config_file) {
+      problems.add(new InputError(`[agents.${roleName}] has no agent file`, { file: shown(configFile), field: `agents.${roleName}`, fix: `add agents/${roleName}.toml with name, description and developer_instructions, or set config_file` }));
+    }
+  }
+  if (!agents.size && !problems.list.length) {
+    problems.add(new InputError('the workflow defines no roles', { file: shown(dir), field: 'agents', fix: 'add agents/<role>.toml files with name, description and developer_instructions' }));
+  }
+  for (const roleName of Object.keys(bench.roles)) {
+    if (!agents.has(roleName) && !unreadable) problems.add(new InputError(`[bench.roles.${roleName}] names a role that does not exist`, { file: shown(existsSync(benchFile) ? benchFile : configFile), field: `roles.${roleName}`, fix: `use one of: ${[...agents.keys()].join(', ')}` }));
+  }
+
+  const roles: Role[] = [];
+  for (const [roleName, { spec, file }] of agents) {
+    const cfg = bench.roles[roleName] ?? {};
+    const outKind = cfg.output ?? defaultOutputKind(roleName);
+    let output: Role['output'];
+    if (outKind && outKind in OUTPUT_SCHEMAS) output = { kind: outKind, schema: OUTPUT_SCHEMAS[outKind as OutputKind] as unknown as Record<string, unknown> };
+    else if (outKind) {
+      const p = resolve(dir, outKind);
+      const schema = problems.try(() => {
+        if (!existsSync(p)) throw new InputError(`output schema ${outKind} not found`, { file: shown(existsSync(benchFile) ? benchFile : configFile), field: `roles.${roleName}.output`, fix: `use exploration, manifest, review, or a path to a JSON Schema file` });
+        return parseYaml(readFileSync(p, 'utf8'), shown(p), z.record(z.string(), z.unknown()));
+      });
+      if (schema) output = { kind: 'custom', schema };
+    }
+    const wanted = spec.skills?.config.filter((c) => c.enabled) ?? [];
+    const roleSkills = skills.filter((s) => wanted.some((w) => (w.name && (s.name === w.name || s.name.endsWith(`:${w.name}`))) || (w.path && resolve(dir, w.path) === s.path)));
+    for (const w of wanted) {
+      if (!skills.some((s) => (w.name && (s.name === w.name || s.name.endsWith(`:${w.name}`))) || (w.path && resolve(dir, w.path) === s.path))) {
+        problems.add(new InputError(`skill ${JSON.stringify(w.name ?? w.path)} not found in the plugin's skills`, { file: shown(file), field: 'skills.config', fix: `use one of: ${skills.map((s) => s.name).join(', ') || '(none: add skills/<name>/SKILL.md)'}` }));
+      }
+    }
+    const table = roleTables.find(([n]) => n === roleName)?.[1];
+    const netAccess = spec.sandbox_workspace_write?.network_access ?? config.sandbox_workspace_write?.network_access;
+    roles.push({
+      name: roleName,
+      description: (table?.description ?? spec.description)!,
+      instructions: spec.developer_instructions,
+      model: spec.model ?? (roleName === bench.entry ? config.model : (agentsCfg.default_subagent_model ?? config.model)),
+      reasoningEffort: spec.model_reasoning_effort ?? config.model_reasoning_effort,
+      sandbox: (spec.sandbox_mode ?? config.sandbox_mode ?? 'read-only') as Role['sandbox'],
+      network: cfg.network ?? (netAccess ? 'allow' : 'deny'),
+      approval: (spec.approval_policy ?? config.approval_policy ?? 'never') as Role['approval'],
+      tools: cfg.tools ?? [...TOOL_NAMES],
+      output,
+      skills: roleSkills,
+      mcpServers: Object.keys(spec.mcp_servers ?? {}),
+      nicknames: table?.nickname_candidates ?? spec.nickname_candidates,
+      file,
+    });
+    if (spec.mcp_servers && Object.keys(spec.mcp_servers).length) notes.push(`role ${roleName}: mcp_servers (${Object.keys(spec.mcp_servers).join(', ')}) are recorded but not started by the sdk engine`);
+  }
+
+  // Routing
+  const routing = bench.routing ?? (roles.length === 1 ? 'single' : 'description');
+  const where = { file: shown(existsSync(benchFile) ? benchFile : configFile) };
+  let entry = bench.entry ?? (routing === 'single' ? roles[0]?.name : routing === 'graph' ? bench.graph?.start : roles.find((r) => r.name === 'orchestrator')?.name);
+  if (roles.length) {
+    if (!entry || !agents.has(entry)) {
+      problems.add(new InputError(entry ? `entry role "${entry}" does not exist` : `${routing} routing needs an entry role`, { ...where, field: 'entry', fix: `set entry to one of: ${roles.map((r) => r.name).join(', ')}` }));
+      entry = roles[0]!.name;
+    }
+    if (routing === 'single' && roles.length > 1) notes.push(`single routing: only the entry role "${entry}" runs; ${roles.length - 1} other role(s) are unused`);
+    if (routing === 'description' && roles.length < 2) problems.add(new InputError('description routing needs an entry role and at least one role for it to call', { ...where, field: 'routing', fix: 'add roles, or set routing = "single"' }));
+    if (routing === 'description' && (agentsCfg.max_depth ?? 1) < 1) problems.add(new InputError('max_depth = 0 allows no role calls, so description routing cannot work', { file: shown(configFile), field: 'agents.max_depth', fix: 'set max_depth >= 1' }));
+    if (routing === 'graph') {
+      if (!bench.graph) problems.add(new InputError('graph routing needs [bench.graph] with start and edges', { ...where, field: 'graph', fix: 'add [bench.graph] start = "<role>" and [[bench.graph.edges]] from/to/when' }));
+      else {
+        for (const [i, e] of bench.graph.edges.entries()) {
+          for (const end of ['from', 'to'] as const) {
+            if (!agents.has(e[end])) problems.add(new InputError(`edge ${i + 1}: role "${e[end]}" does not exist`, { ...where, field: `graph.edges[${i}].${end}`, fix: `use one of: ${roles.map((r) => r.name).join(', ')}` }));
+          }
+        }
+      }
+    }
+  }
+  if (problems.list.length) throw new InputErrors(problems.list);
+
+  return {
+    name,
+    source: shown(dir),
+    digest: digestOf(dir),
+    routing,
+    entry: entry!,
+    roles,
+    limits: {
+      maxTurns: bench.max_turns,
+      maxThreads: agentsCfg.max_threads ?? agentsCfg.max_concurrent_threads_per_session ?? 6,
+      maxDepth: agentsCfg.max_depth ?? 1,
+      jobMaxRuntimeSeconds: agentsCfg.job_max_runtime_seconds ?? 1800,
+      maxRounds: bench.max_rounds,
+    },
+    graph: bench.graph,
+    hooks,
+    approver: { ...DEFAULT_APPROVER, ...bench.approver },
+    plugin: existsSync(manifestFile) ? { name, version: manifest.version?.trim() || '0.0.0', root: dir } : null,
+    notes,
+  };
+}
 
 export function loadWorkflow(ref: string): Workflow {
   if (ref === 'broad' || ref === 'builtin:broad') return broadWorkflow();
-  throw new InputError(`unknown workflow "${ref}"`, { field: '--workflow', fix: 'use "broad" (the built-in single agent)' });
+  return loadWorkflowDir(ref);
 }
 
 export function resolveWorkflows(refs: string[], suiteDefaults: string[]): Workflow[] {
   const chosen = refs.length ? refs : suiteDefaults.length ? suiteDefaults : ['broad'];
-  const workflows = chosen.map(loadWorkflow);
+  const errors: InputError[] = [];
+  const workflows: Workflow[] = [];
+  for (const r of chosen) {
+    try {
+      workflows.push(loadWorkflow(r));
+    } catch (e) {
+      if (e instanceof InputErrors) errors.push(...e.errors);
+      else if (e instanceof InputError) errors.push(e);
+      else throw e;
+    }
+  }
+  if (errors.length) throw new InputErrors(errors);
   const names = new Set<string>();
   for (const w of workflows) {
     if (names.has(w.name)) throw new InputError(`two workflows are named "${w.name}"`, { field: '--workflow', fix: 'give each workflow folder a distinct plugin name' });
@@ -18,3 +308,4 @@ export function resolveWorkflows(refs: string[], suiteDefaults: string[]): Workf
   }
   return workflows;
 }
+

@@ -1,9 +1,19 @@
 // A workflow is data: the roles an agent system has, how work is routed between them, and the limits
 // and policies around them. Loaded from a plugin folder or built in; engines only read this shape.
-import type { SandboxMode } from '../control/plane.ts';
+import type { ApproverSpec } from '../control/approver.ts';
+import type { HookGroupSpec } from '../control/hooks.ts';
+import type { ApprovalPolicy, NetworkPolicy, SandboxMode } from '../control/types.ts';
 import type { ToolName } from '../engine/sdk/tools.ts';
 
-export type ReasoningEffort = 'minimal' | 'low' | 'medium' | 'high';
+export type ReasoningEffort = 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+
+export interface Skill {
+  /** As offered: `<plugin>:<skill>`. */
+  name: string;
+  description: string;
+  /** Absolute path of its SKILL.md. */
+  path: string;
+}
 
 export interface Role {
   name: string;
@@ -13,17 +23,35 @@ export interface Role {
   model?: string;
   reasoningEffort?: ReasoningEffort;
   sandbox: SandboxMode;
+  network: NetworkPolicy;
+  approval: ApprovalPolicy;
   tools: ToolName[];
   /** JSON Schema of the role's final answer (completion manifest, review verdict), if any. */
-  outputSchema?: Record<string, unknown>;
+  output?: { kind: string; schema: Record<string, unknown> };
+  skills: Skill[];
+  /** MCP servers the role's file names (recorded; the sdk engine does not start them). */
+  mcpServers: string[];
+  nicknames?: string[];
+  /** The file that defined it. */
+  file?: string;
+}
+
+export interface GraphEdge {
+  from: string;
+  to: string;
+  when: 'always' | 'approved' | 'changes_requested';
 }
 
 export interface WorkflowLimits {
   /** Model turns per agent run. */
   maxTurns: number;
+  /** Role calls running at once. */
   maxThreads: number;
+  /** Nesting depth of role calls below the entry role (the entry is depth 0). */
   maxDepth: number;
   jobMaxRuntimeSeconds: number;
+  /** Visits per role (review rounds). */
+  maxRounds: number;
 }
 
 export interface Workflow {
@@ -37,4 +65,11 @@ export interface Workflow {
   entry: string;
   roles: Role[];
   limits: WorkflowLimits;
+  graph?: { start: string; edges: GraphEdge[] };
+  hooks: HookGroupSpec[];
+  approver: ApproverSpec;
+  /** The plugin the folder is (codex engine installs it); null for built-in workflows. */
+  plugin: { name: string; version: string; root: string } | null;
+  /** Things loading noticed but that do not stop it (shown by `bench workflow check`). */
+  notes: string[];
 }

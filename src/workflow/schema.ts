@@ -1,0 +1,165 @@
+// The files of a workflow folder, as zod schemas: Codex's own formats (plugin manifest, custom agent
+// TOML, config.toml) and bench's small section for what Codex has no key for (routing, approver rules,
+// network policy per role, role output schemas).
+import { z } from 'zod';
+import { APPROVAL_POLICIES, SANDBOX_MODES } from '../control/types.ts';
+import { TOOL_NAMES } from '../engine/sdk/tools.ts';
+import { HookTable } from './hooks.ts';
+
+export const REASONING_EFFORTS = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+
+/** `.codex-plugin/plugin.json`: camelCase, unknown keys ignored (as Codex does). */
+export const PluginManifest = z.looseObject({
+  name: z.string().optional(),
+  version: z.string().optional(),
+  description: z.string().optional(),
+  keywords: z.array(z.string()).optional(),
+  skills: z.string().optional(),
+  mcpServers: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+  apps: z.string().optional(),
+  hooks: z.union([z.string(), z.array(z.union([z.string(), z.record(z.string(), z.unknown())])), z.record(z.string(), z.unknown())]).optional(),
+  interface: z.record(z.string(), z.unknown()).optional(),
+});
+export type PluginManifest = z.infer<typeof PluginManifest>;
+
+const sandboxMode = z.enum(SANDBOX_MODES as [string, ...string[]]);
+const approvalPolicy = z.enum(APPROVAL_POLICIES as [string, ...string[]]);
+
+/** The config.toml keys bench reads (and that a custom agent file may also set, as Codex flattens them in). */
+const configKeys = {
+  model: z.string().optional(),
+  model_provider: z.string().optional(),
+  model_reasoning_effort: z.enum(REASONING_EFFORTS).optional(),
+  model_reasoning_summary: z.string().optional(),
+  model_verbosity: z.string().optional(),
+  sandbox_mode: sandboxMode.optional(),
+  approval_policy: approvalPolicy.optional(),
+  sandbox_workspace_write: z
+    .looseObject({ network_access: z.boolean().optional(), writable_roots: z.array(z.string()).optional(), exclude_tmpdir_env_var: z.boolean().optional(), exclude_slash_tmp: z.boolean().optional() })
+    .optional(),
+  mcp_servers: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  skills: z
+    .strictObject({
+      config: z.array(z.strictObject({ path: z.string().optional(), name: z.string().optional(), enabled: z.boolean().default(true) })).default([]),
+    })
+    .optional(),
+  web_search: z.unknown().optional(),
+  instructions: z.string().optional(),
+};
+
+/** Other Codex config keys: accepted (Codex flattens all of config.toml into agent files), not used by bench. */
+const otherCodexKeys = [
+  'review_model', 'model_context_window', 'model_auto_compact_token_limit', 'model_max_output_tokens', 'model_supports_reasoning_summaries',
+  'shell_environment_policy', 'notify', 'base_instructions', 'compact_prompt', 'hide_agent_reasoning', 'show_raw_agent_reasoning',
+  'model_providers', 'project_doc_max_bytes', 'project_doc_fallback_filenames', 'history', 'file_opener', 'tui', 'profile', 'profiles',
+  'tools', 'features', 'permissions', 'default_permissions', 'otel', 'include_apply_patch_tool', 'tool_output_token_limit',
+  'project_root_markers', 'check_for_update_on_startup', 'disable_response_storage', 'forced_login_method', 'analytics', 'feedback',
+] as const;
+const otherKeys = Object.fromEntries(otherCodexKeys.map((k) => [k, z.unknown().optional()]));
+
+const nickname = z.string().regex(/^[A-Za-z0-9 _-]+$/, 'nicknames use ASCII letters, digits, spaces, "-" and "_"');
+const nicknames = z
+  .array(nickname)
+  .min(1)
+  .refine((a) => new Set(a).size === a.length, 'nickname_candidates must be unique');
+
+/** A custom agent file (`agents/<name>.toml`): Codex parses it with deny_unknown_fields. */
+export const AgentFile = z.strictObject({
+  name: z.string().trim().min(1).describe('The spawn id of the role; the file name is not used.'),
+  description: z.string().trim().min(1).describe('What the role is for: in description routing, this is the routing.'),
+  nickname_candidates: nicknames.optional(),
+  ...configKeys,
+  ...otherKeys,
+  developer_instructions: z.string().trim().min(1),
+});
+export type AgentFile = z.infer<typeof AgentFile>;
+
+export const NetworkPolicy = z.enum(['deny', 'allow', 'ask']);
+
+/** bench's own section: `[bench]` in config.toml, or the top level of bench.toml. */
+export const BenchSection = z.strictObject({
+  routing: z.enum(['single', 'description', 'graph']).optional().describe('single: one agent; description: an orchestrator calls the roles as tools; graph: explicit edges.'),
+  entry: z.string().optional().describe('The role the task is given to (default: the only role, or "orchestrator").'),
+  max_turns: z.number().int().positive().default(60).describe('Model turns per agent run.'),
+  max_rounds: z.number().int().min(1).default(2).describe('How many times a role may be visited again (review rounds).'),
+  graph: z
+    .strictObject({
+      start: z.string(),
+      edges: z.array(z.strictObject({ from: z.string(), to: z.string(), when: z.enum(['always', 'approved', 'changes_requested']).default('always') })).min(1),
+    })
+    .optional(),
+  roles: z
+    .record(
+      z.string(),
+      z.strictObject({
+        network: NetworkPolicy.optional().describe('deny (default), allow, or ask (only after approval).'),
+        output: z.string().optional().describe('exploration, manifest, review, or a path to a JSON Schema file.'),
+        tools: z.array(z.enum(TOOL_NAMES)).optional().describe('Restrict the harness tools the role gets.'),
+      }),
+    )
+    .default({}),
+  approver: z
+    .strictObject({
+      default: z.enum(['allow', 'deny']).default('deny'),
+      wait_ms: z.number().nonnegative().default(4000).describe('Mean modelled human wait per approval prompt.'),
+      rules: z
+        .array(
+          z.strictObject({
+            decision: z.enum(['allow', 'deny']),
+            tool: z.string().optional(),
+            match: z.string().optional().refine((s) => {
+              if (s === undefined) return true;
+              try {
+                new RegExp(s);
+                return true;
+              } catch {
+                return false;
+              }
+            }, 'not a valid regular expression'),
+            message: z.string().optional(),
+          }),
+        )
+        .default([]),
+    })
+    .prefault({}),
+});
+export type BenchSection = z.infer<typeof BenchSection>;
+
+const RoleTable = z.strictObject({
+  description: z.string().optional(),
+  config_file: z.string().optional(),
+  nickname_candidates: nicknames.optional(),
+});
+
+export const AgentsTable = z
+  .looseObject({
+    max_threads: z.number().int().min(1, 'agents.max_threads must be at least 1').optional(),
+    max_concurrent_threads_per_session: z.number().int().min(1).optional(),
+    max_depth: z.number().int().min(0).optional(),
+    job_max_runtime_seconds: z.number().positive().optional(),
+    interrupt_message: z.boolean().optional(),
+    default_subagent_model: z.string().optional(),
+    default_subagent_reasoning_effort: z.enum(REASONING_EFFORTS).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.max_threads !== undefined && v.max_concurrent_threads_per_session !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['max_threads'], message: 'duplicate field: max_threads is an alias of max_concurrent_threads_per_session; set one' });
+    }
+    const known = new Set(['max_threads', 'max_concurrent_threads_per_session', 'max_depth', 'job_max_runtime_seconds', 'interrupt_message', 'default_subagent_model', 'default_subagent_reasoning_effort']);
+    for (const [k, val] of Object.entries(v)) {
+      if (known.has(k)) continue;
+      const r = RoleTable.safeParse(val);
+      if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ ...issue, path: [k, ...issue.path] } as never);
+    }
+  });
+
+/** config.toml: the keys bench reads are checked; other top-level Codex keys pass. */
+export const ConfigFile = z.looseObject({
+  ...configKeys,
+  developer_instructions: z.string().optional(),
+  agents: AgentsTable.optional(),
+  // Inline hooks; `[hooks.state]` holds Codex's trust entries in a user config.
+  hooks: HookTable.extend({ state: z.unknown().optional() }).optional(),
+  bench: BenchSection.optional(),
+});
+export type ConfigFile = z.infer<typeof ConfigFile>;
