@@ -1,5 +1,6 @@
 // What every engine is given and gives back: the stage contract between replay and sdk/codex engines.
 import type { Model } from '@openai/agents';
+import type { HookRunner } from '../control/hooks.ts';
 import type { ControlPlane } from '../control/plane.ts';
 import type { EventLog } from '../record/events.ts';
 import type { Role, Workflow } from '../workflow/types.ts';
@@ -10,6 +11,7 @@ export interface EngineInput {
   /** The task as the entry role receives it. */
   prompt: string;
   plane: ControlPlane;
+  hooks: HookRunner | null;
   /** The (ledger-wrapped) model a role uses. */
   modelFor(role: Role): { model: Model; name: string };
   events: EventLog;
@@ -22,7 +24,7 @@ export interface EngineResult {
   stop: EngineStop;
   /** The entry role's final answer as text (JSON for structured answers). */
   finalText: string | null;
-  /** The workflow declared the work done. */
+  /** The workflow declared the work done (the reviewer approved, or the worker reported done). */
   accepted: boolean;
   error?: string;
 }

@@ -1,13 +1,15 @@
 // The harness's tools for SDK agents, in Codex's vocabulary: exec_command, apply_patch, and read_file,
-// list_dir, grep_files for cheap reading. Each call goes through the control plane; tool failures
-// come back to the model as text (as Codex does), never as exceptions that end the run.
+// list_dir, grep_files for cheap reading. Every call goes through the control plane: `needsApproval`
+// asks it before the call (the SDK turns a yes into an interruption), `execute` runs through it.
+// Tool failures come back to the model as text (as Codex does), never as exceptions that end the run.
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { tool, type FunctionTool } from '@openai/agents';
 import { z } from 'zod';
+import type { ControlPlane } from '../../control/plane.ts';
+import type { ToolCall } from '../../control/types.ts';
 import { isTestCommand } from '../../control/classify.ts';
-import type { ControlPlane, Outcome, ToolCall } from '../../control/plane.ts';
 import { runProcess } from '../../exec/run.ts';
 import { clip } from '../../record/events.ts';
 import { applyPatch, parsePatch, PatchError, patchWrites, type PatchOp } from './applyPatch.ts';
@@ -17,15 +19,7 @@ export type ToolName = (typeof TOOL_NAMES)[number];
 
 const READ_LIMIT_BYTES = 256 * 1024;
 
-function denial(outcome: Extract<Outcome<unknown>, { ok: false }>): string {
-  return `Denied by ${outcome.stage}: ${outcome.reason}`;
-}
-
-function callIdOf(details: { toolCall?: { callId?: string } } | undefined): string {
-  return details?.toolCall?.callId ?? `call_${randomUUID().slice(0, 8)}`;
-}
-
-export function formatExec(res: { exitCode: number | null; signal: string | null; timedOut: boolean; spawnError?: string; durationMs: number; output: string }, timeoutMs: number): string {
+export function formatExec(res: { exitCode: number | null; timedOut: boolean; spawnError?: string; durationMs: number; output: string }, timeoutMs: number): string {
   const code = res.spawnError ? 127 : res.timedOut ? 124 : (res.exitCode ?? 128);
   const lines = [`Exit code: ${code}`, `Wall time: ${(res.durationMs / 1000).toFixed(1)} seconds`];
   if (res.timedOut) lines.push(`The command timed out after ${Math.round(timeoutMs / 1000)} s; its process group was killed.`);
@@ -40,45 +34,74 @@ export interface ToolOptions {
   commandTimeoutMs: number;
 }
 
+const idOf = (callId: string | undefined) => callId ?? `call_${randomUUID().slice(0, 8)}`;
+
 export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): FunctionTool<unknown, any, string>[] {
   const { role, plane } = opts;
-  const call = (callId: string, toolName: string, input: Record<string, unknown>, extra: Partial<ToolCall> = {}): ToolCall => ({
-    callId,
-    role,
-    tool: toolName,
-    input,
-    ...extra,
-  });
+  /** A tool whose calls go through the plane: `toCall` describes a call, `work` executes it. */
+  function governed<P extends z.ZodObject>(spec: {
+    name: ToolName;
+    description: string;
+    parameters: P;
+    toCall: (input: z.infer<P>, callId: string) => ToolCall | string;
+    work: (call: ToolCall, rt: Parameters<Parameters<ControlPlane['run']>[1]>[1]) => ReturnType<Parameters<ControlPlane['run']>[1]>;
+  }): FunctionTool<unknown, any, string> {
+    return tool({
+      name: spec.name,
+      description: spec.description,
+      parameters: spec.parameters as never,
+      needsApproval: async (_ctx, input, callId) => {
+        const call = spec.toCall(input as z.infer<P>, idOf(callId));
+        return typeof call === 'string' ? false : plane.needsApproval(call);
+      },
+      execute: async (input, _ctx, details) => {
+        const call = spec.toCall(input as z.infer<P>, idOf(details?.toolCall?.callId));
+        if (typeof call === 'string') return call; // the input itself is wrong: tell the model
+        return plane.run(call, spec.work);
+      },
+    }) as FunctionTool<unknown, any, string>;
+  }
 
   const builders: Record<ToolName, () => FunctionTool<unknown, any, string>> = {
     exec_command: () =>
-      tool({
+      governed({
         name: 'exec_command',
         description:
-          'Runs a shell command (bash) in the workspace and returns its exit code and output. Long output is cut in the middle. Commands are killed when they exceed the time limit.',
+          'Runs a shell command (bash) in the workspace and returns its exit code and output. Long output is cut in the middle. Commands run in a sandbox and are killed when they exceed the time limit. To run outside the sandbox (e.g. with network access), set sandbox_permissions to "require_escalated" with a justification: a person will be asked.',
         parameters: z.object({
           cmd: z.string().min(1).describe('Shell command to execute.'),
           workdir: z.string().nullable().optional().describe('Working directory, relative to the workspace root; defaults to the root.'),
           max_output_tokens: z.number().int().min(1).nullable().optional().describe('Maximum number of tokens of output to return.'),
+          sandbox_permissions: z.enum(['use_default', 'require_escalated']).nullable().optional(),
+          justification: z.string().nullable().optional().describe('Why the command needs to run outside the sandbox.'),
         }),
-        execute: async (input, _ctx, details) => {
-          const timeoutMs = opts.commandTimeoutMs;
-          const outcome = await plane.run(
-            call(callIdOf(details), 'exec_command', input, { command: { cmd: input.cmd, workdir: input.workdir ?? undefined } }),
-            (rt) => rt.exec(input.cmd, input.workdir ?? undefined, { timeoutMs, maxOutputBytes: input.max_output_tokens ? input.max_output_tokens * 4 : undefined }),
-            (res) => ({ exit_code: res.spawnError ? 127 : res.timedOut ? 124 : res.exitCode, timed_out: res.timedOut, test: isTestCommand(input.cmd), output: clip(res.output, 2000) }),
-          );
-          return outcome.ok ? formatExec(outcome.value, timeoutMs) : denial(outcome);
+        toCall: (input, callId) => ({
+          callId,
+          role,
+          tool: 'exec_command',
+          input,
+          command: { cmd: input.cmd, workdir: input.workdir ?? undefined },
+          ...(input.sandbox_permissions === 'require_escalated' ? { escalate: { justification: input.justification ?? '' } } : {}),
+        }),
+        work: async (call, rt) => {
+          const cmd = call.command!.cmd;
+          const maxTokens = call.input.max_output_tokens as number | null | undefined;
+          const res = await rt.exec(cmd, call.command!.workdir, { timeoutMs: opts.commandTimeoutMs, maxOutputBytes: maxTokens ? maxTokens * 4 : undefined });
+          return {
+            text: formatExec(res, opts.commandTimeoutMs),
+            exec: res,
+            event: { exit_code: res.spawnError ? 127 : res.timedOut ? 124 : res.exitCode, timed_out: res.timedOut, test: isTestCommand(cmd), output: clip(res.output, 2000) },
+          };
         },
       }),
 
     apply_patch: () =>
-      tool({
+      governed({
         name: 'apply_patch',
         description:
           'Edits files with a patch in the apply_patch format: "*** Begin Patch", then per file "*** Add File: <path>" (lines prefixed +), "*** Delete File: <path>", or "*** Update File: <path>" followed by hunks starting with "@@" whose lines are prefixed " " (context), "-" (remove) or "+" (add); end with "*** End Patch". Paths are relative to the workspace root.',
         parameters: z.object({ input: z.string().min(1).describe('The whole patch text.') }),
-        execute: async (input, _ctx, details) => {
+        toCall: (input, callId) => {
           let ops: PatchOp[];
           try {
             ops = parsePatch(input.input);
@@ -86,33 +109,31 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
             if (err instanceof PatchError) return `Error: invalid patch: ${err.message}`;
             throw err;
           }
-          const outcome = await plane.run(
-            call(callIdOf(details), 'apply_patch', { patch: input.input }, { writes: patchWrites(ops) }),
-            async (rt) => {
-              try {
-                const message = await applyPatch(ops, {
-                  read: (p) => readFile(rt.resolve(p).real, 'utf8').catch(() => null),
-                  write: async (p, content) => {
-                    const real = rt.resolve(p).real;
-                    await mkdir(dirname(real), { recursive: true });
-                    await writeFile(real, content);
-                  },
-                  remove: (p) => rm(rt.resolve(p).real, { force: true }),
-                });
-                return { message, files: ops.flatMap((o) => (o.type === 'update' && o.moveTo ? [o.path, o.moveTo] : [o.path])).map((p) => rt.resolve(p).rel ?? p), applied: true };
-              } catch (err) {
-                if (err instanceof PatchError) return { message: `Error: ${err.message}`, files: [] as string[], applied: false };
-                throw err;
-              }
-            },
-            (v) => ({ applied: v.applied, files: v.files, output: clip(v.message, 500) }),
-          );
-          return outcome.ok ? outcome.value.message : denial(outcome);
+          return { callId, role, tool: 'apply_patch', input: { patch: input.input }, writes: patchWrites(ops) };
+        },
+        work: async (call, rt) => {
+          const ops = parsePatch(String(call.input.patch));
+          try {
+            const message = await applyPatch(ops, {
+              read: (p) => readFile(rt.resolve(p).real, 'utf8').catch(() => null),
+              write: async (p, content) => {
+                const real = rt.resolve(p).real;
+                await mkdir(dirname(real), { recursive: true });
+                await writeFile(real, content);
+              },
+              remove: (p) => rm(rt.resolve(p).real, { force: true }),
+            });
+            const files = patchWrites(ops).map((p) => rt.resolve(p).rel ?? p);
+            return { text: message, event: { applied: true, files, output: clip(message, 500) } };
+          } catch (err) {
+            if (err instanceof PatchError) return { text: `Error: ${err.message}`, event: { applied: false, files: [], output: clip(err.message, 500) } };
+            throw err;
+          }
         },
       }),
 
     read_file: () =>
-      tool({
+      governed({
         name: 'read_file',
         description: 'Returns the text of a file. Use offset/limit (1-based line numbers) for large files.',
         parameters: z.object({
@@ -120,83 +141,77 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
           offset: z.number().int().min(1).nullable().optional().describe('First line to return (1-based).'),
           limit: z.number().int().min(1).nullable().optional().describe('How many lines to return.'),
         }),
-        execute: async (input, _ctx, details) => {
-          const outcome = await plane.run(
-            call(callIdOf(details), 'read_file', input),
-            async (rt) => {
-              const text = await readFile(rt.resolve(input.path).real, 'utf8');
-              let out = text;
-              if (input.offset || input.limit) {
-                const lines = text.split('\n');
-                const from = (input.offset ?? 1) - 1;
-                out = lines.slice(from, input.limit ? from + input.limit : undefined).join('\n');
-              }
-              return out.length > READ_LIMIT_BYTES ? `${out.slice(0, READ_LIMIT_BYTES)}\n…[file truncated at ${READ_LIMIT_BYTES} bytes; read on with offset/limit]` : out;
-            },
-            (v) => ({ path: input.path, bytes: v.length }),
-          ).catch((err: NodeJS.ErrnoException) => ({ ok: true as const, value: `Error: cannot read ${input.path}: ${err.code ?? err.message}` }));
-          return outcome.ok ? outcome.value : denial(outcome);
+        toCall: (input, callId) => ({ callId, role, tool: 'read_file', input }),
+        work: async (call, rt) => {
+          const path = String(call.input.path);
+          let text: string;
+          try {
+            text = await readFile(rt.resolve(path).real, 'utf8');
+          } catch (err) {
+            return { text: `Error: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, event: { path, error: true } };
+          }
+          const offset = call.input.offset as number | null | undefined;
+          const limit = call.input.limit as number | null | undefined;
+          if (offset || limit) {
+            const from = (offset ?? 1) - 1;
+            text = text.split('\n').slice(from, limit ? from + limit : undefined).join('\n');
+          }
+          if (text.length > READ_LIMIT_BYTES) text = `${text.slice(0, READ_LIMIT_BYTES)}\n…[file truncated at ${READ_LIMIT_BYTES} bytes; read on with offset/limit]`;
+          return { text, event: { path, bytes: text.length } };
         },
       }),
 
     list_dir: () =>
-      tool({
+      governed({
         name: 'list_dir',
         description: 'Lists a directory of the workspace (directories end with "/"), up to the given depth.',
         parameters: z.object({
           path: z.string().min(1).describe('Directory, relative to the workspace root ("." for the root).'),
           depth: z.number().int().min(1).max(4).nullable().optional().describe('How deep to list (default 2).'),
         }),
-        execute: async (input, _ctx, details) => {
-          const outcome = await plane.run(
-            call(callIdOf(details), 'list_dir', input),
-            async (rt) => {
-              const out: string[] = [];
-              const walk = async (dir: string, prefix: string, depth: number) => {
-                const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
-                for (const e of entries) {
-                  if (e.name === '.git') continue;
-                  const isDir = e.isDirectory();
-                  out.push(`${prefix}${e.name}${isDir ? '/' : ''}`);
-                  if (out.length >= 1000) return;
-                  if (isDir && depth > 1 && e.name !== 'node_modules') await walk(`${dir}/${e.name}`, `${prefix}${e.name}/`, depth - 1);
-                }
-              };
-              await walk(rt.resolve(input.path).real, '', input.depth ?? 2);
-              return out.join('\n') + (out.length >= 1000 ? '\n…[listing cut at 1000 entries]' : '');
-            },
-            (v) => ({ entries: v.split('\n').length }),
-          ).catch((err: NodeJS.ErrnoException) => ({ ok: true as const, value: `Error: cannot list ${input.path}: ${err.code ?? err.message}` }));
-          return outcome.ok ? outcome.value : denial(outcome);
+        toCall: (input, callId) => ({ callId, role, tool: 'list_dir', input }),
+        work: async (call, rt) => {
+          const out: string[] = [];
+          const walk = async (dir: string, prefix: string, depth: number) => {
+            const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+            for (const e of entries) {
+              if (e.name === '.git') continue;
+              const isDir = e.isDirectory();
+              out.push(`${prefix}${e.name}${isDir ? '/' : ''}`);
+              if (out.length >= 1000) return;
+              if (isDir && depth > 1 && e.name !== 'node_modules') await walk(`${dir}/${e.name}`, `${prefix}${e.name}/`, depth - 1);
+            }
+          };
+          const path = String(call.input.path);
+          try {
+            await walk(rt.resolve(path).real, '', (call.input.depth as number | null | undefined) ?? 2);
+          } catch (err) {
+            return { text: `Error: cannot list ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, event: { error: true } };
+          }
+          return { text: out.join('\n') + (out.length >= 1000 ? '\n…[listing cut at 1000 entries]' : ''), event: { entries: out.length } };
         },
       }),
 
     grep_files: () =>
-      tool({
+      governed({
         name: 'grep_files',
         description: 'Searches file contents in the workspace with a regular expression (git grep, extended syntax); returns matching lines as path:line:text.',
         parameters: z.object({
           pattern: z.string().min(1),
           path: z.string().nullable().optional().describe('Directory or file to search (default: the whole workspace).'),
         }),
-        execute: async (input, _ctx, details) => {
-          const outcome = await plane.run(
-            call(callIdOf(details), 'grep_files', input),
-            async (rt) => {
-              const where = rt.resolve(input.path ?? '.');
-              const res = await runProcess(['git', 'grep', '-n', '-I', '-E', '--untracked', '--no-color', '-e', input.pattern, '--', where.real], {
-                cwd: rt.workspace,
-                timeoutMs: 30_000,
-                maxOutputBytes: 64 * 1024,
-              });
-              if (res.exitCode === 1) return 'No matches.';
-              if (res.exitCode !== 0) return `Error: ${res.stderr.trim() || `git grep exited ${res.exitCode}`}`;
-              const lines = res.stdout.split('\n').filter(Boolean);
-              return lines.slice(0, 200).join('\n') + (lines.length > 200 ? `\n…[${lines.length - 200} more matches]` : '');
-            },
-            (v) => ({ matches: v === 'No matches.' ? 0 : v.split('\n').length }),
-          );
-          return outcome.ok ? outcome.value : denial(outcome);
+        toCall: (input, callId) => ({ callId, role, tool: 'grep_files', input }),
+        work: async (call, rt) => {
+          const where = rt.resolve(String(call.input.path ?? '.'));
+          const res = await runProcess(['git', 'grep', '-n', '-I', '-E', '--untracked', '--no-color', '-e', String(call.input.pattern), '--', where.real], {
+            cwd: rt.workspace,
+            timeoutMs: 30_000,
+            maxOutputBytes: 64 * 1024,
+          });
+          if (res.exitCode === 1) return { text: 'No matches.', event: { matches: 0 } };
+          if (res.exitCode !== 0) return { text: `Error: ${res.stderr.trim() || `git grep exited ${res.exitCode}`}`, event: { error: true } };
+          const lines = res.stdout.split('\n').filter(Boolean);
+          return { text: lines.slice(0, 200).join('\n') + (lines.length > 200 ? `\n…[${lines.length - 200} more matches]` : ''), event: { matches: lines.length } };
         },
       }),
   };
