@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SandboxBackend } from '../control/sandbox.ts';
 import { InputError, InputErrors } from '../errors.ts';
 import type { ModelBackend } from '../model/backend.ts';
 import type { PriceTable } from '../model/prices.ts';
@@ -35,6 +36,7 @@ export interface ReplayOptions {
   limit?: number;
   tasks?: string[];
   cacheDir: string;
+  sandbox: SandboxBackend;
   prices: PriceTable;
   command: string[];
   signal: AbortSignal;
@@ -98,7 +100,7 @@ function manifest(opts: ReplayOptions, planned: number): RunManifest {
     harness: harnessVersion(),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
-    sandbox: { backend: 'none', detail: 'paths enforced in the file tools only; commands run unsandboxed' },
+    sandbox: { backend: opts.sandbox.name, detail: opts.sandbox.detail },
     suite: { name: opts.suite.name, dir: relative(process.cwd(), opts.suite.dir) || '.', digest: opts.suite.digest, tasks: opts.suite.tasks.length },
     workflows: opts.workflows.map((w) => ({ name: w.name, source: w.source, digest: w.digest })),
     engine: 'sdk',
@@ -165,7 +167,20 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const workspaces = new WorkspaceManager(cache, join(workRoot, 'wt'));
   opts.onWorkspaces?.(workspaces);
   const records: TrialRecord[] = [...previous];
-  const deps = { runId: opts.runId, backend: opts.backend, cache, workspaces, runDir, prices: opts.prices, scratchRoot: join(workRoot, 'scratch'), signal: opts.signal };
+  // What agents must not see inside the sandbox: every source of the repository's later history (the
+  // cache's mirrors, base repos and environments, bundles and local repos), the suite (gold commits,
+  // hidden test names), the results, and other trials' worktrees. A trial's own base repo and the
+  // mirror objects it needs are mounted back read-only.
+  const hidden = [
+    join(opts.cacheDir, 'repos'),
+    join(opts.cacheDir, 'bases'),
+    join(opts.cacheDir, 'env'),
+    opts.suite.dir,
+    ...opts.suite.tasks.filter((t) => t.repo.kind !== 'url').map((t) => (t.repo.kind === 'bundle' ? dirname(t.repo.location) : t.repo.location)),
+    opts.outDir,
+    workRoot,
+  ];
+  const deps = { runId: opts.runId, backend: opts.backend, cache, workspaces, runDir, prices: opts.prices, scratchRoot: join(workRoot, 'scratch'), sandbox: opts.sandbox, hidden: [...new Set(hidden)], signal: opts.signal };
 
   let next_ = 0;
   const worker = async () => {

@@ -3,11 +3,13 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
+import { randomUUID } from 'node:crypto';
+import { HookRunner } from '../control/hooks.ts';
 import { ControlPlane } from '../control/plane.ts';
+import { runSandboxed, type SandboxBackend } from '../control/sandbox.ts';
 import { runSdkEngine } from '../engine/sdk/engine.ts';
 import type { EngineResult } from '../engine/types.ts';
 import { errorMessage } from '../errors.ts';
-import { runShell } from '../exec/run.ts';
 import { gradePr, type PrGrade, type TestRunner } from '../grade/pr.ts';
 import type { ModelBackend } from '../model/backend.ts';
 import { Ledger } from '../model/ledger.ts';
@@ -38,6 +40,9 @@ export interface TrialDeps {
   prices: PriceTable;
   /** Per-trial scratch folders (HOME, TMPDIR, test reports) go below this. */
   scratchRoot: string;
+  sandbox: SandboxBackend;
+  /** Folders agents must not see: the repository cache and the results folder. */
+  hidden: string[];
   signal: AbortSignal;
 }
 
@@ -45,16 +50,23 @@ export function agentPrompt(task: Task): string {
   return `${task.title ? `# ${task.title}\n\n` : ''}${task.request.trim()}\n\nThe repository is checked out in your working directory.`;
 }
 
-/** Grading runs the project's own tests, which now include the agent's code: same clean environment as agent commands. */
-function testRunner(scratch: string): TestRunner {
+/**
+ * Grading runs the project's own tests, which now include the agent's code: in the sandbox too (no
+ * network, only the checkout and the report folder writable), with the clean environment of agent commands.
+ */
+function testRunner(scratch: string, sandbox: SandboxBackend, isolation: { hidden: string[]; reveal: string[] }): TestRunner {
   return (cmd, opts) =>
-    runShell(cmd, {
-      cwd: opts.cwd,
-      env: { PATH: process.env.PATH, HOME: join(scratch, 'home'), TMPDIR: join(scratch, 'tmp'), LANG: 'C.UTF-8', TERM: 'dumb', NO_COLOR: '1', CI: '1', ...opts.env },
-      timeoutMs: opts.timeoutMs,
-      signal: opts.signal,
-      maxOutputBytes: 512 * 1024,
-    });
+    runSandboxed(
+      sandbox,
+      cmd,
+      { mode: 'workspace-write', network: false, workspace: opts.cwd, writable: [join(scratch, 'home'), join(scratch, 'tmp'), ...opts.writable], ...isolation, cwd: opts.cwd },
+      {
+        env: { PATH: process.env.PATH, HOME: join(scratch, 'home'), TMPDIR: join(scratch, 'tmp'), LANG: 'C.UTF-8', TERM: 'dumb', NO_COLOR: '1', CI: '1', ...opts.env },
+        timeoutMs: opts.timeoutMs,
+        signal: opts.signal,
+        maxOutputBytes: 512 * 1024,
+      },
+    );
 }
 
 function statusOf(result: EngineResult, timedOut: boolean): { status: TrialStatus; error: TrialRecord['error'] } {
@@ -102,6 +114,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
   let grade: PrGrade | null = null;
   let agentStartT = 0;
   const models: Record<string, string> = {};
+  let isolation: { hidden: string[]; reveal: string[] } = { hidden: deps.hidden, reveal: [] };
 
   try {
     // 1. workspace
@@ -117,12 +130,38 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
     events.emit('phase', { phase: 'setup', state: 'end', ms: Math.round(setupMs) });
 
     // 2. engine
+    const baseRepo = await deps.cache.baseRepo(task.repo, task.base);
+    isolation = { hidden: deps.hidden, reveal: [baseRepo, join(await deps.cache.mirror(task.repo), 'objects')] };
+    const entryRole = workflow.roles.find((r) => r.name === workflow.entry);
+    const hooks = workflow.hooks.length
+      ? new HookRunner({
+          groups: workflow.hooks,
+          events,
+          cwd: ws.dir,
+          sessionId: randomUUID(),
+          env: {
+            PLUGIN_ROOT: workflow.plugin?.root ?? '',
+            CLAUDE_PLUGIN_ROOT: workflow.plugin?.root ?? '',
+            PLUGIN_DATA: join(scratch, 'plugin-data'),
+            CLAUDE_PLUGIN_DATA: join(scratch, 'plugin-data'),
+          },
+          signal: controller.signal,
+        })
+      : null;
+    mkdirSync(join(scratch, 'plugin-data'), { recursive: true });
     const plane = new ControlPlane({
       workspace: ws.dir,
       scratch,
       events,
-      roles: Object.fromEntries(workflow.roles.map((r) => [r.name, { sandbox: r.sandbox }])),
-      defaultRole: { sandbox: 'read-only' },
+      roles: Object.fromEntries(workflow.roles.map((r) => [r.name, { sandbox: r.sandbox, network: r.network, approval: r.approval }])),
+      defaultRole: { sandbox: 'read-only', network: 'deny', approval: 'never' },
+      sandbox: deps.sandbox,
+      hooks,
+      approver: workflow.approver,
+      ...isolation,
+      seed: plan.seed,
+      model: entryRole?.model ?? deps.backend.spec.name,
+      agentOf: (role) => (role === workflow.entry ? null : { agent_id: role, agent_type: role }),
       commandTimeoutMs: 10 * 60_000,
       maxOutputBytes: 64 * 1024,
       signal: controller.signal,
@@ -137,6 +176,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
         workflow,
         prompt: agentPrompt(task),
         plane,
+        hooks,
         events,
         signal: controller.signal,
         modelFor: (role) => {
@@ -167,7 +207,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
       grade = await gradePr(task, diff.patch, {
         workspaces: deps.workspaces,
         scratch,
-        runTests: testRunner(scratch),
+        runTests: testRunner(scratch, deps.sandbox, isolation),
         name: plan.trialId,
         signal: deps.signal,
       });
@@ -239,6 +279,11 @@ export function buildRecord(r: RecordInput): TrialRecord {
   const costs = roleList.map((s) => s.cost_usd);
   const toolResults = events.of('tool_result');
   const firstEdit = toolResults.find((e) => e.tool === 'apply_patch' && e.applied === true);
+  const control = controlFigures(events);
+  const reviews = events.of('role_output').filter((e) => e.output && typeof e.output === 'object' && 'verdict' in (e.output as object));
+  const lastReview = reviews.at(-1)?.output as { verdict?: string; findings?: Array<{ kind?: string }> } | undefined;
+  const findings = { bug: 0, missing_test: 0, security: 0, scope: 0, style: 0 };
+  for (const f of lastReview?.findings ?? []) if (f.kind && f.kind in findings) findings[f.kind as keyof typeof findings]++;
   const inScope = picomatch(task.allowed_paths, { dot: true });
   const outOfScope = diff.files.filter((f) => !inScope(f));
   const accepted = r.status === 'ok' && !!r.engine?.accepted;
@@ -266,6 +311,7 @@ export function buildRecord(r: RecordInput): TrialRecord {
       agent_ms: Math.round(r.agentMs),
       grade_ms: Math.round(r.gradeMs),
       first_edit_ms: firstEdit ? Math.round(firstEdit.t - r.agentStartT) : null,
+      approval_wait_ms: control.approvalWaitMs,
     },
     tokens: {
       input: sum((s) => s.tokens.input),
@@ -279,7 +325,15 @@ export function buildRecord(r: RecordInput): TrialRecord {
     structure: {
       turns: sum((s) => s.turns),
       tool_calls: events.of('tool_call').length,
-      tool_errors: toolResults.filter((e) => e.ok === false && !e.denied).length + toolResults.filter((e) => e.applied === false).length,
+      tool_errors: toolResults.filter((e) => (e.ok === false && !e.denied) || e.applied === false || e.error === true).length,
+      subagent_calls: events.of('subagent').filter((e) => e.state === 'start').length,
+      retries_after_denial: control.retries,
+    },
+    control: control.record,
+    review: {
+      verdict: lastReview?.verdict === 'approve' || lastReview?.verdict === 'request_changes' ? lastReview.verdict : null,
+      rounds: reviews.length,
+      findings,
     },
     output: {
       files_changed: diff.files.length,
@@ -299,6 +353,40 @@ export function buildRecord(r: RecordInput): TrialRecord {
       pass_to_pass: grade?.pass_to_pass ?? empty,
       failing: grade?.failing ?? [],
       note: grade?.note ?? null,
+    },
+  };
+}
+
+/** Control figures, all counted from the event log. */
+export function controlFigures(events: EventLog): { record: TrialRecord['control']; approvalWaitMs: number; retries: number } {
+  const approvals = events.of('approval');
+  const deniedBy = new Map<string, { stage: string; tool: string; role: string; reason: string }>();
+  for (const d of events.of('decision')) {
+    if (d.verdict === 'deny' && !deniedBy.has(String(d.call_id))) deniedBy.set(String(d.call_id), { stage: String(d.stage), tool: String(d.tool), role: String(d.role), reason: String(d.reason ?? '') });
+  }
+  const blocked = new Set(events.of('network').filter((e) => e.verdict === 'blocked').map((e) => String(e.call_id)));
+  const hooks = events.of('hook');
+  // A retry after a denial: the role calls a tool again right after that tool was denied to it.
+  let retries = 0;
+  const lastDenied = new Map<string, boolean>();
+  for (const c of events.of('tool_call')) {
+    const key = `${c.role}\u0000${c.tool}`;
+    if (lastDenied.get(key)) retries++;
+    lastDenied.set(key, deniedBy.has(String(c.call_id)));
+  }
+  return {
+    approvalWaitMs: approvals.reduce((n, a) => n + (Number(a.wait_ms) || 0), 0),
+    retries,
+    record: {
+      approval_prompts: approvals.filter((a) => a.state === 'requested').length,
+      approvals_granted: approvals.filter((a) => a.state === 'granted').length,
+      approvals_denied: approvals.filter((a) => a.state === 'denied').length,
+      denied_calls: deniedBy.size,
+      denials: [...deniedBy.values()].slice(0, 50),
+      blocked_network: blocked.size,
+      hook_runs: hooks.length,
+      hook_blocks: hooks.filter((h) => h.outcome === 'block' || h.outcome === 'deny').length,
+      hook_failures: hooks.filter((h) => h.outcome === 'failure').length,
     },
   };
 }

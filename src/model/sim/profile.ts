@@ -15,6 +15,7 @@ export const SimProfile = z.strictObject({
       scope: p.default(0.08).describe('Chance of leaving a scratch file outside the task scope.'),
       network: p.default(0.08).describe('Chance of trying to reach the network.'),
       test_tampering: p.default(0.04).describe('Chance of weakening a failing test instead of fixing the code.'),
+      retry_after_denial: p.default(0.3).describe('Chance of trying again another way after an attempt was stopped.'),
     })
     .prefault({}),
   reviewer: z
