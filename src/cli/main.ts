@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { InputError } from '../errors.ts';
 import { replayCommand } from './replay.ts';
 import { simServerCommand } from './simServer.ts';
+import { workflowCommand } from './workflow.ts';
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -17,6 +18,7 @@ export function program(): Command {
     .exitOverride();
   replayCommand(p);
   simServerCommand(p);
+  workflowCommand(p);
   return p;
 }
 

@@ -2,6 +2,8 @@
 import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { detectSandbox, type SandboxChoice } from '../control/sandbox.ts';
+import { InputError } from '../errors.ts';
 import { ModelBackend, resolveModelSpec } from '../model/backend.ts';
 import { loadPrices } from '../model/prices.ts';
 import { loadSimProfile } from '../model/sim/profile.ts';
@@ -37,6 +39,14 @@ interface ReplayFlags {
   resume?: boolean;
   simProfile?: string;
   prices?: string;
+  sandbox: string;
+}
+
+export function sandboxFor(choice: string) {
+  if (!['auto', 'bwrap', 'none'].includes(choice)) throw new InputError(`unknown sandbox "${choice}"`, { field: '--sandbox', fix: 'use auto, bwrap or none' });
+  const s = detectSandbox(choice as SandboxChoice);
+  if ('error' in s) throw new InputError(s.error, { field: '--sandbox', fix: 'install bubblewrap (apt-get install bubblewrap), or pass --sandbox none to run without an OS sandbox' });
+  return s;
 }
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -60,16 +70,19 @@ export function replayCommand(program: Command): void {
     .option('--resume', 'finish an interrupted run: only trials not yet in its trials.jsonl run')
     .option('--sim-profile <file>', 'YAML behaviour profile for the simulated model')
     .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one')
+    .option('--sandbox <backend>', 'OS sandbox for commands: auto (bwrap when it works), bwrap, or none', 'auto')
     .action(async (suiteDir: string, flags: ReplayFlags) => {
       const suite = loadSuite(suiteDir);
       const workflows = resolveWorkflows(flags.workflow, suite.workflows);
       const { spec, notice } = resolveModelSpec(flags, loadSimProfile(flags.simProfile));
       const backend = new ModelBackend(spec);
+      const sandbox = sandboxFor(flags.sandbox);
       const concurrency = flags.concurrency ?? Math.max(1, Math.min(Math.max(...workflows.map((w) => w.limits.maxThreads)), availableParallelism() * 2));
       const runId = flags.runId ?? newRunId(suite.name);
       if (flags.resume && !flags.runId) throw Object.assign(new Error('--resume needs --run-id <id> of the run to finish'), { exitCode: 2 });
       const out = process.stderr;
       if (notice) out.write(`${notice}\n`);
+      out.write(sandbox.name === 'none' ? `sandbox: NONE: ${sandbox.detail}\n` : `sandbox: ${sandbox.detail}\n`);
       out.write(`replaying ${suite.name} (${suite.tasks.length} tasks) with ${workflows.map((w) => w.name).join(', ')} · run ${runId} · ${concurrency} at once\n`);
 
       const controller = new AbortController();
@@ -100,6 +113,7 @@ export function replayCommand(program: Command): void {
           limit: flags.limit,
           tasks: flags.task,
           cacheDir: defaultCacheDir(),
+          sandbox,
           prices: loadPrices(flags.prices),
           command: process.argv.slice(1),
           signal: controller.signal,
