@@ -16,23 +16,32 @@ describe('bench replay suites/pr (the shipped suite, end to end through the CLI)
     expect(res.code).toBe(0);
     const run = new RunDir(join(out, 'perfect'));
     const records = run.readRecords();
-    expect(records).toHaveLength(10);
+    expect(records).toHaveLength(20); // the suite names two workflows: broad and roles
     for (const r of records) {
       expect(r.status, r.trial_id).toBe('ok');
       expect(r.quality.resolved, `${r.trial_id}: ${r.quality.failing.join(', ')}`).toBe(true);
+      expect(r.quality.accepted, r.trial_id).toBe(true);
       expect(r.quality.escaped_defect).toBe(false);
       expect(r.output.tests_run).toBeGreaterThan(0);
       expect(r.output.out_of_scope).toEqual([]);
+      expect(r.control.denied_calls, r.trial_id).toBe(0);
     }
+    for (const r of records.filter((x) => x.workflow === 'roles')) {
+      expect(Object.keys(r.roles).sort()).toEqual(['explorer', 'orchestrator', 'reviewer', 'worker']);
+      expect(r.review.verdict).toBe('approve');
+    }
+    expect(run.readManifest().sandbox.backend).toBe('bwrap');
+    expect(run.readManifest().workflows.map((w) => w.name)).toEqual(['broad', 'roles']);
   });
 
   test('the default run: summary, a simulated-model notice, and a complete run folder', async () => {
     const out = tmp('bench-results-');
-    const res = await bench(['replay', SUITE, '--limit', '3', '--out', out, '--run-id', 'default']);
+    const res = await bench(['replay', SUITE, '--limit', '3', '--workflow', 'broad', '--out', out, '--run-id', 'default']);
     expect(res.code).toBe(0);
     expect(res.stderr).toMatch(/model: the built-in simulated model \(sim\)/);
     expect(res.stdout).toMatch(/workflow\s+trials\s+resolved/);
     expect(res.stdout).toMatch(/broad\s+3\s/);
+    expect(res.stderr).toMatch(/sandbox: bubblewrap/);
     expect(res.stdout).toMatch(/simulated model/);
     expect(res.stderr.match(/^\[\s*\d+\/3\] /gm)).toHaveLength(3);
     const run = new RunDir(join(out, 'default'));
@@ -72,5 +81,24 @@ describe('bench replay suites/pr (the shipped suite, end to end through the CLI)
     const model = await bench(['replay', SUITE, '--model', 'gpt-5']);
     expect(model.code).toBe(2);
     expect(model.stderr).toMatch(/--model: unknown model "gpt-5"\n  fix: use --model sim or --model openai:<model-name>/);
+  });
+});
+
+describe('bench workflow check', () => {
+  test('prints roles, sandbox modes, tools and hooks with their hashes', async () => {
+    const res = await bench(['workflow', 'check', join(import.meta.dirname, '..', '..', 'suites', 'workflows', 'roles')]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/routing: description, entry orchestrator/);
+    expect(res.stdout).toMatch(/explorer\s+gpt-5-mini\s+low\s+read-only\s+deny/);
+    expect(res.stdout).toMatch(/worker\s+\(run model\)\s+medium\s+workspace-write/);
+    expect(res.stdout).toMatch(/PreToolUse\s+matcher \^\(Bash\|apply_patch\)\$[\s\S]*sha256:[0-9a-f]{64}/);
+  });
+
+  test('a malformed plugin exits 2 naming the file and field', async () => {
+    const { workflowCopy } = await import('../helpers/workflows.ts');
+    const copy = workflowCopy('roles', { 'agents/reviewer.toml': 'name = "reviewer"\ndescription = "reviews"\ndeveloper_instructions = "x"\nsandbox_mode = "readonly"\n' });
+    const res = await bench(['workflow', 'check', copy]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/agents\/reviewer\.toml:4: sandbox_mode: [\s\S]*fix: use one of: "read-only"/);
   });
 });

@@ -2,6 +2,7 @@
 import { ModelBackend, type ModelSpec } from '../../src/model/backend.ts';
 import { DEFAULT_PRICES } from '../../src/model/prices.ts';
 import { SimProfile } from '../../src/model/sim/profile.ts';
+import { detectSandbox, type SandboxBackend } from '../../src/control/sandbox.ts';
 import { replay, type ReplayOptions } from '../../src/replay/replay.ts';
 import { loadSuite } from '../../src/suite/load.ts';
 import { resolveWorkflows } from '../../src/workflow/load.ts';
@@ -27,6 +28,7 @@ export function runReplay(suiteDir: string, over: Partial<ReplayOptions> = {}) {
     repeat: 1,
     seed: 0,
     cacheDir: process.env.BENCH_CACHE_DIR ?? tmp(),
+    sandbox: detectSandbox('auto') as SandboxBackend,
     prices: DEFAULT_PRICES,
     command: ['test'],
     signal: new AbortController().signal,

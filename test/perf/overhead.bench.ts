@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunContext } from '@openai/agents';
 import { Bench } from 'tinybench';
+import { DEFAULT_APPROVER } from '../../src/control/approver.ts';
 import { ControlPlane } from '../../src/control/plane.ts';
+import { detectSandbox, type SandboxBackend } from '../../src/control/sandbox.ts';
 import { workspaceTools } from '../../src/engine/sdk/tools.ts';
 import { ModelBackend } from '../../src/model/backend.ts';
 import { Ledger } from '../../src/model/ledger.ts';
@@ -31,12 +33,20 @@ await workspaces.env(spec); // setup runs once per (repo, base): not a per-trial
 
 const ws = await workspaces.create(spec, 'perf-tools');
 const events = new EventLog(null);
+const sandbox = detectSandbox('auto') as SandboxBackend;
 const plane = new ControlPlane({
   workspace: ws.dir,
   scratch: join(scratch, 'plane'),
   events,
-  roles: { broad: { sandbox: 'workspace-write' } },
-  defaultRole: { sandbox: 'read-only' },
+  roles: { broad: { sandbox: 'workspace-write', network: 'deny', approval: 'never' } },
+  defaultRole: { sandbox: 'read-only', network: 'deny', approval: 'never' },
+  sandbox,
+  hooks: null,
+  approver: DEFAULT_APPROVER,
+  hidden: [join(scratch, 'cache')],
+  reveal: [],
+  seed: 1,
+  model: 'sim',
   commandTimeoutMs: 60_000,
   maxOutputBytes: 64 * 1024,
   signal: new AbortController().signal,
@@ -117,6 +127,7 @@ const result = await replay({
   repeat: 1,
   seed: 0,
   cacheDir: join(scratch, 'cache'),
+  sandbox: detectSandbox('auto') as SandboxBackend,
   prices: DEFAULT_PRICES,
   command: ['bench:perf'],
   signal: new AbortController().signal,

@@ -66,7 +66,7 @@ describe('simulated model policy', () => {
       if (name === 'apply_patch') seen.push(JSON.parse(args).input);
       return ok(name);
     });
-    expect(r.calls).toEqual(['call_orient', 'call_search', 'call_read_0', 'call_edit', 'call_run_1']);
+    expect(r.calls).toEqual(['call_orient', 'call_search', 'call_read_0', 'call_edit', 'call_run_1_1']);
     expect(seen[0]).toContain('+  return Math.min(Math.max(x, lo) + 1, hi);');
     expect(r.final).toMatch(/all tests pass/);
   });
@@ -82,7 +82,7 @@ describe('simulated model policy', () => {
       return ok(name);
     });
     expect(patches[0]).not.toContain('+  return Math.min(Math.max(x, lo) + 1, hi);');
-    expect(r.calls).toEqual(['call_orient', 'call_search', 'call_read_0', 'call_edit', 'call_run_1', 'call_reread_1_0', 'call_fix_1', 'call_run_2']);
+    expect(r.calls).toEqual(['call_orient', 'call_search', 'call_read_0', 'call_edit', 'call_run_1_1', 'call_reread_1_1_0', 'call_fix_1_1', 'call_run_1_2']);
     expect(patches[1]).toContain('+  return Math.min(Math.max(x, lo) + 1, hi);');
   });
 

@@ -1,0 +1,298 @@
+// The control plane for real: bubblewrap sandboxes, hook processes, the approver, through the SDK tools.
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { RunContext } from '@openai/agents';
+import { assistantMessage, functionCall, ScriptedModel } from '@openai/agents/testing';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DEFAULT_APPROVER, type ApproverSpec } from '../../src/control/approver.ts';
+import { HookRunner, type HookEvent, type HookGroupSpec } from '../../src/control/hooks.ts';
+import { ControlPlane } from '../../src/control/plane.ts';
+import { detectSandbox, type SandboxBackend } from '../../src/control/sandbox.ts';
+import type { RolePolicy } from '../../src/control/types.ts';
+import { runSdkEngine } from '../../src/engine/sdk/engine.ts';
+import { TOOL_NAMES, workspaceTools } from '../../src/engine/sdk/tools.ts';
+import { EventLog } from '../../src/record/events.ts';
+import { controlFigures } from '../../src/replay/trial.ts';
+import { broadWorkflow } from '../../src/workflow/builtin.ts';
+import { git, tmp, writeFiles } from '../helpers/fixtures.ts';
+
+const sandbox = detectSandbox('bwrap');
+if ('error' in sandbox) throw new Error(`these tests need bubblewrap: ${sandbox.error} (apt-get install bubblewrap)`);
+const bwrap: SandboxBackend = sandbox;
+
+const WRITE: RolePolicy = { sandbox: 'workspace-write', network: 'deny', approval: 'never' };
+const READ: RolePolicy = { sandbox: 'read-only', network: 'deny', approval: 'never' };
+
+function hashTree(dir: string): string {
+  const h = createHash('sha256');
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true }).sort((a, b) => join(a.parentPath, a.name).localeCompare(join(b.parentPath, b.name)))) {
+    const p = join(e.parentPath, e.name);
+    h.update(p);
+    if (e.isFile()) h.update(readFileSync(p));
+  }
+  return h.digest('hex');
+}
+
+interface Setup {
+  root: string;
+  ws: string;
+  outside: string;
+  events: EventLog;
+  plane: ControlPlane;
+  invoke(role: string, tool: string, args: Record<string, unknown>): Promise<string>;
+  figures(): ReturnType<typeof controlFigures>['record'];
+}
+
+let calls = 0;
+function setup(opts: { roles?: Record<string, RolePolicy>; hooks?: HookGroupSpec[]; approver?: ApproverSpec } = {}): Setup {
+  const root = tmp('bench-ctl-');
+  const ws = join(root, 'ws');
+  const outside = join(root, 'outside');
+  writeFiles(ws, { 'README.md': '# demo\n', 'src/a.js': 'export const a = 1;\n' });
+  git(ws, 'init', '-q', '-b', 'main');
+  writeFiles(outside, { 'secret.txt': 'do not touch\n', 'nested/config.json': '{"a":1}\n' });
+  const events = new EventLog(null);
+  const hooks = opts.hooks ? new HookRunner({ groups: opts.hooks, events, cwd: ws, sessionId: 'test-session', env: {} }) : null;
+  const plane = new ControlPlane({
+    workspace: ws,
+    scratch: join(root, 'scratch'),
+    events,
+    roles: opts.roles ?? { worker: WRITE, explorer: READ },
+    defaultRole: READ,
+    sandbox: bwrap,
+    hooks,
+    approver: opts.approver ?? DEFAULT_APPROVER,
+    hidden: [],
+    reveal: [],
+    seed: 1,
+    model: 'test',
+    commandTimeoutMs: 20_000,
+    maxOutputBytes: 64 * 1024,
+    signal: new AbortController().signal,
+  });
+  const toolsOf = new Map<string, Record<string, ReturnType<typeof workspaceTools>[number]>>();
+  return {
+    root,
+    ws,
+    outside,
+    events,
+    plane,
+    invoke: async (role, tool, args) => {
+      if (!toolsOf.has(role)) toolsOf.set(role, Object.fromEntries(workspaceTools(TOOL_NAMES, { role, plane, commandTimeoutMs: 20_000 }).map((t) => [t.name, t])));
+      return String(await toolsOf.get(role)![tool]!.invoke(new RunContext(), JSON.stringify(args), { toolCall: { callId: `c${++calls}` } } as never));
+    },
+    figures: () => controlFigures(events).record,
+  };
+}
+
+const patchAdd = (path: string, line = 'x') => ({ input: `*** Begin Patch\n*** Add File: ${path}\n+${line}\n*** End Patch` });
+
+describe('sandbox: bubblewrap', () => {
+  test('a read-only role cannot write: edits are denied before running, shell writes fail in the sandbox; both counted', async () => {
+    const s = setup();
+    const before = hashTree(s.ws);
+    expect(await s.invoke('explorer', 'apply_patch', patchAdd('notes.md'))).toMatch(/^Denied by sandbox: the explorer role is read-only/);
+    const out = await s.invoke('explorer', 'exec_command', { cmd: 'echo hi > notes.md; echo rc=$?' });
+    expect(out).toMatch(/Read-only file system/);
+    expect(await s.invoke('explorer', 'read_file', { path: 'README.md' })).toBe('# demo\n');
+    expect(hashTree(s.ws)).toBe(before);
+    expect(s.figures().denied_calls).toBe(2);
+  });
+
+  test('a write role writes its worktree but nothing outside it: absolute paths, .., symlinks; outside files are byte-identical', async () => {
+    const s = setup();
+    const before = hashTree(s.outside);
+    symlinkSync(s.outside, join(s.ws, 'escape'));
+    expect(await s.invoke('worker', 'apply_patch', patchAdd('src/b.js', 'export const b = 2;'))).toMatch(/^Success/);
+    expect(readFileSync(join(s.ws, 'src/b.js'), 'utf8')).toBe('export const b = 2;\n');
+    for (const p of [join(s.outside, 'new.txt'), '../outside/new.txt', 'escape/new.txt', '.git/hooks/pre-commit']) {
+      expect(await s.invoke('worker', 'apply_patch', patchAdd(p))).toMatch(/^Denied by sandbox/);
+    }
+    for (const cmd of [`echo x > ${s.outside}/secret.txt`, 'echo x > ../outside/new.txt', 'echo x > escape/secret.txt', `rm -rf ${s.outside}/nested`, 'touch ~/../../outside.txt']) {
+      const out = await s.invoke('worker', 'exec_command', { cmd });
+      expect(out, cmd).toMatch(/Read-only file system|Permission denied|No such file/);
+    }
+    expect(hashTree(s.outside)).toBe(before);
+    expect(existsSync(join(s.outside, 'new.txt'))).toBe(false);
+    const f = s.figures();
+    expect(f.denied_calls).toBeGreaterThanOrEqual(4 + 3);
+    expect(f.denials.filter((d) => d.stage === 'sandbox').length).toBe(f.denied_calls);
+  });
+
+  describe('network', () => {
+    let hits = 0;
+    const server = createServer((_req, res) => {
+      hits++;
+      res.end('hello');
+    });
+    let port = 0;
+    beforeAll(async () => {
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      port = (server.address() as AddressInfo).port;
+    });
+    afterAll(() => server.close());
+
+    test('cannot reach the network: curl and a Node fetch to a loopback server outside the sandbox; each counted', async () => {
+      const s = setup();
+      const outs = [
+        await s.invoke('worker', 'exec_command', { cmd: `curl -sS --max-time 3 http://127.0.0.1:${port}/` }),
+        await s.invoke('worker', 'exec_command', { cmd: `node -e "fetch('http://127.0.0.1:${port}/').then(r => r.text()).then(console.log, e => { console.error(String(e.cause ?? e)); process.exit(1); })"` }),
+        await s.invoke('worker', 'exec_command', { cmd: 'curl -sS --max-time 3 https://example.com/' }),
+      ];
+      for (const o of outs) expect(o).toMatch(/Exit code: [1-9]/);
+      expect(hits).toBe(0);
+      expect(s.figures().blocked_network).toBe(3);
+    });
+
+    test('a role allowed the network reaches the loopback server', async () => {
+      const s = setup({ roles: { worker: { ...WRITE, network: 'allow' } } });
+      const out = await s.invoke('worker', 'exec_command', { cmd: `curl -sS http://127.0.0.1:${port}/` });
+      expect(out).toMatch(/Exit code: 0[\s\S]*hello/);
+      expect(hits).toBe(1);
+      expect(s.figures().blocked_network).toBe(0);
+    });
+  });
+
+  test('cannot leave a process running after its command: background and setsid children die with it', async () => {
+    const s = setup();
+    const marker = 313.37;
+    await s.invoke('worker', 'exec_command', { cmd: `(setsid sleep ${marker} >/dev/null 2>&1 &); nohup sleep ${marker} >/dev/null 2>&1 & disown; echo started` });
+    await new Promise((r) => setTimeout(r, 300));
+    const running = readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`sleep\0${marker}`) && !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${p}/stat`, 'utf8'));
+        } catch {
+          return false;
+        }
+      });
+    expect(running).toEqual([]);
+  });
+});
+
+describe('hooks: real processes with the Codex payload on stdin', () => {
+  function hookScripts(root: string): Record<string, string> {
+    const dir = join(root, 'hooks');
+    mkdirSync(dir, { recursive: true });
+    const scripts: Record<string, string> = {
+      deny: `cat > "${dir}/deny.payload"; echo '{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"deny","permissionDecisionReason":"curl is not allowed"}}'`,
+      exit2: `echo 'blocked by exit 2' >&2; exit 2`,
+      crash: `echo 'something broke' >&2; exit 1`,
+      hang: 'sleep 30',
+      badjson: 'echo "this is not json"',
+      rewrite: `echo '{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"allow","updatedInput":{"command":"echo rewritten > rewritten.txt"}}}'`,
+      post: `echo '{"decision":"block","reason":"the linter found 3 problems"}'`,
+    };
+    const paths: Record<string, string> = {};
+    for (const [name, body] of Object.entries(scripts)) {
+      paths[name] = join(dir, `${name}.sh`);
+      writeFileSync(paths[name], `#!/bin/sh\n${body}\n`);
+      chmodSync(paths[name], 0o755);
+    }
+    return paths;
+  }
+  const group = (event: HookEvent, matcher: string | undefined, command: string, timeoutS = 10): HookGroupSpec => ({ event, matcher, source: 'test', handlers: [{ command, timeoutS, async: false, key: `test:${event}:0:0`, hash: 'sha256:x' }] });
+
+  test('a deny hook and an exit-2 hook block the call (counted); the payload is Codex-shaped', async () => {
+    const root = tmp();
+    const h = hookScripts(root);
+    const s = setup({ hooks: [group('PreToolUse', '^Bash$', h.deny!)] });
+    const out = await s.invoke('worker', 'exec_command', { cmd: 'curl https://example.com > got.txt' });
+    expect(out).toBe('Command blocked by PreToolUse hook: curl is not allowed. Command: curl https://example.com > got.txt');
+    expect(existsSync(join(s.ws, 'got.txt'))).toBe(false);
+    const payload = JSON.parse(readFileSync(join(root, 'hooks', 'deny.payload'), 'utf8'));
+    expect(payload).toMatchObject({ session_id: 'test-session', cwd: s.ws, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'curl https://example.com > got.txt' }, transcript_path: null });
+    expect(payload.tool_use_id).toMatch(/^c\d+$/);
+
+    const s2 = setup({ hooks: [group('PreToolUse', 'apply_patch', h.exit2!)] });
+    expect(await s2.invoke('worker', 'apply_patch', patchAdd('x.txt'))).toMatch(/^Command blocked by PreToolUse hook: blocked by exit 2/);
+    expect(await s2.invoke('worker', 'exec_command', { cmd: 'echo ok' })).toMatch(/Exit code: 0/); // matcher: not Bash
+    for (const f of [s.figures(), s2.figures()]) expect(f).toMatchObject({ hook_runs: 1, hook_blocks: 1, hook_failures: 0, denied_calls: 1 });
+  });
+
+  test('a crashing hook, a hanging hook and an invalid-JSON hook are failures: counted, and the call proceeds', async () => {
+    const h = hookScripts(tmp());
+    const s = setup({ hooks: [group('PreToolUse', undefined, h.crash!), group('PreToolUse', undefined, h.hang!, 1), group('PreToolUse', undefined, h.badjson!)] });
+    const t0 = Date.now();
+    const out = await s.invoke('worker', 'exec_command', { cmd: 'echo ran > ran.txt' });
+    expect(Date.now() - t0).toBeLessThan(10_000); // the hanging hook was cut at its 1 s timeout
+    expect(out).toMatch(/Exit code: 0/);
+    expect(readFileSync(join(s.ws, 'ran.txt'), 'utf8')).toBe('ran\n');
+    expect(s.figures()).toMatchObject({ hook_runs: 3, hook_blocks: 0, hook_failures: 3, denied_calls: 0 });
+    const failures = s.events.of('hook').map((e) => e.failure);
+    expect(failures).toHaveLength(3);
+    expect(failures).toEqual(expect.arrayContaining(['exit 1', expect.stringMatching(/^invalid JSON/), expect.stringMatching(/^timed out after 1s/)]));
+  });
+
+  test('updatedInput rewrites the command; a PostToolUse block replaces the result', async () => {
+    const h = hookScripts(tmp());
+    const s = setup({ hooks: [group('PreToolUse', '^Bash$', h.rewrite!), group('PostToolUse', '^Bash$', h.post!)] });
+    const out = await s.invoke('worker', 'exec_command', { cmd: 'echo original > original.txt' });
+    expect(out).toBe('PostToolUse hook: the linter found 3 problems');
+    expect(existsSync(join(s.ws, 'rewritten.txt'))).toBe(true);
+    expect(existsSync(join(s.ws, 'original.txt'))).toBe(false);
+  });
+});
+
+describe('approvals through the SDK (needsApproval, interruptions, approve/reject)', () => {
+  test('a denied approval followed by a retry is counted; the denied command never runs', async () => {
+    const s = setup({ roles: { broad: { sandbox: 'workspace-write', network: 'ask', approval: 'on-request' } }, approver: { ...DEFAULT_APPROVER, wait_ms: 2000 } });
+    const model = new ScriptedModel([
+      [functionCall('exec_command', { cmd: 'curl -s https://example.com > page.html' }, { callId: 'call_a' })],
+      [functionCall('exec_command', { cmd: 'wget -q https://example.com -O page.html' }, { callId: 'call_b' })],
+      [functionCall('exec_command', { cmd: 'echo offline > page.html' }, { callId: 'call_c' })],
+      [assistantMessage('I could not download it; wrote a placeholder.')],
+    ]);
+    const res = await runSdkEngine({
+      trialId: 't',
+      workflow: { ...broadWorkflow(), roles: [{ ...broadWorkflow().roles[0]!, network: 'ask', approval: 'on-request' }] },
+      prompt: 'download the page',
+      plane: s.plane,
+      hooks: null,
+      modelFor: () => ({ model, name: 'scripted' }),
+      events: s.events,
+      signal: new AbortController().signal,
+    });
+    expect(res).toMatchObject({ stop: 'completed', accepted: true });
+    expect(readFileSync(join(s.ws, 'page.html'), 'utf8')).toBe('offline\n');
+    const f = s.figures();
+    expect(f).toMatchObject({ approval_prompts: 2, approvals_granted: 0, approvals_denied: 2, denied_calls: 2, blocked_network: 2 });
+    expect(controlFigures(s.events).retries).toBe(2); // call_b after call_a was denied, call_c after call_b
+    expect(controlFigures(s.events).approvalWaitMs).toBeGreaterThan(0);
+    // The model was told, in the tool output, that the call was not approved.
+    const second = model.calls[1]!.request.input as Array<{ type?: string; output?: unknown }>;
+    expect(JSON.stringify(second.find((i) => i.type === 'function_call_result'))).toMatch(/Not approved/);
+  });
+
+  test('an approved escalation runs the command with network', async () => {
+    const server = createServer((_q, r) => r.end('pong'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const s = setup({ roles: { broad: { sandbox: 'workspace-write', network: 'deny', approval: 'on-request' } }, approver: { default: 'deny', wait_ms: 100, rules: [{ decision: 'allow', tool: 'exec_command', match: '127\\.0\\.0\\.1' }] } });
+      const model = new ScriptedModel([
+        [functionCall('exec_command', { cmd: `curl -s http://127.0.0.1:${port}/ > pong.txt`, sandbox_permissions: 'require_escalated', justification: 'talk to the local dev server' }, { callId: 'call_x' })],
+        [assistantMessage('done')],
+      ]);
+      await runSdkEngine({ trialId: 't', workflow: broadWorkflow(), prompt: 'ping', plane: s.plane, hooks: null, modelFor: () => ({ model, name: 'scripted' }), events: s.events, signal: new AbortController().signal });
+      expect(readFileSync(join(s.ws, 'pong.txt'), 'utf8')).toBe('pong');
+      expect(s.figures()).toMatchObject({ approval_prompts: 1, approvals_granted: 1, approvals_denied: 0 });
+    } finally {
+      server.close();
+    }
+  });
+});
+
+test('the worktree is still a usable git checkout inside the sandbox (read-only .git)', async () => {
+  const s = setup();
+  git(s.ws, 'add', '-A');
+  git(s.ws, 'commit', '-q', '-m', 'init');
+  writeFileSync(join(s.ws, 'README.md'), '# changed\n');
+  const out = await s.invoke('explorer', 'exec_command', { cmd: 'git status --porcelain && git diff --stat' });
+  expect(out).toMatch(/ M README\.md/);
+  expect(statSync(join(s.ws, '.git')).isDirectory()).toBe(true);
+});
