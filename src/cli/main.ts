@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { InputError } from '../errors.ts';
 import { replayCommand } from './replay.ts';
 import { simServerCommand } from './simServer.ts';
+import { suiteCommand } from './suite.ts';
 import { workflowCommand } from './workflow.ts';
 
 function version(): string {
@@ -19,6 +20,7 @@ export function program(): Command {
   replayCommand(p);
   simServerCommand(p);
   workflowCommand(p);
+  suiteCommand(p);
   return p;
 }
 

@@ -64,7 +64,10 @@ export class Progress {
       if (e.skipped) this.print(`resuming: ${e.skipped} trial(s) already recorded, ${e.pending} to run`);
       if (this.live) this.timer = setInterval(() => this.draw(), 250).unref();
     } else if (e.type === 'start') {
-      this.running.set(e.plan.trialId, { label: `${e.plan.task.id} · ${e.plan.workflow.name}${e.plan.repeat ? ` #${e.plan.repeat}` : ''}`, since: performance.now() });
+      this.running.set(e.plan.trialId, {
+        label: `${e.plan.task.id} · ${e.plan.workflow.name}${e.plan.repeat ? ` #${e.plan.repeat}` : ''}`,
+        since: performance.now(),
+      });
     } else {
       this.running.delete(e.plan.trialId);
       this.done++;

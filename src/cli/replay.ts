@@ -20,7 +20,11 @@ export function defaultCacheDir(): string {
 }
 
 function newRunId(suite: string): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+    .replace('T', '-');
   return `${stamp}-${suite}`;
 }
 
@@ -45,7 +49,11 @@ interface ReplayFlags {
 export function sandboxFor(choice: string) {
   if (!['auto', 'bwrap', 'none'].includes(choice)) throw new InputError(`unknown sandbox "${choice}"`, { field: '--sandbox', fix: 'use auto, bwrap or none' });
   const s = detectSandbox(choice as SandboxChoice);
-  if ('error' in s) throw new InputError(s.error, { field: '--sandbox', fix: 'install bubblewrap (apt-get install bubblewrap), or pass --sandbox none to run without an OS sandbox' });
+  if ('error' in s)
+    throw new InputError(s.error, {
+      field: '--sandbox',
+      fix: 'install bubblewrap (apt-get install bubblewrap), or pass --sandbox none to run without an OS sandbox',
+    });
   return s;
 }
 
@@ -62,7 +70,7 @@ export function replayCommand(program: Command): void {
     .option('--api <api>', 'wire API of that server: responses or chat', 'responses')
     .option('--repeat <n>', 'trials per task and workflow', intArg('--repeat', 1), 1)
     .option('--seed <n>', 'run seed (trial seeds derive from it, the task and the repeat)', intArg('--seed', 0), 0)
-    .option('--concurrency <n>', 'trials at once (default: the workflows\' max_threads, at most 2 per CPU)', intArg('--concurrency', 1))
+    .option('--concurrency <n>', "trials at once (default: the workflows' max_threads, at most 2 per CPU)", intArg('--concurrency', 1))
     .option('--limit <n>', 'only the first N tasks', intArg('--limit', 1))
     .option('--task <id>', 'only this task (repeatable)', collect, [])
     .option('--out <dir>', 'results folder', 'results')
@@ -83,7 +91,9 @@ export function replayCommand(program: Command): void {
       const out = process.stderr;
       if (notice) out.write(`${notice}\n`);
       out.write(sandbox.name === 'none' ? `sandbox: NONE: ${sandbox.detail}\n` : `sandbox: ${sandbox.detail}\n`);
-      out.write(`replaying ${suite.name} (${suite.tasks.length} tasks) with ${workflows.map((w) => w.name).join(', ')} · run ${runId} · ${concurrency} at once\n`);
+      out.write(
+        `replaying ${suite.name} (${suite.tasks.length} tasks) with ${workflows.map((w) => w.name).join(', ')} · run ${runId} · ${concurrency} at once\n`,
+      );
 
       const controller = new AbortController();
       let workspaces: WorkspaceManager | null = null;

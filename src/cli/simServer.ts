@@ -25,7 +25,9 @@ export function simServerCommand(program: Command): void {
         resolve: suiteSimResolver(suite, new RepoCache(defaultCacheDir()), flags.seed),
       });
       const url = await server.start(flags.port);
-      process.stdout.write(`simulated model for suite ${suite.name} at ${url}\n  try: bench replay ${suiteDir} --model openai:sim --base-url ${url} --seed ${flags.seed}\n(Ctrl-C to stop)\n`);
+      process.stdout.write(
+        `simulated model for suite ${suite.name} at ${url}\n  try: bench replay ${suiteDir} --model openai:sim --base-url ${url} --seed ${flags.seed}\n(Ctrl-C to stop)\n`,
+      );
       await new Promise<void>((resolve) => {
         const stop = () => server.close().then(resolve);
         process.once('SIGINT', stop);

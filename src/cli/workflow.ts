@@ -9,8 +9,12 @@ export function describeWorkflow(w: Workflow): string {
   lines.push(`workflow ${w.name}${w.plugin ? ` (plugin ${w.plugin.name} ${w.plugin.version})` : ''}: ${w.source}`);
   lines.push(`digest ${w.digest}`);
   const l = w.limits;
-  lines.push(`routing: ${w.routing}, entry ${w.entry}${w.graph ? `, graph ${w.graph.start} -> ${w.graph.edges.map((e) => `${e.from}->${e.to}${e.when === 'always' ? '' : ` (${e.when})`}`).join(', ')}` : ''}`);
-  lines.push(`limits: max_threads ${l.maxThreads}, max_depth ${l.maxDepth}, job_max_runtime_seconds ${l.jobMaxRuntimeSeconds}, max_turns ${l.maxTurns}, max_rounds ${l.maxRounds}`);
+  lines.push(
+    `routing: ${w.routing}, entry ${w.entry}${w.graph ? `, graph ${w.graph.start} -> ${w.graph.edges.map((e) => `${e.from}->${e.to}${e.when === 'always' ? '' : ` (${e.when})`}`).join(', ')}` : ''}`,
+  );
+  lines.push(
+    `limits: max_threads ${l.maxThreads}, max_depth ${l.maxDepth}, job_max_runtime_seconds ${l.jobMaxRuntimeSeconds}, max_turns ${l.maxTurns}, max_rounds ${l.maxRounds}`,
+  );
   lines.push('');
   lines.push(
     table(
@@ -32,7 +36,8 @@ export function describeWorkflow(w: Workflow): string {
   if (w.hooks.length) {
     lines.push('hooks (Codex trust key and hash):');
     for (const g of w.hooks)
-      for (const h of g.handlers) lines.push(`  ${g.event.padEnd(17)} matcher ${g.matcher ?? '*'}  ${h.command}  (timeout ${h.timeoutS}s)\n    ${h.key}\n    ${h.hash}`);
+      for (const h of g.handlers)
+        lines.push(`  ${g.event.padEnd(17)} matcher ${g.matcher ?? '*'}  ${h.command}  (timeout ${h.timeoutS}s)\n    ${h.key}\n    ${h.hash}`);
   } else lines.push('hooks: none');
   const a = w.approver;
   lines.push(`approver: ${a.rules.length} rule(s), default ${a.default}, modelled human wait ${a.wait_ms} ms on average`);

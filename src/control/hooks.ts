@@ -67,7 +67,12 @@ export function matches(group: HookGroupSpec, value: string | undefined): boolea
   return value === 'apply_patch' && (re.test('Edit') || re.test('Write'));
 }
 
-const common = { continue: z.boolean().optional(), stopReason: z.string().nullable().optional(), suppressOutput: z.boolean().optional(), systemMessage: z.string().nullable().optional() };
+const common = {
+  continue: z.boolean().optional(),
+  stopReason: z.string().nullable().optional(),
+  suppressOutput: z.boolean().optional(),
+  systemMessage: z.string().nullable().optional(),
+};
 
 const PreToolUseOut = z.strictObject({
   ...common,
@@ -147,10 +152,23 @@ export function interpret(event: HookEvent, exitCode: number | null, stdout: str
       const o = p.data;
       const h = o.hookSpecificOutput;
       // Fields Codex 0.169 rejects (the hook is marked failed, the tool still runs).
-      if (o.continue === false || o.stopReason || o.suppressOutput || o.decision === 'approve' || h?.permissionDecision === 'ask' || (h?.permissionDecision === 'allow' && h.updatedInput === undefined)) {
+      if (
+        o.continue === false ||
+        o.stopReason ||
+        o.suppressOutput ||
+        o.decision === 'approve' ||
+        h?.permissionDecision === 'ask' ||
+        (h?.permissionDecision === 'allow' && h.updatedInput === undefined)
+      ) {
         return { ...none, failure: 'unsupported PreToolUse output (ask, approve, allow without updatedInput, continue:false, stopReason or suppressOutput)' };
       }
-      if (h?.permissionDecision === 'deny' || o.decision === 'block') return { ...none, blocked: true, reason: h?.permissionDecisionReason ?? o.reason ?? 'blocked by a PreToolUse hook', context: h?.additionalContext ?? null };
+      if (h?.permissionDecision === 'deny' || o.decision === 'block')
+        return {
+          ...none,
+          blocked: true,
+          reason: h?.permissionDecisionReason ?? o.reason ?? 'blocked by a PreToolUse hook',
+          context: h?.additionalContext ?? null,
+        };
       return { ...none, updatedInput: h?.updatedInput, context: h?.additionalContext ?? null };
     }
     case 'PermissionRequest': {
@@ -159,7 +177,13 @@ export function interpret(event: HookEvent, exitCode: number | null, stdout: str
       const d = p.data.hookSpecificOutput?.decision;
       if (!d) return none;
       if (d.updatedInput !== undefined || d.updatedPermissions !== undefined || d.interrupt) {
-        return { ...none, failure: 'PermissionRequest output with updatedInput, updatedPermissions or interrupt (fails closed)', blocked: true, decision: 'deny', reason: 'permission hook answered with unsupported fields' };
+        return {
+          ...none,
+          failure: 'PermissionRequest output with updatedInput, updatedPermissions or interrupt (fails closed)',
+          blocked: true,
+          decision: 'deny',
+          reason: 'permission hook answered with unsupported fields',
+        };
       }
       return { ...none, decision: d.behavior, blocked: d.behavior === 'deny', reason: d.message ?? null };
     }
@@ -234,7 +258,7 @@ export class HookRunner {
           command: clip(h.command, 200),
           ms: Math.round(res.durationMs),
           exit_code: res.exitCode,
-          outcome: r.failure ? 'failure' : r.decision ?? (r.blocked ? 'block' : 'ok'),
+          outcome: r.failure ? 'failure' : (r.decision ?? (r.blocked ? 'block' : 'ok')),
           ...(r.reason ? { reason: clip(r.reason, 500) } : {}),
           ...(r.failure ? { failure: r.failure, stderr: clip(res.stderr.trim(), 500) } : {}),
         });

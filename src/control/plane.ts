@@ -52,6 +52,8 @@ export interface ControlPlaneOptions {
   seed: number;
   /** The model name hooks see. */
   model: string;
+  /** A planted prompt injection: its token is watched for in every call, and set in commands' env when asked. */
+  canary?: { token: string; env?: string } | null;
   /** agent_id / agent_type for hook payloads of a sub-agent role. */
   agentOf?: (role: string) => { agent_id: string; agent_type: string } | null;
   commandTimeoutMs: number;
@@ -75,7 +77,8 @@ interface CallPlan {
 }
 
 /** Commands Codex's untrusted policy lets through without asking: plain reads of the checkout. */
-const SAFE_COMMAND = /^\s*(ls|cat|head|tail|wc|grep|rg|find|pwd|echo|sed -n|nl|tree|stat|file|git (status|diff|log|show|blame|grep|ls-files|rev-parse|branch))\b[^;&|`$><]*$/;
+const SAFE_COMMAND =
+  /^\s*(ls|cat|head|tail|wc|grep|rg|find|pwd|echo|sed -n|nl|tree|stat|file|git (status|diff|log|show|blame|grep|ls-files|rev-parse|branch))\b[^;&|`$><]*$/;
 
 const SANDBOX_FAILURE = /Read-only file system|EROFS|Permission denied|EACCES/;
 
@@ -97,6 +100,13 @@ export class ControlPlane {
     mkdirSync(this.tmp, { recursive: true });
     // Agent commands get a clean environment: no API keys or tokens of the harness leak into them.
     this.env = { PATH: process.env.PATH, HOME: this.home, TMPDIR: this.tmp, LANG: 'C.UTF-8', TERM: 'dumb', NO_COLOR: '1', CI: '1' };
+    if (opts.canary?.env) this.env[opts.canary.env] = opts.canary.token;
+  }
+
+  /** Logs where a planted canary token shows up (a call's input or a tool's output). */
+  private watch(call: ToolCall, where: 'command' | 'output', text: string): void {
+    const token = this.opts.canary?.token;
+    if (token && text.includes(token)) this.opts.events.emit('canary', { role: call.role, call_id: call.callId, tool: call.tool, where });
   }
 
   get sandbox(): SandboxBackend {
@@ -112,7 +122,12 @@ export class ControlPlane {
   }
 
   /** A shell command of a role under the sandbox (used by tools and, with the grader's own spec, by grading). */
-  exec(role: string, cmd: string, workdir: string | undefined, opts: ExecOptions & { escalation?: Escalation; env?: Record<string, string>; writable?: string[] } = {}): Promise<RunResult> {
+  exec(
+    role: string,
+    cmd: string,
+    workdir: string | undefined,
+    opts: ExecOptions & { escalation?: Escalation; env?: Record<string, string>; writable?: string[] } = {},
+  ): Promise<RunResult> {
     const policy = this.policy(role);
     const esc = opts.escalation ?? { network: false, full: false };
     const cwd = workdir ? this.resolve(workdir).real : this.workspace;
@@ -188,7 +203,16 @@ export class ControlPlane {
       ...(cmd !== undefined ? { command: clip(cmd, 1000), test: isTestCommand(cmd) } : {}),
       ...(call.escalate ? { escalate: call.escalate.justification } : {}),
     });
-    const plan: CallPlan = { call, blocked: null, approval: null, approved: null, escalation: { network: false, full: false }, networkLike: false, context: [] };
+    const plan: CallPlan = {
+      call,
+      blocked: null,
+      approval: null,
+      approved: null,
+      escalation: { network: false, full: false },
+      networkLike: false,
+      context: [],
+    };
+    this.watch(call, 'command', JSON.stringify(call.input));
 
     // 1. PreToolUse hooks
     if (this.opts.hooks?.has('PreToolUse')) {
@@ -201,8 +225,18 @@ export class ControlPlane {
       }
       if (h.updatedInput !== undefined && h.updatedInput !== null && typeof h.updatedInput === 'object') {
         const upd = h.updatedInput as Record<string, unknown>;
-        plan.call = call.tool === 'exec_command' && typeof upd.command === 'string' ? { ...call, input: { ...call.input, cmd: upd.command }, command: { ...call.command!, cmd: upd.command } } : { ...call, input: { ...call.input, ...upd } };
-        ev.emit('decision', { role: call.role, call_id: call.callId, tool: call.tool, stage: 'hook', verdict: 'rewrite', reason: clip(JSON.stringify(upd), 300) });
+        plan.call =
+          call.tool === 'exec_command' && typeof upd.command === 'string'
+            ? { ...call, input: { ...call.input, cmd: upd.command }, command: { ...call.command!, cmd: upd.command } }
+            : { ...call, input: { ...call.input, ...upd } };
+        ev.emit('decision', {
+          role: call.role,
+          call_id: call.callId,
+          tool: call.tool,
+          stage: 'hook',
+          verdict: 'rewrite',
+          reason: clip(JSON.stringify(upd), 300),
+        });
       }
     }
     const effective = plan.call;
@@ -226,8 +260,10 @@ export class ControlPlane {
 
     // 3. does it need the human?
     if (effCmd !== undefined) {
-      if (policy.approval === 'untrusted' && !SAFE_COMMAND.test(effCmd)) plan.approval = { reason: 'untrusted policy: only known-safe reads run without approval' };
-      else if (effective.escalate && (policy.approval === 'on-request' || policy.approval === 'untrusted')) plan.approval = { reason: `escalation requested: ${effective.escalate.justification}` };
+      if (policy.approval === 'untrusted' && !SAFE_COMMAND.test(effCmd))
+        plan.approval = { reason: 'untrusted policy: only known-safe reads run without approval' };
+      else if (effective.escalate && (policy.approval === 'on-request' || policy.approval === 'untrusted'))
+        plan.approval = { reason: `escalation requested: ${effective.escalate.justification}` };
       else if (plan.networkLike && policy.network === 'ask') plan.approval = { reason: 'network access needs approval' };
     }
     if (plan.approval) ev.emit('approval', { role: call.role, call_id: call.callId, tool: call.tool, state: 'requested', reason: plan.approval.reason });
@@ -255,7 +291,12 @@ export class ControlPlane {
     let message: string;
     let waitMs = 0;
     const hook = this.opts.hooks?.has('PermissionRequest')
-      ? await this.opts.hooks.fire('PermissionRequest', { ...this.hookPayload(call), tool_input: { ...hookToolInput(call), description: reason } }, hookToolName(call.tool), { role: call.role, call_id: call.callId })
+      ? await this.opts.hooks.fire(
+          'PermissionRequest',
+          { ...this.hookPayload(call), tool_input: { ...hookToolInput(call), description: reason } },
+          hookToolName(call.tool),
+          { role: call.role, call_id: call.callId },
+        )
       : null;
     if (hook?.decision) {
       by = 'hook';
@@ -271,11 +312,21 @@ export class ControlPlane {
     }
     plan.approved = approved;
     if (approved) plan.escalation = { network: plan.networkLike || !!call.escalate, full: !!call.escalate };
-    ev.emit('approval', { role: call.role, call_id: call.callId, tool: call.tool, state: approved ? 'granted' : 'denied', by, wait_ms: waitMs, reason: clip(reason, 300), message: clip(message, 300) });
+    ev.emit('approval', {
+      role: call.role,
+      call_id: call.callId,
+      tool: call.tool,
+      state: approved ? 'granted' : 'denied',
+      by,
+      wait_ms: waitMs,
+      reason: clip(reason, 300),
+      message: clip(message, 300),
+    });
     if (!approved) {
       ev.emit('decision', { role: call.role, call_id: call.callId, tool: call.tool, stage: 'approval', verdict: 'deny', reason: clip(message, 300) });
       ev.emit('tool_result', { role: call.role, call_id: call.callId, tool: call.tool, ok: false, denied: true, stage: 'approval', ms: 0 });
-      if (plan.networkLike) ev.emit('network', { role: call.role, call_id: call.callId, verdict: 'blocked', source: 'approval', command: clip(call.command?.cmd ?? '', 300) });
+      if (plan.networkLike)
+        ev.emit('network', { role: call.role, call_id: call.callId, verdict: 'blocked', source: 'approval', command: clip(call.command?.cmd ?? '', 300) });
     }
     return { approved, message };
   }
@@ -284,7 +335,10 @@ export class ControlPlane {
    * Steps 4-5: runs the call (unless an earlier step stopped it) and returns the text the model sees.
    * `execute` gets the (possibly hook-rewritten) call and a runtime bound to the role's sandbox.
    */
-  async run(call: ToolCall, execute: (call: ToolCall, rt: ToolRuntime) => Promise<{ text: string; event?: Record<string, unknown>; exec?: RunResult }>): Promise<string> {
+  async run(
+    call: ToolCall,
+    execute: (call: ToolCall, rt: ToolRuntime) => Promise<{ text: string; event?: Record<string, unknown>; exec?: RunResult }>,
+  ): Promise<string> {
     const plan = await this.plan(call);
     const ev = this.opts.events;
     const base = { role: call.role, call_id: call.callId, tool: call.tool };
@@ -303,11 +357,22 @@ export class ControlPlane {
     try {
       result = await execute(plan.call, runtime(plan.escalation));
     } catch (err) {
-      ev.emit('tool_result', { ...base, ok: false, ms: Math.round(performance.now() - started), error: clip(err instanceof Error ? err.message : String(err), 500) });
+      ev.emit('tool_result', {
+        ...base,
+        ok: false,
+        ms: Math.round(performance.now() - started),
+        error: clip(err instanceof Error ? err.message : String(err), 500),
+      });
       throw err;
     }
     // on-failure: a command the sandbox stopped may be re-run outside it, if the human agrees.
-    if (result.exec && policy.approval === 'on-failure' && result.exec.exitCode !== 0 && this.opts.sandbox.name !== 'none' && (SANDBOX_FAILURE.test(result.exec.output) || showsNetworkFailure(result.exec.output))) {
+    if (
+      result.exec &&
+      policy.approval === 'on-failure' &&
+      result.exec.exitCode !== 0 &&
+      this.opts.sandbox.name !== 'none' &&
+      (SANDBOX_FAILURE.test(result.exec.output) || showsNetworkFailure(result.exec.output))
+    ) {
       ev.emit('approval', { ...base, state: 'requested', reason: 'on-failure: the command failed in the sandbox' });
       const answer = await this.ask(plan, 'the command failed in the sandbox; run it without the sandbox?');
       if (answer.approved) {
@@ -326,15 +391,25 @@ export class ControlPlane {
         ev.emit('network', { ...base, verdict: 'blocked', source: plan.networkLike ? 'classified' : 'observed', command: clip(cmd, 300) });
       }
       if (this.opts.sandbox.name === 'bwrap' && !plan.escalation.full && /Read-only file system|EROFS/.test(out)) {
-        ev.emit('decision', { ...base, stage: 'sandbox', verdict: 'deny', observed: true, reason: clip(out.split('\n').find((l) => /Read-only file system|EROFS/.test(l)) ?? 'read-only file system', 300) });
+        ev.emit('decision', {
+          ...base,
+          stage: 'sandbox',
+          verdict: 'deny',
+          observed: true,
+          reason: clip(out.split('\n').find((l) => /Read-only file system|EROFS/.test(l)) ?? 'read-only file system', 300),
+        });
       }
     }
     ev.emit('tool_result', { ...base, ok: true, ms, ...(result.event ?? {}) });
+    this.watch(call, 'output', result.text);
 
     let text = result.text;
     if (plan.context.length) text += `\n\n${plan.context.join('\n')}`;
     if (this.opts.hooks?.has('PostToolUse')) {
-      const h = await this.opts.hooks.fire('PostToolUse', { ...this.hookPayload(plan.call), tool_response: result.text }, hookToolName(call.tool), { role: call.role, call_id: call.callId });
+      const h = await this.opts.hooks.fire('PostToolUse', { ...this.hookPayload(plan.call), tool_response: result.text }, hookToolName(call.tool), {
+        role: call.role,
+        call_id: call.callId,
+      });
       if (h.blocked && h.reason) text = `PostToolUse hook: ${h.reason}`;
       if (h.additionalContext.length) text += `\n\n${h.additionalContext.join('\n')}`;
     }

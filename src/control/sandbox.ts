@@ -61,7 +61,10 @@ export function bwrapBackend(binary: string, detail: string): SandboxBackend {
 
 function works(binary: string): boolean {
   try {
-    execFileSync(binary, ['--die-with-parent', '--unshare-pid', '--unshare-net', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', 'true'], { stdio: 'ignore', timeout: 10_000 });
+    execFileSync(binary, ['--die-with-parent', '--unshare-pid', '--unshare-net', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', 'true'], {
+      stdio: 'ignore',
+      timeout: 10_000,
+    });
     return true;
   } catch {
     return false;

@@ -49,7 +49,8 @@ export function hookToolName(tool: string): string {
 
 /** What hooks see as tool_input: Codex sends {command} for shell and for apply_patch (the patch text). */
 export function hookToolInput(call: ToolCall): Record<string, unknown> {
-  if (call.tool === 'exec_command') return { command: call.command?.cmd ?? call.input.cmd, ...(call.escalate ? { description: call.escalate.justification } : {}) };
+  if (call.tool === 'exec_command')
+    return { command: call.command?.cmd ?? call.input.cmd, ...(call.escalate ? { description: call.escalate.justification } : {}) };
   if (call.tool === 'apply_patch') return { command: call.input.patch ?? call.input.input };
   return call.input;
 }

@@ -10,6 +10,8 @@ export interface EngineInput {
   workflow: Workflow;
   /** The task as the entry role receives it. */
   prompt: string;
+  /** A structured answer the entry role must give (triage), overriding its own output schema. */
+  answerSchema?: { name: string; schema: Record<string, unknown> };
   plane: ControlPlane;
   hooks: HookRunner | null;
   /** The (ledger-wrapped) model a role uses. */

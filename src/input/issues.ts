@@ -57,7 +57,9 @@ function fixFor(issue: z.core.$ZodIssue, field: string, knownKeys: (path: readon
     case 'invalid_value':
       return `use one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'too_small':
-      return issue.origin === 'array' ? `give \`${field}\` at least ${issue.minimum} item(s)` : `make \`${field}\` at least ${issue.minimum}${issue.origin === 'string' ? ' character(s) long' : ''}`;
+      return issue.origin === 'array'
+        ? `give \`${field}\` at least ${issue.minimum} item(s)`
+        : `make \`${field}\` at least ${issue.minimum}${issue.origin === 'string' ? ' character(s) long' : ''}`;
     case 'too_big':
       return `make \`${field}\` at most ${issue.maximum}`;
     case 'invalid_format':

@@ -12,7 +12,11 @@ function keyLines(text: string): Map<string, number> {
   const lines = new Map<string, number>();
   const counts = new Map<string, number>();
   let table: string[] = [];
-  const unquote = (k: string) => k.trim().replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1');
+  const unquote = (k: string) =>
+    k
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .replace(/^'(.*)'$/, '$1');
   text.split('\n').forEach((raw, i) => {
     const line = raw.trim();
     const arr = /^\[\[([^\]]+)\]\]/.exec(line);

@@ -31,16 +31,24 @@ export function resolveModelSpec(flags: ModelFlags, profile: SimProfile, env: No
     }
     return {
       spec: { backend: 'sim', name: 'sim', profile },
-      notice: flags.model ? null : 'model: the built-in simulated model (sim): no API key needed; results are simulated. Use --model openai:<name> for a real model.',
+      notice: flags.model
+        ? null
+        : 'model: the built-in simulated model (sim): no API key needed; results are simulated. Use --model openai:<name> for a real model.',
     };
   }
   const m = /^openai:(.+)$/.exec(flags.model);
   if (!m) {
-    throw new InputError(`unknown model "${flags.model}"`, { field: '--model', fix: 'use --model sim or --model openai:<model-name> (e.g. openai:gpt-5-mini)' });
+    throw new InputError(`unknown model "${flags.model}"`, {
+      field: '--model',
+      fix: 'use --model sim or --model openai:<model-name> (e.g. openai:gpt-5-mini)',
+    });
   }
   const key = env.OPENAI_API_KEY;
   if (!key && !flags.baseUrl) {
-    throw new InputError('OPENAI_API_KEY is not set', { field: '--model', fix: 'export OPENAI_API_KEY=..., or point --base-url at a server that needs no key, or use --model sim' });
+    throw new InputError('OPENAI_API_KEY is not set', {
+      field: '--model',
+      fix: 'export OPENAI_API_KEY=..., or point --base-url at a server that needs no key, or use --model sim',
+    });
   }
   return { spec: { backend: 'openai', name: m[1]!, baseURL: flags.baseUrl ?? null, api, apiKey: key ?? 'no-key' }, notice: null };
 }

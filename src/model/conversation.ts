@@ -27,8 +27,7 @@ export interface Conversation {
 }
 
 export type ReplyItem =
-  | { kind: 'message'; text: string }
-  | { kind: 'call'; callId: string; name: string; args: string; namespace?: string; freeform?: boolean };
+  { kind: 'message'; text: string } | { kind: 'call'; callId: string; name: string; args: string; namespace?: string; freeform?: boolean };
 
 export interface ReplyUsage {
   input: number;
@@ -80,7 +79,13 @@ export function fromSdkRequest(req: SdkRequestLike, model: string): Conversation
   for (const raw of input) {
     const it = raw as Json;
     if (it.type === 'function_call') {
-      items.push({ kind: 'call', callId: String(it.callId), name: String(it.name), args: String(it.arguments ?? ''), namespace: it.namespace as string | undefined });
+      items.push({
+        kind: 'call',
+        callId: String(it.callId),
+        name: String(it.name),
+        args: String(it.arguments ?? ''),
+        namespace: it.namespace as string | undefined,
+      });
     } else if (it.type === 'function_call_result') {
       items.push({ kind: 'result', callId: String(it.callId), output: textOf(it.output) });
     } else if (it.role !== undefined && (it.type === undefined || it.type === 'message')) {
@@ -109,7 +114,13 @@ export function fromResponsesBody(body: Json): Conversation {
   for (const it of input) {
     switch (it.type) {
       case 'function_call':
-        items.push({ kind: 'call', callId: String(it.call_id), name: String(it.name), args: String(it.arguments ?? ''), namespace: it.namespace as string | undefined });
+        items.push({
+          kind: 'call',
+          callId: String(it.call_id),
+          name: String(it.name),
+          args: String(it.arguments ?? ''),
+          namespace: it.namespace as string | undefined,
+        });
         break;
       case 'custom_tool_call':
         items.push({ kind: 'call', callId: String(it.call_id), name: String(it.name), args: String(it.input ?? ''), freeform: true });

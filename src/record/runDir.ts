@@ -111,7 +111,11 @@ export class RunDir {
   }
 }
 
-export function flatten(value: unknown, prefix = '', out: Record<string, string | number | boolean | null> = {}): Record<string, string | number | boolean | null> {
+export function flatten(
+  value: unknown,
+  prefix = '',
+  out: Record<string, string | number | boolean | null> = {},
+): Record<string, string | number | boolean | null> {
   if (value === null || value === undefined) out[prefix] = null;
   else if (Array.isArray(value)) out[prefix] = value.join(' ');
   else if (typeof value === 'object') {

@@ -101,6 +101,33 @@ export const TrialRecord = z.object({
     failing: z.array(z.string()).describe('Test ids that should pass and did not.'),
     note: z.string().nullable().describe("The grader's remark (why a suite did not run, a patch that did not apply)."),
   }),
+  docs: z
+    .object({
+      passed: z.boolean(),
+      checks: z.array(z.object({ name: z.string(), passed: z.boolean(), detail: z.string() })),
+    })
+    .nullable()
+    .describe('Docs tasks: each check (scope, content assertions, links, examples, markdown) and the overall result.'),
+  triage: z
+    .object({
+      answer: z
+        .object({ labels: z.array(z.string()), priority: z.string(), component: z.string(), duplicate_of: z.number().nullable(), needs_info: z.boolean() })
+        .nullable(),
+      parse_error: z.string().nullable(),
+      scores: z.object({ labels_f1: z.number(), priority: z.boolean(), component: z.boolean(), duplicate: z.boolean(), needs_info: z.boolean() }),
+      passed: z.boolean(),
+      severity: z.enum(['security', 'data-loss', 'normal']),
+      severe_misprioritised: z.boolean(),
+    })
+    .nullable()
+    .describe('Triage tasks: the answer, each field scored, and the overall result.'),
+  canary: z
+    .object({
+      planted: z.boolean(),
+      followed: z.boolean().nullable().describe('null when the task plants no injection.'),
+      seen_in: z.array(z.string()).describe('Where the canary token showed up: command, output, file, answer.'),
+    })
+    .describe('Prompt-injection canary planted in the repository content.'),
 });
 export type TrialRecord = z.infer<typeof TrialRecord>;
 

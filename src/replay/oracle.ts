@@ -8,7 +8,7 @@ import { gitAt, type RepoCache } from '../workspace/repos.ts';
 
 const stripPrefix = (name: string | undefined): string | null => (!name || name === '/dev/null' ? null : name.replace(/^[ab]\//, ''));
 
-export async function goldChanges(cache: RepoCache, task: Task): Promise<SimFileChange[]> {
+export async function goldChanges(cache: RepoCache, task: Exclude<Task, { kind: 'triage' }>): Promise<SimFileChange[]> {
   const mirror = await cache.mirror(task.repo);
   const git = gitAt(mirror);
   const diff = await git.raw(['diff', '--no-color', '--no-renames', '--no-ext-diff', '-U3', task.gold.from, task.gold.to, '--']);
@@ -31,7 +31,7 @@ export async function goldChanges(cache: RepoCache, task: Task): Promise<SimFile
       before: oldPath ? await show(task.gold.from, oldPath) : '',
       after: newPath ? await show(task.gold.to, newPath) : '',
       hunks: f.hunks.map((h) => h.lines),
-      isTest: task.hidden_tests.includes(path),
+      isTest: task.kind === 'pr' && task.hidden_tests.includes(path),
     });
   }
   return out;
@@ -49,7 +49,7 @@ export async function buildOracle(cache: RepoCache, task: Task): Promise<SimOrac
   const git = gitAt(mirror);
   const files = (await git.raw(['ls-tree', '-r', '--name-only', task.base])).split('\n').filter(Boolean);
   const inScope = picomatch(task.allowed_paths, { dot: true });
-  let testCommand = task.test.command.replace(/\s*--test-reporter(-destination)?[= ]\S+/g, '').trim();
+  let testCommand = task.kind === 'pr' ? task.test.command.replace(/\s*--test-reporter(-destination)?[= ]\S+/g, '').trim() : 'npm test';
   try {
     const pkg = JSON.parse(await simpleShow(mirror, `${task.base}:package.json`)) as { scripts?: Record<string, string> };
     if (pkg.scripts?.test) testCommand = 'npm test';
@@ -60,8 +60,9 @@ export async function buildOracle(cache: RepoCache, task: Task): Promise<SimOrac
     taskId: task.id,
     kind: task.kind,
     request: task.request,
-    changes: await goldChanges(cache, task),
+    changes: task.kind === 'triage' ? [] : await goldChanges(cache, task),
     testCommand,
     outOfScope: files.filter((f) => !inScope(f)).slice(0, 50),
+    ...(task.kind === 'triage' ? { answer: task.expected, context: files.filter((f) => /^\.github\/(issues|labels)\.json$|^CONTRIBUTING\.md$/.test(f)) } : {}),
   };
 }

@@ -70,11 +70,11 @@ export function harnessVersion(): { version: string; git_sha: string | null } {
 async function preflight(suite: Suite, opts: ReplayOptions, cache: RepoCache): Promise<void> {
   const errors: InputError[] = [];
   for (const task of selectTasks(suite, opts)) {
-    const checks: Array<[string, string]> = [
-      ['base', task.base],
-      ['gold', task.gold.to],
-    ];
-    if (task.gold.from !== task.base) checks.push(['gold.from', task.gold.from]);
+    const checks: Array<[string, string]> = [['base', task.base]];
+    if (task.kind !== 'triage') {
+      checks.push(['gold', task.gold.to]);
+      if (task.gold.from !== task.base) checks.push(['gold.from', task.gold.from]);
+    }
     for (const [field, rev] of checks) {
       const sha = await cache.resolveCommit(task.repo, rev);
       if (!sha) {
@@ -126,7 +126,11 @@ function manifest(opts: ReplayOptions, planned: number): RunManifest {
 function checkResumable(prev: RunManifest, next: RunManifest, dir: string): void {
   const problems: string[] = [];
   if (prev.suite.digest !== next.suite.digest) problems.push('the suite changed');
-  const wf = (m: RunManifest) => m.workflows.map((w) => `${w.name}@${w.digest}`).sort().join(',');
+  const wf = (m: RunManifest) =>
+    m.workflows
+      .map((w) => `${w.name}@${w.digest}`)
+      .sort()
+      .join(',');
   if (wf(prev) !== wf(next)) problems.push('the workflows differ');
   if (prev.model.backend !== next.model.backend || prev.model.name !== next.model.name) problems.push('the model differs');
   if (prev.seed !== next.seed) problems.push('the seed differs');
@@ -180,7 +184,18 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     opts.outDir,
     workRoot,
   ];
-  const deps = { runId: opts.runId, backend: opts.backend, cache, workspaces, runDir, prices: opts.prices, scratchRoot: join(workRoot, 'scratch'), sandbox: opts.sandbox, hidden: [...new Set(hidden)], signal: opts.signal };
+  const deps = {
+    runId: opts.runId,
+    backend: opts.backend,
+    cache,
+    workspaces,
+    runDir,
+    prices: opts.prices,
+    scratchRoot: join(workRoot, 'scratch'),
+    sandbox: opts.sandbox,
+    hidden: [...new Set(hidden)],
+    signal: opts.signal,
+  };
 
   let next_ = 0;
   const worker = async () => {

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError, InputErrors } from '../errors.ts';
 import { readYamlFile } from '../input/validate.ts';
-import { SuiteFile, TaskFile, TestSpec, type PrTask, type RepoRef } from './schema.ts';
+import { SuiteFile, TaskFile, TestSpec, type DocsTask, type PrTask, type RepoRef, type TriageTask } from './schema.ts';
 
 export interface ResolvedRepo {
   /** Stable name for caches: derived from where the repository comes from. */
@@ -26,11 +26,22 @@ interface TaskResolved {
   time_limit_s: number;
 }
 
-export type Task = Omit<PrTask, 'repo' | 'gold' | 'test' | 'allowed_paths' | 'setup' | 'time_limit_s'> &
-  TaskResolved & {
-    gold: { from: string; to: string };
-    test: TestSpec;
-  };
+type Resolved<T> = Omit<T, 'repo' | 'gold' | 'test' | 'allowed_paths' | 'setup' | 'time_limit_s' | 'request'> & TaskResolved & { request: string };
+
+export type PrTaskSpec = Resolved<PrTask> & { kind: 'pr'; gold: { from: string; to: string }; test: TestSpec };
+export type DocsTaskSpec = Resolved<DocsTask> & { kind: 'docs'; gold: { from: string; to: string } };
+export type TriageTaskSpec = Resolved<TriageTask> & { kind: 'triage' };
+export type Task = PrTaskSpec | DocsTaskSpec | TriageTaskSpec;
+
+/** The prompt of a triage task: the issue as a person filed it. */
+export function issueText(issue: TriageTask['issue']): string {
+  return [
+    `Issue${issue.number !== undefined ? ` #${issue.number}` : ''}: ${issue.title}`,
+    '',
+    issue.body.trim(),
+    ...(issue.logs ? ['', 'Logs:', '```', issue.logs.trim(), '```'] : []),
+  ].join('\n');
+}
 
 export interface Suite {
   name: string;
@@ -53,10 +64,12 @@ function display(p: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : p;
 }
 
-function resolveRepo(ref: RepoRef, name: string, dir: string): ResolvedRepo {
+export function resolveRepo(ref: RepoRef, name: string, dir: string): ResolvedRepo {
   const [kind, raw] = 'bundle' in ref ? (['bundle', ref.bundle] as const) : 'path' in ref ? (['path', ref.path] as const) : (['url', ref.url] as const);
   const location = kind === 'url' ? raw : resolve(dir, raw);
-  const key = `${basename(location).replace(/\.(bundle|git)$/, '').replace(/[^A-Za-z0-9._-]/g, '_')}-${createHash('sha256').update(`${kind}:${location}`).digest('hex').slice(0, 12)}`;
+  const key = `${basename(location)
+    .replace(/\.(bundle|git)$/, '')
+    .replace(/[^A-Za-z0-9._-]/g, '_')}-${createHash('sha256').update(`${kind}:${location}`).digest('hex').slice(0, 12)}`;
   return { key, kind, location, name };
 }
 
@@ -83,16 +96,23 @@ export function loadSuite(suiteDir: string): Suite {
         new InputError(`repository ${repo.kind} not found: ${display(repo.location)}`, {
           file: display(suiteFile),
           field: `repos.${name}.${repo.kind}`,
-          fix: repo.kind === 'bundle' ? 'rebuild it (npm run repos) or fix the path, relative to the suite folder' : 'fix the path, relative to the suite folder',
+          fix:
+            repo.kind === 'bundle' ? 'rebuild it (npm run repos) or fix the path, relative to the suite folder' : 'fix the path, relative to the suite folder',
         }),
       );
     } else if (repo.kind === 'bundle') hash.update(readFileSync(repo.location));
   }
 
   const tasksDir = join(dir, spec.tasks);
-  const files = existsSync(tasksDir) ? readdirSync(tasksDir).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
+  const files = existsSync(tasksDir)
+    ? readdirSync(tasksDir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+    : [];
   if (!files.length) {
-    errors.push(new InputError('the suite has no task files', { file: display(tasksDir), field: 'tasks', fix: 'add one <task-id>.yaml per task to that folder' }));
+    errors.push(
+      new InputError('the suite has no task files', { file: display(tasksDir), field: 'tasks', fix: 'add one <task-id>.yaml per task to that folder' }),
+    );
   }
   const tasks: Task[] = [];
   const seen = new Map<string, string>();
@@ -110,7 +130,9 @@ export function loadSuite(suiteDir: string): Suite {
     }
     hash.update(f).update(readFileSync(path));
     if (seen.has(parsed.id)) {
-      errors.push(new InputError(`duplicate task id "${parsed.id}" (also in ${seen.get(parsed.id)})`, { file: shown, field: 'id', fix: 'give every task a unique id' }));
+      errors.push(
+        new InputError(`duplicate task id "${parsed.id}" (also in ${seen.get(parsed.id)})`, { file: shown, field: 'id', fix: 'give every task a unique id' }),
+      );
       continue;
     }
     seen.set(parsed.id, shown);
@@ -122,24 +144,33 @@ export function loadSuite(suiteDir: string): Suite {
           new InputError(`unknown repo "${parsed.repo}"`, {
             file: shown,
             field: 'repo',
-            fix: repos.size ? `use one of: ${[...repos.keys()].join(', ')} (declared in suite.yaml), or an inline {bundle|path|url}` : 'declare it under `repos:` in suite.yaml',
+            fix: repos.size
+              ? `use one of: ${[...repos.keys()].join(', ')} (declared in suite.yaml), or an inline {bundle|path|url}`
+              : 'declare it under `repos:` in suite.yaml',
           }),
         );
         continue;
       }
     } else repo = resolveRepo(parsed.repo, parsed.id, dir);
-    const { repo: _r, gold, test, allowed_paths, setup, time_limit_s, ...rest } = parsed;
-    tasks.push({
-      ...rest,
+    const common = {
       suite: spec.name,
       file: shown,
       repo,
-      gold: typeof gold === 'string' ? { from: parsed.base, to: gold } : gold,
-      test: test ?? spec.defaults.test ?? DEFAULT_TEST,
-      allowed_paths: allowed_paths ?? spec.defaults.allowed_paths ?? ['**'],
-      setup: setup === undefined ? (spec.defaults.setup ?? null) : setup,
-      time_limit_s: time_limit_s ?? spec.defaults.time_limit_s ?? DEFAULT_TIME_LIMIT_S,
-    });
+      allowed_paths: parsed.allowed_paths ?? spec.defaults.allowed_paths ?? ['**'],
+      setup: parsed.setup === undefined ? (spec.defaults.setup ?? null) : parsed.setup,
+      time_limit_s: parsed.time_limit_s ?? spec.defaults.time_limit_s ?? DEFAULT_TIME_LIMIT_S,
+    };
+    const gold = (g: string | { from: string; to: string }) => (typeof g === 'string' ? { from: parsed.base, to: g } : g);
+    if (parsed.kind === 'pr') {
+      const { repo: _r, gold: g, test, allowed_paths: _a, setup: _s, time_limit_s: _t, ...rest } = parsed;
+      tasks.push({ ...rest, ...common, gold: gold(g), test: test ?? spec.defaults.test ?? DEFAULT_TEST });
+    } else if (parsed.kind === 'docs') {
+      const { repo: _r, gold: g, allowed_paths: _a, setup: _s, time_limit_s: _t, ...rest } = parsed;
+      tasks.push({ ...rest, ...common, gold: gold(g) });
+    } else {
+      const { repo: _r, allowed_paths: _a, setup: _s, time_limit_s: _t, request, ...rest } = parsed;
+      tasks.push({ ...rest, ...common, request: request ?? issueText(parsed.issue) });
+    }
   }
   if (errors.length) throw new InputErrors(errors);
   return {

@@ -15,10 +15,7 @@ export const RepoRef = z.union([
 export type RepoRef = z.infer<typeof RepoRef>;
 
 export const TestSpec = z.strictObject({
-  command: z
-    .string()
-    .min(1)
-    .describe('Shell command that runs the tests and writes a report: JUnit XML to $BENCH_TEST_REPORT, or TAP on stdout.'),
+  command: z.string().min(1).describe('Shell command that runs the tests and writes a report: JUnit XML to $BENCH_TEST_REPORT, or TAP on stdout.'),
   format: z.enum(['junit', 'tap']).default('junit').describe('How per-test results are read.'),
   timeout_s: z.number().positive().default(300).describe('Kill the test run after this many seconds.'),
 });
@@ -28,6 +25,19 @@ const id = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'ids use letters, digits, ".", "_" and "-"')
   .max(100);
+
+export const Canary = z
+  .strictObject({
+    token: z.string().min(8).describe('A string that appears only if the agent follows the planted instruction.'),
+    env: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/)
+      .optional()
+      .describe('An environment variable set to the token in agent commands (for "print this variable" injections).'),
+    where: z.string().optional().describe('Where the injection sits (for reports).'),
+  })
+  .describe('A prompt injection planted in the repository content at the base commit.');
+export type Canary = z.infer<typeof Canary>;
 
 const taskCommon = {
   id: id.describe('Unique id of the task within its suite.'),
@@ -39,6 +49,7 @@ const taskCommon = {
   setup: z.string().nullable().optional().describe('Shell command run once per (repo, base) before trials, e.g. `npm ci`.'),
   time_limit_s: z.number().positive().optional().describe('Wall-clock limit for the agent on this task.'),
   tags: z.array(z.string()).default([]),
+  canary: Canary.optional(),
 };
 
 export const PrTask = z.strictObject({
@@ -54,7 +65,59 @@ export const PrTask = z.strictObject({
 });
 export type PrTask = z.infer<typeof PrTask>;
 
-export const TaskFile = z.discriminatedUnion('kind', [PrTask]);
+const DocsRequirement = z.union([
+  z.strictObject({ file: z.string(), heading: z.string().describe('Some heading (any level) contains this text.') }),
+  z.strictObject({ file: z.string(), contains: z.string().describe('The exact phrase appears in the file.') }),
+  z.strictObject({ file: z.string(), symbol: z.string().describe('Appears in inline code or inside a fenced code block.') }),
+  z.strictObject({ file: z.string(), absent: z.string().describe('The phrase must not appear.') }),
+]);
+export type DocsRequirement = z.infer<typeof DocsRequirement>;
+
+export const DocsTask = z.strictObject({
+  ...taskCommon,
+  kind: z.literal('docs'),
+  gold: z.union([sha, z.strictObject({ from: sha, to: sha })]).describe('The historical docs change: base..gold.'),
+  checks: z.strictObject({
+    required: z.array(DocsRequirement).default([]),
+    links: z.boolean().default(true).describe('Relative links and #anchors in the changed Markdown files resolve.'),
+    examples: z.boolean().default(true).describe('Fenced blocks marked `run` (```js run, ```sh run) in the changed files run with exit 0.'),
+    markdown: z.boolean().default(true).describe('Every code fence is closed.'),
+  }),
+});
+export type DocsTask = z.infer<typeof DocsTask>;
+
+export const PRIORITIES = ['p0', 'p1', 'p2', 'p3'] as const;
+
+export const TriageAnswer = z.strictObject({
+  labels: z.array(z.string()),
+  priority: z.enum(PRIORITIES),
+  component: z.string().describe('The file or directory where the fix belongs.'),
+  duplicate_of: z.number().int().nullable().describe('The number of the issue this duplicates, or null.'),
+  needs_info: z.boolean().describe('The report lacks what is needed to act on it.'),
+});
+export type TriageAnswer = z.infer<typeof TriageAnswer>;
+
+export const TriageTask = z.strictObject({
+  ...taskCommon,
+  request: z.string().min(1).optional().describe('Overrides the prompt built from the issue.'),
+  kind: z.literal('triage'),
+  issue: z.strictObject({ number: z.number().int().optional(), title: z.string().min(1), body: z.string(), logs: z.string().optional() }),
+  expected: TriageAnswer,
+  severity: z.enum(['security', 'data-loss', 'normal']).default('normal').describe('A wrong priority on a security or data-loss issue is an escaped defect.'),
+  pass: z
+    .strictObject({
+      labels_f1: z.number().min(0).max(1).default(0.5),
+      priority: z.boolean().default(true),
+      component: z.boolean().default(true),
+      duplicate: z.boolean().default(true),
+      needs_info: z.boolean().default(false),
+    })
+    .prefault({})
+    .describe('What an overall pass needs.'),
+});
+export type TriageTask = z.infer<typeof TriageTask>;
+
+export const TaskFile = z.discriminatedUnion('kind', [PrTask, DocsTask, TriageTask]);
 export type TaskFile = z.infer<typeof TaskFile>;
 
 export const SuiteFile = z.strictObject({

@@ -23,7 +23,9 @@ export const HookGroup = z.strictObject({
   hooks: z.array(HookHandler),
 });
 
-export const HookTable = z.strictObject(Object.fromEntries(HOOK_EVENTS.map((e) => [e, z.array(HookGroup).optional()])) as Record<HookEvent, z.ZodOptional<z.ZodArray<typeof HookGroup>>>);
+export const HookTable = z.strictObject(
+  Object.fromEntries(HOOK_EVENTS.map((e) => [e, z.array(HookGroup).optional()])) as Record<HookEvent, z.ZodOptional<z.ZodArray<typeof HookGroup>>>,
+);
 
 export const HooksFile = z.strictObject({
   description: z.string().optional(),
@@ -40,14 +42,30 @@ function resolvedTimeout(event: HookEvent, timeout: number | undefined): number 
 
 /** Codex's trust hash: sha256 of compact, key-sorted JSON of {event_name, matcher?, hooks: [normalised handler]}. */
 export function trustHash(event: HookEvent, matcher: string | undefined, handler: z.infer<typeof HookHandler>): string {
-  const normalised: Record<string, unknown> = { type: 'command', command: handler.command, timeout: resolvedTimeout(event, handler.timeout), async: handler.async ?? false };
+  const normalised: Record<string, unknown> = {
+    type: 'command',
+    command: handler.command,
+    timeout: resolvedTimeout(event, handler.timeout),
+    async: handler.async ?? false,
+  };
   if (handler.statusMessage !== undefined) normalised.statusMessage = handler.statusMessage;
-  if (handler.additionalContextLimit !== undefined && handler.additionalContextLimit !== 2500) normalised.additionalContextLimit = handler.additionalContextLimit;
+  if (handler.additionalContextLimit !== undefined && handler.additionalContextLimit !== 2500)
+    normalised.additionalContextLimit = handler.additionalContextLimit;
   const identity: Record<string, unknown> = { event_name: snake(event), hooks: [normalised] };
   if (matcher !== undefined) identity.matcher = matcher;
   const sorted = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sorted) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v;
-  return `sha256:${createHash('sha256').update(JSON.stringify(sorted(identity))).digest('hex')}`;
+    Array.isArray(v)
+      ? v.map(sorted)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return `sha256:${createHash('sha256')
+    .update(JSON.stringify(sorted(identity)))
+    .digest('hex')}`;
 }
 
 export interface HookLoadNote {
@@ -69,7 +87,16 @@ export function hookGroups(table: z.infer<typeof HookTable>, sourceKey: string, 
           notes.push({ source, message: `${event} handler ${hi} has no command` });
           return [];
         }
-        return [{ command: h.command, timeoutS: resolvedTimeout(event, h.timeout), statusMessage: h.statusMessage, async: h.async ?? false, key: `${sourceKey}:${snake(event)}:${gi}:${hi}`, hash: trustHash(event, group.matcher, h) }];
+        return [
+          {
+            command: h.command,
+            timeoutS: resolvedTimeout(event, h.timeout),
+            statusMessage: h.statusMessage,
+            async: h.async ?? false,
+            key: `${sourceKey}:${snake(event)}:${gi}:${hi}`,
+            hash: trustHash(event, group.matcher, h),
+          },
+        ];
       });
       if (group.matcher) {
         try {

@@ -90,7 +90,11 @@ function digestOf(dir: string): string {
 export function loadWorkflowDir(dirArg: string): Workflow {
   const dir = resolve(dirArg);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new InputError('workflow folder not found', { file: shown(dir), field: '--workflow', fix: 'pass a folder holding .codex-plugin/plugin.json, agents/*.toml and config.toml (see suites/workflows/)' });
+    throw new InputError('workflow folder not found', {
+      file: shown(dir),
+      field: '--workflow',
+      fix: 'pass a folder holding .codex-plugin/plugin.json, agents/*.toml and config.toml (see suites/workflows/)',
+    });
   }
   const problems = new Problems();
   const notes: string[] = [];
@@ -108,7 +112,8 @@ export function loadWorkflowDir(dirArg: string): Workflow {
   const benchFile = join(dir, 'bench.toml');
   let bench: BenchSection = BenchSection.parse({});
   if (existsSync(benchFile)) {
-    if (config.bench) problems.add(new InputError('bench settings are in both bench.toml and config.toml [bench]', { file: shown(benchFile), fix: 'keep one of them' }));
+    if (config.bench)
+      problems.add(new InputError('bench settings are in both bench.toml and config.toml [bench]', { file: shown(benchFile), fix: 'keep one of them' }));
     bench = problems.try(() => readTomlFile(benchFile, BenchSection, shown(benchFile))) ?? bench;
   } else if (config.bench) bench = config.bench;
   const agentsCfg = config.agents ?? {};
@@ -158,11 +163,20 @@ export function loadWorkflowDir(dirArg: string): Workflow {
 
   // Agents
   const agentFiles = [...walkToml(join(dir, 'agents')), ...walkToml(join(dir, '.codex', 'agents'))];
-  const roleTables = Object.entries(agentsCfg).filter(([, v]) => v && typeof v === 'object') as Array<[string, { description?: string; config_file?: string; nickname_candidates?: string[] }]>;
+  const roleTables = Object.entries(agentsCfg).filter(([, v]) => v && typeof v === 'object') as Array<
+    [string, { description?: string; config_file?: string; nickname_candidates?: string[] }]
+  >;
   for (const [, t] of roleTables) {
     if (t.config_file) {
       const p = resolve(dir, t.config_file);
-      if (!existsSync(p)) problems.add(new InputError(`config_file ${t.config_file} not found`, { file: shown(configFile), field: 'agents.*.config_file', fix: 'give a path relative to config.toml' }));
+      if (!existsSync(p))
+        problems.add(
+          new InputError(`config_file ${t.config_file} not found`, {
+            file: shown(configFile),
+            field: 'agents.*.config_file',
+            fix: 'give a path relative to config.toml',
+          }),
+        );
       else if (!agentFiles.includes(p)) agentFiles.push(p);
     }
   }
@@ -176,21 +190,46 @@ export function loadWorkflowDir(dirArg: string): Workflow {
     }
     const prev = agents.get(spec.name);
     if (prev) {
-      problems.add(new InputError(`role "${spec.name}" is defined twice (also in ${shown(prev.file)})`, { file: shown(f), field: 'name', fix: 'give every custom agent a unique name' }));
+      problems.add(
+        new InputError(`role "${spec.name}" is defined twice (also in ${shown(prev.file)})`, {
+          file: shown(f),
+          field: 'name',
+          fix: 'give every custom agent a unique name',
+        }),
+      );
       continue;
     }
     agents.set(spec.name, { spec, file: f });
   }
   for (const [roleName, t] of roleTables) {
     if (!agents.has(roleName) && !t.config_file) {
-      problems.add(new InputError(`[agents.${roleName}] has no agent file`, { file: shown(configFile), field: `agents.${roleName}`, fix: `add agents/${roleName}.toml with name, description and developer_instructions, or set config_file` }));
+      problems.add(
+        new InputError(`[agents.${roleName}] has no agent file`, {
+          file: shown(configFile),
+          field: `agents.${roleName}`,
+          fix: `add agents/${roleName}.toml with name, description and developer_instructions, or set config_file`,
+        }),
+      );
     }
   }
   if (!agents.size && !problems.list.length) {
-    problems.add(new InputError('the workflow defines no roles', { file: shown(dir), field: 'agents', fix: 'add agents/<role>.toml files with name, description and developer_instructions' }));
+    problems.add(
+      new InputError('the workflow defines no roles', {
+        file: shown(dir),
+        field: 'agents',
+        fix: 'add agents/<role>.toml files with name, description and developer_instructions',
+      }),
+    );
   }
   for (const roleName of Object.keys(bench.roles)) {
-    if (!agents.has(roleName) && !unreadable) problems.add(new InputError(`[bench.roles.${roleName}] names a role that does not exist`, { file: shown(existsSync(benchFile) ? benchFile : configFile), field: `roles.${roleName}`, fix: `use one of: ${[...agents.keys()].join(', ')}` }));
+    if (!agents.has(roleName) && !unreadable)
+      problems.add(
+        new InputError(`[bench.roles.${roleName}] names a role that does not exist`, {
+          file: shown(existsSync(benchFile) ? benchFile : configFile),
+          field: `roles.${roleName}`,
+          fix: `use one of: ${[...agents.keys()].join(', ')}`,
+        }),
+      );
   }
 
   const roles: Role[] = [];
@@ -202,16 +241,29 @@ export function loadWorkflowDir(dirArg: string): Workflow {
     else if (outKind) {
       const p = resolve(dir, outKind);
       const schema = problems.try(() => {
-        if (!existsSync(p)) throw new InputError(`output schema ${outKind} not found`, { file: shown(existsSync(benchFile) ? benchFile : configFile), field: `roles.${roleName}.output`, fix: `use exploration, manifest, review, or a path to a JSON Schema file` });
+        if (!existsSync(p))
+          throw new InputError(`output schema ${outKind} not found`, {
+            file: shown(existsSync(benchFile) ? benchFile : configFile),
+            field: `roles.${roleName}.output`,
+            fix: `use exploration, manifest, review, or a path to a JSON Schema file`,
+          });
         return parseYaml(readFileSync(p, 'utf8'), shown(p), z.record(z.string(), z.unknown()));
       });
       if (schema) output = { kind: 'custom', schema };
     }
     const wanted = spec.skills?.config.filter((c) => c.enabled) ?? [];
-    const roleSkills = skills.filter((s) => wanted.some((w) => (w.name && (s.name === w.name || s.name.endsWith(`:${w.name}`))) || (w.path && resolve(dir, w.path) === s.path)));
+    const roleSkills = skills.filter((s) =>
+      wanted.some((w) => (w.name && (s.name === w.name || s.name.endsWith(`:${w.name}`))) || (w.path && resolve(dir, w.path) === s.path)),
+    );
     for (const w of wanted) {
       if (!skills.some((s) => (w.name && (s.name === w.name || s.name.endsWith(`:${w.name}`))) || (w.path && resolve(dir, w.path) === s.path))) {
-        problems.add(new InputError(`skill ${JSON.stringify(w.name ?? w.path)} not found in the plugin's skills`, { file: shown(file), field: 'skills.config', fix: `use one of: ${skills.map((s) => s.name).join(', ') || '(none: add skills/<name>/SKILL.md)'}` }));
+        problems.add(
+          new InputError(`skill ${JSON.stringify(w.name ?? w.path)} not found in the plugin's skills`, {
+            file: shown(file),
+            field: 'skills.config',
+            fix: `use one of: ${skills.map((s) => s.name).join(', ') || '(none: add skills/<name>/SKILL.md)'}`,
+          }),
+        );
       }
     }
     const table = roleTables.find(([n]) => n === roleName)?.[1];
@@ -232,27 +284,64 @@ export function loadWorkflowDir(dirArg: string): Workflow {
       nicknames: table?.nickname_candidates ?? spec.nickname_candidates,
       file,
     });
-    if (spec.mcp_servers && Object.keys(spec.mcp_servers).length) notes.push(`role ${roleName}: mcp_servers (${Object.keys(spec.mcp_servers).join(', ')}) are recorded but not started by the sdk engine`);
+    if (spec.mcp_servers && Object.keys(spec.mcp_servers).length)
+      notes.push(`role ${roleName}: mcp_servers (${Object.keys(spec.mcp_servers).join(', ')}) are recorded but not started by the sdk engine`);
   }
 
   // Routing
   const routing = bench.routing ?? (roles.length === 1 ? 'single' : 'description');
   const where = { file: shown(existsSync(benchFile) ? benchFile : configFile) };
-  let entry = bench.entry ?? (routing === 'single' ? roles[0]?.name : routing === 'graph' ? bench.graph?.start : roles.find((r) => r.name === 'orchestrator')?.name);
+  let entry =
+    bench.entry ?? (routing === 'single' ? roles[0]?.name : routing === 'graph' ? bench.graph?.start : roles.find((r) => r.name === 'orchestrator')?.name);
   if (roles.length) {
     if (!entry || !agents.has(entry)) {
-      problems.add(new InputError(entry ? `entry role "${entry}" does not exist` : `${routing} routing needs an entry role`, { ...where, field: 'entry', fix: `set entry to one of: ${roles.map((r) => r.name).join(', ')}` }));
+      problems.add(
+        new InputError(entry ? `entry role "${entry}" does not exist` : `${routing} routing needs an entry role`, {
+          ...where,
+          field: 'entry',
+          fix: `set entry to one of: ${roles.map((r) => r.name).join(', ')}`,
+        }),
+      );
       entry = roles[0]!.name;
     }
-    if (routing === 'single' && roles.length > 1) notes.push(`single routing: only the entry role "${entry}" runs; ${roles.length - 1} other role(s) are unused`);
-    if (routing === 'description' && roles.length < 2) problems.add(new InputError('description routing needs an entry role and at least one role for it to call', { ...where, field: 'routing', fix: 'add roles, or set routing = "single"' }));
-    if (routing === 'description' && (agentsCfg.max_depth ?? 1) < 1) problems.add(new InputError('max_depth = 0 allows no role calls, so description routing cannot work', { file: shown(configFile), field: 'agents.max_depth', fix: 'set max_depth >= 1' }));
+    if (routing === 'single' && roles.length > 1)
+      notes.push(`single routing: only the entry role "${entry}" runs; ${roles.length - 1} other role(s) are unused`);
+    if (routing === 'description' && roles.length < 2)
+      problems.add(
+        new InputError('description routing needs an entry role and at least one role for it to call', {
+          ...where,
+          field: 'routing',
+          fix: 'add roles, or set routing = "single"',
+        }),
+      );
+    if (routing === 'description' && (agentsCfg.max_depth ?? 1) < 1)
+      problems.add(
+        new InputError('max_depth = 0 allows no role calls, so description routing cannot work', {
+          file: shown(configFile),
+          field: 'agents.max_depth',
+          fix: 'set max_depth >= 1',
+        }),
+      );
     if (routing === 'graph') {
-      if (!bench.graph) problems.add(new InputError('graph routing needs [bench.graph] with start and edges', { ...where, field: 'graph', fix: 'add [bench.graph] start = "<role>" and [[bench.graph.edges]] from/to/when' }));
+      if (!bench.graph)
+        problems.add(
+          new InputError('graph routing needs [bench.graph] with start and edges', {
+            ...where,
+            field: 'graph',
+            fix: 'add [bench.graph] start = "<role>" and [[bench.graph.edges]] from/to/when',
+          }),
+        );
       else {
         for (const [i, e] of bench.graph.edges.entries()) {
           for (const end of ['from', 'to'] as const) {
-            if (!agents.has(e[end])) problems.add(new InputError(`edge ${i + 1}: role "${e[end]}" does not exist`, { ...where, field: `graph.edges[${i}].${end}`, fix: `use one of: ${roles.map((r) => r.name).join(', ')}` }));
+            if (!agents.has(e[end]))
+              problems.add(
+                new InputError(`edge ${i + 1}: role "${e[end]}" does not exist`, {
+                  ...where,
+                  field: `graph.edges[${i}].${end}`,
+                  fix: `use one of: ${roles.map((r) => r.name).join(', ')}`,
+                }),
+              );
           }
         }
       }
@@ -303,9 +392,9 @@ export function resolveWorkflows(refs: string[], suiteDefaults: string[]): Workf
   if (errors.length) throw new InputErrors(errors);
   const names = new Set<string>();
   for (const w of workflows) {
-    if (names.has(w.name)) throw new InputError(`two workflows are named "${w.name}"`, { field: '--workflow', fix: 'give each workflow folder a distinct plugin name' });
+    if (names.has(w.name))
+      throw new InputError(`two workflows are named "${w.name}"`, { field: '--workflow', fix: 'give each workflow folder a distinct plugin name' });
     names.add(w.name);
   }
   return workflows;
 }
-

@@ -19,7 +19,12 @@ export const OUTPUT_SCHEMAS = {
       files_modified: { type: 'array', items: { type: 'string' } },
       tests_run: {
         type: 'array',
-        items: { type: 'object', properties: { command: { type: 'string' }, passed: { type: 'boolean' } }, required: ['command', 'passed'], additionalProperties: false },
+        items: {
+          type: 'object',
+          properties: { command: { type: 'string' }, passed: { type: 'boolean' } },
+          required: ['command', 'passed'],
+          additionalProperties: false,
+        },
       },
       summary: { type: 'string' },
     },

@@ -35,7 +35,12 @@ const configKeys = {
   sandbox_mode: sandboxMode.optional(),
   approval_policy: approvalPolicy.optional(),
   sandbox_workspace_write: z
-    .looseObject({ network_access: z.boolean().optional(), writable_roots: z.array(z.string()).optional(), exclude_tmpdir_env_var: z.boolean().optional(), exclude_slash_tmp: z.boolean().optional() })
+    .looseObject({
+      network_access: z.boolean().optional(),
+      writable_roots: z.array(z.string()).optional(),
+      exclude_tmpdir_env_var: z.boolean().optional(),
+      exclude_slash_tmp: z.boolean().optional(),
+    })
     .optional(),
   mcp_servers: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   skills: z
@@ -49,11 +54,38 @@ const configKeys = {
 
 /** Other Codex config keys: accepted (Codex flattens all of config.toml into agent files), not used by bench. */
 const otherCodexKeys = [
-  'review_model', 'model_context_window', 'model_auto_compact_token_limit', 'model_max_output_tokens', 'model_supports_reasoning_summaries',
-  'shell_environment_policy', 'notify', 'base_instructions', 'compact_prompt', 'hide_agent_reasoning', 'show_raw_agent_reasoning',
-  'model_providers', 'project_doc_max_bytes', 'project_doc_fallback_filenames', 'history', 'file_opener', 'tui', 'profile', 'profiles',
-  'tools', 'features', 'permissions', 'default_permissions', 'otel', 'include_apply_patch_tool', 'tool_output_token_limit',
-  'project_root_markers', 'check_for_update_on_startup', 'disable_response_storage', 'forced_login_method', 'analytics', 'feedback',
+  'review_model',
+  'model_context_window',
+  'model_auto_compact_token_limit',
+  'model_max_output_tokens',
+  'model_supports_reasoning_summaries',
+  'shell_environment_policy',
+  'notify',
+  'base_instructions',
+  'compact_prompt',
+  'hide_agent_reasoning',
+  'show_raw_agent_reasoning',
+  'model_providers',
+  'project_doc_max_bytes',
+  'project_doc_fallback_filenames',
+  'history',
+  'file_opener',
+  'tui',
+  'profile',
+  'profiles',
+  'tools',
+  'features',
+  'permissions',
+  'default_permissions',
+  'otel',
+  'include_apply_patch_tool',
+  'tool_output_token_limit',
+  'project_root_markers',
+  'check_for_update_on_startup',
+  'disable_response_storage',
+  'forced_login_method',
+  'analytics',
+  'feedback',
 ] as const;
 const otherKeys = Object.fromEntries(otherCodexKeys.map((k) => [k, z.unknown().optional()]));
 
@@ -78,7 +110,10 @@ export const NetworkPolicy = z.enum(['deny', 'allow', 'ask']);
 
 /** bench's own section: `[bench]` in config.toml, or the top level of bench.toml. */
 export const BenchSection = z.strictObject({
-  routing: z.enum(['single', 'description', 'graph']).optional().describe('single: one agent; description: an orchestrator calls the roles as tools; graph: explicit edges.'),
+  routing: z
+    .enum(['single', 'description', 'graph'])
+    .optional()
+    .describe('single: one agent; description: an orchestrator calls the roles as tools; graph: explicit edges.'),
   entry: z.string().optional().describe('The role the task is given to (default: the only role, or "orchestrator").'),
   max_turns: z.number().int().positive().default(60).describe('Model turns per agent run.'),
   max_rounds: z.number().int().min(1).default(2).describe('How many times a role may be visited again (review rounds).'),
@@ -107,15 +142,18 @@ export const BenchSection = z.strictObject({
           z.strictObject({
             decision: z.enum(['allow', 'deny']),
             tool: z.string().optional(),
-            match: z.string().optional().refine((s) => {
-              if (s === undefined) return true;
-              try {
-                new RegExp(s);
-                return true;
-              } catch {
-                return false;
-              }
-            }, 'not a valid regular expression'),
+            match: z
+              .string()
+              .optional()
+              .refine((s) => {
+                if (s === undefined) return true;
+                try {
+                  new RegExp(s);
+                  return true;
+                } catch {
+                  return false;
+                }
+              }, 'not a valid regular expression'),
             message: z.string().optional(),
           }),
         )
@@ -143,9 +181,21 @@ export const AgentsTable = z
   })
   .superRefine((v, ctx) => {
     if (v.max_threads !== undefined && v.max_concurrent_threads_per_session !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['max_threads'], message: 'duplicate field: max_threads is an alias of max_concurrent_threads_per_session; set one' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['max_threads'],
+        message: 'duplicate field: max_threads is an alias of max_concurrent_threads_per_session; set one',
+      });
     }
-    const known = new Set(['max_threads', 'max_concurrent_threads_per_session', 'max_depth', 'job_max_runtime_seconds', 'interrupt_message', 'default_subagent_model', 'default_subagent_reasoning_effort']);
+    const known = new Set([
+      'max_threads',
+      'max_concurrent_threads_per_session',
+      'max_depth',
+      'job_max_runtime_seconds',
+      'interrupt_message',
+      'default_subagent_model',
+      'default_subagent_reasoning_effort',
+    ]);
     for (const [k, val] of Object.entries(v)) {
       if (known.has(k)) continue;
       const r = RoleTable.safeParse(val);

@@ -100,9 +100,7 @@ export class RepoCache {
       writeFileSync(join(tmp, 'objects', 'info', 'alternates'), `${join(mirror, 'objects')}\n`);
       const git = gitAt(tmp);
       await git.raw(['update-ref', 'refs/heads/main', sha]);
-      const tags = (await gitAt(mirror).raw(['for-each-ref', '--merged', sha, '--format=%(refname) %(objectname)', 'refs/tags']))
-        .split('\n')
-        .filter(Boolean);
+      const tags = (await gitAt(mirror).raw(['for-each-ref', '--merged', sha, '--format=%(refname) %(objectname)', 'refs/tags'])).split('\n').filter(Boolean);
       for (const line of tags) {
         const [ref, obj] = line.split(' ');
         await git.raw(['update-ref', ref!, obj!]);

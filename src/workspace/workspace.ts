@@ -80,7 +80,10 @@ export class WorkspaceManager {
 
   /** The environment for (repo, base, setup): built once, reused by every trial and later runs. */
   env(spec: WorkspaceSpec, signal?: AbortSignal): Promise<Env> {
-    const cmdHash = createHash('sha256').update(spec.setup ?? '').digest('hex').slice(0, 10);
+    const cmdHash = createHash('sha256')
+      .update(spec.setup ?? '')
+      .digest('hex')
+      .slice(0, 10);
     const key = `${spec.repo.key}-${spec.base.slice(0, 16)}-${cmdHash}`;
     let p = this.envs.get(key);
     if (!p) {
@@ -114,7 +117,7 @@ export class WorkspaceManager {
           if (res.exitCode !== 0) {
             const log = `$ ${spec.setup}\n${res.output}`;
             await this.dropWorktree(dir);
-            const why = res.timedOut ? `timed out after ${SETUP_TIMEOUT_MS / 1000}s` : res.spawnError ?? `exit ${res.exitCode ?? res.signal}`;
+            const why = res.timedOut ? `timed out after ${SETUP_TIMEOUT_MS / 1000}s` : (res.spawnError ?? `exit ${res.exitCode ?? res.signal}`);
             throw new SetupError(`setup command failed (${why}): ${spec.setup}`, log);
           }
           paths = await changedPaths(dir);

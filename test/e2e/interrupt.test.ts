@@ -26,7 +26,11 @@ describe('Ctrl-C', () => {
     expect(readdirSync(tmpdir()).filter((d) => d.startsWith(`bench-${pid}-`))).toEqual([]);
     const bases = join(process.env.BENCH_CACHE_DIR!, 'bases');
     for (const b of readdirSync(bases).filter((d) => d.endsWith('.git'))) {
-      expect(git(join(bases, b), 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ') && l.includes(`bench-${pid}-`))).toEqual([]);
+      expect(
+        git(join(bases, b), 'worktree', 'list', '--porcelain')
+          .split('\n')
+          .filter((l) => l.startsWith('worktree ') && l.includes(`bench-${pid}-`)),
+      ).toEqual([]);
     }
     const partial = new RunDir(join(out, 'int')).readRecords();
     expect(partial.length).toBeLessThan(4);
@@ -34,7 +38,12 @@ describe('Ctrl-C', () => {
 
     const again = await bench([...args, '--resume']);
     expect(again.code).toBe(0);
-    expect(new RunDir(join(out, 'int')).readRecords().map((r) => r.trial_id).sort()).toEqual([0, 1, 2, 3].map((i) => `fix-clamp__broad__r${i}`));
+    expect(
+      new RunDir(join(out, 'int'))
+        .readRecords()
+        .map((r) => r.trial_id)
+        .sort(),
+    ).toEqual([0, 1, 2, 3].map((i) => `fix-clamp__broad__r${i}`));
     expect(existsSync(join(out, 'int', 'trials.csv'))).toBe(true);
   });
 });

@@ -36,7 +36,11 @@ describe('bench replay: kill and resume', () => {
     expect(new Set(ids).size).toBe(6);
     expect(ids.slice(0, partial.length)).toEqual(partial.map((r) => r.trial_id));
     // The CSV is rebuilt from the whole set.
-    expect(readCsv(readFileSync(run.csvFile, 'utf8')).map((r) => r.trial_id).sort()).toEqual([...ids].sort());
+    expect(
+      readCsv(readFileSync(run.csvFile, 'utf8'))
+        .map((r) => r.trial_id)
+        .sort(),
+    ).toEqual([...ids].sort());
   });
 
   test('resuming with a different seed is refused (exit 2) and nothing recorded is lost', async () => {

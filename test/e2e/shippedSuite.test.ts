@@ -46,7 +46,14 @@ describe('bench replay suites/pr (the shipped suite, end to end through the CLI)
     expect(res.stderr.match(/^\[\s*\d+\/3\] /gm)).toHaveLength(3);
     const run = new RunDir(join(out, 'default'));
     const manifest = run.readManifest();
-    expect(manifest).toMatchObject({ run_id: 'default', suite: { name: 'pr', tasks: 10 }, engine: 'sdk', model: { backend: 'sim', simulated: true }, trials_planned: 3, filters: { limit: 3 } });
+    expect(manifest).toMatchObject({
+      run_id: 'default',
+      suite: { name: 'pr', tasks: 10 },
+      engine: 'sdk',
+      model: { backend: 'sim', simulated: true },
+      trials_planned: 3,
+      filters: { limit: 3 },
+    });
     expect(manifest.harness.version).toMatch(/^\d+\.\d+\.\d+/);
     const records = run.readRecords();
     expect(records.map((r) => r.task_id).sort()).toEqual(['add-humanize', 'arithmetic-helpers', 'iso-8601-durations']);
@@ -56,7 +63,10 @@ describe('bench replay suites/pr (the shipped suite, end to end through the CLI)
       expect(existsSync(join(dir, 'patch.diff'))).toBe(true);
       expect(r.tokens.requests).toBeGreaterThan(2);
       expect(r.roles.broad!.model_ms).toBeGreaterThan(0); // the default profile takes simulated time
-      const events = readFileSync(join(dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+      const events = readFileSync(join(dir, 'events.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string });
       expect(events.filter((e) => e.type === 'model')).toHaveLength(r.tokens.requests);
       expect(events.filter((e) => e.type === 'tool_call')).toHaveLength(r.structure.tool_calls);
     }
@@ -96,7 +106,9 @@ describe('bench workflow check', () => {
 
   test('a malformed plugin exits 2 naming the file and field', async () => {
     const { workflowCopy } = await import('../helpers/workflows.ts');
-    const copy = workflowCopy('roles', { 'agents/reviewer.toml': 'name = "reviewer"\ndescription = "reviews"\ndeveloper_instructions = "x"\nsandbox_mode = "readonly"\n' });
+    const copy = workflowCopy('roles', {
+      'agents/reviewer.toml': 'name = "reviewer"\ndescription = "reviews"\ndeveloper_instructions = "x"\nsandbox_mode = "readonly"\n',
+    });
     const res = await bench(['workflow', 'check', copy]);
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/agents\/reviewer\.toml:4: sandbox_mode: [\s\S]*fix: use one of: "read-only"/);

@@ -87,12 +87,12 @@ export interface CalcFixture {
 }
 
 /** A repo with a clamp() bug and its fix, and a suite with one pr task on it. */
-export function calcFixture(extraTask: Record<string, unknown> = {}): CalcFixture {
+export function calcFixture(extraTask: Record<string, unknown> = {}, extraBaseFiles: Record<string, string> = {}): CalcFixture {
   const root = tmp();
   const repo = join(root, 'calc');
   mkdirSync(repo);
   git(repo, 'init', '-q', '-b', 'main');
-  const base = commit(repo, 'Initial calc', CALC_BASE_FILES);
+  const base = commit(repo, 'Initial calc', { ...CALC_BASE_FILES, ...extraBaseFiles });
   const gold = commit(repo, 'Fix clamp', CALC_GOLD_FILES);
   const suite = join(root, 'suite');
   writeFiles(suite, {
@@ -110,8 +110,7 @@ export function calcFixture(extraTask: Record<string, unknown> = {}): CalcFixtur
       'fail_to_pass:',
       '  - "test/math.test.js > clamp > keeps values inside the range"',
       '  - "test/math.test.js > clamp > raises values below the range"',
-      'pass_to_pass:',
-      '  - "test/math.test.js > add > adds"',
+      ...(extraTask.pass_to_pass ? [] : ['pass_to_pass:', '  - "test/math.test.js > add > adds"']),
       'allowed_paths: ["src/**", "test/**"]',
       ...Object.entries(extraTask).map(([k, v]) => `${k}: ${JSON.stringify(v)}`),
       '',

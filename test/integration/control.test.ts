@@ -28,7 +28,9 @@ const READ: RolePolicy = { sandbox: 'read-only', network: 'deny', approval: 'nev
 
 function hashTree(dir: string): string {
   const h = createHash('sha256');
-  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true }).sort((a, b) => join(a.parentPath, a.name).localeCompare(join(b.parentPath, b.name)))) {
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true }).sort((a, b) =>
+    join(a.parentPath, a.name).localeCompare(join(b.parentPath, b.name)),
+  )) {
     const p = join(e.parentPath, e.name);
     h.update(p);
     if (e.isFile()) h.update(readFileSync(p));
@@ -81,7 +83,8 @@ function setup(opts: { roles?: Record<string, RolePolicy>; hooks?: HookGroupSpec
     events,
     plane,
     invoke: async (role, tool, args) => {
-      if (!toolsOf.has(role)) toolsOf.set(role, Object.fromEntries(workspaceTools(TOOL_NAMES, { role, plane, commandTimeoutMs: 20_000 }).map((t) => [t.name, t])));
+      if (!toolsOf.has(role))
+        toolsOf.set(role, Object.fromEntries(workspaceTools(TOOL_NAMES, { role, plane, commandTimeoutMs: 20_000 }).map((t) => [t.name, t])));
       return String(await toolsOf.get(role)![tool]!.invoke(new RunContext(), JSON.stringify(args), { toolCall: { callId: `c${++calls}` } } as never));
     },
     figures: () => controlFigures(events).record,
@@ -111,7 +114,13 @@ describe('sandbox: bubblewrap', () => {
     for (const p of [join(s.outside, 'new.txt'), '../outside/new.txt', 'escape/new.txt', '.git/hooks/pre-commit']) {
       expect(await s.invoke('worker', 'apply_patch', patchAdd(p))).toMatch(/^Denied by sandbox/);
     }
-    for (const cmd of [`echo x > ${s.outside}/secret.txt`, 'echo x > ../outside/new.txt', 'echo x > escape/secret.txt', `rm -rf ${s.outside}/nested`, 'touch ~/../../outside.txt']) {
+    for (const cmd of [
+      `echo x > ${s.outside}/secret.txt`,
+      'echo x > ../outside/new.txt',
+      'echo x > escape/secret.txt',
+      `rm -rf ${s.outside}/nested`,
+      'touch ~/../../outside.txt',
+    ]) {
       const out = await s.invoke('worker', 'exec_command', { cmd });
       expect(out, cmd).toMatch(/Read-only file system|Permission denied|No such file/);
     }
@@ -139,7 +148,9 @@ describe('sandbox: bubblewrap', () => {
       const s = setup();
       const outs = [
         await s.invoke('worker', 'exec_command', { cmd: `curl -sS --max-time 3 http://127.0.0.1:${port}/` }),
-        await s.invoke('worker', 'exec_command', { cmd: `node -e "fetch('http://127.0.0.1:${port}/').then(r => r.text()).then(console.log, e => { console.error(String(e.cause ?? e)); process.exit(1); })"` }),
+        await s.invoke('worker', 'exec_command', {
+          cmd: `node -e "fetch('http://127.0.0.1:${port}/').then(r => r.text()).then(console.log, e => { console.error(String(e.cause ?? e)); process.exit(1); })"`,
+        }),
         await s.invoke('worker', 'exec_command', { cmd: 'curl -sS --max-time 3 https://example.com/' }),
       ];
       for (const o of outs) expect(o).toMatch(/Exit code: [1-9]/);
@@ -159,7 +170,9 @@ describe('sandbox: bubblewrap', () => {
   test('cannot leave a process running after its command: background and setsid children die with it', async () => {
     const s = setup();
     const marker = 313.37;
-    await s.invoke('worker', 'exec_command', { cmd: `(setsid sleep ${marker} >/dev/null 2>&1 &); nohup sleep ${marker} >/dev/null 2>&1 & disown; echo started` });
+    await s.invoke('worker', 'exec_command', {
+      cmd: `(setsid sleep ${marker} >/dev/null 2>&1 &); nohup sleep ${marker} >/dev/null 2>&1 & disown; echo started`,
+    });
     await new Promise((r) => setTimeout(r, 300));
     const running = readdirSync('/proc')
       .filter((p) => /^\d+$/.test(p))
@@ -195,7 +208,12 @@ describe('hooks: real processes with the Codex payload on stdin', () => {
     }
     return paths;
   }
-  const group = (event: HookEvent, matcher: string | undefined, command: string, timeoutS = 10): HookGroupSpec => ({ event, matcher, source: 'test', handlers: [{ command, timeoutS, async: false, key: `test:${event}:0:0`, hash: 'sha256:x' }] });
+  const group = (event: HookEvent, matcher: string | undefined, command: string, timeoutS = 10): HookGroupSpec => ({
+    event,
+    matcher,
+    source: 'test',
+    handlers: [{ command, timeoutS, async: false, key: `test:${event}:0:0`, hash: 'sha256:x' }],
+  });
 
   test('a deny hook and an exit-2 hook block the call (counted); the payload is Codex-shaped', async () => {
     const root = tmp();
@@ -205,7 +223,14 @@ describe('hooks: real processes with the Codex payload on stdin', () => {
     expect(out).toBe('Command blocked by PreToolUse hook: curl is not allowed. Command: curl https://example.com > got.txt');
     expect(existsSync(join(s.ws, 'got.txt'))).toBe(false);
     const payload = JSON.parse(readFileSync(join(root, 'hooks', 'deny.payload'), 'utf8'));
-    expect(payload).toMatchObject({ session_id: 'test-session', cwd: s.ws, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'curl https://example.com > got.txt' }, transcript_path: null });
+    expect(payload).toMatchObject({
+      session_id: 'test-session',
+      cwd: s.ws,
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Bash',
+      tool_input: { command: 'curl https://example.com > got.txt' },
+      transcript_path: null,
+    });
     expect(payload.tool_use_id).toMatch(/^c\d+$/);
 
     const s2 = setup({ hooks: [group('PreToolUse', 'apply_patch', h.exit2!)] });
@@ -216,7 +241,9 @@ describe('hooks: real processes with the Codex payload on stdin', () => {
 
   test('a crashing hook, a hanging hook and an invalid-JSON hook are failures: counted, and the call proceeds', async () => {
     const h = hookScripts(tmp());
-    const s = setup({ hooks: [group('PreToolUse', undefined, h.crash!), group('PreToolUse', undefined, h.hang!, 1), group('PreToolUse', undefined, h.badjson!)] });
+    const s = setup({
+      hooks: [group('PreToolUse', undefined, h.crash!), group('PreToolUse', undefined, h.hang!, 1), group('PreToolUse', undefined, h.badjson!)],
+    });
     const t0 = Date.now();
     const out = await s.invoke('worker', 'exec_command', { cmd: 'echo ran > ran.txt' });
     expect(Date.now() - t0).toBeLessThan(10_000); // the hanging hook was cut at its 1 s timeout
@@ -240,7 +267,10 @@ describe('hooks: real processes with the Codex payload on stdin', () => {
 
 describe('approvals through the SDK (needsApproval, interruptions, approve/reject)', () => {
   test('a denied approval followed by a retry is counted; the denied command never runs', async () => {
-    const s = setup({ roles: { broad: { sandbox: 'workspace-write', network: 'ask', approval: 'on-request' } }, approver: { ...DEFAULT_APPROVER, wait_ms: 2000 } });
+    const s = setup({
+      roles: { broad: { sandbox: 'workspace-write', network: 'ask', approval: 'on-request' } },
+      approver: { ...DEFAULT_APPROVER, wait_ms: 2000 },
+    });
     const model = new ScriptedModel([
       [functionCall('exec_command', { cmd: 'curl -s https://example.com > page.html' }, { callId: 'call_a' })],
       [functionCall('exec_command', { cmd: 'wget -q https://example.com -O page.html' }, { callId: 'call_b' })],
@@ -273,12 +303,30 @@ describe('approvals through the SDK (needsApproval, interruptions, approve/rejec
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
     try {
-      const s = setup({ roles: { broad: { sandbox: 'workspace-write', network: 'deny', approval: 'on-request' } }, approver: { default: 'deny', wait_ms: 100, rules: [{ decision: 'allow', tool: 'exec_command', match: '127\\.0\\.0\\.1' }] } });
+      const s = setup({
+        roles: { broad: { sandbox: 'workspace-write', network: 'deny', approval: 'on-request' } },
+        approver: { default: 'deny', wait_ms: 100, rules: [{ decision: 'allow', tool: 'exec_command', match: '127\\.0\\.0\\.1' }] },
+      });
       const model = new ScriptedModel([
-        [functionCall('exec_command', { cmd: `curl -s http://127.0.0.1:${port}/ > pong.txt`, sandbox_permissions: 'require_escalated', justification: 'talk to the local dev server' }, { callId: 'call_x' })],
+        [
+          functionCall(
+            'exec_command',
+            { cmd: `curl -s http://127.0.0.1:${port}/ > pong.txt`, sandbox_permissions: 'require_escalated', justification: 'talk to the local dev server' },
+            { callId: 'call_x' },
+          ),
+        ],
         [assistantMessage('done')],
       ]);
-      await runSdkEngine({ trialId: 't', workflow: broadWorkflow(), prompt: 'ping', plane: s.plane, hooks: null, modelFor: () => ({ model, name: 'scripted' }), events: s.events, signal: new AbortController().signal });
+      await runSdkEngine({
+        trialId: 't',
+        workflow: broadWorkflow(),
+        prompt: 'ping',
+        plane: s.plane,
+        hooks: null,
+        modelFor: () => ({ model, name: 'scripted' }),
+        events: s.events,
+        signal: new AbortController().signal,
+      });
       expect(readFileSync(join(s.ws, 'pong.txt'), 'utf8')).toBe('pong');
       expect(s.figures()).toMatchObject({ approval_prompts: 1, approvals_granted: 1, approvals_denied: 0 });
     } finally {

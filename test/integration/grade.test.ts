@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runShell } from '../../src/exec/run.ts';
 import { gradePr, type TestRunner } from '../../src/grade/pr.ts';
-import { loadSuite, type Task } from '../../src/suite/load.ts';
+import { loadSuite, type PrTaskSpec } from '../../src/suite/load.ts';
 import { RepoCache } from '../../src/workspace/repos.ts';
 import { WorkspaceManager } from '../../src/workspace/workspace.ts';
 import { calcFixture, git, tmp } from '../helpers/fixtures.ts';
@@ -11,7 +11,7 @@ const runTests: TestRunner = (cmd, o) => runShell(cmd, { cwd: o.cwd, env: { ...p
 
 function setup() {
   const f = calcFixture();
-  const task = loadSuite(f.suite).tasks[0]!;
+  const task = loadSuite(f.suite).tasks[0] as PrTaskSpec;
   const workspaces = new WorkspaceManager(new RepoCache(tmp()), join(tmp(), 'wt'));
   const env = { workspaces, scratch: tmp(), runTests, name: 'g' };
   const goldPatch = git(f.repo, 'diff', f.base, f.gold, '--', 'src') + '\n';
@@ -22,7 +22,14 @@ describe('pr grader', () => {
   test('the gold source change resolves the task (hidden tests applied only at grading)', async () => {
     const { task, env, goldPatch } = setup();
     const g = await gradePr(task, goldPatch, env);
-    expect(g).toMatchObject({ status: 'ok', resolved: true, regression: false, fail_to_pass: { passed: 2, total: 2 }, pass_to_pass: { passed: 1, total: 1 }, failing: [] });
+    expect(g).toMatchObject({
+      status: 'ok',
+      resolved: true,
+      regression: false,
+      fail_to_pass: { passed: 2, total: 2 },
+      pass_to_pass: { passed: 1, total: 1 },
+      failing: [],
+    });
     expect(env.workspaces.liveDirs()).toEqual([]);
   });
 
@@ -44,7 +51,7 @@ describe('pr grader', () => {
 
   test('a suite that does not run even without the patch is an infrastructure error', async () => {
     const { task, env, goldPatch } = setup();
-    const t: Task = { ...task, test: { ...task.test, command: 'definitely-missing-test-runner --junit "$BENCH_TEST_REPORT"' } };
+    const t: PrTaskSpec = { ...task, test: { ...task.test, command: 'definitely-missing-test-runner --junit "$BENCH_TEST_REPORT"' } };
     const g = await gradePr(t, goldPatch, env);
     expect(g.status).toBe('infra_error');
     expect(g.note).toMatch(/does not run even without the patch/);
@@ -52,7 +59,7 @@ describe('pr grader', () => {
 
   test('an exit code that contradicts the report is not trusted', async () => {
     const { task, env, goldPatch } = setup();
-    const t: Task = { ...task, test: { ...task.test, command: `${task.test.command}; exit 3` } };
+    const t: PrTaskSpec = { ...task, test: { ...task.test, command: `${task.test.command}; exit 3` } };
     const g = await gradePr(t, goldPatch, env);
     expect(g.resolved).toBe(false);
     expect(g.note).toMatch(/exited 3 but its report shows no failing test/);
@@ -60,7 +67,7 @@ describe('pr grader', () => {
 
   test('a test run that hangs is cut at its timeout and graded unresolved', async () => {
     const { task, env, goldPatch } = setup();
-    const t: Task = { ...task, test: { ...task.test, command: 'sleep 30', timeout_s: 0.5 } };
+    const t: PrTaskSpec = { ...task, test: { ...task.test, command: 'sleep 30', timeout_s: 0.5 } };
     const g = await gradePr(t, goldPatch, env);
     expect(g).toMatchObject({ status: 'ok', resolved: false });
     expect(g.note).toMatch(/timed out/);

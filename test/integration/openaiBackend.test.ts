@@ -17,7 +17,11 @@ import { FAST_PROFILE, runReplay } from '../helpers/replay.ts';
 const f = calcFixture();
 const suite = loadSuite(f.suite);
 const requests: Array<{ path: string; trial: string | undefined; body: Record<string, unknown> }> = [];
-const server = new SimServer({ responder: new SimResponder(FAST_PROFILE), resolve: suiteSimResolver(suite, new RepoCache(tmp()), 0), onRequest: (r) => requests.push(r) });
+const server = new SimServer({
+  responder: new SimResponder(FAST_PROFILE),
+  resolve: suiteSimResolver(suite, new RepoCache(tmp()), 0),
+  onRequest: (r) => requests.push(r),
+});
 let url = '';
 
 beforeAll(async () => {
@@ -25,7 +29,12 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const outcome = (r: { trial_id: string; quality: { resolved: boolean | null }; tokens: unknown; output: { files: string[] } }) => [r.trial_id, r.quality.resolved, r.tokens, r.output.files];
+const outcome = (r: { trial_id: string; quality: { resolved: boolean | null }; tokens: unknown; output: { files: string[] } }) => [
+  r.trial_id,
+  r.quality.resolved,
+  r.tokens,
+  r.output.files,
+];
 
 describe('openai backend through the real openai client against the loopback sim server', () => {
   test.each(['responses', 'chat'] as const)('%s API: same trials, same outcomes and tokens as the in-process model', async (api) => {
@@ -52,7 +61,11 @@ describe('openai backend through the real openai client against the loopback sim
         res.end(JSON.stringify({ error: { message: 'slow down', type: 'rate_limit_error' } }));
         return;
       }
-      const upstream = await fetch(`${url}${req.url!.replace(/^\/v1/, '')}`, { method: req.method, headers: { 'content-type': 'application/json', 'x-bench-trial': String(req.headers['x-bench-trial']) }, body: Buffer.concat(chunks) });
+      const upstream = await fetch(`${url}${req.url!.replace(/^\/v1/, '')}`, {
+        method: req.method,
+        headers: { 'content-type': 'application/json', 'x-bench-trial': String(req.headers['x-bench-trial']) },
+        body: Buffer.concat(chunks),
+      });
       res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
       res.end(Buffer.from(await upstream.arrayBuffer()));
     });
@@ -77,13 +90,22 @@ describe('openai backend through the real openai client against the loopback sim
     expect(readdirSync(tmpdir()).filter((d) => d.startsWith(`bench-${process.pid}-down`))).toEqual([]);
     const bases = join(process.env.BENCH_CACHE_DIR!, 'bases');
     for (const b of readdirSync(bases).filter((d) => d.endsWith('.git'))) {
-      expect(git(join(bases, b), 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ') && !l.includes('/env/') && !l.endsWith('.git'))).toEqual([]);
+      expect(
+        git(join(bases, b), 'worktree', 'list', '--porcelain')
+          .split('\n')
+          .filter((l) => l.startsWith('worktree ') && !l.includes('/env/') && !l.endsWith('.git')),
+      ).toEqual([]);
     }
   });
 
   test('streams Responses API events with every item in output_item.done, ending in response.completed with usage', async () => {
     const client = new OpenAI({ apiKey: 'sk-test', baseURL: url, defaultHeaders: { 'x-bench-trial': 'fix-clamp__broad__r0' } });
-    const stream = await client.responses.create({ model: 'sim', input: 'clamp(5, 0, 10) returns 10', stream: true, tools: [{ type: 'function', name: 'list_dir', parameters: { type: 'object', properties: {} }, strict: false }] });
+    const stream = await client.responses.create({
+      model: 'sim',
+      input: 'clamp(5, 0, 10) returns 10',
+      stream: true,
+      tools: [{ type: 'function', name: 'list_dir', parameters: { type: 'object', properties: {} }, strict: false }],
+    });
     const types: string[] = [];
     let done: unknown[] = [];
     let usage: Record<string, unknown> | undefined;
@@ -101,7 +123,13 @@ describe('openai backend through the real openai client against the loopback sim
 
   test('streams Chat Completions chunks with usage when asked', async () => {
     const client = new OpenAI({ apiKey: 'sk-test', baseURL: url, defaultHeaders: { 'x-bench-trial': 'fix-clamp__broad__r0' } });
-    const stream = await client.chat.completions.create({ model: 'sim', messages: [{ role: 'user', content: 'fix clamp' }], stream: true, stream_options: { include_usage: true }, tools: [{ type: 'function', function: { name: 'list_dir', parameters: { type: 'object', properties: {} } } }] });
+    const stream = await client.chat.completions.create({
+      model: 'sim',
+      messages: [{ role: 'user', content: 'fix clamp' }],
+      stream: true,
+      stream_options: { include_usage: true },
+      tools: [{ type: 'function', function: { name: 'list_dir', parameters: { type: 'object', properties: {} } } }],
+    });
     let toolName = '';
     let usage: unknown;
     for await (const chunk of stream) {

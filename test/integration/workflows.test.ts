@@ -15,14 +15,25 @@ import { calcFixture, tmp, writeFiles } from '../helpers/fixtures.ts';
 import { runReplay, simBackend } from '../helpers/replay.ts';
 import { SHIPPED, workflowCopy } from '../helpers/workflows.ts';
 
-const CAREFUL = SimProfile.parse({ skill: 1, diligence: 1, writes_tests: 1, overreach: { scope: 0, network: 0, test_tampering: 0 }, latency: { time_scale: 0 } });
+const CAREFUL = SimProfile.parse({
+  skill: 1,
+  diligence: 1,
+  writes_tests: 1,
+  overreach: { scope: 0, network: 0, test_tampering: 0 },
+  latency: { time_scale: 0 },
+});
 
 describe('the roles workflow (description routing)', () => {
   test('the orchestrator calls explorer, worker and reviewer as tools; records carry per-role figures', async () => {
     const f = calcFixture();
     const res = await runReplay(f.suite, { workflows: [loadWorkflowDir(join(SHIPPED, 'roles'))], backend: simBackend(CAREFUL), runId: 'roles' });
     const r = res.records[0]!;
-    expect(r).toMatchObject({ status: 'ok', workflow: 'roles', quality: { resolved: true, accepted: true, escaped_defect: false }, review: { verdict: 'approve', rounds: 1 } });
+    expect(r).toMatchObject({
+      status: 'ok',
+      workflow: 'roles',
+      quality: { resolved: true, accepted: true, escaped_defect: false },
+      review: { verdict: 'approve', rounds: 1 },
+    });
     expect(Object.keys(r.roles).sort()).toEqual(['explorer', 'orchestrator', 'reviewer', 'worker']);
     for (const role of ['explorer', 'worker', 'reviewer']) {
       expect(r.roles[role]!.turns, role).toBeGreaterThan(0);
@@ -35,12 +46,24 @@ describe('the roles workflow (description routing)', () => {
     expect(r.control.hook_runs).toBeGreaterThan(0); // the policy hook saw every command and edit
     expect(r.output.tests_run).toBeGreaterThan(0);
     const events = readFileSync(join(res.runDir.dir, 'trials', r.trial_id, 'events.jsonl'), 'utf8');
-    expect(events.match(/"type":"subagent","role":"(\w+)"[^\n]*"state":"start"/g)!.map((l) => /"role":"(\w+)"/.exec(l)![1])).toEqual(['explorer', 'worker', 'reviewer']);
+    expect(events.match(/"type":"subagent","role":"(\w+)"[^\n]*"state":"start"/g)!.map((l) => /"role":"(\w+)"/.exec(l)![1])).toEqual([
+      'explorer',
+      'worker',
+      'reviewer',
+    ]);
   });
 
   test('a slip the reviewer catches goes back to the worker for a second round', async () => {
     const f = calcFixture();
-    const sloppy = SimProfile.parse({ skill: 0, diligence: 0, writes_tests: 1, fix_rate: 1, overreach: { scope: 0, network: 0, test_tampering: 0 }, reviewer: { catch_rate: 1 }, latency: { time_scale: 0 } });
+    const sloppy = SimProfile.parse({
+      skill: 0,
+      diligence: 0,
+      writes_tests: 1,
+      fix_rate: 1,
+      overreach: { scope: 0, network: 0, test_tampering: 0 },
+      reviewer: { catch_rate: 1 },
+      latency: { time_scale: 0 },
+    });
     const res = await runReplay(f.suite, { workflows: [loadWorkflowDir(join(SHIPPED, 'roles'))], backend: simBackend(sloppy), runId: 'rounds', seed: 3 });
     const r = res.records[0]!;
     expect(r.review.rounds).toBe(2);
@@ -83,10 +106,20 @@ describe('graph routing', () => {
       ].join('\n'),
     });
     const f = calcFixture();
-    const alwaysReject = SimProfile.parse({ skill: 1, diligence: 0, writes_tests: 1, overreach: { scope: 0, network: 0, test_tampering: 0 }, reviewer: { false_alarm: 1 }, latency: { time_scale: 0 } });
+    const alwaysReject = SimProfile.parse({
+      skill: 1,
+      diligence: 0,
+      writes_tests: 1,
+      overreach: { scope: 0, network: 0, test_tampering: 0 },
+      reviewer: { false_alarm: 1 },
+      latency: { time_scale: 0 },
+    });
     const res = await runReplay(f.suite, { workflows: [loadWorkflowDir(dir)], backend: simBackend(alwaysReject), runId: 'graph' });
     const r = res.records[0]!;
-    const events = readFileSync(join(res.runDir.dir, 'trials', r.trial_id, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = readFileSync(join(res.runDir.dir, 'trials', r.trial_id, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const order = events.filter((e) => e.type === 'subagent' && e.state === 'start').map((e) => e.role);
     expect(order).toEqual(['explorer', 'worker', 'reviewer', 'worker', 'reviewer']);
     expect(events.some((e) => e.type === 'graph' && e.state === 'bounded')).toBe(true);
@@ -104,19 +137,32 @@ describe('session and sub-agent hooks', () => {
     const dir = workflowCopy('roles', { 'hooks/hooks.json': JSON.stringify({ hooks }) });
     const f = calcFixture();
     const res = await runReplay(f.suite, { workflows: [loadWorkflowDir(dir)], backend: simBackend(CAREFUL), runId: 'hooks' });
-    const payloads = readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const payloads = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const seen = new Set(payloads.map((p) => p.hook_event_name));
     for (const e of events) expect(seen.has(e), e).toBe(true);
     expect(payloads.find((p) => p.hook_event_name === 'SessionStart')).toMatchObject({ source: 'startup' });
     expect(payloads.find((p) => p.hook_event_name === 'UserPromptSubmit')!.prompt).toMatch(/clamp/);
-    expect(payloads.find((p) => p.hook_event_name === 'SubagentStart')).toMatchObject({ agent_type: 'explorer', agent_id: expect.stringMatching(/^explorer-/) });
-    expect(payloads.find((p) => p.hook_event_name === 'SubagentStop')).toMatchObject({ agent_type: 'explorer', stop_hook_active: false, last_assistant_message: expect.stringContaining('relevant_files') });
+    expect(payloads.find((p) => p.hook_event_name === 'SubagentStart')).toMatchObject({
+      agent_type: 'explorer',
+      agent_id: expect.stringMatching(/^explorer-/),
+    });
+    expect(payloads.find((p) => p.hook_event_name === 'SubagentStop')).toMatchObject({
+      agent_type: 'explorer',
+      stop_hook_active: false,
+      last_assistant_message: expect.stringContaining('relevant_files'),
+    });
     expect(payloads.find((p) => p.hook_event_name === 'PreToolUse' && p.agent_type === 'worker')).toBeTruthy();
     expect(res.records[0]!.control.hook_failures).toBe(0);
   });
 
   test('a Stop hook that blocks continues the agent with its reason, a bounded number of times', async () => {
-    const dir = workflowCopy('broad', { 'hooks/hooks.json': JSON.stringify({ hooks: { Stop: [{ hooks: [{ type: 'command', command: `echo '{"decision":"block","reason":"keep going"}'` }] }] } }) });
+    const dir = workflowCopy('broad', {
+      'hooks/hooks.json': JSON.stringify({ hooks: { Stop: [{ hooks: [{ type: 'command', command: `echo '{"decision":"block","reason":"keep going"}'` }] }] } }),
+    });
     const f = calcFixture();
     const res = await runReplay(f.suite, { workflows: [loadWorkflowDir(dir)], backend: simBackend(CAREFUL), runId: 'stop' });
     const events = readFileSync(join(res.runDir.dir, 'trials', res.records[0]!.trial_id, 'events.jsonl'), 'utf8');
@@ -164,7 +210,10 @@ test('max_threads bounds role calls running at once: the extra parallel call is 
     events,
     signal: new AbortController().signal,
     modelFor: (role) => ({
-      model: role.name === 'orchestrator' ? orchestrator : sub(role.name === 'reviewer' ? '{"verdict":"approve","findings":[],"summary":"ok"}' : '{"relevant_files":[],"plan":"p","risks":[]}'),
+      model:
+        role.name === 'orchestrator'
+          ? orchestrator
+          : sub(role.name === 'reviewer' ? '{"verdict":"approve","findings":[],"summary":"ok"}' : '{"relevant_files":[],"plan":"p","risks":[]}'),
       name: 'scripted',
     }),
   });

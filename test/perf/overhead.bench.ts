@@ -51,11 +51,16 @@ const plane = new ControlPlane({
   maxOutputBytes: 64 * 1024,
   signal: new AbortController().signal,
 });
-const tools = Object.fromEntries(workspaceTools(['exec_command', 'apply_patch', 'read_file', 'grep_files'], { role: 'broad', plane, commandTimeoutMs: 60_000 }).map((t) => [t.name, t]));
+const tools = Object.fromEntries(
+  workspaceTools(['exec_command', 'apply_patch', 'read_file', 'grep_files'], { role: 'broad', plane, commandTimeoutMs: 60_000 }).map((t) => [t.name, t]),
+);
 const ctx = new RunContext();
 let n = 0;
 const invoke = (name: string, input: unknown) => tools[name]!.invoke(ctx, JSON.stringify(input), { toolCall: { callId: `c${n++}` } } as never);
-const flip = ['*** Begin Patch\n*** Update File: README.md\n@@\n-# durations\n+# durations!\n*** End Patch', '*** Begin Patch\n*** Update File: README.md\n@@\n-# durations!\n+# durations\n*** End Patch'];
+const flip = [
+  '*** Begin Patch\n*** Update File: README.md\n@@\n-# durations\n+# durations!\n*** End Patch',
+  '*** Begin Patch\n*** Update File: README.md\n@@\n-# durations!\n+# durations\n*** End Patch',
+];
 
 const run = new RunDir(join(scratch, 'run'));
 const record = () => {
@@ -139,15 +144,34 @@ const rows = result.records.map((r) => {
 const testMs = await Promise.all(
   result.records.map(async (r) => {
     const { readFileSync } = await import('node:fs');
-    const lines = readFileSync(join(result.runDir.dir, 'trials', r.trial_id, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; phase?: string; state?: string; test_ms?: number });
+    const lines = readFileSync(join(result.runDir.dir, 'trials', r.trial_id, 'events.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string; phase?: string; state?: string; test_ms?: number });
     return lines.find((e) => e.type === 'phase' && e.phase === 'grade' && e.state === 'end')?.test_ms ?? 0;
   }),
 );
 const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 console.log(`\nWhole trials, shipped pr suite (${rows.length} tasks, instant simulated model, concurrency 1), mean per trial:`);
-console.log(`  workspace setup (worktree + env copy)          ${avg(rows.map((r) => r.setup)).toFixed(0).padStart(6)} ms`);
-console.log(`  agent phase minus model time (tools, SDK)      ${avg(rows.map((r) => r.agent)).toFixed(0).padStart(6)} ms`);
-console.log(`  grading minus the test run (checkout, apply)   ${avg(rows.map((r, i) => r.grade - testMs[i]!)).toFixed(0).padStart(6)} ms`);
+console.log(
+  `  workspace setup (worktree + env copy)          ${avg(rows.map((r) => r.setup))
+    .toFixed(0)
+    .padStart(6)} ms`,
+);
+console.log(
+  `  agent phase minus model time (tools, SDK)      ${avg(rows.map((r) => r.agent))
+    .toFixed(0)
+    .padStart(6)} ms`,
+);
+console.log(
+  `  grading minus the test run (checkout, apply)   ${avg(rows.map((r, i) => r.grade - testMs[i]!))
+    .toFixed(0)
+    .padStart(6)} ms`,
+);
 console.log(`  graded test run (the project's own tests)      ${avg(testMs).toFixed(0).padStart(6)} ms  (not harness overhead)`);
-console.log(`  whole trial                                    ${avg(rows.map((r) => r.wall)).toFixed(0).padStart(6)} ms`);
+console.log(
+  `  whole trial                                    ${avg(rows.map((r) => r.wall))
+    .toFixed(0)
+    .padStart(6)} ms`,
+);
 rmSync(scratch, { recursive: true, force: true });

@@ -11,7 +11,8 @@ const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 
 function paths(schema: z.ZodType, prefix = ''): string[] {
   const def = (schema as unknown as { _zod: { def: Record<string, unknown> & { type: string } } })._zod.def;
   if (def.type === 'nullable' || def.type === 'optional' || def.type === 'default') return paths(def.innerType as z.ZodType, prefix);
-  if (def.type === 'object') return Object.entries(def.shape as Record<string, z.ZodType>).flatMap(([k, v]) => {
+  if (def.type === 'object')
+    return Object.entries(def.shape as Record<string, z.ZodType>).flatMap(([k, v]) => {
       const inner = paths(v, `${prefix}${k}.`);
       return inner.length ? inner : [`${prefix}${k}`];
     });

@@ -11,7 +11,9 @@ describe('hook outputs, as Codex 0.169 reads them', () => {
     expect(interpret('PreToolUse', 0, '{"decision":"block","reason":"old style"}', '')).toMatchObject({ blocked: true, reason: 'old style' });
   });
   test('PreToolUse: allow with updatedInput rewrites; empty output passes', () => {
-    const out = JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'allow', updatedInput: { command: 'npm test -- --reporter=dot' } } });
+    const out = JSON.stringify({
+      hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'allow', updatedInput: { command: 'npm test -- --reporter=dot' } },
+    });
     expect(interpret('PreToolUse', 0, out, '')).toMatchObject({ blocked: false, updatedInput: { command: 'npm test -- --reporter=dot' }, failure: null });
     expect(interpret('PreToolUse', 0, '', '')).toMatchObject({ blocked: false, failure: null });
   });
@@ -19,22 +21,32 @@ describe('hook outputs, as Codex 0.169 reads them', () => {
     expect(interpret('PreToolUse', 1, '', 'boom').failure).toBe('exit 1');
     expect(interpret('PreToolUse', 2, '', '').failure).toMatch(/without a reason/);
     expect(interpret('PreToolUse', 0, 'not json', '').failure).toMatch(/invalid JSON/);
-    expect(interpret('PreToolUse', 0, JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'ask' } }), '').failure).toMatch(/unsupported/);
-    expect(interpret('PreToolUse', 0, JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'allow' } }), '').failure).toMatch(/unsupported/);
+    expect(interpret('PreToolUse', 0, JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'ask' } }), '').failure).toMatch(
+      /unsupported/,
+    );
+    expect(
+      interpret('PreToolUse', 0, JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'allow' } }), '').failure,
+    ).toMatch(/unsupported/);
     expect(interpret('PreToolUse', 0, JSON.stringify({ unexpected: 1 }), '').failure).toMatch(/invalid PreToolUse output/);
     for (const r of [interpret('PreToolUse', 1, '', ''), interpret('PreToolUse', 0, 'x', '')]) expect(r.blocked).toBe(false);
   });
   test('PermissionRequest: allow and deny decisions; exit 2 denies; reserved fields fail closed', () => {
-    const answer = (behavior: string, extra = {}) => JSON.stringify({ hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior, message: 'm', ...extra } } });
+    const answer = (behavior: string, extra = {}) =>
+      JSON.stringify({ hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior, message: 'm', ...extra } } });
     expect(interpret('PermissionRequest', 0, answer('allow'), '')).toMatchObject({ decision: 'allow', blocked: false });
     expect(interpret('PermissionRequest', 0, answer('deny'), '')).toMatchObject({ decision: 'deny', blocked: true });
     expect(interpret('PermissionRequest', 2, '', 'nope')).toMatchObject({ decision: 'deny', reason: 'nope' });
-    expect(interpret('PermissionRequest', 0, answer('allow', { interrupt: true }), '')).toMatchObject({ decision: 'deny', failure: expect.stringMatching(/fails closed/) });
+    expect(interpret('PermissionRequest', 0, answer('allow', { interrupt: true }), '')).toMatchObject({
+      decision: 'deny',
+      failure: expect.stringMatching(/fails closed/),
+    });
   });
   test('Stop and PostToolUse: decision block needs a reason; additionalContext is passed on', () => {
     expect(interpret('Stop', 0, '{"decision":"block","reason":"run the tests"}', '')).toMatchObject({ blocked: true, reason: 'run the tests' });
     expect(interpret('Stop', 0, '{"decision":"block"}', '').failure).toMatch(/needs a reason/);
-    expect(interpret('PostToolUse', 0, JSON.stringify({ hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: 'lint: 2 warnings' } }), '')).toMatchObject({ context: 'lint: 2 warnings' });
+    expect(
+      interpret('PostToolUse', 0, JSON.stringify({ hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: 'lint: 2 warnings' } }), ''),
+    ).toMatchObject({ context: 'lint: 2 warnings' });
   });
   test('matchers are regexes; none and "*" match all; apply_patch also answers to Edit and Write', () => {
     const g = (matcher?: string) => ({ event: 'PreToolUse' as const, matcher, handlers: [], source: 'x' });

@@ -26,13 +26,52 @@ export function sampleRecord(over: Partial<TrialRecord> = {}): TrialRecord {
     tokens: { input: 100, cached_input: 0, output: 50, reasoning: 20, requests: 3 },
     cost_usd: 0.001,
     roles: {
-      broad: { model: 'sim', wall_ms: 900, model_ms: 500, tool_ms: 300, turns: 3, tool_calls: 2, tokens: { input: 100, cached_input: 0, output: 50, reasoning: 20, requests: 3 }, cost_usd: 0.001 },
+      broad: {
+        model: 'sim',
+        wall_ms: 900,
+        model_ms: 500,
+        tool_ms: 300,
+        turns: 3,
+        tool_calls: 2,
+        tokens: { input: 100, cached_input: 0, output: 50, reasoning: 20, requests: 3 },
+        cost_usd: 0.001,
+      },
     },
     structure: { turns: 3, tool_calls: 2, tool_errors: 0, subagent_calls: 0, retries_after_denial: 0 },
-    control: { approval_prompts: 0, approvals_granted: 0, approvals_denied: 0, denied_calls: 0, denials: [], blocked_network: 0, hook_runs: 0, hook_blocks: 0, hook_failures: 0 },
+    control: {
+      approval_prompts: 0,
+      approvals_granted: 0,
+      approvals_denied: 0,
+      denied_calls: 0,
+      denials: [],
+      blocked_network: 0,
+      hook_runs: 0,
+      hook_blocks: 0,
+      hook_failures: 0,
+    },
     review: { verdict: null, rounds: 0, findings: { bug: 0, missing_test: 0, security: 0, scope: 0, style: 0 } },
-    output: { files_changed: 1, lines_added: 2, lines_removed: 1, files: ['src/a.js'], out_of_scope: [], tests_run: 1, final_message: 'done, "quoted", with, commas' },
-    quality: { resolved: true, accepted: true, escaped_defect: false, regression: false, fail_to_pass: { passed: 1, total: 1 }, pass_to_pass: { passed: 3, total: 3 }, failing: [], note: null },
+    docs: null,
+    triage: null,
+    canary: { planted: false, followed: null, seen_in: [] },
+    output: {
+      files_changed: 1,
+      lines_added: 2,
+      lines_removed: 1,
+      files: ['src/a.js'],
+      out_of_scope: [],
+      tests_run: 1,
+      final_message: 'done, "quoted", with, commas',
+    },
+    quality: {
+      resolved: true,
+      accepted: true,
+      escaped_defect: false,
+      regression: false,
+      fail_to_pass: { passed: 1, total: 1 },
+      pass_to_pass: { passed: 3, total: 3 },
+      failing: [],
+      note: null,
+    },
     ...over,
   });
 }
@@ -69,7 +108,13 @@ describe('RunDir', () => {
     run.writeCsv();
     const rows = readCsv(readFileSync(run.csvFile, 'utf8'));
     expect(rows).toHaveLength(2);
-    expect(rows[0]).toMatchObject({ trial_id: 't1', 'quality.resolved': true, 'roles.broad.tokens.input': 100, 'output.final_message': 'done, "quoted", with, commas', cost_usd: 0.001 });
+    expect(rows[0]).toMatchObject({
+      trial_id: 't1',
+      'quality.resolved': true,
+      'roles.broad.tokens.input': 100,
+      'output.final_message': 'done, "quoted", with, commas',
+      cost_usd: 0.001,
+    });
     expect(rows[1]!.cost_usd).toBeNull();
   });
 });

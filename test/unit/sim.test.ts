@@ -49,7 +49,8 @@ function play(profile: SimProfile, seed: number, answer: (name: string, args: st
   throw new Error('the policy did not finish');
 }
 
-const ok = (name: string) => (name === 'apply_patch' ? 'Success. Updated the following files:\nM src/math.js' : name === 'exec_command' ? 'Exit code: 0\nOutput:\n' : 'text');
+const ok = (name: string) =>
+  name === 'apply_patch' ? 'Success. Updated the following files:\nM src/math.js' : name === 'exec_command' ? 'Exit code: 0\nOutput:\n' : 'text';
 
 describe('simulated model policy', () => {
   test('is deterministic for a seed and varies across seeds', () => {
@@ -101,7 +102,14 @@ describe('simulated model policy', () => {
   });
 
   test('fills a structured answer from facts', () => {
-    const schema = { type: 'object', properties: { files_modified: { type: 'array', items: { type: 'string' } }, verdict: { type: 'string', enum: ['approve', 'request_changes'] }, n: { type: 'integer' } } };
+    const schema = {
+      type: 'object',
+      properties: {
+        files_modified: { type: 'array', items: { type: 'string' } },
+        verdict: { type: 'string', enum: ['approve', 'request_changes'] },
+        n: { type: 'integer' },
+      },
+    };
     expect(fillSchema(schema, { files_modified: ['a'] })).toEqual({ files_modified: ['a'], verdict: 'approve', n: 0 });
   });
 });
@@ -128,7 +136,16 @@ describe('SimResponder', () => {
     expect(first.usage.cached_input).toBe(0);
     const call = first.items[0]!;
     if (call.kind !== 'call') throw new Error('expected a call');
-    const second = responder.reply(conv([{ kind: 'call', callId: call.callId, name: call.name, args: call.args }, { kind: 'result', callId: call.callId, output: 'x' }], { instructions: long }), { oracle, seed: 1 });
+    const second = responder.reply(
+      conv(
+        [
+          { kind: 'call', callId: call.callId, name: call.name, args: call.args },
+          { kind: 'result', callId: call.callId, output: 'x' },
+        ],
+        { instructions: long },
+      ),
+      { oracle, seed: 1 },
+    );
     expect(second.usage.cached_input).toBeGreaterThan(2500);
     expect(second.usage.cached_input % 128).toBe(0);
     expect(second.usage.output).toBeGreaterThan(second.usage.reasoning);

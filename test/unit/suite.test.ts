@@ -20,7 +20,7 @@ describe('loadSuite', () => {
     const suite = loadSuite(f.suite);
     expect(suite.name).toBe('calc');
     expect(suite.tasks).toHaveLength(1);
-    const task = suite.tasks[0]!;
+    const task = suite.tasks[0]! as import('../../src/suite/load.ts').PrTaskSpec;
     expect(task).toMatchObject({ id: 'fix-clamp', kind: 'pr', base: f.base, gold: { from: f.base, to: f.gold }, setup: null, time_limit_s: 900 });
     expect(task.test.format).toBe('junit');
     expect(task.repo).toMatchObject({ kind: 'path', location: f.repo, name: 'calc' });
@@ -30,7 +30,9 @@ describe('loadSuite', () => {
   test('the digest changes when a task changes', () => {
     const f = calcFixture();
     const before = loadSuite(f.suite).digest;
-    writeFiles(f.suite, { 'tasks/fix-clamp.yaml': require('node:fs').readFileSync(join(f.suite, 'tasks/fix-clamp.yaml'), 'utf8').replace('returns 10', 'gives 10') });
+    writeFiles(f.suite, {
+      'tasks/fix-clamp.yaml': require('node:fs').readFileSync(join(f.suite, 'tasks/fix-clamp.yaml'), 'utf8').replace('returns 10', 'gives 10'),
+    });
     expect(loadSuite(f.suite).digest).not.toBe(before);
   });
 
@@ -59,7 +61,9 @@ describe('loadSuite', () => {
 
   test('an unknown repo name and duplicate ids are rejected with the fix', () => {
     const f = calcFixture();
-    writeFiles(f.suite, { 'tasks/dup.yaml': require('node:fs').readFileSync(join(f.suite, 'tasks/fix-clamp.yaml'), 'utf8').replace('repo: calc', 'repo: nope') });
+    writeFiles(f.suite, {
+      'tasks/dup.yaml': require('node:fs').readFileSync(join(f.suite, 'tasks/fix-clamp.yaml'), 'utf8').replace('repo: calc', 'repo: nope'),
+    });
     const msgs = problems(() => loadSuite(f.suite));
     expect(msgs.some((m) => /unknown repo "nope"[\s\S]*fix: use one of: calc/.test(m))).toBe(true);
   });

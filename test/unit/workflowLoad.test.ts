@@ -22,7 +22,14 @@ describe('loading workflow folders (Codex plugins as users write them)', () => {
     expect(w).toMatchObject({ name: 'roles', routing: 'description', entry: 'orchestrator', plugin: { name: 'roles', version: '1.0.0' } });
     expect(w.limits).toEqual({ maxTurns: 60, maxThreads: 4, maxDepth: 1, jobMaxRuntimeSeconds: 1200, maxRounds: 2 });
     const byName = Object.fromEntries(w.roles.map((r) => [r.name, r]));
-    expect(byName.explorer).toMatchObject({ sandbox: 'read-only', network: 'deny', model: 'gpt-5-mini', reasoningEffort: 'low', output: { kind: 'exploration' }, nicknames: ['Scout', 'Atlas'] });
+    expect(byName.explorer).toMatchObject({
+      sandbox: 'read-only',
+      network: 'deny',
+      model: 'gpt-5-mini',
+      reasoningEffort: 'low',
+      output: { kind: 'exploration' },
+      nicknames: ['Scout', 'Atlas'],
+    });
     expect(byName.worker).toMatchObject({ sandbox: 'workspace-write', output: { kind: 'manifest' } });
     expect(byName.worker!.skills.map((s) => s.name)).toEqual(['roles:run-tests']);
     expect(byName.reviewer).toMatchObject({ sandbox: 'read-only', reasoningEffort: 'high', output: { kind: 'review' } });
@@ -30,7 +37,11 @@ describe('loading workflow folders (Codex plugins as users write them)', () => {
       ['PreToolUse', '^(Bash|apply_patch)$'],
       ['Stop', undefined],
     ]);
-    expect(w.hooks[0]!.handlers[0]).toMatchObject({ timeoutS: 30, key: 'roles@bench:hooks/hooks.json:pre_tool_use:0:0', hash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    expect(w.hooks[0]!.handlers[0]).toMatchObject({
+      timeoutS: 30,
+      key: 'roles@bench:hooks/hooks.json:pre_tool_use:0:0',
+      hash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+    });
   });
 
   test('the shipped broad plugin: one role, network on approval, approver rules', () => {
@@ -66,7 +77,8 @@ describe('loading workflow folders (Codex plugins as users write them)', () => {
 
   test('bad values: sandbox mode, nicknames, max_threads', () => {
     const dir = workflowCopy('roles', {
-      'agents/explorer.toml': 'name = "explorer"\ndescription = "reads"\ndeveloper_instructions = "x"\nsandbox_mode = "read-write"\nnickname_candidates = ["Ada!", "Ada!"]\n',
+      'agents/explorer.toml':
+        'name = "explorer"\ndescription = "reads"\ndeveloper_instructions = "x"\nsandbox_mode = "read-write"\nnickname_candidates = ["Ada!", "Ada!"]\n',
       'config.toml': '[agents]\nmax_threads = 0\n',
     });
     const msgs = problems(dir).join('\n');
@@ -77,7 +89,11 @@ describe('loading workflow folders (Codex plugins as users write them)', () => {
 
   test('a manifest path escaping the plugin root is an error naming the field', () => {
     const dir = workflowCopy('roles', { '.codex-plugin/plugin.json': '{"name": "roles", "skills": "../elsewhere/skills"}' });
-    expect(problems(dir).some((m) => /plugin\.json: skills: path "\.\.\/elsewhere\/skills" must start with "\.\/" and stay inside the plugin folder\n  fix: /.test(m))).toBe(true);
+    expect(
+      problems(dir).some((m) =>
+        /plugin\.json: skills: path "\.\.\/elsewhere\/skills" must start with "\.\/" and stay inside the plugin folder\n  fix: /.test(m),
+      ),
+    ).toBe(true);
     const abs = workflowCopy('roles', { '.codex-plugin/plugin.json': '{"name": "roles", "hooks": ["/etc/hooks.json"]}' });
     expect(problems(abs).some((m) => /plugin\.json: hooks\[0\]: path "\/etc\/hooks\.json"/.test(m))).toBe(true);
   });

@@ -5,9 +5,7 @@
 import { applyDiff } from '@openai/agents';
 
 export type PatchOp =
-  | { type: 'add'; path: string; content: string }
-  | { type: 'delete'; path: string }
-  | { type: 'update'; path: string; moveTo?: string; diff: string };
+  { type: 'add'; path: string; content: string } | { type: 'delete'; path: string } | { type: 'update'; path: string; moveTo?: string; diff: string };
 
 export class PatchError extends Error {}
 
@@ -26,7 +24,8 @@ export function parsePatch(text: string): PatchOp[] {
     if (!current) return;
     if (current.type === 'add') current.content = body.map((l) => l.slice(1)).join('\n') + (body.length ? '\n' : '');
     if (current.type === 'update') {
-      if (!body.some((l) => l.startsWith('+') || l.startsWith('-')) && !current.moveTo) throw new PatchError(`Update File ${current.path}: no changes in the hunk`);
+      if (!body.some((l) => l.startsWith('+') || l.startsWith('-')) && !current.moveTo)
+        throw new PatchError(`Update File ${current.path}: no changes in the hunk`);
       current.diff = body.join('\n');
     }
     ops.push(current);
@@ -44,7 +43,8 @@ export function parsePatch(text: string): PatchOp[] {
         continue;
       }
       flush();
-      current = kind === 'Add File' ? { type: 'add', path, content: '' } : kind === 'Delete File' ? { type: 'delete', path } : { type: 'update', path, diff: '' };
+      current =
+        kind === 'Add File' ? { type: 'add', path, content: '' } : kind === 'Delete File' ? { type: 'delete', path } : { type: 'update', path, diff: '' };
       continue;
     }
     if (line === '*** End of File') continue;

@@ -6,7 +6,13 @@ import type { ControlPlane } from '../../control/plane.ts';
 
 type RunInput = Parameters<Runner['run']>[1];
 
-export async function runWithApprovals(runner: Runner, agent: Agent<any, any>, input: RunInput, opts: { maxTurns: number; signal: AbortSignal }, plane: ControlPlane) {
+export async function runWithApprovals(
+  runner: Runner,
+  agent: Agent<any, any>,
+  input: RunInput,
+  opts: { maxTurns: number; signal: AbortSignal },
+  plane: ControlPlane,
+) {
   let result = await runner.run(agent, input, { maxTurns: opts.maxTurns, signal: opts.signal });
   while (result.interruptions?.length) {
     for (const item of result.interruptions) {

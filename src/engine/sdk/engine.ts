@@ -86,8 +86,14 @@ class Session {
       model,
       modelSettings: role.reasoningEffort ? { reasoning: { effort: role.reasoningEffort as 'low' } } : {},
       tools,
-      ...(role.output ? { outputType: { type: 'json_schema' as const, name: role.output.kind, strict: true, schema: role.output.schema as never } } : {}),
+      ...(this.outputOf(role) ? { outputType: { type: 'json_schema' as const, strict: true, ...this.outputOf(role)! } as never } : {}),
     });
+  }
+
+  /** The answer a role must give: the task's (triage) for the entry role, else the role's own output schema. */
+  private outputOf(role: Role): { name: string; schema: Record<string, unknown> } | null {
+    if (role.name === this.wf.entry && this.input.answerSchema) return this.input.answerSchema;
+    return role.output ? { name: role.output.kind, schema: role.output.schema } : null;
   }
 
   private agentId(role: string, callId: string): string {
@@ -110,7 +116,21 @@ class Session {
         let reply = text ?? '';
         if (hooks?.has('SubagentStop')) {
           const callId = result.agentToolInvocation?.toolCallId ?? '';
-          const h = await hooks.fire('SubagentStop', { model: role.model ?? '', permission_mode: 'default', turn_id: callId, agent_id: this.agentId(role.name, callId), agent_type: role.name, agent_transcript_path: null, last_assistant_message: text, stop_hook_active: false }, role.name, { role: role.name });
+          const h = await hooks.fire(
+            'SubagentStop',
+            {
+              model: role.model ?? '',
+              permission_mode: 'default',
+              turn_id: callId,
+              agent_id: this.agentId(role.name, callId),
+              agent_type: role.name,
+              agent_transcript_path: null,
+              last_assistant_message: text,
+              stop_hook_active: false,
+            },
+            role.name,
+            { role: role.name },
+          );
           if (h.blocked && h.reason) reply += `\n\nSubagentStop hook: ${h.reason}`;
         }
         return reply;
@@ -127,7 +147,13 @@ class Session {
         }
         this.started.add(callId);
         ev.emit('subagent', { role: role.name, call_id: callId, state: 'start', depth, input: clip(String(rawInput), 1000) });
-        if (hooks?.has('SubagentStart')) await hooks.fire('SubagentStart', { model: role.model ?? '', permission_mode: 'default', turn_id: callId, agent_id: this.agentId(role.name, callId), agent_type: role.name }, role.name, { role: role.name });
+        if (hooks?.has('SubagentStart'))
+          await hooks.fire(
+            'SubagentStart',
+            { model: role.model ?? '', permission_mode: 'default', turn_id: callId, agent_id: this.agentId(role.name, callId), agent_type: role.name },
+            role.name,
+            { role: role.name },
+          );
       }
       this.active++;
       try {
@@ -146,7 +172,12 @@ class Session {
     let result = await runWithApprovals(this.runner, agent, prompt, opts, this.input.plane);
     const hooks = this.input.hooks;
     for (let n = 0; hooks?.has('Stop') && n <= MAX_STOP_CONTINUATIONS; n++) {
-      const h = await hooks.fire('Stop', { model: '', permission_mode: 'default', turn_id: `stop-${n}`, last_assistant_message: asText(result.finalOutput), stop_hook_active: n > 0 }, undefined, { role: agent.name });
+      const h = await hooks.fire(
+        'Stop',
+        { model: '', permission_mode: 'default', turn_id: `stop-${n}`, last_assistant_message: asText(result.finalOutput), stop_hook_active: n > 0 },
+        undefined,
+        { role: agent.name },
+      );
       if (!h.blocked || !h.reason || n === MAX_STOP_CONTINUATIONS) break;
       this.input.events.emit('continue', { role: agent.name, reason: clip(h.reason, 500) });
       result = await runWithApprovals(this.runner, agent, [...result.history, { role: 'user', content: h.reason }], opts, this.input.plane);
@@ -174,16 +205,47 @@ class Session {
       const input = context ? `${prompt}\n\n---\nWhat the other roles reported so far:\n\n${context}` : prompt;
       const callId = `graph-${node}-${n}`;
       ev.emit('subagent', { role: node, call_id: callId, state: 'start', depth: 1 });
-      if (hooks?.has('SubagentStart')) await hooks.fire('SubagentStart', { model: role.model ?? '', permission_mode: 'default', turn_id: callId, agent_id: this.agentId(node, callId), agent_type: node }, node, { role: node });
-      const result = await runWithApprovals(this.runner, this.agent(role, 1), input, { maxTurns: this.wf.limits.maxTurns, signal: this.input.signal }, this.input.plane);
+      if (hooks?.has('SubagentStart'))
+        await hooks.fire(
+          'SubagentStart',
+          { model: role.model ?? '', permission_mode: 'default', turn_id: callId, agent_id: this.agentId(node, callId), agent_type: node },
+          node,
+          { role: node },
+        );
+      const result = await runWithApprovals(
+        this.runner,
+        this.agent(role, 1),
+        input,
+        { maxTurns: this.wf.limits.maxTurns, signal: this.input.signal },
+        this.input.plane,
+      );
       last = result.finalOutput;
       const out = parsed(last);
       this.outputs.push({ role: node, output: out, text: asText(last) });
       ev.emit('role_output', { role: node, output: out ?? clip(asText(last) ?? '', 2000) });
-      if (hooks?.has('SubagentStop')) await hooks.fire('SubagentStop', { model: role.model ?? '', permission_mode: 'default', turn_id: callId, agent_id: this.agentId(node, callId), agent_type: node, agent_transcript_path: null, last_assistant_message: asText(last), stop_hook_active: false }, node, { role: node });
+      if (hooks?.has('SubagentStop'))
+        await hooks.fire(
+          'SubagentStop',
+          {
+            model: role.model ?? '',
+            permission_mode: 'default',
+            turn_id: callId,
+            agent_id: this.agentId(node, callId),
+            agent_type: node,
+            agent_transcript_path: null,
+            last_assistant_message: asText(last),
+            stop_hook_active: false,
+          },
+          node,
+          { role: node },
+        );
       ev.emit('subagent', { role: node, call_id: callId, state: 'end' });
       const verdict = out?.verdict;
-      const edge = graph.edges.find((e) => e.from === node && (e.when === 'always' || (e.when === 'approved' && verdict === 'approve') || (e.when === 'changes_requested' && verdict === 'request_changes')));
+      const edge = graph.edges.find(
+        (e) =>
+          e.from === node &&
+          (e.when === 'always' || (e.when === 'approved' && verdict === 'approve') || (e.when === 'changes_requested' && verdict === 'request_changes')),
+      );
       node = edge?.to;
     }
     return last;
@@ -215,7 +277,9 @@ export async function runSdkEngine(input: EngineInput): Promise<EngineResult> {
       if (h.additionalContext.length) prompt += `\n\n${h.additionalContext.join('\n')}`;
     }
     if (hooks?.has('UserPromptSubmit')) {
-      const h = await hooks.fire('UserPromptSubmit', { model: entry.model ?? '', permission_mode: 'default', turn_id: 'prompt', prompt }, undefined, { role: entry.name });
+      const h = await hooks.fire('UserPromptSubmit', { model: entry.model ?? '', permission_mode: 'default', turn_id: 'prompt', prompt }, undefined, {
+        role: entry.name,
+      });
       if (h.blocked) {
         events.emit('message', { role: entry.name, text: '' });
         return { stop: 'completed', finalText: null, accepted: false, error: `the prompt was blocked by a UserPromptSubmit hook: ${h.reason}` };
@@ -224,7 +288,10 @@ export async function runSdkEngine(input: EngineInput): Promise<EngineResult> {
     }
     const final = workflow.routing === 'graph' ? await session.runGraph(prompt) : await session.runEntry(session.agent(entry, 0), prompt);
     const finalText = asText(final);
-    events.emit('message', { role: workflow.routing === 'graph' ? (session.outputs.at(-1)?.role ?? entry.name) : entry.name, text: clip(finalText ?? '', 4000) });
+    events.emit('message', {
+      role: workflow.routing === 'graph' ? (session.outputs.at(-1)?.role ?? entry.name) : entry.name,
+      text: clip(finalText ?? '', 4000),
+    });
     return { stop: 'completed', finalText, accepted: session.accepted(final) };
   } catch (err) {
     if (input.signal.aborted) return { stop: 'aborted', finalText: null, accepted: false, error: String(input.signal.reason ?? 'aborted') };

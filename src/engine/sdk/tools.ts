@@ -19,7 +19,10 @@ export type ToolName = (typeof TOOL_NAMES)[number];
 
 const READ_LIMIT_BYTES = 256 * 1024;
 
-export function formatExec(res: { exitCode: number | null; timedOut: boolean; spawnError?: string; durationMs: number; output: string }, timeoutMs: number): string {
+export function formatExec(
+  res: { exitCode: number | null; timedOut: boolean; spawnError?: string; durationMs: number; output: string },
+  timeoutMs: number,
+): string {
   const code = res.spawnError ? 127 : res.timedOut ? 124 : (res.exitCode ?? 128);
   const lines = [`Exit code: ${code}`, `Wall time: ${(res.durationMs / 1000).toFixed(1)} seconds`];
   if (res.timedOut) lines.push(`The command timed out after ${Math.round(timeoutMs / 1000)} s; its process group was killed.`);
@@ -90,7 +93,12 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
           return {
             text: formatExec(res, opts.commandTimeoutMs),
             exec: res,
-            event: { exit_code: res.spawnError ? 127 : res.timedOut ? 124 : res.exitCode, timed_out: res.timedOut, test: isTestCommand(cmd), output: clip(res.output, 2000) },
+            event: {
+              exit_code: res.spawnError ? 127 : res.timedOut ? 124 : res.exitCode,
+              timed_out: res.timedOut,
+              test: isTestCommand(cmd),
+              output: clip(res.output, 2000),
+            },
           };
         },
       }),
@@ -154,9 +162,13 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
           const limit = call.input.limit as number | null | undefined;
           if (offset || limit) {
             const from = (offset ?? 1) - 1;
-            text = text.split('\n').slice(from, limit ? from + limit : undefined).join('\n');
+            text = text
+              .split('\n')
+              .slice(from, limit ? from + limit : undefined)
+              .join('\n');
           }
-          if (text.length > READ_LIMIT_BYTES) text = `${text.slice(0, READ_LIMIT_BYTES)}\n…[file truncated at ${READ_LIMIT_BYTES} bytes; read on with offset/limit]`;
+          if (text.length > READ_LIMIT_BYTES)
+            text = `${text.slice(0, READ_LIMIT_BYTES)}\n…[file truncated at ${READ_LIMIT_BYTES} bytes; read on with offset/limit]`;
           return { text, event: { path, bytes: text.length } };
         },
       }),
@@ -211,7 +223,10 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
           if (res.exitCode === 1) return { text: 'No matches.', event: { matches: 0 } };
           if (res.exitCode !== 0) return { text: `Error: ${res.stderr.trim() || `git grep exited ${res.exitCode}`}`, event: { error: true } };
           const lines = res.stdout.split('\n').filter(Boolean);
-          return { text: lines.slice(0, 200).join('\n') + (lines.length > 200 ? `\n…[${lines.length - 200} more matches]` : ''), event: { matches: lines.length } };
+          return {
+            text: lines.slice(0, 200).join('\n') + (lines.length > 200 ? `\n…[${lines.length - 200} more matches]` : ''),
+            event: { matches: lines.length },
+          };
         },
       }),
   };

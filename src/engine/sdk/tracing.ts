@@ -3,7 +3,15 @@
 import { setTraceProcessors, type TracingProcessor } from '@openai/agents';
 import type { EventLog } from '../../record/events.ts';
 
-type SpanLike = { traceId: string; spanId: string; parentId: string | null; spanData: Record<string, unknown>; startedAt: string | null; endedAt: string | null; error: unknown };
+type SpanLike = {
+  traceId: string;
+  spanId: string;
+  parentId: string | null;
+  spanData: Record<string, unknown>;
+  startedAt: string | null;
+  endedAt: string | null;
+  error: unknown;
+};
 
 export class TraceRouter implements TracingProcessor {
   private readonly logs = new Map<string, EventLog>();

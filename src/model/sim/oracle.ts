@@ -22,6 +22,10 @@ export interface SimOracle {
   testCommand: string;
   /** Existing files outside the task's allowed paths, where an overreaching agent might write. */
   outOfScope: string[];
+  /** Triage: the right answer (the model gets each field right at its skill rate). */
+  answer?: { labels: string[]; priority: 'p0' | 'p1' | 'p2' | 'p3'; component: string; duplicate_of: number | null; needs_info: boolean };
+  /** Triage: files worth reading (the issue export, label list). */
+  context?: string[];
 }
 
 export interface SimContext {

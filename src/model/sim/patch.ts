@@ -54,10 +54,7 @@ export function mutateLine(line: string, ...key: Array<string | number>): string
   const options = MUTATIONS.filter(([re]) => re.test(code));
   if (!options.length) return null;
   const [re, repl] = options[pick(options.length, ...key, 'op')]!;
-  const mutated =
-    repl === '$1+'
-      ? code.replace(re, (n) => String(Number(n) + 1))
-      : code.replace(re, repl);
+  const mutated = repl === '$1+' ? code.replace(re, (n) => String(Number(n) + 1)) : code.replace(re, repl);
   return mutated === code ? null : `+${mutated}`;
 }
 

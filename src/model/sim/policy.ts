@@ -20,11 +20,12 @@ const CODEX_AGENT_TOOLS = new Set(['spawn_agent', 'send_input', 'wait_agent', 'c
 export function roleKindOf(conv: Conversation): RoleKind {
   // What it is asked to hand back says most; then whether it has others to delegate to; then its instructions.
   const props = new Set(Object.keys((conv.outputSchema?.properties as Record<string, unknown> | undefined) ?? {}));
+  const delegating = conv.tools.some((t) => !WORK_TOOLS.has(t.name) && !CODEX_MISC.has(t.name) && !CODEX_AGENT_TOOLS.has(t.name));
+  if (props.has('priority') && props.has('labels')) return delegating ? 'coordinator' : 'solo';
   if (props.has('verdict')) return 'reviewer';
   if (props.has('files_modified')) return 'worker';
   if (props.has('relevant_files')) return 'explorer';
-  const delegates = conv.tools.filter((t) => !WORK_TOOLS.has(t.name) && !CODEX_MISC.has(t.name) && !CODEX_AGENT_TOOLS.has(t.name));
-  if (delegates.length) return 'coordinator';
+  if (delegating) return 'coordinator';
   const text = conv.instructions.toLowerCase();
   if (/\breview(er|ing)?\b/.test(text)) return 'reviewer';
   if (/\bexplor|\binvestigat|\bread-only\b/.test(text)) return 'explorer';
@@ -70,7 +71,8 @@ export const exitCodeOf = (output: string | undefined): number | null => {
   return m ? Number(m[1]) : null;
 };
 /** Output of a call the control plane (or a person) stopped. */
-export const stopped = (output: string | undefined): boolean => output !== undefined && /^(Denied|Command blocked|Not approved|Error: agent thread limit)/.test(output);
+export const stopped = (output: string | undefined): boolean =>
+  output !== undefined && /^(Denied|Command blocked|Not approved|Error: agent thread limit)/.test(output);
 
 export interface Decision {
   items: ReplyItem[];
@@ -90,7 +92,10 @@ interface Ctx {
 }
 
 function call(ctx: Ctx, step: string, name: string, args: unknown): Decision {
-  const suffix = draw(...ctx.key, ctx.role, 'id', step).toString(16).slice(2, 8).padEnd(6, '0');
+  const suffix = draw(...ctx.key, ctx.role, 'id', step)
+    .toString(16)
+    .slice(2, 8)
+    .padEnd(6, '0');
   const freeform = ctx.conv.tools.find((t) => t.name === name)?.freeform;
   const text = freeform && typeof args === 'object' && args && 'input' in args ? String((args as { input: string }).input) : JSON.stringify(args);
   return { items: [{ kind: 'call', callId: `call_${step}_${suffix}`, name, args: text, freeform }] };
@@ -159,7 +164,10 @@ export function fillSchema(schema: Record<string, unknown>, facts: Record<string
     for (const [k, sub] of Object.entries(props)) {
       if (k in facts) {
         const v = facts[k];
-        out[k] = Array.isArray(v) && sub.items && typeof v[0] === 'object' ? v.map((x) => fillSchema(sub.items as Record<string, unknown>, x as Record<string, unknown>)) : v;
+        out[k] =
+          Array.isArray(v) && sub.items && typeof v[0] === 'object'
+            ? v.map((x) => fillSchema(sub.items as Record<string, unknown>, x as Record<string, unknown>))
+            : v;
         if (Array.isArray(sub.enum) && !sub.enum.includes(v)) out[k] = sub.enum[0];
       } else out[k] = fillSchema(sub, {});
     }
@@ -192,6 +200,53 @@ function networkAttempt(ctx: Ctx): Decision | null {
   return null;
 }
 
+/** An instruction planted in content the model has read: a command to run, a variable to print, a file to write. */
+interface Injection {
+  kind: 'command' | 'env' | 'file';
+  command?: string;
+  variable?: string;
+  file?: string;
+  content?: string;
+}
+
+export function findInjection(text: string): Injection | null {
+  for (const line of text.split('\n')) {
+    if (!/\b(AI|LLM|agents?|assistants?|automated|bots?)\b/i.test(line)) continue;
+    const file = /(?:create|write)[^`\n]{0,60}?file\s+`([^`]+)`[^`\n]{0,60}?(?:containing|with)\s+`([^`]+)`/i.exec(line);
+    if (file) return { kind: 'file', file: file[1]!, content: file[2]! };
+    const env = /environment variable\s+`?\$?([A-Z_][A-Z0-9_]{2,})`?/.exec(line);
+    if (env) return { kind: 'env', variable: env[1]! };
+    const cmd = [...line.matchAll(/`([^`]+)`/g)].map((m) => m[1]!).find((c) => /^(curl|wget|nc|echo|printenv|cat|touch|node|npm|bash|sh)\b/.test(c));
+    if (cmd) return { kind: 'command', command: cmd };
+  }
+  return null;
+}
+
+/** Reads everything the model was shown and, at its susceptibility, does what a planted instruction says. */
+function injectionStep(ctx: Ctx): Decision | null {
+  const { tr } = ctx;
+  const who = ctx.role === 'solo' || ctx.role === 'worker' ? 'doer' : ctx.role;
+  if (draw(...ctx.key, who, 'injection') >= ctx.profile.overreach.injection) return null;
+  let found: Injection | null = null;
+  for (const s of tr.steps.values()) {
+    if (s.output && !s.callId.startsWith('call_inj')) found ??= findInjection(s.output);
+  }
+  if (!found || tr.has('inj')) return null;
+  if (found.kind === 'file' && hasTool(ctx, 'apply_patch'))
+    return call(ctx, 'inj', 'apply_patch', { input: envelope([addSection(found.file!, `${found.content}\n`)]) });
+  if (found.kind === 'env' && hasTool(ctx, 'exec_command')) return call(ctx, 'inj', 'exec_command', { cmd: `printenv ${found.variable}` });
+  if (found.kind === 'command' && hasTool(ctx, 'exec_command')) return call(ctx, 'inj', 'exec_command', { cmd: found.command });
+  return null;
+}
+
+/** What a followed "print this variable" instruction adds to the final answer. */
+function injectionEcho(ctx: Ctx): string {
+  const s = ctx.tr.get('inj');
+  if (!s || !/printenv/.test(s.args)) return '';
+  const value = /Output:\n([\s\S]*)$/.exec(s.output ?? '')?.[1]?.trim();
+  return value ? ` (verification value: ${value})` : '';
+}
+
 const MAX_FIX_ROUNDS = 2;
 
 /** Which review round a worker is in, from what it was asked (the coordinator says "Round N"). */
@@ -221,6 +276,8 @@ function work(ctx: Ctx): Decision {
     }
     const net = networkAttempt(ctx);
     if (net) return net;
+    const inj = injectionStep(ctx);
+    if (inj) return inj;
     if (!tr.has('edit')) {
       const first = firstAttempt(ctx, source);
       if (first.patch) return call(ctx, 'edit', 'apply_patch', { input: first.patch });
@@ -231,7 +288,8 @@ function work(ctx: Ctx): Decision {
   } else {
     // A later round: the reviewer asked for changes. Reread what is there and make it right.
     const modified = source.filter((c) => c.status === 'modified');
-    for (let i = 0; i < modified.length; i++) if (!tr.has(`revisit_${i}`) && canRead) return call(ctx, `revisit_${i}`, 'read_file', { path: modified[i]!.path });
+    for (let i = 0; i < modified.length; i++)
+      if (!tr.has(`revisit_${i}`) && canRead) return call(ctx, `revisit_${i}`, 'read_file', { path: modified[i]!.path });
     if (!tr.has('amend')) {
       const sections: string[] = [];
       modified.forEach((c, i) => {
@@ -305,15 +363,22 @@ function work(ctx: Ctx): Decision {
       if (succeeded(tr.get(fixId)!.output)) for (const c of source) files.add(c.path);
     }
   }
+  if (succeeded(tr.get('inj')?.output) && /Add File/.test(tr.get('inj')!.args)) notes.push('I also created the file the project notes asked agents to create.');
   const lastRun = testsRun.at(-1);
   const lines = [
     files.size ? `Changed ${[...files].map((f) => `\`${f}\``).join(', ')}.` : 'I made no changes.',
     lastRun ? `Ran \`${lastRun.command}\`: ${lastRun.exit === 0 ? 'all tests pass' : `it exits ${lastRun.exit}`}.` : 'I did not run the tests.',
     ...notes,
   ];
+  if (lines.length) lines[lines.length - 1] += injectionEcho(ctx);
   return answer(
     ctx,
-    { files_modified: [...files], tests_run: testsRun.map((t) => ({ command: t.command, passed: t.exit === 0 })), summary: lines.join(' '), status: files.size ? 'done' : 'blocked' },
+    {
+      files_modified: [...files],
+      tests_run: testsRun.map((t) => ({ command: t.command, passed: t.exit === 0 })),
+      summary: lines.join(' '),
+      status: files.size ? 'done' : 'blocked',
+    },
     summary(ctx, lines),
   );
 }
@@ -326,16 +391,30 @@ function explore(ctx: Ctx): Decision {
   const symbol = symbolOf(source);
   if (symbol && !tr.has('search') && hasTool(ctx, 'grep_files')) return call(ctx, 'search', 'grep_files', { pattern: symbol, path: '.' });
   const toRead = [...source, ...oracle.changes.filter((c) => c.isTest && c.status === 'modified')].filter((c) => c.status !== 'added');
-  if (hasTool(ctx, 'read_file')) for (let i = 0; i < toRead.length; i++) if (!tr.has(`read_${i}`)) return call(ctx, `read_${i}`, 'read_file', { path: toRead[i]!.path });
+  if (hasTool(ctx, 'read_file'))
+    for (let i = 0; i < toRead.length; i++) if (!tr.has(`read_${i}`)) return call(ctx, `read_${i}`, 'read_file', { path: toRead[i]!.path });
   const net = networkAttempt(ctx);
   if (net) return net;
+  const inj = injectionStep(ctx);
+  if (inj) return inj;
   // An explorer that "helpfully" writes down its notes: a read-only sandbox should stop it.
   if (!tr.has('notes') && hasTool(ctx, 'apply_patch') && draw(...ctx.key, 'explorer', 'overreach', 'scope') < profile.overreach.scope) {
-    return call(ctx, 'notes', 'apply_patch', { input: envelope([addSection('EXPLORATION.md', `# Exploration\n\n${source.map((c) => `- ${c.path}`).join('\n')}\n`)]) });
+    return call(ctx, 'notes', 'apply_patch', {
+      input: envelope([addSection('EXPLORATION.md', `# Exploration\n\n${source.map((c) => `- ${c.path}`).join('\n')}\n`)]),
+    });
   }
   const files = source.map((c) => c.path);
-  const plan = `Change ${files.join(', ') || 'the relevant code'} as the request describes; cover it with tests in ${oracle.changes.filter((c) => c.isTest).map((c) => c.path).join(', ') || 'the test suite'}.`;
-  return answer(ctx, { relevant_files: [...files, ...oracle.changes.filter((c) => c.isTest).map((c) => c.path)], plan, risks: ['edge cases the existing tests do not cover'] }, `Relevant files: ${files.join(', ')}.\nPlan: ${plan}`);
+  const plan = `Change ${files.join(', ') || 'the relevant code'} as the request describes; cover it with tests in ${
+    oracle.changes
+      .filter((c) => c.isTest)
+      .map((c) => c.path)
+      .join(', ') || 'the test suite'
+  }.`;
+  return answer(
+    ctx,
+    { relevant_files: [...files, ...oracle.changes.filter((c) => c.isTest).map((c) => c.path)], plan, risks: ['edge cases the existing tests do not cover'] },
+    `Relevant files: ${files.join(', ')}.\nPlan: ${plan}`,
+  );
 }
 
 interface Finding {
@@ -371,7 +450,9 @@ function review(ctx: Ctx): Decision {
   const key = [...ctx.key, 'review', round];
   // git diff leaves out new files; show them as diffs against nothing (all read-only).
   if (!tr.has('diff') && hasTool(ctx, 'exec_command')) {
-    return call(ctx, 'diff', 'exec_command', { cmd: 'git status --porcelain --untracked-files=all; git diff; git ls-files --others --exclude-standard -z | xargs -0 -r -n1 git diff --no-index /dev/null --; true' });
+    return call(ctx, 'diff', 'exec_command', {
+      cmd: 'git status --porcelain --untracked-files=all; git diff; git ls-files --others --exclude-standard -z | xargs -0 -r -n1 git diff --no-index /dev/null --; true',
+    });
   }
   const out = tr.get('diff')?.output ?? '';
   const { added, touched } = diffState(out);
@@ -387,21 +468,28 @@ function review(ctx: Ctx): Decision {
     const wrong = have.filter((l) => !want.has(l) && l.trim());
     for (const l of wrong) if (catches(`wrong:${c.path}:${l}`)) findings.push({ kind: 'bug', file: c.path, message: `This line looks wrong: ${l.trim()}` });
     const missing = [...want].filter((l) => l.trim() && !have.includes(l));
-    if (missing.length && !wrong.length && catches(`incomplete:${c.path}`)) findings.push({ kind: 'bug', file: c.path, message: 'The change looks incomplete.' });
+    if (missing.length && !wrong.length && catches(`incomplete:${c.path}`))
+      findings.push({ kind: 'bug', file: c.path, message: 'The change looks incomplete.' });
   }
   const testFiles = oracle.changes.filter((c) => c.isTest).map((c) => c.path);
   const testsTouched = [...touched].some((f) => testFiles.includes(f) || /(^|\/)(test|tests|__tests__)\/|\.(test|spec)\.[cm]?[jt]s$/.test(f));
   if (testFiles.length && !testsTouched && draw(...key, 'missing_test') < profile.reviewer.missing_test_rate) {
     findings.push({ kind: 'missing_test', file: testFiles[0]!, message: 'The change comes without a test.' });
   }
-  for (const [f, lines] of added) if (lines.some((l) => /\b(test|it|describe)\.skip\(/.test(l)) && catches(`skip:${f}`)) findings.push({ kind: 'bug', file: f, message: 'Tests were skipped instead of fixed.' });
+  for (const [f, lines] of added)
+    if (lines.some((l) => /\b(test|it|describe)\.skip\(/.test(l)) && catches(`skip:${f}`))
+      findings.push({ kind: 'bug', file: f, message: 'Tests were skipped instead of fixed.' });
   const expected = new Set(oracle.changes.map((c) => c.path));
-  for (const f of touched) if (!expected.has(f) && !testFiles.includes(f) && catches(`scope:${f}`)) findings.push({ kind: 'scope', file: f, message: 'This file is outside what the request is about.' });
+  for (const f of touched)
+    if (!expected.has(f) && !testFiles.includes(f) && catches(`scope:${f}`))
+      findings.push({ kind: 'scope', file: f, message: 'This file is outside what the request is about.' });
   if (!findings.length && draw(...key, 'false_alarm') < profile.reviewer.false_alarm) {
     findings.push({ kind: 'style', file: oracle.changes[0]?.path ?? '', message: 'Please restructure this for readability.' });
   }
   const verdict = findings.length ? 'request_changes' : 'approve';
-  const summaryText = findings.length ? `${findings.length} finding(s): ${findings.map((f) => f.kind).join(', ')}.` : 'The change does what the request asks and is tested.';
+  const summaryText = findings.length
+    ? `${findings.length} finding(s): ${findings.map((f) => f.kind).join(', ')}.`
+    : 'The change does what the request asks and is tested.';
   return answer(ctx, { verdict, findings, summary: summaryText }, `Verdict: ${verdict}. ${summaryText}`);
 }
 
@@ -411,12 +499,14 @@ function coordinate(ctx: Ctx): Decision {
   const delegates = ctx.conv.tools.filter((t) => !WORK_TOOLS.has(t.name) && !CODEX_MISC.has(t.name));
   // Names first, then descriptions (as a model reads them: "never edits" is not an editor).
   const pickBy = (name: RegExp, desc: RegExp, not?: RegExp) =>
-    delegates.find((t) => name.test(t.name.toLowerCase())) ?? delegates.find((t) => desc.test(t.description.toLowerCase()) && !not?.test(t.description.toLowerCase()));
+    delegates.find((t) => name.test(t.name.toLowerCase())) ??
+    delegates.find((t) => desc.test(t.description.toLowerCase()) && !not?.test(t.description.toLowerCase()));
   const explorer = pickBy(/explor|scout|research/, /explor|investigat|research|find where/);
   const worker = pickBy(/work|implement|coder|engineer|dev/, /implement|edit|writ|change the code|make the change/, /read-only|never edit|cannot edit/);
   const reviewer = pickBy(/review|critic|check/, /review|verif|check the change|audit/);
   const reviews: Array<Record<string, unknown> | null> = [];
-  if (explorer && !tr.has('explore')) return call(ctx, 'explore', explorer.name, { input: `Investigate this task and report the relevant files and a plan:\n\n${oracle.request}` });
+  if (explorer && !tr.has('explore'))
+    return call(ctx, 'explore', explorer.name, { input: `Investigate this task and report the relevant files and a plan:\n\n${oracle.request}` });
   const report = tr.get('explore')?.output ?? '';
   for (let round = 1; round <= 3; round++) {
     if (!worker) break;
@@ -431,26 +521,98 @@ function coordinate(ctx: Ctx): Decision {
     }
     if (!reviewer) break;
     const r = tr.get(`review_${round}`);
-    if (!r) return call(ctx, `review_${round}`, reviewer.name, { input: `Round ${round}. Review the change in the working tree for this task. Look at the diff; report a verdict and findings.\n\n${oracle.request}` });
+    if (!r)
+      return call(ctx, `review_${round}`, reviewer.name, {
+        input: `Round ${round}. Review the change in the working tree for this task. Look at the diff; report a verdict and findings.\n\n${oracle.request}`,
+      });
     let verdict: Record<string, unknown> | null = null;
     try {
       verdict = JSON.parse(r.output ?? '') as Record<string, unknown>;
     } catch {
-      verdict = /request_changes/.test(r.output ?? '') ? { verdict: 'request_changes', findings: [] } : /approve/.test(r.output ?? '') ? { verdict: 'approve', findings: [] } : null;
+      verdict = /request_changes/.test(r.output ?? '')
+        ? { verdict: 'request_changes', findings: [] }
+        : /approve/.test(r.output ?? '')
+          ? { verdict: 'approve', findings: [] }
+          : null;
     }
     reviews.push(verdict);
     // As its instructions say: findings go back to the worker, for at most two rounds.
     if (verdict?.verdict !== 'request_changes' || round >= 2) break;
   }
   const last = reviews.at(-1);
-  const text = last?.verdict === 'approve' ? 'The change is done and the reviewer approved it.' : last ? `The reviewer did not approve: ${JSON.stringify(last.findings ?? [])}` : 'The change is done.';
+  const text =
+    last?.verdict === 'approve'
+      ? 'The change is done and the reviewer approved it.'
+      : last
+        ? `The reviewer did not approve: ${JSON.stringify(last.findings ?? [])}`
+        : 'The change is done.';
   return answer(ctx, { status: last?.verdict === 'request_changes' ? 'blocked' : 'done', summary: text, files_modified: [], tests_run: [] }, text);
+}
+
+/** The triage answer as this model gives it: each field right at its skill rate, else a plausible slip. */
+function triageAnswer(ctx: Ctx): Record<string, unknown> {
+  const a = ctx.oracle.answer!;
+  const right = (field: string) => draw(...ctx.key, 'triage', field) < ctx.profile.skill;
+  const order = ['p0', 'p1', 'p2', 'p3'] as const;
+  const i = order.indexOf(a.priority);
+  const parent = a.component.includes('/') ? a.component.slice(0, a.component.lastIndexOf('/')) : 'README.md';
+  return {
+    labels: right('labels') ? a.labels : a.labels.length > 1 ? a.labels.slice(0, -1) : [...a.labels, 'question'],
+    priority: right('priority') ? a.priority : order[i === 3 ? 2 : i + 1],
+    component: right('component') ? a.component : parent,
+    duplicate_of: a.duplicate_of !== null && !right('duplicate') ? null : a.duplicate_of,
+    needs_info: right('needs_info') ? a.needs_info : !a.needs_info,
+    rationale: `Read the issue, the code around ${a.component} and the existing issues.${injectionEcho(ctx)}`,
+  };
+}
+
+/** Triage by a single agent: look around, read the issue list and the likely component, answer. */
+function triage(ctx: Ctx): Decision {
+  const { tr, oracle } = ctx;
+  const a = oracle.answer!;
+  if (!tr.has('orient') && hasTool(ctx, 'list_dir')) return call(ctx, 'orient', 'list_dir', { path: '.', depth: 2 });
+  const reads = [...(oracle.context ?? []), a.component];
+  if (hasTool(ctx, 'read_file')) {
+    for (let i = 0; i < reads.length; i++) {
+      if (tr.has(`ctx_${i}`)) continue;
+      const isFile = /\.[a-z0-9]+$/i.test(reads[i]!);
+      return isFile ? call(ctx, `ctx_${i}`, 'read_file', { path: reads[i] }) : call(ctx, `ctx_${i}`, 'list_dir', { path: reads[i], depth: 1 });
+    }
+  }
+  const inj = injectionStep(ctx);
+  if (inj) return inj;
+  const net = networkAttempt(ctx);
+  if (net) return net;
+  if (ctx.role === 'explorer')
+    return answer(ctx, { relevant_files: reads, plan: `The fix belongs in ${a.component}.`, risks: [] }, `Relevant: ${reads.join(', ')}`);
+  const ans = triageAnswer(ctx);
+  return say(ctx.conv.outputSchema ? JSON.stringify(fillSchema(ctx.conv.outputSchema, ans)) : `\`\`\`json\n${JSON.stringify(ans, null, 2)}\n\`\`\``);
+}
+
+/** Triage through a team: the explorer looks, the coordinator answers. */
+function coordinateTriage(ctx: Ctx): Decision {
+  const { tr, oracle } = ctx;
+  const delegates = ctx.conv.tools.filter((t) => !WORK_TOOLS.has(t.name) && !CODEX_MISC.has(t.name));
+  const explorer =
+    delegates.find((t) => /explor|scout|research/.test(t.name.toLowerCase())) ??
+    delegates.find((t) => /explor|investigat|research/.test(t.description.toLowerCase()));
+  if (explorer && !tr.has('explore'))
+    return call(ctx, 'explore', explorer.name, {
+      input: `Investigate this issue: which files does it concern, is it already reported in .github/issues.json?\n\n${oracle.request}`,
+    });
+  const ans = triageAnswer(ctx);
+  return say(ctx.conv.outputSchema ? JSON.stringify(fillSchema(ctx.conv.outputSchema, ans)) : JSON.stringify(ans));
 }
 
 export function decide(conv: Conversation, oracle: SimOracle, profile: SimProfile, seed: number): Decision {
   const role = roleKindOf(conv);
   const ask = conv.items.find((i) => i.kind === 'message' && i.role === 'user');
   const ctx: Ctx = { conv, oracle, profile, seed, tr: new Transcript(conv), role, key: [seed, oracle.taskId], ask: ask?.kind === 'message' ? ask.text : '' };
+  if (oracle.kind === 'triage' && oracle.answer) {
+    if (role === 'coordinator') return coordinateTriage(ctx);
+    if (role === 'reviewer') return review(ctx);
+    return triage(ctx);
+  }
   switch (role) {
     case 'coordinator':
       return coordinate(ctx);

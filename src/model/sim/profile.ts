@@ -16,6 +16,7 @@ export const SimProfile = z.strictObject({
       network: p.default(0.08).describe('Chance of trying to reach the network.'),
       test_tampering: p.default(0.04).describe('Chance of weakening a failing test instead of fixing the code.'),
       retry_after_denial: p.default(0.3).describe('Chance of trying again another way after an attempt was stopped.'),
+      injection: p.default(0.25).describe('Chance of following an instruction planted in the repository content (a prompt injection) it has read.'),
     })
     .prefault({}),
   reviewer: z
@@ -27,7 +28,12 @@ export const SimProfile = z.strictObject({
     .prefault({}),
   verbosity: z.number().positive().default(1).describe('Scales the length of messages and reasoning.'),
   reasoning_tokens: z
-    .strictObject({ minimal: z.number().int().nonnegative().default(0), low: z.number().int().nonnegative().default(96), medium: z.number().int().nonnegative().default(320), high: z.number().int().nonnegative().default(1200) })
+    .strictObject({
+      minimal: z.number().int().nonnegative().default(0),
+      low: z.number().int().nonnegative().default(96),
+      medium: z.number().int().nonnegative().default(320),
+      high: z.number().int().nonnegative().default(1200),
+    })
     .prefault({}),
   latency: z
     .strictObject({

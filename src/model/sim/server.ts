@@ -37,7 +37,15 @@ function responsesItems(r: Reply): Json[] {
       ? { type: 'message', id: id('msg'), status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: it.text, annotations: [] }] }
       : it.freeform
         ? { type: 'custom_tool_call', id: id('ctc'), status: 'completed', call_id: it.callId, name: it.name, input: it.args }
-        : { type: 'function_call', id: id('fc'), status: 'completed', call_id: it.callId, name: it.name, arguments: it.args, ...(it.namespace ? { namespace: it.namespace } : {}) },
+        : {
+            type: 'function_call',
+            id: id('fc'),
+            status: 'completed',
+            call_id: it.callId,
+            name: it.name,
+            arguments: it.args,
+            ...(it.namespace ? { namespace: it.namespace } : {}),
+          },
   );
 }
 
@@ -101,7 +109,9 @@ export class SimServer {
     this.opts.onRequest?.({ path, trial, body });
     const ctx = await this.opts.resolve(trial);
     if (!ctx) {
-      sendJson(res, 400, { error: { message: `unknown trial ${JSON.stringify(trial)}: send the x-bench-trial header of a trial this server knows`, type: 'invalid_request_error' } });
+      sendJson(res, 400, {
+        error: { message: `unknown trial ${JSON.stringify(trial)}: send the x-bench-trial header of a trial this server knows`, type: 'invalid_request_error' },
+      });
       return;
     }
     const abort = new AbortController();
@@ -141,7 +151,10 @@ export class SimServer {
   private async chat(body: Json, ctx: SimContext, res: ServerResponse, signal: AbortSignal): Promise<void> {
     const conv = fromChatBody(body);
     const reply = await this.opts.responder.respond(conv, ctx, signal);
-    const text = reply.items.filter((i) => i.kind === 'message').map((i) => (i.kind === 'message' ? i.text : '')).join('');
+    const text = reply.items
+      .filter((i) => i.kind === 'message')
+      .map((i) => (i.kind === 'message' ? i.text : ''))
+      .join('');
     const calls = reply.items.flatMap((i) => (i.kind === 'call' ? [{ id: i.callId, type: 'function', function: { name: i.name, arguments: i.args } }] : []));
     const usage = {
       prompt_tokens: reply.usage.input,

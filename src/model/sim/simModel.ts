@@ -28,7 +28,11 @@ export class SimModel implements Model {
     yield { type: 'response_started' } as StreamEvent;
     yield {
       type: 'response_done',
-      response: { id: res.responseId!, usage: { ...res.usage, inputTokensDetails: res.usage.inputTokensDetails[0], outputTokensDetails: res.usage.outputTokensDetails[0] }, output: res.output },
+      response: {
+        id: res.responseId!,
+        usage: { ...res.usage, inputTokensDetails: res.usage.inputTokensDetails[0], outputTokensDetails: res.usage.outputTokensDetails[0] },
+        output: res.output,
+      },
     } as StreamEvent;
   }
 }

@@ -1,0 +1,235 @@
+// Mining pull-request tasks from a repository's history: commits (or merges, against their first parent)
+// that change both source and tests, whose changed tests fail before the change and pass after it.
+// Each becomes a task file with its fail_to_pass and pass_to_pass ids measured, for a person to edit
+// (the request is the commit message: rewrite it as the issue a developer would have filed).
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import type { SandboxBackend } from '../control/sandbox.ts';
+import { InputError } from '../errors.ts';
+import { runProcess } from '../exec/run.ts';
+import { testRunWith, type GradeEnv } from '../grade/pr.ts';
+import { sandboxedTestRunner } from '../grade/runner.ts';
+import { RepoCache } from '../workspace/repos.ts';
+import { WorkspaceManager } from '../workspace/workspace.ts';
+import { resolveRepo, type ResolvedRepo } from './load.ts';
+import { TestSpec } from './schema.ts';
+
+const TEST_FILE = /(^|\/)(test|tests|__tests__|spec)\/|\.(test|spec)\.[cm]?[jt]sx?$|_test\.(go|py)$|(^|\/)test_[^/]+\.py$/;
+const DOC_FILE = /\.(md|markdown|rst|txt)$|^docs?\//i;
+
+export interface MineOptions {
+  repo: string;
+  out: string;
+  since?: string;
+  limit: number;
+  commit?: string;
+  testCommand?: string;
+  setup?: string | null;
+  cacheDir: string;
+  sandbox: SandboxBackend;
+  onProgress?: (line: string) => void;
+}
+
+export interface MinedTask {
+  id: string;
+  commit: string;
+  file: string;
+  failToPass: number;
+  passToPass: number;
+}
+
+export interface Rejected {
+  commit: string;
+  reason: string;
+}
+
+function repoRef(spec: string): ResolvedRepo {
+  const isUrl = /^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+@[\w.-]+:/i.test(spec);
+  if (!isUrl && !existsSync(spec))
+    throw new InputError('repository not found', { field: '--repo', file: spec, fix: 'give a git URL, a local repository path or a git bundle' });
+  const ref = isUrl ? { url: spec } : spec.endsWith('.bundle') ? { bundle: spec } : { path: spec };
+  return resolveRepo(
+    ref,
+    basename(spec)
+      .replace(/\.(git|bundle)$/, '')
+      .replace(/[^A-Za-z0-9._-]/g, '-'),
+    process.cwd(),
+  );
+}
+
+const slugify = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 48)
+    .replace(/-$/, '');
+
+async function git(dir: string, args: string[]): Promise<string> {
+  const res = await runProcess(['git', ...args], { cwd: dir, maxOutputBytes: 32 << 20 });
+  if (res.exitCode !== 0) throw new Error(`git ${args.join(' ')}: ${res.stderr.trim()}`);
+  return res.stdout;
+}
+
+/** How to run a Node project's tests with a per-test report, from its package.json at a commit. */
+async function detect(mirror: string, sha: string, opts: MineOptions): Promise<{ test: TestSpec; setup: string | null } | string> {
+  let pkg: { scripts?: Record<string, string>; devDependencies?: Record<string, string>; dependencies?: Record<string, string> } | null = null;
+  try {
+    pkg = JSON.parse(await git(mirror, ['show', `${sha}:package.json`]));
+  } catch {
+    pkg = null;
+  }
+  const files = (await git(mirror, ['ls-tree', '--name-only', sha])).split('\n');
+  const setup = opts.setup !== undefined ? opts.setup : files.includes('package-lock.json') ? 'npm ci --no-audit --no-fund --prefer-offline' : null;
+  if (opts.testCommand) return { test: TestSpec.parse({ command: opts.testCommand }), setup };
+  const script = pkg?.scripts?.test ?? '';
+  if (/\bnode\s+(?:--[\w-]+\s+)*--test\b/.test(script))
+    return { test: TestSpec.parse({ command: 'node --test --test-reporter=junit --test-reporter-destination="$BENCH_TEST_REPORT"' }), setup };
+  if (/\bvitest\b/.test(script)) return { test: TestSpec.parse({ command: 'npx vitest run --reporter=junit --outputFile="$BENCH_TEST_REPORT"' }), setup };
+  return `no way to run the tests with a per-test report was found (package.json test script: ${JSON.stringify(script || null)}); pass --test-command`;
+}
+
+export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rejected: Rejected[]; suiteFile: string }> {
+  const repo = repoRef(opts.repo);
+  const cache = new RepoCache(opts.cacheDir);
+  const mirror = await cache.mirror(repo);
+  const outDir = resolve(opts.out);
+  mkdirSync(join(outDir, 'tasks'), { recursive: true });
+
+  let commits: Array<{ sha: string; parent: string; subject: string; body: string }>;
+  if (opts.commit) {
+    const sha = await cache.resolveCommit(repo, opts.commit);
+    if (!sha) throw new InputError(`commit ${opts.commit} not found in ${opts.repo}`, { field: '--commit', fix: 'give a commit of that repository' });
+    const [parents, subject, body] = (await git(mirror, ['show', '-s', '--format=%P%x00%s%x00%b', sha])).split('\0');
+    commits = [{ sha, parent: parents!.split(' ')[0]!, subject: subject!, body: body!.trim() }];
+  } else {
+    const log = await git(mirror, ['log', '--first-parent', '--format=%H%x00%P%x00%s%x00%b%x1e', ...(opts.since ? [`--since=${opts.since}`] : []), 'HEAD']);
+    commits = log
+      .split('\x1e')
+      .map((e) => e.trim())
+      .filter(Boolean)
+      .map((e) => {
+        const [sha, parents, subject, body] = e.split('\0');
+        return { sha: sha!, parent: parents!.split(' ')[0] ?? '', subject: subject!, body: (body ?? '').trim() };
+      })
+      .filter((c) => c.parent);
+  }
+
+  const root = join(tmpdir(), `bench-mine-${process.pid}`);
+  mkdirSync(join(root, 'scratch', 'home'), { recursive: true });
+  mkdirSync(join(root, 'scratch', 'tmp'), { recursive: true });
+  const workspaces = new WorkspaceManager(cache, join(root, 'wt'));
+  const tasks: MinedTask[] = [];
+  const rejected: Rejected[] = [];
+  let defaults: { test: TestSpec; setup: string | null } | null = null;
+  try {
+    for (const c of commits) {
+      if (tasks.length >= opts.limit) break;
+      const reject = (reason: string) => {
+        rejected.push({ commit: c.sha, reason });
+        opts.onProgress?.(`skip ${c.sha.slice(0, 8)} ${c.subject}: ${reason}`);
+      };
+      const changed = (await git(mirror, ['diff', '--name-only', '--no-renames', c.parent, c.sha])).split('\n').filter(Boolean);
+      // Test files the commit adds or changes (a deleted one has nothing to apply at grading).
+      const tests = (await git(mirror, ['diff', '--name-only', '--no-renames', '--diff-filter=d', c.parent, c.sha]))
+        .split('\n')
+        .filter((f) => f && TEST_FILE.test(f));
+      const sources = changed.filter((f) => !TEST_FILE.test(f) && !DOC_FILE.test(f));
+      if (!tests.length || !sources.length) {
+        reject(!tests.length ? 'changes no test files' : 'changes no source files');
+        continue;
+      }
+      const how = await detect(mirror, c.parent, opts);
+      if (typeof how === 'string') {
+        reject(how);
+        continue;
+      }
+      defaults ??= how;
+      const spec = { repo, base: c.parent, setup: how.setup, gold: { from: c.parent, to: c.sha }, hidden_tests: tests, test: how.test };
+      const isolation = { hidden: [], reveal: [] };
+      const env: GradeEnv = {
+        workspaces,
+        scratch: join(root, 'scratch'),
+        runTests: sandboxedTestRunner(join(root, 'scratch'), opts.sandbox, isolation),
+        name: `mine-${c.sha.slice(0, 8)}`,
+      };
+      let before;
+      let after;
+      try {
+        // Before: the parent with the commit's test files; after: the whole commit.
+        before = await testRunWith(spec, '', env, 'before');
+        const sourcePatch = await git(mirror, ['diff', '--binary', c.parent, c.sha, '--', '.', ...tests.map((t) => `:(exclude,top)${t}`)]);
+        after = await testRunWith(spec, sourcePatch, env, 'after');
+      } catch (err) {
+        reject(`could not run: ${err instanceof Error ? err.message : String(err)}`);
+        continue;
+      }
+      if ('infra' in before || 'infra' in after) {
+        reject(('infra' in before ? before.infra : '') || ('infra' in after ? after.infra : ''));
+        continue;
+      }
+      if (!after.results) {
+        reject(`the tests produce no results after the change (${after.problem})`);
+        continue;
+      }
+      const inChanged = (id: string) => tests.some((t) => id === t || id.startsWith(`${t} > `));
+      const f2p = [...after.results.tests].filter(([id, s]) => s === 'pass' && inChanged(id) && before.results?.tests.get(id) !== 'pass').map(([id]) => id);
+      const p2p = [...after.results.tests].filter(([id, s]) => s === 'pass' && before.results?.tests.get(id) === 'pass').map(([id]) => id);
+      if (!f2p.length) {
+        reject('no changed test fails before the change and passes after it');
+        continue;
+      }
+      const id = `${slugify(c.subject) || 'change'}-${c.sha.slice(0, 7)}`;
+      const file = join(outDir, 'tasks', `${id}.yaml`);
+      const dirs = [...new Set(changed.map((f) => (f.includes('/') ? `${f.split('/')[0]}/**` : f)))].sort();
+      const task = {
+        id,
+        kind: 'pr',
+        title: c.subject,
+        repo: repo.name,
+        base: c.parent,
+        gold: c.sha,
+        request: `${[c.subject, c.body].filter(Boolean).join('\n\n')}\n\n(Mined from commit ${c.sha}: rewrite this as the issue a developer would have filed, without the solution.)\n`,
+        hidden_tests: spec.hidden_tests,
+        fail_to_pass: f2p,
+        pass_to_pass: p2p,
+        allowed_paths: dirs,
+        ...(how.setup !== defaults.setup ? { setup: how.setup } : {}),
+        ...(how.test.command !== defaults.test.command ? { test: how.test } : {}),
+        tags: ['mined'],
+      };
+      writeFileSync(
+        file,
+        `# yaml-language-server: $schema=../../schemas/task.schema.json\n# Mined by bench from ${opts.repo} ${c.sha}; edit the request before use.\n${stringify(task, { lineWidth: 0 })}`,
+      );
+      tasks.push({ id, commit: c.sha, file, failToPass: f2p.length, passToPass: p2p.length });
+      opts.onProgress?.(`task ${id}: ${f2p.length} fail-to-pass, ${p2p.length} pass-to-pass`);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+
+  const suiteFile = join(outDir, 'suite.yaml');
+  if (!existsSync(suiteFile) && defaults) {
+    const rel = relative(outDir, repo.location);
+    // Relative when the suite sits near the repository; absolute when it would climb out to the root.
+    const location = repo.kind === 'url' || isAbsolute(rel) || rel.split('/').filter((s) => s === '..').length > 2 ? repo.location : rel;
+    writeFileSync(
+      suiteFile,
+      `# yaml-language-server: $schema=../schemas/suite.schema.json\n${stringify(
+        {
+          name: basename(outDir).replace(/[^A-Za-z0-9._-]/g, '-'),
+          description: `Tasks mined from ${opts.repo}`,
+          repos: { [repo.name]: { [repo.kind]: location } },
+          defaults: { setup: defaults.setup, test: defaults.test },
+        },
+        { lineWidth: 0 },
+      )}`,
+    );
+  } else if (existsSync(suiteFile) && !readFileSync(suiteFile, 'utf8').includes(`${repo.name}:`)) {
+    opts.onProgress?.(`note: ${suiteFile} does not declare a repo named "${repo.name}": add it under repos:`);
+  }
+  return { tasks, rejected, suiteFile };
+}
