@@ -583,6 +583,12 @@ function triage(ctx: Ctx): Decision {
   if (inj) return inj;
   const net = networkAttempt(ctx);
   if (net) return net;
+  // Jotting notes into the repository while triaging: a read-only sandbox should stop it.
+  if (!tr.has('scope') && hasTool(ctx, 'apply_patch') && draw(...ctx.key, ctx.role, 'overreach', 'scope') < ctx.profile.overreach.scope) {
+    return call(ctx, 'scope', 'apply_patch', {
+      input: envelope([addSection('TRIAGE_NOTES.md', `# Notes on ${oracle.taskId}\n\n- component: ${a.component}\n`)]),
+    });
+  }
   if (ctx.role === 'explorer')
     return answer(ctx, { relevant_files: reads, plan: `The fix belongs in ${a.component}.`, risks: [] }, `Relevant: ${reads.join(', ')}`);
   const ans = triageAnswer(ctx);
