@@ -1,0 +1,20 @@
+/** Base class of the errors taskbox reports to the user without a stack trace. */
+export class TaskboxError extends Error {
+  /** @param {string} message */
+  constructor(message) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The task text could not be read. Carries the rejected input. */
+export class ParseError extends TaskboxError {
+  /**
+   * @param {string} message
+   * @param {string} input
+   */
+  constructor(message, input) {
+    super(message);
+    this.input = input;
+  }
+}

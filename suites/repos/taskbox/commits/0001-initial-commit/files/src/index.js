@@ -1,0 +1,2 @@
+export { TaskboxError, ParseError } from './errors.js';
+export { parse, PRIORITIES } from './parser.js';

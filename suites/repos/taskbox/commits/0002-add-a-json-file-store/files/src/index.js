@@ -1,0 +1,3 @@
+export { TaskboxError, ParseError } from './errors.js';
+export { parse, PRIORITIES } from './parser.js';
+export { load, save, StoreError, FORMAT_VERSION } from './store.js';

@@ -1,0 +1,58 @@
+import { describe, test, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as store from '../src/store.js';
+
+describe('store', () => {
+  /** @type {string} */
+  let dir;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'taskbox-store-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a missing file holds no tasks', () => {
+    assert.deepEqual(store.load(join(dir, 'tasks.json')), []);
+  });
+
+  test('saves and loads tasks', () => {
+    const file = join(dir, 'tasks.json');
+    const tasks = [{ id: 1, text: 'buy milk', tags: ['home'], priority: null, due: null, done: false }];
+    store.save(file, tasks);
+    assert.deepEqual(store.load(file), tasks);
+  });
+
+  test('writes a versioned, readable file', () => {
+    const file = join(dir, 'tasks.json');
+    store.save(file, []);
+    assert.equal(readFileSync(file, 'utf8'), '{\n  "version": 1,\n  "tasks": []\n}\n');
+  });
+
+  test('creates missing folders', () => {
+    const file = join(dir, 'a', 'b', 'tasks.json');
+    store.save(file, []);
+    assert.deepEqual(store.load(file), []);
+  });
+
+  test('rejects files that are not JSON', () => {
+    const file = join(dir, 'tasks.json');
+    writeFileSync(file, 'buy milk\n');
+    assert.throws(() => store.load(file), store.StoreError);
+  });
+
+  test('rejects JSON files without a task list', () => {
+    const file = join(dir, 'tasks.json');
+    writeFileSync(file, '{"todo": []}');
+    assert.throws(() => store.load(file), /is not a taskbox file/);
+  });
+
+  test('rejects files written by a newer version', () => {
+    const file = join(dir, 'tasks.json');
+    writeFileSync(file, '{"version": 2, "tasks": []}');
+    assert.throws(() => store.load(file), /newer taskbox/);
+  });
+});

@@ -1,0 +1,4 @@
+export { TaskboxError, ParseError, NotFoundError } from './errors.js';
+export { parse, PRIORITIES } from './parser.js';
+export { load, save, StoreError, FORMAT_VERSION } from './store.js';
+export { addTask, completeTask, removeTask, findTask, nextId } from './tasks.js';
