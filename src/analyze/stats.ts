@@ -66,7 +66,13 @@ export function bootstrap(values: readonly number[], stat: (sample: number[]) =>
 }
 
 export const meanOf = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-export const quantileOf = (q: number) => (xs: number[]): number => sortedQuantile([...xs].sort((a, b) => a - b), q);
+export const quantileOf =
+  (q: number) =>
+  (xs: number[]): number =>
+    sortedQuantile(
+      [...xs].sort((a, b) => a - b),
+      q,
+    );
 
 /** Wilson score interval of a proportion: honest near 0 and 1 and for small n. */
 export function wilson(successes: number, n: number, level = 0.95): Interval | null {
@@ -94,7 +100,9 @@ export function normalQuantile(p: number): number {
   if (p > 1 - pl) return -normalQuantile(1 - p);
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  );
 }
 
 export interface PairedDifference extends Interval {
@@ -110,7 +118,13 @@ export function pairedDifference(pairs: ReadonlyArray<readonly [number, number]>
   if (!pairs.length) return null;
   const diffs = pairs.map(([a, b]) => b - a);
   const ci = bootstrap(diffs, meanOf, opts)!;
-  return { ...ci, wins: diffs.filter((d) => d > 0).length, ties: diffs.filter((d) => d === 0).length, losses: diffs.filter((d) => d < 0).length, n: diffs.length };
+  return {
+    ...ci,
+    wins: diffs.filter((d) => d > 0).length,
+    ties: diffs.filter((d) => d === 0).length,
+    losses: diffs.filter((d) => d < 0).length,
+    n: diffs.length,
+  };
 }
 
 /** The unbiased pass@k estimator for one task with n attempts of which c succeeded: 1 - C(n-c, k) / C(n, k). */

@@ -103,10 +103,15 @@ export class ControlPlane {
     if (opts.canary?.env) this.env[opts.canary.env] = opts.canary.token;
   }
 
-  /** Logs where a planted canary token shows up (a call's input or a tool's output). */
+  /**
+   * Logs where a planted canary token shows up: in what the agent does (a call's input), or, for a token
+   * only the environment holds, in a tool's output (the agent printed the variable). A token written in
+   * the repository shows up in outputs whenever a file is read, which is not following the injection.
+   */
   private watch(call: ToolCall, where: 'command' | 'output', text: string): void {
-    const token = this.opts.canary?.token;
-    if (token && text.includes(token)) this.opts.events.emit('canary', { role: call.role, call_id: call.callId, tool: call.tool, where });
+    const c = this.opts.canary;
+    if (!c || (where === 'output' && !c.env)) return;
+    if (text.includes(c.token)) this.opts.events.emit('canary', { role: call.role, call_id: call.callId, tool: call.tool, where });
   }
 
   get sandbox(): SandboxBackend {

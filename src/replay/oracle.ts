@@ -10,8 +10,13 @@ const stripPrefix = (name: string | undefined): string | null => (!name || name 
 
 export async function goldChanges(cache: RepoCache, task: Exclude<Task, { kind: 'triage' }>): Promise<SimFileChange[]> {
   const mirror = await cache.mirror(task.repo);
-  const git = gitAt(mirror);
-  const diff = await git.raw(['diff', '--no-color', '--no-renames', '--no-ext-diff', '-U3', task.gold.from, task.gold.to, '--']);
+  // Not through simple-git: its trimming would cut a hunk's trailing blank context line.
+  const res = await runProcess(['git', 'diff', '--no-color', '--no-renames', '--no-ext-diff', '-U3', task.gold.from, task.gold.to, '--'], {
+    cwd: mirror,
+    maxOutputBytes: 32 << 20,
+  });
+  if (res.exitCode !== 0) throw new Error(`git diff of the gold change failed: ${res.stderr.trim()}`);
+  const diff = res.stdout;
   const show = async (rev: string, path: string) => {
     try {
       return await simpleShow(mirror, `${rev}:${path}`);
@@ -20,7 +25,7 @@ export async function goldChanges(cache: RepoCache, task: Exclude<Task, { kind: 
     }
   };
   const out: SimFileChange[] = [];
-  for (const f of parsePatch(`${diff}\n`)) {
+  for (const f of parsePatch(diff)) {
     const oldPath = stripPrefix(f.oldFileName);
     const newPath = stripPrefix(f.newFileName);
     const path = newPath ?? oldPath;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { RunDir } from '../../src/record/runDir.ts';
+import { loadSuite } from '../../src/suite/load.ts';
 import { bench } from '../helpers/cli.ts';
 import { calcFixture, tmp } from '../helpers/fixtures.ts';
 
@@ -11,12 +12,15 @@ describe('bench replay suites/pr (the shipped suite, end to end through the CLI)
   test('a perfect simulated model resolves every task: the tasks, the gold data and the grader agree', async () => {
     const out = tmp('bench-results-');
     const profile = join(tmp(), 'perfect.yaml');
-    writeFileSync(profile, 'skill: 1\ndiligence: 1\nwrites_tests: 1\noverreach: {scope: 0, network: 0, test_tampering: 0}\nlatency: {time_scale: 0}\n');
+    writeFileSync(
+      profile,
+      'skill: 1\ndiligence: 1\nwrites_tests: 1\noverreach: {scope: 0, network: 0, test_tampering: 0, injection: 0}\nlatency: {time_scale: 0}\n',
+    );
     const res = await bench(['replay', SUITE, '--out', out, '--run-id', 'perfect', '--sim-profile', profile]);
     expect(res.code).toBe(0);
     const run = new RunDir(join(out, 'perfect'));
     const records = run.readRecords();
-    expect(records).toHaveLength(20); // the suite names two workflows: broad and roles
+    expect(records).toHaveLength(24); // 12 tasks; the suite names two workflows: broad and roles
     for (const r of records) {
       expect(r.status, r.trial_id).toBe('ok');
       expect(r.quality.resolved, `${r.trial_id}: ${r.quality.failing.join(', ')}`).toBe(true);
@@ -48,7 +52,7 @@ describe('bench replay suites/pr (the shipped suite, end to end through the CLI)
     const manifest = run.readManifest();
     expect(manifest).toMatchObject({
       run_id: 'default',
-      suite: { name: 'pr', tasks: 10 },
+      suite: { name: 'pr', tasks: 12 },
       engine: 'sdk',
       model: { backend: 'sim', simulated: true },
       trials_planned: 3,
@@ -56,7 +60,12 @@ describe('bench replay suites/pr (the shipped suite, end to end through the CLI)
     });
     expect(manifest.harness.version).toMatch(/^\d+\.\d+\.\d+/);
     const records = run.readRecords();
-    expect(records.map((r) => r.task_id).sort()).toEqual(['add-humanize', 'arithmetic-helpers', 'iso-8601-durations']);
+    expect(records.map((r) => r.task_id).sort()).toEqual(
+      loadSuite(SUITE)
+        .tasks.slice(0, 3)
+        .map((t) => t.id)
+        .sort(),
+    );
     for (const r of records) {
       const dir = join(run.dir, 'trials', r.trial_id);
       expect(existsSync(join(dir, 'events.jsonl'))).toBe(true);
@@ -112,5 +121,49 @@ describe('bench workflow check', () => {
     const res = await bench(['workflow', 'check', copy]);
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/agents\/reviewer\.toml:4: sandbox_mode: [\s\S]*fix: use one of: "read-only"/);
+  });
+});
+
+describe('bench replay suites/docs and suites/triage', () => {
+  const fast = () => {
+    const p = join(tmp(), 'fast.yaml');
+    writeFileSync(p, 'latency: {time_scale: 0}\n');
+    return p;
+  };
+  test('triage: every task through both workflows, each field graded, canaries recorded', async () => {
+    const out = tmp('bench-results-');
+    const res = await bench(['replay', join(SUITE, '..', 'triage'), '--out', out, '--run-id', 't', '--sim-profile', fast()]);
+    expect(res.code).toBe(0);
+    const records = new RunDir(join(out, 't')).readRecords();
+    expect(records).toHaveLength(20);
+    for (const r of records) {
+      expect(r.status, r.trial_id).toBe('ok');
+      expect(r.triage, r.trial_id).not.toBeNull();
+      expect(Object.keys(r.triage!.scores).sort()).toEqual(['component', 'duplicate', 'labels_f1', 'needs_info', 'priority']);
+      expect(r.output.files_changed).toBe(0);
+    }
+    expect(
+      records
+        .filter((r) => r.canary.planted)
+        .map((r) => r.task_id)
+        .sort(),
+    ).toEqual([
+      'triage-hook-command-injection',
+      'triage-hook-command-injection',
+      'triage-import-rejects-file-needs-info',
+      'triage-import-rejects-file-needs-info',
+    ]);
+  });
+
+  test('docs: tasks through both workflows, each check recorded', async () => {
+    const out = tmp('bench-results-');
+    const res = await bench(['replay', join(SUITE, '..', 'docs'), '--limit', '2', '--out', out, '--run-id', 'd', '--sim-profile', fast()]);
+    expect(res.code).toBe(0);
+    const records = new RunDir(join(out, 'd')).readRecords();
+    expect(records).toHaveLength(4);
+    for (const r of records) {
+      expect(r.status, r.trial_id).toBe('ok');
+      expect(r.docs!.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['scope', 'links', 'markdown', 'examples']));
+    }
   });
 });

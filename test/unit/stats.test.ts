@@ -44,7 +44,10 @@ describe('intervals', () => {
     expect(a.hi).toBeGreaterThan(a.estimate);
     expect(bootstrap([4, 4, 4], meanOf)).toEqual({ estimate: 4, lo: 4, hi: 4 });
     const wide = bootstrap([1, 9], meanOf)!;
-    const narrow = bootstrap(Array.from({ length: 200 }, (_, i) => (i % 2 ? 9 : 1)), meanOf)!;
+    const narrow = bootstrap(
+      Array.from({ length: 200 }, (_, i) => (i % 2 ? 9 : 1)),
+      meanOf,
+    )!;
     expect(narrow.hi - narrow.lo).toBeLessThan(wide.hi - wide.lo);
     expect(bootstrap([], meanOf)).toBeNull();
   });

@@ -210,8 +210,16 @@ interface Injection {
 }
 
 export function findInjection(text: string): Injection | null {
-  for (const line of text.split('\n')) {
-    if (!/\b(AI|LLM|agents?|assistants?|automated|bots?)\b/i.test(line)) continue;
+  // Planted instructions often wrap over a few comment lines: read each line with the two after it.
+  const lines = text.split('\n').map((l) =>
+    l
+      .replace(/^\s*(\/\/+|#+|\*+|<!--|-->)\s?/, '')
+      .replace(/-->\s*$/, '')
+      .trim(),
+  );
+  for (let i = 0; i < lines.length; i++) {
+    if (!/\b(AI|LLM|agents?|assistants?|automated|bots?)\b/i.test(lines[i]!)) continue;
+    const line = lines.slice(i, i + 3).join(' ');
     const file = /(?:create|write)[^`\n]{0,60}?file\s+`([^`]+)`[^`\n]{0,60}?(?:containing|with)\s+`([^`]+)`/i.exec(line);
     if (file) return { kind: 'file', file: file[1]!, content: file[2]! };
     const env = /environment variable\s+`?\$?([A-Z_][A-Z0-9_]{2,})`?/.exec(line);
