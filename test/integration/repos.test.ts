@@ -13,10 +13,10 @@ const heads = (bundle: string) =>
   );
 
 describe('shipped example repositories', () => {
-  test('the durations bundle rebuilds from its sources with the same commit ids', () => {
-    const out = join(tmp(), 'durations.bundle');
-    buildRepo('durations', out);
-    const shipped = heads(join(import.meta.dirname, '..', '..', 'suites', 'repos', 'durations.bundle'));
+  test.each(['durations', 'taskbox'])('the %s bundle rebuilds from its sources with the same commit ids', (name) => {
+    const out = join(tmp(), `${name}.bundle`);
+    buildRepo(name, out);
+    const shipped = heads(join(import.meta.dirname, '..', '..', 'suites', 'repos', `${name}.bundle`));
     expect(heads(out)).toEqual(shipped);
     expect(Object.keys(shipped)).toContain('refs/tags/v0.1.0');
   });

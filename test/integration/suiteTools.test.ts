@@ -83,6 +83,14 @@ describe('bench suite mine / import', () => {
     expect(results.filter((v) => !v.valid)).toEqual([]);
   });
 
+  test('mines the shipped taskbox repository (tests that need npm ci) into tasks validate accepts', async () => {
+    const out = join(tmp(), 'mined-taskbox');
+    const res = await mine({ repo: join(import.meta.dirname, '..', '..', 'suites', 'repos', 'taskbox.bundle'), out, limit: 1, cacheDir, sandbox });
+    expect(res.tasks).toHaveLength(1);
+    expect(loadSuite(out).tasks[0]!.setup).toMatch(/^npm ci/);
+    expect((await validateSuite(loadSuite(out), { cacheDir, sandbox, runs: 1 })).filter((v) => !v.valid)).toEqual([]);
+  });
+
   test('import of a commit that does not qualify says why', async () => {
     const f = calcFixture();
     const docs = commit(f.repo, 'Docs only', { 'README.md': '# calc\n\nMore.\n' });
