@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../errors.ts';
 import { replayCommand } from './replay.ts';
+import { reportCommand } from './report.ts';
 import { simServerCommand } from './simServer.ts';
 import { suiteCommand } from './suite.ts';
 import { workflowCommand } from './workflow.ts';
@@ -18,6 +19,7 @@ export function program(): Command {
     .showHelpAfterError()
     .exitOverride();
   replayCommand(p);
+  reportCommand(p);
   simServerCommand(p);
   workflowCommand(p);
   suiteCommand(p);

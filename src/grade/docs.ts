@@ -9,6 +9,7 @@ import picomatch from 'picomatch';
 import { runProcess } from '../exec/run.ts';
 import type { DocsRequirement } from '../suite/schema.ts';
 import type { DocsTaskSpec } from '../suite/load.ts';
+import { correctionLines } from './correction.ts';
 import type { GradeEnv } from './pr.ts';
 
 export interface DocsCheck {
@@ -19,6 +20,7 @@ export interface DocsCheck {
 
 export interface DocsGrade {
   status: 'ok' | 'infra_error';
+  correctionLines: number | null;
   passed: boolean | null;
   checks: DocsCheck[];
   note: string | null;
@@ -194,7 +196,15 @@ export async function gradeDocs(task: DocsTaskSpec, patch: string, env: GradeEnv
   const log: string[] = [];
   try {
     const problem = await env.workspaces.applyPatch(ws, patch);
-    if (problem) return { status: 'infra_error', passed: null, checks: [], note: `the saved patch does not apply to the base commit: ${problem}`, log: '' };
+    if (problem)
+      return {
+        status: 'infra_error',
+        correctionLines: null,
+        passed: null,
+        checks: [],
+        note: `the saved patch does not apply to the base commit: ${problem}`,
+        log: '',
+      };
     const names = async (args: string[]) => (await runProcess(['git', ...args], { cwd: ws.dir })).stdout.split('\n').filter(Boolean);
     // The files the check covers: what the agent changed, and what the historical change touched.
     const changed = [...new Set([...(await names(['diff', '--name-only', task.base])), ...(await names(['ls-files', '--others', '--exclude-standard']))])];
@@ -242,7 +252,8 @@ export async function gradeDocs(task: DocsTaskSpec, patch: string, env: GradeEnv
         detail: failures.length ? failures.join('; ') : `${examples.length} runnable example(s) pass`,
       });
     }
-    return { status: 'ok', passed: checks.every((c) => c.passed), checks, note: null, log: log.join('\n\n') };
+    const correction = await correctionLines(ws.dir, task.base, task.gold);
+    return { status: 'ok', correctionLines: correction, passed: checks.every((c) => c.passed), checks, note: null, log: log.join('\n\n') };
   } finally {
     await env.workspaces.remove(ws);
   }

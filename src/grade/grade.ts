@@ -11,6 +11,8 @@ export interface Grade {
   log: string;
   /** ms of the graded test run (pr), 0 otherwise. */
   testMs: number;
+  /** Lines between the agent's change and the gold one (pr, docs). */
+  correctionLines: number | null;
   pr: PrGrade | null;
   docs: DocsGrade | null;
   triage: TriageGrade | null;
@@ -20,7 +22,7 @@ export async function gradeTask(task: Task, patch: string, finalText: string | n
   const none = { pr: null, docs: null, triage: null };
   if (task.kind === 'pr') {
     const g = await gradePr(task, patch, env);
-    return { ...none, status: g.status, resolved: g.resolved, note: g.note, log: g.log, testMs: g.testMs, pr: g };
+    return { ...none, status: g.status, resolved: g.resolved, note: g.note, log: g.log, testMs: g.testMs, correctionLines: g.correctionLines, pr: g };
   }
   if (task.kind === 'docs') {
     const g = await gradeDocs(task, patch, env);
@@ -33,6 +35,7 @@ export async function gradeTask(task: Task, patch: string, finalText: string | n
       note: g.note ?? (failed.length ? `${failed.length} check(s) failed: ${failed.map((c) => c.name).join(', ')}` : null),
       log: `${summary}\n\n${g.log}`,
       testMs: 0,
+      correctionLines: g.correctionLines,
       docs: g,
     };
   }
@@ -43,5 +46,5 @@ export async function gradeTask(task: Task, patch: string, finalText: string | n
     `scores: ${JSON.stringify(g.scores)}`,
     `passed: ${g.passed}${g.severe_misprioritised ? ` (wrong priority on a ${task.severity} issue)` : ''}`,
   ].join('\n');
-  return { ...none, status: 'ok', resolved: g.passed, note: g.parse_error, log, testMs: 0, triage: g };
+  return { ...none, status: 'ok', resolved: g.passed, note: g.parse_error, log, testMs: 0, correctionLines: null, triage: g };
 }

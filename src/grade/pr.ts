@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { runProcess, type RunResult } from '../exec/run.ts';
 import type { PrTaskSpec } from '../suite/load.ts';
 import type { WorkspaceManager, Workspace } from '../workspace/workspace.ts';
+import { correctionLines as countCorrection } from './correction.ts';
 import { parseJUnit, parseTap, ReportError, type TestResults } from './reports.ts';
 
 export interface TestRunner {
@@ -15,6 +16,8 @@ export interface TestRunner {
 
 export interface PrGrade {
   status: 'ok' | 'infra_error';
+  /** Lines between the agent's change and the gold one (source files; hidden tests excluded). */
+  correctionLines: number | null;
   /** ms the graded test run took (0 when it did not run). */
   testMs: number;
   resolved: boolean | null;
@@ -80,11 +83,18 @@ export interface GradeEnv {
 type PrRunSpec = Pick<PrTaskSpec, 'repo' | 'base' | 'setup' | 'gold' | 'hidden_tests' | 'test'>;
 
 /** One graded test run: a fresh checkout of the base, a patch, the hidden tests, the task's test command. */
-export async function testRunWith(task: PrRunSpec, patch: string, env: GradeEnv, label = 'grade'): Promise<SuiteRun | { infra: string }> {
+export async function testRunWith(
+  task: PrRunSpec,
+  patch: string,
+  env: GradeEnv,
+  label = 'grade',
+  inspect?: (ws: Workspace) => Promise<void>,
+): Promise<SuiteRun | { infra: string }> {
   const ws = await env.workspaces.create({ repo: task.repo, base: task.base, setup: task.setup }, `${env.name}-${label}`, env.signal);
   try {
     const applyProblem = await env.workspaces.applyPatch(ws, patch);
     if (applyProblem) return { infra: `the patch does not apply to the base commit: ${applyProblem}` };
+    await inspect?.(ws);
     const hidden = await applyHiddenTests(ws, task);
     if (hidden) return { infra: hidden };
     return await runSuite(task, ws, env.scratch, env.runTests, env.signal);
@@ -97,6 +107,7 @@ export async function gradePr(task: PrTaskSpec, patch: string, env: GradeEnv): P
   const empty = { passed: 0, total: 0 };
   const infra = (note: string, log = ''): PrGrade => ({
     status: 'infra_error',
+    correctionLines: null,
     testMs: 0,
     resolved: null,
     fail_to_pass: empty,
@@ -106,7 +117,10 @@ export async function gradePr(task: PrTaskSpec, patch: string, env: GradeEnv): P
     note,
     log,
   });
-  const suite = await testRunWith(task, patch, env);
+  let correctionLines: number | null = null;
+  const suite = await testRunWith(task, patch, env, 'grade', async (ws) => {
+    correctionLines = await countCorrection(ws.dir, task.base, task.gold, task.hidden_tests);
+  });
   if ('infra' in suite) return infra(suite.infra);
   const testMs = Math.round(suite.run.durationMs);
   let log = `$ ${task.test.command}\n(exit ${suite.run.exitCode ?? suite.run.signal}, ${(suite.run.durationMs / 1000).toFixed(1)}s)\n${suite.run.output}`;
@@ -118,6 +132,7 @@ export async function gradePr(task: PrTaskSpec, patch: string, env: GradeEnv): P
   const p2pIds = task.pass_to_pass;
   const unresolved = (note: string | null, regression: boolean | null): PrGrade => ({
     status: 'ok',
+    correctionLines,
     testMs,
     resolved: false,
     fail_to_pass: { passed: 0, total: f2pIds.length },
@@ -149,6 +164,7 @@ export async function gradePr(task: PrTaskSpec, patch: string, env: GradeEnv): P
   const resolved = trusted && f2p.failing.length === 0 && p2p.failing.length === 0;
   return {
     status: 'ok',
+    correctionLines,
     testMs,
     resolved,
     fail_to_pass: { passed: trusted ? f2p.passed : 0, total: f2p.total },

@@ -100,6 +100,7 @@ export const TrialRecord = z.object({
     pass_to_pass: TestCounts,
     failing: z.array(z.string()).describe('Test ids that should pass and did not.'),
     note: z.string().nullable().describe("The grader's remark (why a suite did not run, a patch that did not apply)."),
+    correction_lines: count.nullable().describe("Lines between the agent's change and the gold one (pr and docs; hidden tests excluded)."),
   }),
   docs: z
     .object({

@@ -16,7 +16,7 @@ import { TRIAGE_SCHEMA } from '../grade/triage.ts';
 import type { ModelBackend } from '../model/backend.ts';
 import { Ledger } from '../model/ledger.ts';
 import { costUsd, type PriceTable } from '../model/prices.ts';
-import { EventLog } from '../record/events.ts';
+import { clip, EventLog } from '../record/events.ts';
 import type { RunDir } from '../record/runDir.ts';
 import type { RoleStats, TrialRecord, TrialStatus } from '../record/schema.ts';
 import type { Task } from '../suite/load.ts';
@@ -107,6 +107,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
   let isolation: { hidden: string[]; reveal: string[] } = { hidden: deps.hidden, reveal: [] };
 
   try {
+    events.emit('task', { task_id: task.id, kind: task.kind, title: task.title ?? null, prompt: clip(agentPrompt(task), 4000) });
     // 1. workspace
     events.emit('phase', { phase: 'setup', state: 'start' });
     let ws;
@@ -350,6 +351,7 @@ export function buildRecord(r: RecordInput): TrialRecord {
       pass_to_pass: pr?.pass_to_pass ?? empty,
       failing: pr?.failing ?? [],
       note: grade?.note ?? null,
+      correction_lines: grade?.status === 'ok' ? grade.correctionLines : null,
     },
     docs: grade?.docs?.status === 'ok' ? { passed: !!grade.docs.passed, checks: grade.docs.checks } : null,
     triage: grade?.triage

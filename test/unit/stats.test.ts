@@ -94,3 +94,28 @@ describe('paired comparison and pass@k', () => {
     expect(() => passAtK(2, 1, 3)).toThrow(RangeError);
   });
 });
+
+describe('fast quantile bootstrap', () => {
+  test('same estimate as the plain one and an interval of the same size', async () => {
+    const { bootstrapQuantile } = await import('../../src/analyze/stats.ts');
+    const xs = Array.from({ length: 300 }, (_, i) => ((i * 7919) % 1000) + 0.5);
+    for (const q of [0.5, 0.95]) {
+      const fast = bootstrapQuantile(xs, q, { seed: 4 })!;
+      const plain = bootstrap(xs, quantileOf(q), { seed: 4 })!;
+      expect(fast.estimate).toBe(plain.estimate);
+      expect(Math.abs(fast.hi - fast.lo - (plain.hi - plain.lo))).toBeLessThan(0.35 * (plain.hi - plain.lo));
+      expect(fast.lo).toBeLessThanOrEqual(fast.estimate);
+      expect(fast.hi).toBeGreaterThanOrEqual(fast.estimate);
+    }
+    expect(bootstrapQuantile([5], 0.95)).toEqual({ estimate: 5, lo: 5, hi: 5 });
+  });
+});
+
+test('the specialised mean bootstrap agrees with the plain one', async () => {
+  const { bootstrapMean } = await import('../../src/analyze/stats.ts');
+  const xs = [3, 5, 8, 13, 21, 34, 55];
+  const fast = bootstrapMean(xs, { seed: 7 })!;
+  const plain = bootstrap(xs, meanOf, { seed: 7 })!;
+  expect(fast).toEqual(plain); // same draws, same resamples
+  expect(bootstrapMean([0, 0, 0])).toEqual({ estimate: 0, lo: 0, hi: 0 });
+});

@@ -1,0 +1,44 @@
+// `bench report <run> [--compare <run>] [-o file] [--format html|md]`.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { InputError } from '../errors.ts';
+import { buildReportData, loadRun } from '../report/data.ts';
+import { renderHtml } from '../report/html.ts';
+import { renderMarkdown } from '../report/markdown.ts';
+
+export function reportCommand(program: Command): void {
+  program
+    .command('report')
+    .description('turn a run folder into an HTML report (offline, one file) or a markdown summary')
+    .argument('<run>', 'run folder, e.g. results/<run-id>')
+    .option('--compare <run>', 'another run to put side by side (e.g. before and after a plugin change)')
+    .option('-o, --out <file>', 'output file (default: reports/<run-id>/index.html, or stdout for md)')
+    .option('--format <format>', 'html or md', 'html')
+    .action(async (runArg: string, flags: { compare?: string; out?: string; format: string }) => {
+      if (!['html', 'md'].includes(flags.format))
+        throw new InputError(`unknown format "${flags.format}"`, { field: '--format', fix: 'use --format html or --format md' });
+      const first = loadRun(resolve(runArg));
+      const runs = [first];
+      if (flags.compare) {
+        const other = loadRun(resolve(flags.compare));
+        if (other.label === first.label) other.label = `${other.label} (2)`;
+        runs.unshift(other); // the compared-against run is the baseline
+      }
+      const data = buildReportData(runs);
+      if (flags.format === 'md') {
+        const text = renderMarkdown(data);
+        if (flags.out) {
+          mkdirSync(dirname(resolve(flags.out)), { recursive: true });
+          writeFileSync(flags.out, text);
+          process.stderr.write(`wrote ${flags.out}\n`);
+        } else process.stdout.write(text);
+        return;
+      }
+      const out = resolve(flags.out ?? join('reports', first.manifest.run_id, 'index.html'));
+      mkdirSync(dirname(out), { recursive: true });
+      const t0 = performance.now();
+      writeFileSync(out, await renderHtml(data, { outFile: out }));
+      process.stdout.write(`report: ${out}  (${runs.reduce((n, r) => n + r.records.length, 0)} trials, ${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+    });
+}

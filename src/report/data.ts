@@ -1,0 +1,167 @@
+// What a report is made of: the runs (manifest and records read back from their folders), the analysis,
+// and, for the drill-down, a bounded set of trial timelines and patches: a 10,000-trial run still makes
+// a report of bounded size (the rest are linked to their files in the run folder).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyze, type Analysis } from '../analyze/summary.ts';
+import { RunDir } from '../record/runDir.ts';
+import type { RunManifest, TrialEvent, TrialRecord } from '../record/schema.ts';
+
+export interface LoadedRun {
+  label: string;
+  dir: string;
+  manifest: RunManifest;
+  records: TrialRecord[];
+}
+
+export interface TimelineRow {
+  t: number;
+  role: string;
+  type: string;
+  text: string;
+  /** deny, block, failure: shown in red. */
+  alarm?: boolean;
+}
+
+export interface TrialDetail {
+  timeline: TimelineRow[];
+  omittedEvents: number;
+  patch: string;
+  patchOmitted: number;
+}
+
+export interface ReportData {
+  runs: LoadedRun[];
+  analysis: Analysis;
+  /** Drill-down details by `<run label>/<trial id>`. */
+  details: Map<string, TrialDetail>;
+}
+
+export interface ReportLimits {
+  /** Trials whose timeline and patch are embedded (the ones that most need a look first). */
+  maxDetails: number;
+  maxEvents: number;
+  maxPatchBytes: number;
+}
+
+export const DEFAULT_LIMITS: ReportLimits = { maxDetails: 400, maxEvents: 250, maxPatchBytes: 24 * 1024 };
+
+export function loadRun(dir: string, label?: string): LoadedRun {
+  const run = new RunDir(dir);
+  const manifest = run.readManifest();
+  return { label: label ?? manifest.run_id, dir, manifest, records: run.readRecords() };
+}
+
+const short = (s: unknown, n = 160) => {
+  const text = String(s ?? '').replace(/\s+/g, ' ');
+  return text.length > n ? `${text.slice(0, n - 1)}…` : text;
+};
+
+/** One line of a trial's timeline, in words. */
+export function describeEvent(e: TrialEvent): TimelineRow | null {
+  const role = String(e.role ?? '');
+  const row = (text: string, alarm = false): TimelineRow => ({ t: e.t, role, type: e.type, text, ...(alarm ? { alarm } : {}) });
+  switch (e.type) {
+    case 'task':
+      return row(`task ${e.task_id}${e.title ? `: ${e.title}` : ''}\n${String(e.prompt ?? '')}`);
+    case 'phase':
+      return row(
+        `${e.phase} ${e.state}${e.ms !== undefined ? ` (${e.ms} ms)` : ''}${e.stop ? `: ${e.stop}` : ''}${e.resolved !== undefined ? `: resolved ${e.resolved}` : ''}`,
+      );
+    case 'model':
+      return row(
+        `model ${e.model}: ${e.input} in (${e.cached_input} cached) / ${e.output} out (${e.reasoning} reasoning), ${e.ms} ms${e.error ? `, error: ${short(e.error)}` : ''}`,
+        !!e.error,
+      );
+    case 'tool_call':
+      return row(`${e.tool} ${short(e.command ?? e.input)}${e.escalate ? ` [asks to escalate: ${short(e.escalate, 80)}]` : ''}`);
+    case 'tool_result':
+      return row(
+        `${e.tool} ${e.denied ? `denied (${e.stage})` : e.ok === false ? 'failed' : 'done'}${e.exit_code !== undefined ? `, exit ${e.exit_code}` : ''}${e.applied === false ? ', patch did not apply' : ''}${e.ms ? `, ${e.ms} ms` : ''}`,
+        !!e.denied || e.ok === false || e.applied === false,
+      );
+    case 'decision':
+      return row(`${e.verdict} by ${e.stage}${e.observed ? ' (seen in the output)' : ''}: ${short(e.reason, 240)}`, e.verdict === 'deny');
+    case 'approval':
+      return row(
+        `approval ${e.state}${e.by ? ` by ${e.by}` : ''}${e.wait_ms ? ` after a modelled ${e.wait_ms} ms` : ''}: ${short(e.reason ?? e.message)}`,
+        e.state === 'denied',
+      );
+    case 'network':
+      return row(`network attempt ${e.verdict} (${e.source}): ${short(e.command)}`, e.verdict === 'blocked');
+    case 'hook':
+      return row(
+        `hook ${e.event} ${e.outcome}${e.reason ? `: ${short(e.reason)}` : ''}${e.failure ? `: ${short(e.failure)}` : ''} (${e.ms} ms)`,
+        e.outcome !== 'ok',
+      );
+    case 'subagent':
+      return row(`role ${e.role} ${e.state}${e.reason ? `: ${e.reason}` : ''}`, e.state === 'refused');
+    case 'role_output':
+      return row(`${e.role} answered: ${short(JSON.stringify(e.output), 240)}`);
+    case 'message':
+      return row(`final answer: ${short(e.text, 240)}`);
+    case 'canary':
+      return row(`planted instruction followed (${e.where})`, true);
+    case 'continue':
+      return row(`Stop hook sent the agent back: ${short(e.reason)}`);
+    case 'error':
+      return row(`error in ${e.stage}: ${short(e.message, 240)}`, true);
+    case 'graph':
+      return row(`graph ${e.state}: ${e.reason ?? ''}`);
+    default:
+      return null; // spans and other low-level events stay in events.jsonl
+  }
+}
+
+/** Which trials most need a look: not judged, escaped, unresolved, then the rest. */
+function priority(r: TrialRecord): number {
+  if (r.status !== 'ok') return 0;
+  if (r.quality.escaped_defect) return 1;
+  if (r.quality.resolved === false) return 2;
+  if (r.control.denied_calls || r.canary.followed) return 3;
+  return 4;
+}
+
+export function readDetail(runDir: string, trialId: string, limits: ReportLimits): TrialDetail | null {
+  const dir = join(runDir, 'trials', trialId);
+  const eventsFile = join(dir, 'events.jsonl');
+  if (!existsSync(eventsFile)) return null;
+  const rows: TimelineRow[] = [];
+  let omitted = 0;
+  for (const line of readFileSync(eventsFile, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    let e: TrialEvent;
+    try {
+      e = JSON.parse(line) as TrialEvent;
+    } catch {
+      continue;
+    }
+    const row = describeEvent(e);
+    if (!row) continue;
+    if (rows.length < limits.maxEvents) rows.push(row);
+    else omitted++;
+  }
+  const patchFile = join(dir, 'patch.diff');
+  const patch = existsSync(patchFile) ? readFileSync(patchFile, 'utf8') : '';
+  return {
+    timeline: rows,
+    omittedEvents: omitted,
+    patch: patch.slice(0, limits.maxPatchBytes),
+    patchOmitted: Math.max(0, patch.length - limits.maxPatchBytes),
+  };
+}
+
+export function buildReportData(runs: LoadedRun[], limits: ReportLimits = DEFAULT_LIMITS, seed = 1): ReportData {
+  const analysis = analyze(
+    runs.map((r) => ({ label: r.label, records: r.records })),
+    seed,
+  );
+  const all = runs.flatMap((run) => run.records.map((r) => ({ run, r })));
+  all.sort((a, b) => priority(a.r) - priority(b.r));
+  const details = new Map<string, TrialDetail>();
+  for (const { run, r } of all.slice(0, limits.maxDetails)) {
+    const d = readDetail(run.dir, r.trial_id, limits);
+    if (d) details.set(`${run.label}/${r.trial_id}`, d);
+  }
+  return { runs, analysis, details };
+}

@@ -1,0 +1,340 @@
+// The HTML report: one self-contained file that opens offline. Charts are inline SVG (rendered at report
+// time), the per-task grid and drill-down are drawn by a small inline script from data embedded once.
+// Every piece of untrusted text (task prompts, agent output, diffs, hook messages) is escaped here, or
+// set through textContent in the script; never through innerHTML.
+import { relative, dirname } from 'node:path';
+import { formatValue, type WorkflowSummary } from '../analyze/summary.ts';
+import { metricByName } from '../analyze/metrics.ts';
+import type { TrialRecord } from '../record/schema.ts';
+import { chartSpecs, renderSvg } from './charts.ts';
+import type { ReportData } from './data.ts';
+
+export function esc(s: unknown): string {
+  return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** JSON safe inside <script>: nothing in it can close the element or open a comment. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+const HEADLINE = [
+  'resolve_rate',
+  'accept_rate',
+  'escaped_defect_rate',
+  'regression_rate',
+  'p50_latency',
+  'p95_latency',
+  'cost_per_task',
+  'cost_per_resolved',
+  'tokens_per_task',
+  'approval_prompts_per_task',
+  'denied_calls_per_task',
+  'blocked_network_per_task',
+  'hook_failures_per_task',
+  'canary_follow_rate',
+  'correction_lines_per_task',
+  'tests_run_per_task',
+  'infra_error_rate',
+  'timeout_rate',
+];
+
+function cell(w: WorkflowSummary, name: string): string {
+  const m = w.metrics[name];
+  const def = metricByName.get(name)!;
+  if (!m || m.estimate === null) return '<td class="na">–</td>';
+  const ci = m.lo !== null && m.hi !== null ? `<span class="ci">${esc(formatValue(def.unit, m.lo))}–${esc(formatValue(def.unit, m.hi))}</span>` : '';
+  return `<td><b>${esc(formatValue(def.unit, m.estimate))}</b> ${ci}<span class="n">n=${m.n}</span></td>`;
+}
+
+function headlineTable(data: ReportData): string {
+  const ws = data.analysis.workflows;
+  const comparisons = data.analysis.comparisons;
+  const rows = HEADLINE.filter((name) => ws.some((w) => (w.metrics[name]?.n ?? 0) > 0)).map((name) => {
+    const def = metricByName.get(name)!;
+    // Resolved tasks are judged on the paired differences (same task, same seed), which see more than two intervals.
+    const paired =
+      name === 'resolve_rate'
+        ? comparisons
+            .filter((c) => c.resolved && (c.resolved.lo > 0 || c.resolved.hi < 0))
+            .map(
+              (c) =>
+                `${c.resolved!.estimate > 0 ? c.b : c.a} is better on the same tasks (${c.resolved!.wins} won, ${c.resolved!.losses} lost of ${c.resolved!.n})`,
+            )
+        : [];
+    const words = [
+      ...paired,
+      ...comparisons
+        .map((c) => c.metrics.find((m) => m.name === name))
+        .filter((m): m is NonNullable<typeof m> => !!m && m.better !== 'neither' && !paired.length)
+        .map((m) => m.words.replace(/^[^:]+: /, '')),
+    ];
+    return `<tr><th title="${esc(def.description)}">${esc(def.label)}<span class="dir">${def.better === 'higher' ? '↑ better' : '↓ better'}</span></th>${ws.map((w) => cell(w, name)).join('')}<td class="words">${words.length ? esc(words.join('; ')) : '<span class="muted">no clear difference</span>'}</td></tr>`;
+  });
+  return `<table class="headline"><thead><tr><th>metric</th>${ws.map((w) => `<th>${esc(w.label)}<span class="n">${w.trials} trials</span></th>`).join('')}<th>which is better</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function findings(data: ReportData): string {
+  const items: string[] = [];
+  for (const c of data.analysis.comparisons) {
+    items.push(`<li><b>${esc(c.b)} vs ${esc(c.a)}</b> (${c.pairs} matched trials): ${esc(c.headline)}.</li>`);
+    for (const m of c.metrics.filter((x) => x.better !== 'neither' && !['resolve_rate'].includes(x.name)).slice(0, 8)) items.push(`<li>${esc(m.words)}.</li>`);
+  }
+  for (const w of data.analysis.workflows) {
+    if (w.infra_errors || w.timeouts)
+      items.push(
+        `<li>${esc(w.label)}: ${w.infra_errors} trial(s) with infrastructure errors and ${w.timeouts} stopped by a time or turn limit, reported apart and left out of quality figures.</li>`,
+      );
+  }
+  return items.length ? `<ul class="findings">${items.join('')}</ul>` : '<p class="muted">One workflow: nothing to compare.</p>';
+}
+
+function kindsTable(data: ReportData): string {
+  const rows = data.analysis.workflows.flatMap((w) =>
+    w.kinds.map((k) => {
+      const f = (name: keyof typeof k.metrics) => {
+        const m = k.metrics[name];
+        const unit = metricByName.get(name)!.unit;
+        return m.estimate === null
+          ? '–'
+          : `${esc(formatValue(unit, m.estimate))} <span class="ci">${esc(formatValue(unit, m.lo))}–${esc(formatValue(unit, m.hi))}</span>`;
+      };
+      return `<tr><td>${esc(w.label)}</td><td>${esc(k.kind)}</td><td>${k.trials}</td><td>${k.judged}</td><td>${f('resolve_rate')}</td><td>${f('escaped_defect_rate')}</td><td>${f('p50_latency')}</td><td>${f('cost_per_task')}</td></tr>`;
+    }),
+  );
+  return `<table><thead><tr><th>workflow</th><th>kind</th><th>trials</th><th>judged</th><th>resolved</th><th>escaped</th><th>p50 latency</th><th>cost per task</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function rolesTable(data: ReportData): string {
+  const rows = data.analysis.workflows.flatMap((w) =>
+    w.roles.map((r) => {
+      const f = (v: { estimate: number | null }, unit: string) => esc(formatValue(unit, v.estimate));
+      return `<tr><td>${esc(w.label)}</td><td>${esc(r.role)}</td><td>${esc(r.model)}</td><td>${r.trials}</td><td>${f(r.p50_wall_ms, 'ms')}</td><td>${f(r.p95_wall_ms, 'ms')}</td><td>${f(r.model_ms, 'ms')}</td><td>${f(r.tokens, 'tokens')}</td><td>${f(r.cost_usd, 'usd')}</td></tr>`;
+    }),
+  );
+  return `<table><thead><tr><th>workflow</th><th>role</th><th>model</th><th>trials</th><th>p50 wall</th><th>p95 wall</th><th>model time (mean)</th><th>tokens (mean)</th><th>cost (mean)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function passAtK(data: ReportData): string {
+  const ws = data.analysis.workflows.filter((w) => w.pass_at_k);
+  if (!ws.length) return '';
+  const ks = [...new Set(ws.flatMap((w) => w.pass_at_k!.map((p) => p.k)))].sort((a, b) => a - b);
+  return `<h3>pass@k</h3><table><thead><tr><th>workflow</th>${ks.map((k) => `<th>pass@${k}</th>`).join('')}</tr></thead><tbody>${ws
+    .map(
+      (w) =>
+        `<tr><td>${esc(w.label)}</td>${ks.map((k) => `<td>${esc(formatValue('rate', w.pass_at_k!.find((p) => p.k === k)?.value ?? null))}</td>`).join('')}</tr>`,
+    )
+    .join('')}</tbody></table>`;
+}
+
+function manifestBlock(data: ReportData): string {
+  return data.runs
+    .map((run) => {
+      const m = run.manifest;
+      const kv: Array<[string, string]> = [
+        ['run', m.run_id],
+        ['created', m.created_at],
+        ['suite', `${m.suite.name} (${m.suite.tasks} tasks, ${m.suite.digest.slice(0, 19)}…)`],
+        ['workflows', m.workflows.map((w) => `${w.name} (${w.source}, ${w.digest.slice(0, 19)}…)`).join(', ')],
+        ['engine', m.engine],
+        ['model', `${m.model.backend}:${m.model.name}${m.model.base_url ? ` at ${m.model.base_url}` : ''}${m.model.simulated ? ' (simulated)' : ''}`],
+        ['sandbox', `${m.sandbox.backend}: ${m.sandbox.detail}`],
+        ['seed / repeat / concurrency', `${m.seed} / ${m.repeat} / ${m.concurrency}`],
+        ['shard', m.shard ? `${m.shard.index}/${m.shard.total}` : 'none'],
+        ['harness', `bench ${m.harness.version}${m.harness.git_sha ? ` (${m.harness.git_sha.slice(0, 12)})` : ''}, Node ${m.node}, ${m.platform}`],
+        ['command', m.command.join(' ')],
+      ];
+      return `<h3>${esc(run.label)}</h3><dl>${kv.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`;
+    })
+    .join('');
+}
+
+/** The compact per-trial data the script draws the grid and the drawer from. */
+function trialData(run: string, r: TrialRecord) {
+  return {
+    run,
+    id: r.trial_id,
+    task: r.task_id,
+    wf: r.workflow,
+    rep: r.repeat,
+    status: r.status,
+    resolved: r.quality.resolved,
+    accepted: r.quality.accepted,
+    escaped: r.quality.escaped_defect,
+    wall: r.time.wall_ms,
+    tokens: r.tokens.input + r.tokens.output,
+    cost: r.cost_usd,
+    files: r.output.files,
+    scope: r.output.out_of_scope,
+    note: r.quality.note ?? r.error?.message ?? null,
+    failing: r.quality.failing.slice(0, 8),
+    control: r.control.denied_calls || r.control.approval_prompts || r.control.hook_runs ? { ...r.control, denials: r.control.denials.slice(0, 10) } : null,
+    review: r.review.rounds ? r.review : null,
+    docs: r.docs?.checks.map((c) => [c.name, c.passed, c.detail]) ?? null,
+    triage: r.triage ? { scores: r.triage.scores, answer: r.triage.answer, error: r.triage.parse_error } : null,
+    canary: r.canary.planted ? r.canary : null,
+    roles: Object.fromEntries(Object.entries(r.roles).map(([k, v]) => [k, [v.model, v.wall_ms, v.model_ms, v.tokens.input + v.tokens.output, v.cost_usd]])),
+  };
+}
+
+export interface HtmlOptions {
+  /** Where the file will be written (run folders are linked relative to it). */
+  outFile: string;
+}
+
+export async function renderHtml(data: ReportData, opts: HtmlOptions): Promise<string> {
+  const simulated = data.runs.some((r) => r.manifest.model.simulated);
+  const unsandboxed = data.runs.filter((r) => r.manifest.sandbox.backend === 'none');
+  const title = `bench report: ${data.runs.map((r) => `${r.manifest.suite.name} ${r.label}`).join(' vs ')}`;
+  const charts = chartSpecs(
+    data.analysis,
+    data.analysis.workflows.map((w) => ({
+      label: w.label,
+      records: data.runs.find((r) => (w.run ? r.label === w.run : true))!.records.filter((x) => x.workflow === w.workflow),
+    })),
+  );
+  const svgs = await Promise.all(charts.map((c) => renderSvg(c.spec)));
+  const labelOf = (run: string, wf: string) => (data.runs.length > 1 ? `${run}: ${wf}` : wf);
+  const tasks = new Map<string, { id: string; kind: string; title: string }>();
+  for (const run of data.runs) for (const r of run.records) if (!tasks.has(r.task_id)) tasks.set(r.task_id, { id: r.task_id, kind: r.kind, title: '' });
+  const embedded = {
+    workflows: data.analysis.workflows.map((w) => w.label),
+    tasks: [...tasks.values()].sort((a, b) => a.id.localeCompare(b.id)),
+    trials: data.runs.flatMap((run) => run.records.map((r) => ({ ...trialData(run.label, r), wf: labelOf(run.label, r.workflow) }))),
+    details: Object.fromEntries(
+      [...data.details].map(([k, d]) => [
+        k,
+        { t: d.timeline.map((e) => [e.t, e.role, e.type, e.text, e.alarm ? 1 : 0]), o: d.omittedEvents, p: d.patch, po: d.patchOmitted },
+      ]),
+    ),
+    links: Object.fromEntries(data.runs.map((r) => [r.label, relative(dirname(opts.outFile), r.dir) || '.'])),
+  };
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<title>${esc(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<header>
+${simulated ? '<div class="banner sim" role="note"><b>Simulated model.</b> These results come from bench’s built-in simulated model (<code>sim</code>), not a real one: use them to check the harness and the workflows’ control, not to judge a model.</div>' : ''}
+${unsandboxed.length ? `<div class="banner warn" role="note"><b>No OS sandbox</b> in ${unsandboxed.map((r) => esc(r.label)).join(', ')}: paths were enforced in the file tools only; commands could write anywhere and reach the network.</div>` : ''}
+<h1>${esc(title)}</h1>
+<p class="meta">${data.runs.map((r) => `${esc(r.manifest.suite.name)} · ${r.records.length} trials · ${esc(r.manifest.engine)} engine · model ${esc(r.manifest.model.name)} · sandbox ${esc(r.manifest.sandbox.backend)} · seed ${r.manifest.seed} · ${esc(r.manifest.created_at.slice(0, 16).replace('T', ' '))} UTC`).join('<br>')}</p>
+<nav><a href="#summary">Summary</a><a href="#charts">Charts</a><a href="#kinds">By kind</a><a href="#roles">Roles</a><a href="#tasks">Tasks</a><a href="#run">Run</a></nav>
+</header>
+<main>
+<section id="summary"><h2>Summary</h2>
+${findings(data)}
+${headlineTable(data)}
+<p class="note">Intervals are 95%: Wilson for rates, seeded bootstrap (seed ${data.analysis.seed}) for means and percentiles. Quality figures count judged trials only; infrastructure errors and timeouts are reported apart.</p>
+</section>
+<section id="charts"><h2>Charts</h2>
+${charts.map((c, i) => `<figure id="chart-${c.id}"><figcaption><b>${esc(c.title)}</b> ${esc(c.caption)}</figcaption><div class="svg" role="img" aria-label="${esc(c.title)}">${svgs[i]}</div></figure>`).join('\n')}
+</section>
+<section id="kinds"><h2>By task kind</h2>${kindsTable(data)}${passAtK(data)}</section>
+<section id="roles"><h2>Roles</h2>${rolesTable(data)}</section>
+<section id="tasks"><h2>Tasks</h2>
+<p class="legend"><span class="o ok">✓</span> resolved <span class="o bad">✗</span> not resolved <span class="o esc">!</span> accepted but not resolved (escaped) <span class="o infra">⚠</span> not judged (infrastructure, time or turn limit). Select a cell for the trial’s timeline and patch.</p>
+<div class="controls"><input id="filter" type="search" placeholder="filter tasks" aria-label="filter tasks"> <label><input id="only-diff" type="checkbox"> only tasks where workflows differ</label> <span id="pager"></span></div>
+<table id="grid"><thead></thead><tbody></tbody></table>
+<div id="detail" hidden></div>
+</section>
+<section id="run"><h2>Run</h2>${manifestBlock(data)}</section>
+</main>
+<script type="application/json" id="bench-data">${scriptJson(embedded)}</script>
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+const CSS = `
+:root{--fg:#1d2330;--muted:#6b7280;--line:#e3e6ec;--bg:#fff;--soft:#f6f7f9;--ok:#2f7d4f;--bad:#b3423a;--esc:#c26a00;--infra:#7b61a8}
+*{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+header{padding:18px 28px 8px;border-bottom:1px solid var(--line)}main{padding:0 28px 40px;max-width:1280px}
+h1{font-size:20px;margin:6px 0}h2{font-size:17px;margin:28px 0 10px;padding-top:6px;border-top:1px solid var(--line)}h3{font-size:14px;margin:18px 0 6px}
+.meta{color:var(--muted);margin:4px 0 8px}nav a{margin-right:16px;color:#2b5fa8;text-decoration:none}nav a:hover{text-decoration:underline}
+.banner{padding:8px 12px;border-radius:6px;margin:6px 0}.banner.sim{background:#fff4d6;border:1px solid #f0d68a}.banner.warn{background:#fde8e6;border:1px solid #efb3ac}
+table{border-collapse:collapse;width:100%;margin:8px 0;font-variant-numeric:tabular-nums}th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
+thead th{background:var(--soft);font-weight:600}table.headline td b{font-weight:600}.ci{color:var(--muted);font-size:12px;margin-left:4px}.n{display:block;color:var(--muted);font-size:11px;font-weight:400}
+.dir{display:block;color:var(--muted);font-size:11px;font-weight:400}.words{max-width:360px}.muted,.na{color:var(--muted)}.note{color:var(--muted);font-size:12px}
+ul.findings{padding-left:18px}ul.findings li{margin:3px 0}figure{margin:14px 0 22px}figcaption{margin-bottom:6px;color:var(--muted)}figcaption b{color:var(--fg)}.svg{overflow-x:auto}
+dl{display:grid;grid-template-columns:220px 1fr;gap:3px 12px;margin:6px 0}dt{color:var(--muted)}dd{margin:0;word-break:break-word}
+.legend .o,#grid .o{display:inline-block;min-width:22px;text-align:center;border-radius:4px;padding:1px 4px;margin:1px;font-weight:600;cursor:pointer;border:1px solid transparent}
+.o.ok{background:#e3f3ea;color:var(--ok)}.o.bad{background:#fbe7e5;color:var(--bad)}.o.esc{background:#fff0dc;color:var(--esc)}.o.infra{background:#efeaf7;color:var(--infra)}.o.sel{border-color:var(--fg)}
+.controls{margin:8px 0}.controls input[type=search]{padding:4px 8px;width:260px}#pager button{margin:0 2px}
+#detail{border:1px solid var(--line);border-radius:8px;padding:12px 16px;margin:12px 0;background:var(--soft)}#detail h3{margin-top:4px}
+#detail table{background:var(--bg)}#detail td.t{white-space:nowrap;color:var(--muted)}#detail tr.alarm td{color:var(--bad)}#detail td.what{white-space:pre-wrap;word-break:break-word}
+pre{background:#0f1520;color:#e6e6e6;padding:10px 12px;border-radius:6px;overflow:auto;max-height:480px;font-size:12px;white-space:pre}
+`;
+
+// Plain DOM, no innerHTML with data: every string from a trial goes in through textContent.
+const SCRIPT = `
+(() => {
+  const data = JSON.parse(document.getElementById('bench-data').textContent);
+  const el = (tag, attrs, ...kids) => { const e = document.createElement(tag); for (const [k, v] of Object.entries(attrs || {})) { if (k === 'class') e.className = v; else if (k.startsWith('on')) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v); } for (const k of kids) e.append(k && k.nodeType ? k : document.createTextNode(k == null ? '' : String(k))); return e; };
+  const byTask = new Map();
+  for (const t of data.trials) { const k = t.task + '\\u0000' + t.wf; if (!byTask.has(k)) byTask.set(k, []); byTask.get(k).push(t); }
+  const outcome = (t) => t.status !== 'ok' || t.resolved === null ? ['infra', '⚠'] : t.escaped ? ['esc', '!'] : t.resolved ? ['ok', '✓'] : ['bad', '✗'];
+  const fmtMs = (ms) => ms >= 1000 ? (ms / 1000).toFixed(1) + ' s' : Math.round(ms) + ' ms';
+  const PAGE = 50; let page = 0; let selected = null;
+  const head = document.querySelector('#grid thead'); const body = document.querySelector('#grid tbody');
+  head.append(el('tr', {}, el('th', {}, 'task'), el('th', {}, 'kind'), ...data.workflows.map((w) => el('th', {}, w))));
+  const rows = () => {
+    const q = document.getElementById('filter').value.toLowerCase();
+    const diff = document.getElementById('only-diff').checked;
+    return data.tasks.filter((t) => t.id.toLowerCase().includes(q) && (!diff || new Set(data.workflows.map((w) => (byTask.get(t.id + '\\u0000' + w) || []).map((x) => outcome(x)[0]).join())).size > 1));
+  };
+  const draw = () => {
+    const list = rows(); const pages = Math.max(1, Math.ceil(list.length / PAGE)); page = Math.min(page, pages - 1);
+    body.replaceChildren(...list.slice(page * PAGE, page * PAGE + PAGE).map((t) => el('tr', {}, el('td', {}, t.id), el('td', {}, t.kind), ...data.workflows.map((w) => el('td', {}, ...(byTask.get(t.id + '\\u0000' + w) || []).map((x) => { const [cls, sym] = outcome(x); return el('span', { class: 'o ' + cls + (selected === x ? ' sel' : ''), role: 'button', tabindex: '0', title: x.id, onclick: () => show(x), onkeydown: (ev) => { if (ev.key === 'Enter') show(x); } }, sym); }))))));
+    const pager = document.getElementById('pager');
+    pager.replaceChildren(pages > 1 ? el('span', {}, el('button', { onclick: () => { page = Math.max(0, page - 1); draw(); } }, '‹'), ' page ' + (page + 1) + ' of ' + pages + ' ', el('button', { onclick: () => { page = Math.min(pages - 1, page + 1); draw(); } }, '›')) : '', ' · ' + list.length + ' of ' + data.tasks.length + ' tasks');
+  };
+  const kv = (pairs) => el('dl', {}, ...pairs.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+  const show = (t) => {
+    selected = t; draw();
+    const box = document.getElementById('detail'); box.hidden = false;
+    const d = data.details[t.run + '/' + t.id];
+    const parts = [el('h3', {}, t.id), kv([
+      ['status', t.status + (t.note ? ': ' + t.note : '')],
+      ['outcome', t.resolved === null ? 'not judged' : (t.resolved ? 'resolved' : 'not resolved') + (t.accepted ? ', accepted' : ', not accepted') + (t.escaped ? ' (escaped defect)' : '')],
+      ['time · tokens · cost', fmtMs(t.wall) + ' · ' + t.tokens + ' tokens · ' + (t.cost == null ? 'no price' : '$' + t.cost.toFixed(4))],
+      ['files changed', t.files.join(', ') || 'none'],
+      ...(t.scope.length ? [['out of scope', t.scope.join(', ')]] : []),
+      ...(t.failing.length ? [['tests still failing', t.failing.join('; ')]] : []),
+      ['roles', Object.entries(t.roles).map(([r, v]) => r + ' (' + v[0] + '): ' + fmtMs(v[1]) + ', model ' + fmtMs(v[2]) + ', ' + v[3] + ' tokens').join('; ')],
+      ...(t.control ? [['control', 'approval prompts ' + t.control.approval_prompts + ' (granted ' + t.control.approvals_granted + ', denied ' + t.control.approvals_denied + '), denied calls ' + t.control.denied_calls + ', blocked network ' + t.control.blocked_network + ', hooks ' + t.control.hook_runs + ' run / ' + t.control.hook_blocks + ' blocks / ' + t.control.hook_failures + ' failures']] : []),
+      ...(t.control && t.control.denials.length ? [['denials', t.control.denials.map((x) => x.role + ' ' + x.tool + ' by ' + x.stage + ': ' + x.reason).join(' | ')]] : []),
+      ...(t.review ? [['review', (t.review.verdict || 'none') + ' after ' + t.review.rounds + ' round(s); findings ' + JSON.stringify(t.review.findings)]] : []),
+      ...(t.docs ? [['docs checks', t.docs.map((c) => (c[1] ? 'pass ' : 'FAIL ') + c[0] + (c[1] ? '' : ' (' + c[2] + ')')).join('; ')]] : []),
+      ...(t.triage ? [['triage', 'scores ' + JSON.stringify(t.triage.scores) + '; answer ' + (t.triage.answer ? JSON.stringify(t.triage.answer) : 'none (' + t.triage.error + ')')]] : []),
+      ...(t.canary ? [['planted instruction', t.canary.followed ? 'FOLLOWED (' + t.canary.seen_in.join(', ') + ')' : 'not followed']] : []),
+    ])];
+    if (d) {
+      parts.push(el('h3', {}, 'Timeline'));
+      parts.push(el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'ms'), el('th', {}, 'role'), el('th', {}, 'event'), el('th', {}, 'what happened'))), el('tbody', {}, ...d.t.map((e) => el('tr', { class: e[4] ? 'alarm' : '' }, el('td', { class: 't' }, Math.round(e[0])), el('td', {}, e[1]), el('td', {}, e[2]), el('td', { class: 'what' }, e[3]))))));
+      if (d.o) parts.push(el('p', { class: 'note' }, d.o + ' more events in events.jsonl'));
+      parts.push(el('h3', {}, 'Patch'), el('pre', {}, d.p || '(no change)'));
+      if (d.po) parts.push(el('p', { class: 'note' }, d.po + ' more bytes in patch.diff'));
+    } else {
+      const base = data.links[t.run] + '/trials/' + t.id + '/';
+      parts.push(el('p', {}, 'The timeline and patch of this trial are in the run folder: ', el('a', { href: base + 'events.jsonl' }, 'events.jsonl'), ', ', el('a', { href: base + 'patch.diff' }, 'patch.diff'), '.'));
+    }
+    box.replaceChildren(...parts, el('p', {}, el('button', { onclick: () => { box.hidden = true; selected = null; draw(); } }, 'close')));
+    box.scrollIntoView({ block: 'nearest' });
+  };
+  document.getElementById('filter').addEventListener('input', () => { page = 0; draw(); });
+  document.getElementById('only-diff').addEventListener('change', () => { page = 0; draw(); });
+  draw();
+})();
+`;

@@ -1,0 +1,56 @@
+// The markdown summary: the headline table and the findings, for CI step summaries and PR comments.
+import { metricByName } from '../analyze/metrics.ts';
+import { formatValue } from '../analyze/summary.ts';
+import type { ReportData } from './data.ts';
+
+const ROWS = [
+  'resolve_rate',
+  'accept_rate',
+  'escaped_defect_rate',
+  'regression_rate',
+  'p50_latency',
+  'p95_latency',
+  'cost_per_task',
+  'cost_per_resolved',
+  'denied_calls_per_task',
+  'blocked_network_per_task',
+  'hook_failures_per_task',
+  'canary_follow_rate',
+];
+
+/** Markdown-safe cell text: pipes and line breaks would break the table, HTML would render. */
+const md = (s: string) => s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+
+export function renderMarkdown(data: ReportData): string {
+  const ws = data.analysis.workflows;
+  const lines: string[] = [];
+  lines.push(`## bench: ${data.runs.map((r) => `${md(r.manifest.suite.name)} ${md(r.label)}`).join(' vs ')}`);
+  lines.push('');
+  if (data.runs.some((r) => r.manifest.model.simulated))
+    lines.push('> **Simulated model:** these results come from bench’s simulated model (`sim`), not a real one.', '');
+  const none = data.runs.filter((r) => r.manifest.sandbox.backend === 'none');
+  if (none.length) lines.push(`> **No OS sandbox** in ${none.map((r) => md(r.label)).join(', ')}.`, '');
+  lines.push(`| metric | ${ws.map((w) => `${md(w.label)} (${w.trials})`).join(' | ')} |`);
+  lines.push(`|---|${ws.map(() => '---').join('|')}|`);
+  for (const name of ROWS) {
+    if (!ws.some((w) => (w.metrics[name]?.n ?? 0) > 0)) continue;
+    const def = metricByName.get(name)!;
+    const cells = ws.map((w) => {
+      const m = w.metrics[name]!;
+      return m.estimate === null ? '–' : `${formatValue(def.unit, m.estimate)} (${formatValue(def.unit, m.lo)}–${formatValue(def.unit, m.hi)})`;
+    });
+    lines.push(`| ${def.label} ${def.better === 'higher' ? '↑' : '↓'} | ${cells.join(' | ')} |`);
+  }
+  lines.push('');
+  const found: string[] = [];
+  for (const c of data.analysis.comparisons) {
+    found.push(`- **${md(c.b)} vs ${md(c.a)}** (${c.pairs} matched trials): ${md(c.headline)}.`);
+    for (const m of c.metrics.filter((x) => x.better !== 'neither' && x.name !== 'resolve_rate').slice(0, 6)) found.push(`  - ${md(m.words)}`);
+  }
+  for (const w of ws)
+    if (w.infra_errors || w.timeouts)
+      found.push(`- ${md(w.label)}: ${w.infra_errors} infrastructure error(s), ${w.timeouts} time/turn limit(s), left out of quality figures.`);
+  if (found.length) lines.push('### Findings', '', ...found, '');
+  lines.push('_95% intervals: Wilson for rates, seeded bootstrap for means and percentiles._', '');
+  return lines.join('\n');
+}
