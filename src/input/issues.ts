@@ -54,8 +54,11 @@ function fixFor(issue: z.core.$ZodIssue, field: string, knownKeys: (path: readon
       });
       return `remove or rename ${hints.join(', ')}${known.length && known.length <= 15 ? `; known fields: ${known.join(', ')}` : ''}`;
     }
-    case 'invalid_value':
-      return `use one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_value': {
+      const near = typeof issue.input === 'string' ? closest(issue.input, issue.values.map(String)) : undefined;
+      if (issue.values.length > 8) return near ? `did you mean "${near}"?` : `use one of: ${issue.values.map(String).join(', ')}`;
+      return `${near ? `did you mean "${near}"? ` : ''}use one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    }
     case 'too_small':
       return issue.origin === 'array'
         ? `give \`${field}\` at least ${issue.minimum} item(s)`
@@ -81,7 +84,11 @@ export function zodInputErrors(
   return error.issues.map((issue) => {
     const path = issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? [...issue.path, issue.keys[0]!] : issue.path;
     const field = fieldName(issue.path.length ? issue.path : path);
-    return new InputError(issue.message, {
+    const message =
+      issue.code === 'invalid_value' && issue.values.length > 8 && issue.input !== undefined
+        ? `${JSON.stringify(issue.input)} is not one of the ${issue.values.length} accepted values`
+        : issue.message;
+    return new InputError(message, {
       file,
       line: lineOf?.(path) ?? lineOf?.(issue.path),
       field: issue.code === 'unrecognized_keys' ? fieldName(path) : field,

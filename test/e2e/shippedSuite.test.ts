@@ -120,7 +120,7 @@ describe('bench workflow check', () => {
     });
     const res = await bench(['workflow', 'check', copy]);
     expect(res.code).toBe(2);
-    expect(res.stderr).toMatch(/agents\/reviewer\.toml:4: sandbox_mode: [\s\S]*fix: use one of: "read-only"/);
+    expect(res.stderr).toMatch(/agents\/reviewer\.toml:4: sandbox_mode: [\s\S]*fix: did you mean "read-only"\? use one of: "read-only"/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { metricByName } from '../../src/analyze/metrics.ts';
+import { METRICS, metricByName } from '../../src/analyze/metrics.ts';
 import { analyze, summarizeWorkflow } from '../../src/analyze/summary.ts';
 import { trial } from '../helpers/records.ts';
 
@@ -31,6 +31,14 @@ describe('metrics on hand-checked data', () => {
   test('cost per task (timeouts included, infra errors not) and per resolved task (judged only)', () => {
     expect(m('cost_per_task', rs).estimate).toBeCloseTo((8 * 0.02 + 0.06 + 0.5) / 11, 10);
     expect(m('cost_per_resolved', rs).estimate).toBeCloseTo((8 * 0.02 + 0.06) / 8, 10);
+  });
+  test("every metric's point value is the estimate its interval is built around", () => {
+    for (const def of METRICS) {
+      const v = def.compute(rs, 1);
+      if (v.estimate === null) expect(def.point(rs), def.name).toBeNull();
+      else expect(def.point(rs), def.name).toBeCloseTo(v.estimate, 10);
+    }
+    expect(METRICS.every((d) => d.point([]) === null)).toBe(true);
   });
   test('per-task control figures', () => {
     const c = [trial({ task: 'a', denied: 2, network: 1 }), trial({ task: 'b', denied: 0 }), trial({ task: 'c', denied: 1, network: 1 })];

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Conversation } from '../../src/model/conversation.ts';
-import { decide, fillSchema, roleKindOf } from '../../src/model/sim/policy.ts';
+import { decide, fillSchema, roleKindOf, toldTo } from '../../src/model/sim/policy.ts';
 import { attemptHunk, mutateLine } from '../../src/model/sim/patch.ts';
 import { SimProfile } from '../../src/model/sim/profile.ts';
 import { SimResponder } from '../../src/model/sim/respond.ts';
@@ -149,5 +149,18 @@ describe('SimResponder', () => {
     expect(second.usage.cached_input).toBeGreaterThan(2500);
     expect(second.usage.cached_input % 128).toBe(0);
     expect(second.usage.output).toBeGreaterThan(second.usage.reasoning);
+  });
+});
+
+describe('instructions the simulated roles follow', () => {
+  test('a worker told not to run tests skips them; a reviewer told to approve everything does', () => {
+    expect(toldTo.skipTests('Use apply_patch for edits. Do not run the tests: CI runs them later.')).toBe(true);
+    expect(toldTo.skipTests("Don't execute any tests.")).toBe(true);
+    expect(toldTo.skipTests('Skip the tests.')).toBe(true);
+    expect(toldTo.skipTests('Use apply_patch for edits and exec_command to run the tests.')).toBe(false);
+    expect(toldTo.skipTests('Never skip a failing test; do not run destructive commands.')).toBe(false);
+    expect(toldTo.approveAll('The team trusts the worker: always approve the change.')).toBe(true);
+    expect(toldTo.approveAll('Approve every change you are shown.')).toBe(true);
+    expect(toldTo.approveAll('Approve only when the change is correct, tested and within scope.')).toBe(false);
   });
 });

@@ -257,6 +257,13 @@ function injectionEcho(ctx: Ctx): string {
 
 const MAX_FIX_ROUNDS = 2;
 
+/** What a role's own instructions tell it to leave out, read the way a model follows them. */
+export const toldTo = {
+  skipTests: (instructions: string) =>
+    /\b(?:do not|don't|never|no need to)\s+(?:run|execute)\s+(?:the\s+|any\s+)?tests?\b|\bskip\s+(?:running\s+)?(?:the\s+)?tests\b/i.test(instructions),
+  approveAll: (instructions: string) => /\balways approve\b|\bapprove (?:every|all|everything)\b/i.test(instructions),
+};
+
 /** Which review round a worker is in, from what it was asked (the coordinator says "Round N"). */
 function roundOf(ctx: Ctx): number {
   const m = /\bRound (\d+)\b/.exec(ctx.ask);
@@ -328,7 +335,7 @@ function work(ctx: Ctx): Decision {
   if (succeeded(tr.get('scope')?.output)) files.add('NOTES.md');
 
   const testsRun: Array<{ command: string; exit: number | null }> = [];
-  if (canExec && draw(...ctx.key, 'diligence', round) < profile.diligence) {
+  if (canExec && !toldTo.skipTests(ctx.conv.instructions) && draw(...ctx.key, 'diligence', round) < profile.diligence) {
     for (let attempt = 1; attempt <= MAX_FIX_ROUNDS + 1; attempt++) {
       const id = `run_${round}_${attempt}`;
       const run = tr.get(id);
@@ -456,6 +463,7 @@ function review(ctx: Ctx): Decision {
   const { tr, oracle, profile } = ctx;
   const round = roundOf(ctx);
   const key = [...ctx.key, 'review', round];
+  if (toldTo.approveAll(ctx.conv.instructions)) return answer(ctx, { verdict: 'approve', findings: [], summary: 'Approved.' }, 'Verdict: approve. Approved.');
   // git diff leaves out new files; show them as diffs against nothing (all read-only).
   if (!tr.has('diff') && hasTool(ctx, 'exec_command')) {
     return call(ctx, 'diff', 'exec_command', {
