@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { GatePolicy } from '../gate/policy.ts';
 import { SimProfile } from '../model/sim/profile.ts';
 import { RunManifest, TrialRecord } from '../record/schema.ts';
 import { SuiteFile, TaskFile } from './schema.ts';
@@ -18,6 +19,7 @@ export function schemaFiles(): Record<string, string> {
   return {
     'task.schema.json': emit(TaskFile, 'bench task file', 'input'),
     'suite.schema.json': emit(SuiteFile, 'bench suite.yaml', 'input'),
+    'gate-policy.schema.json': emit(GatePolicy, 'bench gate policy', 'input'),
     'sim-profile.schema.json': emit(SimProfile, 'bench simulated-model profile', 'input'),
     'trial-record.schema.json': emit(TrialRecord, 'bench TrialRecord (a line of trials.jsonl)', 'output'),
     'run-manifest.schema.json': emit(RunManifest, 'bench run.json', 'output'),

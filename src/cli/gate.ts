@@ -1,0 +1,58 @@
+// `bench gate <run> --policy <file>`: exit 0 when the candidate passes every rule, 1 when the gate
+// fails, 2 on bad input (a malformed policy, a missing run, an unknown workflow).
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { runGate } from '../gate/gate.ts';
+import { gateJUnit, gateMarkdown, gateText, githubAnnotations } from '../gate/output.ts';
+import { loadPolicy } from '../gate/policy.ts';
+import { loadRun } from '../report/data.ts';
+import { intArg } from './args.ts';
+
+interface GateFlags {
+  policy: string;
+  baseline?: string;
+  candidate?: string;
+  baselineWorkflow?: string;
+  junit?: string;
+  seed: number;
+}
+
+export function gateCommand(program: Command): void {
+  program
+    .command('gate')
+    .description('judge a run against a policy of rules: exit 0 pass, 1 fail, 2 bad input')
+    .argument('<run>', 'run folder (e.g. results/<run-id>, or a merged run)')
+    .requiredOption('--policy <file>', 'gate policy (YAML), e.g. suites/gate.yaml')
+    .option('--baseline <run>', 'compare with this run instead of a baseline workflow in the same run')
+    .option('--candidate <workflow>', "the workflow to gate (overrides the policy's candidate)")
+    .option('--baseline-workflow <workflow>', "the baseline's workflow (overrides the policy's baseline)")
+    .option('--junit <file>', 'also write the verdicts as JUnit XML (one test case per rule)')
+    .option('--seed <n>', 'bootstrap seed', intArg('--seed', 0), 1)
+    .action((runArg: string, flags: GateFlags) => {
+      const policyFile = relative(process.cwd(), resolve(flags.policy)) || flags.policy;
+      const policy = loadPolicy(policyFile);
+      const run = loadRun(resolve(runArg));
+      const base = flags.baseline ? loadRun(resolve(flags.baseline)) : undefined;
+      const result = runGate({
+        policy,
+        policyFile,
+        run: { label: run.label, records: run.records, planned: run.manifest.trials_planned },
+        baselineRun: base && { label: base.label, records: base.records },
+        candidate: flags.candidate,
+        baselineWorkflow: flags.baselineWorkflow,
+        seed: flags.seed,
+      });
+      process.stdout.write(`${gateText(result)}\n`);
+      if (flags.junit) {
+        mkdirSync(dirname(resolve(flags.junit)), { recursive: true });
+        writeFileSync(flags.junit, gateJUnit(result, policyFile));
+      }
+      if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${gateMarkdown(result)}\n`);
+      if (process.env.GITHUB_ACTIONS === 'true') {
+        const notes = githubAnnotations(result, policyFile);
+        if (notes) process.stdout.write(`${notes}\n`);
+      }
+      process.exitCode = result.passed ? 0 : 1;
+    });
+}

@@ -1,0 +1,110 @@
+// What the gate says: a terminal table, a markdown summary (for GITHUB_STEP_SUMMARY and PR comments),
+// JUnit XML (one test case per rule, for CI test tabs) and GitHub Actions annotations.
+import { XMLBuilder } from 'fast-xml-parser';
+import { metricByName } from '../analyze/metrics.ts';
+import { formatValue } from '../analyze/summary.ts';
+import { table } from '../cli/table.ts';
+import type { GateResult, RuleResult } from './gate.ts';
+
+const unitOf = (r: RuleResult) => metricByName.get(r.metric)?.unit ?? 'count';
+const fmt = (r: RuleResult, v: number | null) => formatValue(unitOf(r), v);
+
+function observedText(r: RuleResult): string {
+  const o = r.observed;
+  if (o.estimate === null) return '–';
+  return o.lo === null || o.hi === null || (o.lo === o.estimate && o.hi === o.estimate)
+    ? fmt(r, o.estimate)
+    : `${fmt(r, o.estimate)} (${fmt(r, o.lo)}–${fmt(r, o.hi)})`;
+}
+
+function thresholdText(r: RuleResult): string {
+  const sign = r.op === 'max' ? '≤' : '≥';
+  if (r.metric === 'trials') return `${sign} ${r.threshold}`;
+  const relative = r.baseline !== null;
+  return relative ? `${sign} ${r.bound}${r.threshold === null ? '' : ` = ${fmt(r, r.threshold)}`}` : `${sign} ${fmt(r, r.threshold)}`;
+}
+
+const VERDICT: Record<RuleResult['verdict'], string> = { pass: 'pass', fail: 'FAIL', inconclusive: 'inconclusive', 'n/a': 'n/a' };
+
+function verdictText(r: RuleResult): string {
+  return r.verdict === 'inconclusive' ? `inconclusive (${r.failing ? 'fails' : 'passes'})` : VERDICT[r.verdict];
+}
+
+function heading(g: GateResult): string {
+  const against = g.baseline ? ` against ${g.baseline.workflow}${g.baseline.run ? ` (${g.baseline.run})` : ''}` : '';
+  return `${g.candidate}${against}: ${g.trials.recorded} trials`;
+}
+
+export function gateText(g: GateResult): string {
+  const rows = g.rules.map((r) => [
+    r.name,
+    observedText(r),
+    thresholdText(r),
+    r.metric === 'trials' ? String(r.observed.n) : String(r.observed.n),
+    verdictText(r),
+  ]);
+  const lines = [`gate: ${heading(g)}`, '', table(['rule', 'observed (95% CI)', 'threshold', 'n', 'verdict'], rows), ''];
+  for (const r of g.rules.filter((x) => x.verdict === 'fail' || x.verdict === 'inconclusive')) lines.push(`  ${r.name}: ${r.reason}`);
+  if (g.rules.some((x) => x.verdict === 'fail' || x.verdict === 'inconclusive')) lines.push('');
+  lines.push(
+    g.passed
+      ? `gate PASSED: ${g.rules.filter((r) => r.verdict === 'pass').length} rule(s) pass${g.inconclusive.length ? `, ${g.inconclusive.length} inconclusive (allowed by the policy)` : ''}`
+      : `gate FAILED: ${g.failed.map((r) => r.name).join('; ')}`,
+  );
+  return lines.join('\n');
+}
+
+const md = (s: string) => s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+const ICON: Record<RuleResult['verdict'], string> = { pass: '✅', fail: '❌', inconclusive: '⚠️', 'n/a': '➖' };
+
+export function gateMarkdown(g: GateResult): string {
+  const lines = [
+    `## bench gate: ${g.passed ? '✅ passed' : '❌ failed'}`,
+    '',
+    `Candidate **${md(g.candidate)}**${g.baseline ? ` against **${md(g.baseline.workflow)}**${g.baseline.run ? ` (${md(g.baseline.run)})` : ''}` : ''}, ${g.trials.recorded} of ${g.trials.planned} planned trials.`,
+    '',
+    '| | rule | observed (95% CI) | threshold | n | why |',
+    '|---|---|---|---|---|---|',
+    ...g.rules.map((r) => `| ${ICON[r.verdict]} | ${md(r.name)} | ${md(observedText(r))} | ${md(thresholdText(r))} | ${r.observed.n} | ${md(r.reason)} |`),
+    '',
+  ];
+  if (g.inconclusive.length)
+    lines.push(
+      `_Inconclusive: the 95% interval straddles the threshold or too few trials stand behind it; ${g.inconclusive.some((r) => r.failing) ? 'the policy fails on it' : 'the policy lets it pass'}._`,
+      '',
+    );
+  return lines.join('\n');
+}
+
+export function gateJUnit(g: GateResult, policyFile: string): string {
+  const cases = g.rules.map((r) => {
+    const body = `${r.name}\nobserved: ${observedText(r)}\nthreshold: ${thresholdText(r)}\ntrials: ${r.observed.n}\n${r.reason}${r.description ? `\n${r.description}` : ''}`;
+    return {
+      '@_name': r.name,
+      '@_classname': `bench.gate.${g.candidate}`,
+      '@_time': '0',
+      ...(r.failing ? { failure: { '@_message': `${verdictText(r)}: ${r.reason}`, '@_type': r.verdict, '#text': body } } : {}),
+      ...(r.verdict === 'n/a' || (r.verdict === 'inconclusive' && !r.failing) ? { skipped: { '@_message': `${verdictText(r)}: ${r.reason}` } } : {}),
+      'system-out': body,
+    };
+  });
+  const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true });
+  const suite = {
+    '@_name': `bench gate (${policyFile})`,
+    '@_tests': String(cases.length),
+    '@_failures': String(g.failed.length),
+    '@_skipped': String(g.rules.filter((r) => r.verdict === 'n/a' || (r.verdict === 'inconclusive' && !r.failing)).length),
+    testcase: cases,
+  };
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build({ testsuites: { testsuite: suite } })}`;
+}
+
+/** Workflow commands GitHub Actions turns into annotations: an error per failing rule, a warning per tolerated inconclusive one. */
+export function githubAnnotations(g: GateResult, policyFile: string): string {
+  const esc = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const prop = (s: string) => esc(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  return g.rules
+    .filter((r) => r.verdict === 'fail' || r.verdict === 'inconclusive')
+    .map((r) => `::${r.failing ? 'error' : 'warning'} file=${prop(policyFile)},title=${prop(`bench gate: ${r.name}`)}::${esc(`${r.verdict}: ${r.reason}`)}`)
+    .join('\n');
+}
