@@ -2,6 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../errors.ts';
+import { gateCommand } from './gate.ts';
+import { mergeCommand } from './merge.ts';
+import { regradeCommand } from './regrade.ts';
 import { replayCommand } from './replay.ts';
 import { reportCommand } from './report.ts';
 import { simServerCommand } from './simServer.ts';
@@ -20,6 +23,9 @@ export function program(): Command {
     .exitOverride();
   replayCommand(p);
   reportCommand(p);
+  mergeCommand(p);
+  regradeCommand(p);
+  gateCommand(p);
   simServerCommand(p);
   workflowCommand(p);
   suiteCommand(p);

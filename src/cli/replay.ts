@@ -5,6 +5,9 @@ import type { Command } from 'commander';
 import { detectSandbox, type SandboxChoice } from '../control/sandbox.ts';
 import { InputError } from '../errors.ts';
 import { ModelBackend, resolveModelSpec } from '../model/backend.ts';
+import { Cassette } from '../model/cassette.ts';
+import { RunDir } from '../record/runDir.ts';
+import { parseShard, taskWeights } from '../replay/plan.ts';
 import { loadPrices } from '../model/prices.ts';
 import { loadSimProfile } from '../model/sim/profile.ts';
 import { replay } from '../replay/replay.ts';
@@ -44,6 +47,40 @@ interface ReplayFlags {
   simProfile?: string;
   prices?: string;
   sandbox: string;
+  shard?: string;
+  durations?: string;
+  record?: string;
+  replay?: string;
+}
+
+/** The model backend from the flags: live (sim or openai), recording to a cassette, or served from one. */
+function backendFor(flags: ReplayFlags): { backend: ModelBackend; notice: string | null } {
+  if (flags.record && flags.replay)
+    throw new InputError('--record and --replay exclude each other', { field: '--replay', fix: 'record in one run, replay in another' });
+  if (flags.replay) {
+    const clash = (['model', 'baseUrl', 'simProfile'] as const).find((k) => flags[k] !== undefined);
+    if (clash) {
+      const name = `--${clash.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      throw new InputError(`${name} has no effect with --replay: the responses come from the cassette`, { field: name, fix: `drop ${name}` });
+    }
+    const cassette = Cassette.replay(resolve(flags.replay));
+    const m = cassette.meta!;
+    return {
+      backend: ModelBackend.fromCassette(cassette),
+      notice: `model: responses served from the cassette ${flags.replay} (recorded by run ${m.run_id} from ${m.model.backend === 'sim' ? 'the simulated model' : `${m.model.name} at ${m.model.base_url ?? 'api.openai.com'}`}); no model is called`,
+    };
+  }
+  const { spec, notice } = resolveModelSpec(flags, loadSimProfile(flags.simProfile));
+  return { backend: new ModelBackend(spec, flags.record ? Cassette.record(resolve(flags.record)) : null), notice };
+}
+
+function shardWeights(flags: ReplayFlags): { run: string; byTask: Map<string, number> } | undefined {
+  if (!flags.durations) return undefined;
+  if (!flags.shard)
+    throw new InputError('--durations balances shards: it needs --shard', { field: '--durations', fix: 'add --shard i/n, or drop --durations' });
+  const run = new RunDir(resolve(flags.durations));
+  const manifest = run.readManifest();
+  return { run: manifest.run_id, byTask: taskWeights(run.readRecords()) };
 }
 
 export function sandboxFor(choice: string) {
@@ -79,21 +116,28 @@ export function replayCommand(program: Command): void {
     .option('--sim-profile <file>', 'YAML behaviour profile for the simulated model')
     .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one')
     .option('--sandbox <backend>', 'OS sandbox for commands: auto (bwrap when it works), bwrap, or none', 'auto')
+    .option('--shard <i/n>', 'run only shard i of n (whole tasks; the same slices on every machine), e.g. --shard 2/4')
+    .option('--durations <run>', 'balance shards by the task durations of this earlier run')
+    .option('--record <dir>', 'record every model request and response to this cassette folder')
+    .option('--replay <dir>', 'serve model responses from a cassette folder (no model, no key; a miss is an error)')
     .action(async (suiteDir: string, flags: ReplayFlags) => {
       const suite = loadSuite(suiteDir);
       const workflows = resolveWorkflows(flags.workflow, suite.workflows);
-      const { spec, notice } = resolveModelSpec(flags, loadSimProfile(flags.simProfile));
-      const backend = new ModelBackend(spec);
+      const shard = flags.shard ? parseShard(flags.shard) : undefined;
+      const weights = shardWeights(flags);
+      const { backend, notice } = backendFor(flags);
+      const spec = backend.spec;
       const sandbox = sandboxFor(flags.sandbox);
       const concurrency = flags.concurrency ?? Math.max(1, Math.min(Math.max(...workflows.map((w) => w.limits.maxThreads)), availableParallelism() * 2));
-      const runId = flags.runId ?? newRunId(suite.name);
+      const runId = flags.runId ?? newRunId(shard ? `${suite.name}-shard${shard.index}of${shard.total}` : suite.name);
       if (flags.resume && !flags.runId) throw Object.assign(new Error('--resume needs --run-id <id> of the run to finish'), { exitCode: 2 });
       const out = process.stderr;
       if (notice) out.write(`${notice}\n`);
       out.write(sandbox.name === 'none' ? `sandbox: NONE: ${sandbox.detail}\n` : `sandbox: ${sandbox.detail}\n`);
       out.write(
-        `replaying ${suite.name} (${suite.tasks.length} tasks) with ${workflows.map((w) => w.name).join(', ')} · run ${runId} · ${concurrency} at once\n`,
+        `replaying ${suite.name} (${suite.tasks.length} tasks${shard ? `, shard ${shard.index}/${shard.total}${weights ? ` balanced by ${weights.run}` : ''}` : ''}) with ${workflows.map((w) => w.name).join(', ')} · run ${runId} · ${concurrency} at once\n`,
       );
+      if (flags.record) out.write(`recording model traffic to ${flags.record}\n`);
 
       const controller = new AbortController();
       let workspaces: WorkspaceManager | null = null;
@@ -122,6 +166,8 @@ export function replayCommand(program: Command): void {
           seed: flags.seed,
           limit: flags.limit,
           tasks: flags.task,
+          shard,
+          weights,
           cacheDir: defaultCacheDir(),
           sandbox,
           prices: loadPrices(flags.prices),
@@ -134,6 +180,18 @@ export function replayCommand(program: Command): void {
         process.stdout.write(`\n${summaryTable(result.records)}\n\n`);
         if (spec.backend === 'sim') process.stdout.write('note: these results come from the simulated model (sim), not a real one.\n');
         process.stdout.write(`run folder: ${result.runDir.dir}\n`);
+        const misses = result.records.filter((r) => r.error?.message.includes('CassetteMiss'));
+        if (misses.length) {
+          throw Object.assign(
+            new Error(
+              `${misses.length} trial(s) asked the model something the cassette has no answer for (recorded as infrastructure errors):\n${misses
+                .slice(0, 5)
+                .map((r) => `  ${r.error!.message}`)
+                .join('\n')}`,
+            ),
+            { exitCode: 2 },
+          );
+        }
         if (result.interrupted) {
           process.stdout.write(`interrupted: finish it with  bench replay ${suiteDir} --run-id ${runId} --resume\n`);
           process.exitCode = 130;

@@ -4,6 +4,7 @@ import type { Model } from '@openai/agents';
 import { OpenAIChatCompletionsModel, OpenAIResponsesModel } from '@openai/agents';
 import OpenAI from 'openai';
 import { InputError } from '../errors.ts';
+import type { Cassette, CassetteMeta } from './cassette.ts';
 import type { SimContext } from './sim/oracle.ts';
 import type { SimProfile } from './sim/profile.ts';
 import { SimResponder } from './sim/respond.ts';
@@ -55,6 +56,8 @@ export function resolveModelSpec(flags: ModelFlags, profile: SimProfile, env: No
 
 export interface TrialModelContext {
   trialId: string;
+  /** The role asking (cassettes key and name requests by it). */
+  role: string;
   /** What the simulated model knows about the task (built only when the backend is sim). */
   sim?: SimContext;
 }
@@ -62,25 +65,57 @@ export interface TrialModelContext {
 export class ModelBackend {
   readonly spec: ModelSpec;
   private readonly responder: SimResponder | null;
+  private readonly tape: Cassette | null;
 
-  constructor(spec: ModelSpec) {
+  /** With a cassette: record every request of `spec`'s model to it, or (replay) serve them from it without any model. */
+  constructor(spec: ModelSpec, cassette: Cassette | null = null) {
     this.spec = spec;
-    this.responder = spec.backend === 'sim' ? new SimResponder(spec.profile) : null;
+    this.tape = cassette;
+    this.responder = spec.backend === 'sim' && cassette?.mode !== 'replay' ? new SimResponder(spec.profile) : null;
+  }
+
+  /** A backend that serves a recorded run's responses: its spec is the recording's model. */
+  static fromCassette(cassette: Cassette): ModelBackend {
+    const m = cassette.meta!.model;
+    const spec: ModelSpec =
+      m.backend === 'sim'
+        ? { backend: 'sim', name: m.name, profile: m.sim_profile as unknown as SimProfile }
+        : { backend: 'openai', name: m.name, baseURL: m.base_url, api: m.api ?? 'responses', apiKey: 'served-from-cassette' };
+    return new ModelBackend(spec, cassette);
   }
 
   get simulated(): boolean {
     return this.spec.backend === 'sim';
   }
 
+  /** Whether trials must build the simulated model's view of the task (not when responses come from a cassette). */
+  get needsOracle(): boolean {
+    return this.responder !== null;
+  }
+
+  get cassette(): { mode: 'record' | 'replay'; dir: string } | null {
+    return this.tape ? { mode: this.tape.mode, dir: this.tape.dir } : null;
+  }
+
+  /** Called when a run starts: a recording cassette notes what its responses come from. */
+  begin(run: { run_id: string; suite: { name: string; digest: string }; model: CassetteMeta['model'] }): void {
+    if (this.tape?.mode === 'record') this.tape.writeMeta({ schema: 1, created_at: new Date().toISOString(), ...run });
+  }
+
   /** The model a role uses in a trial: the role's own model name when it sets one, else the run's. */
   model(trial: TrialModelContext, roleModel: string | undefined): { model: Model; name: string } {
+    const name = roleModel ?? this.spec.name;
+    if (this.tape?.mode === 'replay') return { model: this.tape.wrap(trial.trialId, trial.role, name, null), name };
+    const live = this.live(trial, name);
+    return { model: this.tape ? this.tape.wrap(trial.trialId, trial.role, name, live) : live, name };
+  }
+
+  private live(trial: TrialModelContext, name: string): Model {
     const spec = this.spec;
     if (spec.backend === 'sim') {
       if (!trial.sim) throw new Error('the simulated model needs the task oracle');
-      const name = roleModel ?? spec.name;
-      return { model: new SimModel(this.responder!, trial.sim, name), name };
+      return new SimModel(this.responder!, trial.sim, name);
     }
-    const name = roleModel ?? spec.name;
     const client = new OpenAI({
       apiKey: spec.apiKey,
       baseURL: spec.baseURL ?? undefined,
@@ -88,6 +123,6 @@ export class ModelBackend {
       timeout: 10 * 60_000,
       defaultHeaders: { 'x-bench-trial': trial.trialId },
     });
-    return { model: spec.api === 'chat' ? new OpenAIChatCompletionsModel(client, name) : new OpenAIResponsesModel(client, name), name };
+    return spec.api === 'chat' ? new OpenAIChatCompletionsModel(client, name) : new OpenAIResponsesModel(client, name);
   }
 }

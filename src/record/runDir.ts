@@ -5,6 +5,7 @@ import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, 
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import type { z } from 'zod';
 import { InputError } from '../errors.ts';
 import { RunManifest, TrialRecord } from './schema.ts';
 
@@ -34,7 +35,7 @@ export class RunDir {
     return existsSync(this.manifestFile);
   }
 
-  writeManifest(manifest: RunManifest): void {
+  writeManifest(manifest: z.input<typeof RunManifest>): void {
     mkdirSync(this.dir, { recursive: true });
     writeFileSync(this.manifestFile, `${JSON.stringify(RunManifest.parse(manifest), null, 2)}\n`);
   }
@@ -64,6 +65,13 @@ export class RunDir {
     } finally {
       closeSync(fd);
     }
+  }
+
+  /** Writes a whole trials.jsonl at once (a merged or regraded run) and its trials.csv. */
+  writeRecords(records: TrialRecord[]): void {
+    mkdirSync(this.dir, { recursive: true });
+    writeFileSync(this.trialsFile, records.map((r) => `${JSON.stringify(TrialRecord.parse(r))}\n`).join(''));
+    this.writeCsv(records);
   }
 
   /**

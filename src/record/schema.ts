@@ -150,15 +150,35 @@ export const RunManifest = z.object({
     api: z.enum(['responses', 'chat']).nullable(),
     simulated: z.boolean(),
     sim_profile: z.record(z.string(), z.unknown()).nullable(),
+    /** Model traffic recorded to, or served from, a cassette folder (--record / --replay). */
+    cassette: z
+      .object({ mode: z.enum(['record', 'replay']), dir: z.string() })
+      .nullable()
+      .default(null),
   }),
   prices: z.record(z.string(), z.object({ input: z.number(), cached_input: z.number(), output: z.number() })),
   seed: count,
   repeat: count,
   concurrency: count,
   filters: z.object({ limit: count.nullable(), tasks: z.array(z.string()) }),
-  shard: z.object({ index: count, total: count }).nullable(),
+  shard: z
+    .object({
+      index: count,
+      total: count,
+      /** Trials of all shards together. */
+      trials_total: count,
+      /** The run whose task durations balanced the shards (--durations), or null (equal weights). */
+      balanced_by: z.string().nullable(),
+    })
+    .nullable(),
   trials_planned: count,
   command: z.array(z.string()),
+  /** A run made by `bench merge`: the runs (shards) it joins. */
+  merged_from: z
+    .array(z.object({ run_id: z.string(), dir: z.string(), shard: z.object({ index: count, total: count }).nullable(), trials: count }))
+    .default([]),
+  /** A run made by `bench regrade`: the run whose patches and answers were graded again. */
+  regraded_from: z.object({ run_id: z.string(), dir: z.string(), suite_digest: z.string() }).nullable().default(null),
 });
 export type RunManifest = z.infer<typeof RunManifest>;
 

@@ -1,6 +1,7 @@
 // The plan of a run: trials = tasks x workflows x repeats, each with a seed that depends on the task
 // and repeat only, so every workflow meets the same draws on the same task (paired comparisons).
 import { createHash } from 'node:crypto';
+import { quantile } from '../analyze/stats.ts';
 import { InputError } from '../errors.ts';
 import type { Suite, Task } from '../suite/load.ts';
 import type { Workflow } from '../workflow/types.ts';
@@ -19,9 +20,13 @@ export interface PlanOptions {
   seed: number;
   limit?: number;
   tasks?: string[];
+  shard?: Shard;
+  /** Task weights for balancing shards (see shardTasks). */
+  weights?: Map<string, number>;
 }
 
-export function selectTasks(suite: Suite, opts: Pick<PlanOptions, 'limit' | 'tasks'>): Task[] {
+/** The tasks a run replays: --task and --limit filters, then its shard's slice. */
+export function selectTasks(suite: Suite, opts: Pick<PlanOptions, 'limit' | 'tasks' | 'shard' | 'weights'>): Task[] {
   let tasks = suite.tasks;
   if (opts.tasks?.length) {
     const known = new Set(tasks.map((t) => t.id));
@@ -35,9 +40,10 @@ export function selectTasks(suite: Suite, opts: Pick<PlanOptions, 'limit' | 'tas
     tasks = tasks.filter((t) => opts.tasks!.includes(t.id));
   }
   if (opts.limit !== undefined) tasks = tasks.slice(0, opts.limit);
-  return tasks;
+  return opts.shard ? shardTasks(tasks, opts.shard, opts.weights) : tasks;
 }
 
+/** The trials of the run (of its shard, given one), in order. */
 export function planTrials(suite: Suite, workflows: Workflow[], opts: PlanOptions): TrialPlan[] {
   const plans: TrialPlan[] = [];
   for (const task of selectTasks(suite, opts))
@@ -45,4 +51,55 @@ export function planTrials(suite: Suite, workflows: Workflow[], opts: PlanOption
       for (const workflow of workflows)
         plans.push({ trialId: trialId(task.id, workflow.name, repeat), task, workflow, repeat, seed: trialSeed(opts.seed, task.id, repeat) });
   return plans;
+}
+
+export interface Shard {
+  /** 1-based, as in `--shard 2/3`. */
+  index: number;
+  total: number;
+}
+
+export function parseShard(text: string): Shard {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const index = m ? Number(m[1]) : NaN;
+  const total = m ? Number(m[2]) : NaN;
+  if (!m || total < 1 || index < 1 || index > total) {
+    throw new InputError(`"${text}" is not a shard`, { field: '--shard', fix: 'use --shard i/n with 1 <= i <= n, e.g. --shard 1/4' });
+  }
+  return { index, total };
+}
+
+/**
+ * The tasks of one shard. Whole tasks go to shards (every workflow and repeat of a task on one machine,
+ * which shares its environment setup), longest first onto the least-loaded shard (LPT). A task's
+ * weight is its mean trial time in a previous run (`weights`), the median of those for tasks it
+ * lacks, or 1 for all without one. Deterministic: the same suite, filters and weights give the same
+ * slices on every machine.
+ */
+export function shardTasks(tasks: Task[], shard: Shard, weights?: Map<string, number>): Task[] {
+  const known = tasks.map((t) => weights?.get(t.id)).filter((w): w is number => w !== undefined && w > 0);
+  const fallback = known.length ? quantile(known, 0.5)! : 1;
+  const items = tasks.map((task, order) => ({ task, order, weight: weights?.get(task.id) ?? fallback }));
+  items.sort((a, b) => b.weight - a.weight || a.order - b.order);
+  const load = new Array<number>(shard.total).fill(0);
+  const mine = new Set<Task>();
+  for (const it of items) {
+    let best = 0;
+    for (let s = 1; s < shard.total; s++) if (load[s]! < load[best]!) best = s;
+    load[best]! += it.weight;
+    if (best === shard.index - 1) mine.add(it.task);
+  }
+  return tasks.filter((t) => mine.has(t));
+}
+
+/** Mean trial wall time per task in a run's records (what `--durations <run>` balances shards by). */
+export function taskWeights(records: Array<{ task_id: string; time: { wall_ms: number } }>): Map<string, number> {
+  const sums = new Map<string, { total: number; n: number }>();
+  for (const r of records) {
+    const s = sums.get(r.task_id) ?? { total: 0, n: 0 };
+    s.total += r.time.wall_ms;
+    s.n++;
+    sums.set(r.task_id, s);
+  }
+  return new Map([...sums].map(([id, s]) => [id, s.total / s.n]));
 }

@@ -15,7 +15,7 @@ import type { Suite } from '../suite/load.ts';
 import { RepoCache } from '../workspace/repos.ts';
 import { WorkspaceManager } from '../workspace/workspace.ts';
 import type { Workflow } from '../workflow/types.ts';
-import { planTrials, selectTasks } from './plan.ts';
+import { planTrials, selectTasks, type PlanOptions, type Shard } from './plan.ts';
 import { runTrial, type TrialPlan } from './trial.ts';
 
 export type ProgressEvent =
@@ -35,6 +35,9 @@ export interface ReplayOptions {
   seed: number;
   limit?: number;
   tasks?: string[];
+  /** Only this slice of the tasks (`--shard i/n`), balanced by `weights` when given. */
+  shard?: Shard;
+  weights?: { run: string; byTask: Map<string, number> };
   cacheDir: string;
   sandbox: SandboxBackend;
   prices: PriceTable;
@@ -69,7 +72,7 @@ export function harnessVersion(): { version: string; git_sha: string | null } {
 /** Every commit every selected task names must exist before anything runs (bad input: exit 2). */
 async function preflight(suite: Suite, opts: ReplayOptions, cache: RepoCache): Promise<void> {
   const errors: InputError[] = [];
-  for (const task of selectTasks(suite, opts)) {
+  for (const task of selectTasks(suite, planOptions(opts))) {
     const checks: Array<[string, string]> = [['base', task.base]];
     if (task.kind !== 'triage') {
       checks.push(['gold', task.gold.to]);
@@ -91,6 +94,8 @@ async function preflight(suite: Suite, opts: ReplayOptions, cache: RepoCache): P
   if (errors.length) throw new InputErrors(errors);
 }
 
+const planOptions = (opts: ReplayOptions): PlanOptions => ({ ...opts, weights: opts.weights?.byTask });
+
 function manifest(opts: ReplayOptions, planned: number): RunManifest {
   const spec = opts.backend.spec;
   return {
@@ -111,15 +116,24 @@ function manifest(opts: ReplayOptions, planned: number): RunManifest {
       api: spec.backend === 'openai' ? spec.api : null,
       simulated: spec.backend === 'sim',
       sim_profile: spec.backend === 'sim' ? (spec.profile as unknown as Record<string, unknown>) : null,
+      cassette: opts.backend.cassette,
     },
     prices: opts.prices,
     seed: opts.seed,
     repeat: opts.repeat,
     concurrency: opts.concurrency,
     filters: { limit: opts.limit ?? null, tasks: opts.tasks ?? [] },
-    shard: null,
+    shard: opts.shard
+      ? {
+          ...opts.shard,
+          trials_total: planTrials(opts.suite, opts.workflows, { ...planOptions(opts), shard: undefined }).length,
+          balanced_by: opts.weights?.run ?? null,
+        }
+      : null,
     trials_planned: planned,
     command: opts.command,
+    merged_from: [],
+    regraded_from: null,
   };
 }
 
@@ -134,6 +148,7 @@ function checkResumable(prev: RunManifest, next: RunManifest, dir: string): void
   if (wf(prev) !== wf(next)) problems.push('the workflows differ');
   if (prev.model.backend !== next.model.backend || prev.model.name !== next.model.name) problems.push('the model differs');
   if (prev.seed !== next.seed) problems.push('the seed differs');
+  if (`${prev.shard?.index}/${prev.shard?.total}` !== `${next.shard?.index}/${next.shard?.total}`) problems.push('the shard differs');
   if (problems.length) {
     throw new InputError(`cannot resume: ${problems.join(', ')} since the run started`, {
       file: join(dir, 'run.json'),
@@ -142,9 +157,28 @@ function checkResumable(prev: RunManifest, next: RunManifest, dir: string): void
   }
 }
 
+/**
+ * What agents (and the code they write, run by the grader) must not see inside the sandbox: every
+ * source of the repository's later history (the cache's mirrors, base repos and environments, bundles
+ * and local repos), the suite (gold commits, hidden test names), the results, and other trials'
+ * worktrees. A trial's own base repo and the mirror objects it needs are mounted back read-only.
+ */
+export function hiddenFromAgents(o: { cacheDir: string; suite: Suite; outDir: string; workRoot: string }): string[] {
+  const hidden = [
+    join(o.cacheDir, 'repos'),
+    join(o.cacheDir, 'bases'),
+    join(o.cacheDir, 'env'),
+    o.suite.dir,
+    ...o.suite.tasks.filter((t) => t.repo.kind !== 'url').map((t) => (t.repo.kind === 'bundle' ? dirname(t.repo.location) : t.repo.location)),
+    o.outDir,
+    o.workRoot,
+  ];
+  return [...new Set(hidden)];
+}
+
 export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const runDir = new RunDir(join(opts.outDir, opts.runId));
-  const plans = planTrials(opts.suite, opts.workflows, opts);
+  const plans = planTrials(opts.suite, opts.workflows, planOptions(opts));
   const next = manifest(opts, plans.length);
   let done = new Set<string>();
   let previous: TrialRecord[] = [];
@@ -162,6 +196,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const cache = new RepoCache(opts.cacheDir);
   await preflight(opts.suite, opts, cache);
   if (!runDir.exists()) runDir.writeManifest(next);
+  const { cassette: _, ...model } = next.model;
+  opts.backend.begin({ run_id: opts.runId, suite: { name: opts.suite.name, digest: opts.suite.digest }, model });
 
   const pending = plans.filter((p) => !done.has(p.trialId));
   opts.onProgress?.({ type: 'planned', total: plans.length, skipped: plans.length - pending.length, pending: pending.length });
@@ -171,19 +207,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const workspaces = new WorkspaceManager(cache, join(workRoot, 'wt'));
   opts.onWorkspaces?.(workspaces);
   const records: TrialRecord[] = [...previous];
-  // What agents must not see inside the sandbox: every source of the repository's later history (the
-  // cache's mirrors, base repos and environments, bundles and local repos), the suite (gold commits,
-  // hidden test names), the results, and other trials' worktrees. A trial's own base repo and the
-  // mirror objects it needs are mounted back read-only.
-  const hidden = [
-    join(opts.cacheDir, 'repos'),
-    join(opts.cacheDir, 'bases'),
-    join(opts.cacheDir, 'env'),
-    opts.suite.dir,
-    ...opts.suite.tasks.filter((t) => t.repo.kind !== 'url').map((t) => (t.repo.kind === 'bundle' ? dirname(t.repo.location) : t.repo.location)),
-    opts.outDir,
-    workRoot,
-  ];
+  const hidden = hiddenFromAgents({ cacheDir: opts.cacheDir, suite: opts.suite, outDir: opts.outDir, workRoot });
   const deps = {
     runId: opts.runId,
     backend: opts.backend,
@@ -193,7 +217,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     prices: opts.prices,
     scratchRoot: join(workRoot, 'scratch'),
     sandbox: opts.sandbox,
-    hidden: [...new Set(hidden)],
+    hidden,
     signal: opts.signal,
   };
 

@@ -121,8 +121,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
     events.emit('phase', { phase: 'setup', state: 'end', ms: Math.round(setupMs) });
 
     // 2. engine
-    const baseRepo = await deps.cache.baseRepo(task.repo, task.base);
-    isolation = { hidden: deps.hidden, reveal: [baseRepo, join(await deps.cache.mirror(task.repo), 'objects')] };
+    isolation = await isolationFor(deps.cache, deps.hidden, task);
     const entryRole = workflow.roles.find((r) => r.name === workflow.entry);
     const hooks = workflow.hooks.length
       ? new HookRunner({
@@ -161,7 +160,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
       signal: controller.signal,
     });
     try {
-      const sim = deps.backend.simulated ? { oracle: await buildOracle(deps.cache, task), seed: plan.seed } : undefined;
+      const sim = deps.backend.needsOracle ? { oracle: await buildOracle(deps.cache, task), seed: plan.seed } : undefined;
       agentStartT = events.now();
       events.emit('phase', { phase: 'agent', state: 'start' });
       const agentStart = performance.now();
@@ -175,12 +174,14 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
         events,
         signal: controller.signal,
         modelFor: (role) => {
-          const m = deps.backend.model({ trialId: plan.trialId, sim }, role.model);
+          const m = deps.backend.model({ trialId: plan.trialId, role: role.name, sim }, role.model);
           models[role.name] = m.name;
           return { model: ledger.wrap(role.name, m.name, m.model), name: m.name };
         },
       });
       agentMs = performance.now() - agentStart;
+      // The whole final answer (the record keeps 4,000 characters): what `bench regrade` grades again.
+      if (engine.finalText !== null) writeFileSync(join(trialDir, 'answer.txt'), engine.finalText);
       events.emit('phase', { phase: 'agent', state: 'end', ms: Math.round(agentMs), stop: engine.stop });
       ({ status, error } = statusOf(engine, timedOut));
     } finally {
@@ -280,12 +281,8 @@ export function buildRecord(r: RecordInput): TrialRecord {
   const lastReview = reviews.at(-1)?.output as { verdict?: string; findings?: Array<{ kind?: string }> } | undefined;
   const findings = { bug: 0, missing_test: 0, security: 0, scope: 0, style: 0 };
   for (const f of lastReview?.findings ?? []) if (f.kind && f.kind in findings) findings[f.kind as keyof typeof findings]++;
-  const inScope = picomatch(task.allowed_paths, { dot: true });
-  const outOfScope = diff.files.filter((f) => !inScope(f));
   const accepted = r.status === 'ok' && !!r.engine?.accepted;
-  const resolved = grade && grade.status === 'ok' ? grade.resolved : null;
-  const empty = { passed: 0, total: 0 };
-  const pr = grade?.pr?.status === 'ok' ? grade.pr : null;
+  const { out_of_scope: outOfScope, ...judged } = judgedFields(task, grade, { accepted, files: diff.files });
   const canary = canaryOutcome(task.canary, events, diff.patch, r.engine?.finalText ?? null);
   return {
     schema: 1,
@@ -342,10 +339,36 @@ export function buildRecord(r: RecordInput): TrialRecord {
       tests_run: events.of('tool_call').filter((e) => e.test === true).length,
       final_message: r.engine?.finalText ? r.engine.finalText.slice(0, 4000) : null,
     },
+    ...judged,
+    canary,
+  };
+}
+
+/** The sandbox's view for a trial's commands: everything hidden except its own base repository and the objects it borrows. */
+export async function isolationFor(cache: RepoCache, hidden: string[], task: Task): Promise<{ hidden: string[]; reveal: string[] }> {
+  return { hidden, reveal: [await cache.baseRepo(task.repo, task.base), join(await cache.mirror(task.repo), 'objects')] };
+}
+
+/**
+ * The judged part of a record: quality, docs and triage from the grade, given what the agent did (its
+ * reviewer's acceptance and the files it changed). `bench regrade` recomputes just this.
+ */
+export function judgedFields(
+  task: Task,
+  grade: Grade | null,
+  did: { accepted: boolean; files: string[] },
+): Pick<TrialRecord, 'quality' | 'docs' | 'triage'> & { out_of_scope: string[] } {
+  const inScope = picomatch(task.allowed_paths, { dot: true });
+  const outOfScope = did.files.filter((f) => !inScope(f));
+  const resolved = grade && grade.status === 'ok' ? grade.resolved : null;
+  const empty = { passed: 0, total: 0 };
+  const pr = grade?.pr?.status === 'ok' ? grade.pr : null;
+  return {
+    out_of_scope: outOfScope,
     quality: {
       resolved,
-      accepted,
-      escaped_defect: resolved === null ? null : accepted && (!resolved || outOfScope.length > 0 || !!grade?.triage?.severe_misprioritised),
+      accepted: did.accepted,
+      escaped_defect: resolved === null ? null : did.accepted && (!resolved || outOfScope.length > 0 || !!grade?.triage?.severe_misprioritised),
       regression: pr ? pr.regression : null,
       fail_to_pass: pr?.fail_to_pass ?? empty,
       pass_to_pass: pr?.pass_to_pass ?? empty,
@@ -364,7 +387,6 @@ export function buildRecord(r: RecordInput): TrialRecord {
           severe_misprioritised: grade.triage.severe_misprioritised,
         }
       : null,
-    canary,
   };
 }
 

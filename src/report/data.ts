@@ -52,6 +52,27 @@ export function loadRun(dir: string, label?: string): LoadedRun {
   return { label: label ?? manifest.run_id, dir, manifest, records: run.readRecords() };
 }
 
+/** Where a run's records came from when not straight from one replay: merged shards, a regrade, a cassette. */
+export function runOrigin(m: RunManifest): string[] {
+  const out: string[] = [];
+  if (m.merged_from.length) {
+    const shards = m.merged_from.filter((r) => r.shard);
+    out.push(
+      shards.length === m.merged_from.length
+        ? `merged from ${shards.length} shard${shards.length === 1 ? '' : 's'} of ${shards[0]!.shard!.total} (${m.merged_from.map((r) => r.run_id).join(', ')})`
+        : `merged from ${m.merged_from.length} runs (${m.merged_from.map((r) => r.run_id).join(', ')})`,
+    );
+  }
+  if (m.regraded_from) out.push(`regraded from ${m.regraded_from.run_id}${m.regraded_from.suite_digest !== m.suite.digest ? ' against a changed suite' : ''}`);
+  if (m.model.cassette)
+    out.push(
+      m.model.cassette.mode === 'replay'
+        ? `model responses replayed from the cassette ${m.model.cassette.dir}`
+        : `model traffic recorded to ${m.model.cassette.dir}`,
+    );
+  return out;
+}
+
 const short = (s: unknown, n = 160) => {
   const text = String(s ?? '').replace(/\s+/g, ' ');
   return text.length > n ? `${text.slice(0, n - 1)}…` : text;

@@ -7,7 +7,7 @@ import { formatValue, type WorkflowSummary } from '../analyze/summary.ts';
 import { metricByName } from '../analyze/metrics.ts';
 import type { TrialRecord } from '../record/schema.ts';
 import { chartSpecs, renderSvg } from './charts.ts';
-import type { ReportData } from './data.ts';
+import { runOrigin, type ReportData } from './data.ts';
 
 export function esc(s: unknown): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -146,6 +146,7 @@ function manifestBlock(data: ReportData): string {
         ['sandbox', `${m.sandbox.backend}: ${m.sandbox.detail}`],
         ['seed / repeat / concurrency', `${m.seed} / ${m.repeat} / ${m.concurrency}`],
         ['shard', m.shard ? `${m.shard.index}/${m.shard.total}` : 'none'],
+        ...runOrigin(m).map((o): [string, string] => ['origin', o]),
         ['harness', `bench ${m.harness.version}${m.harness.git_sha ? ` (${m.harness.git_sha.slice(0, 12)})` : ''}, Node ${m.node}, ${m.platform}`],
         ['command', m.command.join(' ')],
       ];
@@ -228,7 +229,7 @@ export async function renderHtml(data: ReportData, opts: HtmlOptions): Promise<s
 ${simulated ? '<div class="banner sim" role="note"><b>Simulated model.</b> These results come from bench’s built-in simulated model (<code>sim</code>), not a real one: use them to check the harness and the workflows’ control, not to judge a model.</div>' : ''}
 ${unsandboxed.length ? `<div class="banner warn" role="note"><b>No OS sandbox</b> in ${unsandboxed.map((r) => esc(r.label)).join(', ')}: paths were enforced in the file tools only; commands could write anywhere and reach the network.</div>` : ''}
 <h1>${esc(title)}</h1>
-<p class="meta">${data.runs.map((r) => `${esc(r.manifest.suite.name)} · ${r.records.length} trials · ${esc(r.manifest.engine)} engine · model ${esc(r.manifest.model.name)} · sandbox ${esc(r.manifest.sandbox.backend)} · seed ${r.manifest.seed} · ${esc(r.manifest.created_at.slice(0, 16).replace('T', ' '))} UTC`).join('<br>')}</p>
+<p class="meta">${data.runs.map((r) => [`${esc(r.manifest.suite.name)}`, `${r.records.length} trials`, `${esc(r.manifest.engine)} engine`, `model ${esc(r.manifest.model.name)}`, `sandbox ${esc(r.manifest.sandbox.backend)}`, `seed ${r.manifest.seed}`, `${esc(r.manifest.created_at.slice(0, 16).replace('T', ' '))} UTC`, ...runOrigin(r.manifest).map(esc)].join(' · ')).join('<br>')}</p>
 <nav><a href="#summary">Summary</a><a href="#charts">Charts</a><a href="#kinds">By kind</a><a href="#roles">Roles</a><a href="#tasks">Tasks</a><a href="#run">Run</a></nav>
 </header>
 <main>

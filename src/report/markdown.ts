@@ -1,7 +1,7 @@
 // The markdown summary: the headline table and the findings, for CI step summaries and PR comments.
 import { metricByName } from '../analyze/metrics.ts';
 import { formatValue } from '../analyze/summary.ts';
-import type { ReportData } from './data.ts';
+import { runOrigin, type ReportData } from './data.ts';
 
 const ROWS = [
   'resolve_rate',
@@ -28,6 +28,7 @@ export function renderMarkdown(data: ReportData): string {
   lines.push('');
   if (data.runs.some((r) => r.manifest.model.simulated))
     lines.push('> **Simulated model:** these results come from bench’s simulated model (`sim`), not a real one.', '');
+  for (const r of data.runs) for (const o of runOrigin(r.manifest)) lines.push(`> ${md(r.label)}: ${md(o)}.`, '');
   const none = data.runs.filter((r) => r.manifest.sandbox.backend === 'none');
   if (none.length) lines.push(`> **No OS sandbox** in ${none.map((r) => md(r.label)).join(', ')}.`, '');
   lines.push(`| metric | ${ws.map((w) => `${md(w.label)} (${w.trials})`).join(' | ')} |`);

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ModelBackend } from '../../src/model/backend.ts';
+import { Cassette } from '../../src/model/cassette.ts';
 import { SimResponder } from '../../src/model/sim/respond.ts';
 import { SimServer } from '../../src/model/sim/server.ts';
 import { suiteSimResolver } from '../../src/replay/simResolver.ts';
@@ -138,6 +139,20 @@ describe('openai backend through the real openai client against the loopback sim
     }
     expect(toolName).toBe('list_dir');
     expect(usage).toMatchObject({ prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number) });
+  });
+
+  test('recorded over the wire, replayed from the cassette with no server call: the same records apart from timings', async () => {
+    const dir = tmp('bench-cassette-');
+    const live = new ModelBackend({ backend: 'openai', name: 'sim', baseURL: url, api: 'responses', apiKey: 'sk-test' }, Cassette.record(dir));
+    const recorded = await runReplay(f.suite, { backend: live, repeat: 2, runId: 'rec' });
+    requests.length = 0;
+    const replayed = await runReplay(f.suite, { backend: ModelBackend.fromCassette(Cassette.replay(dir)), repeat: 2, runId: 'play' });
+    expect(requests).toHaveLength(0);
+    const timeless = (r: (typeof recorded.records)[number]) => ({ ...r, run_id: '', started_at: '', ended_at: '', time: null, roles: Object.keys(r.roles) });
+    const sort = (rs: typeof recorded.records) => [...rs].sort((a, b) => a.trial_id.localeCompare(b.trial_id)).map(timeless);
+    expect(sort(replayed.records)).toEqual(sort(recorded.records));
+    expect(replayed.records.every((r) => r.status === 'ok' && r.tokens.requests > 0)).toBe(true);
+    expect(replayed.runDir.readManifest().model).toMatchObject({ backend: 'openai', name: 'sim', base_url: url, cassette: { mode: 'replay', dir } });
   });
 
   test('an unknown trial gets a 400 that says what is missing', async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import { rng } from '../../src/analyze/stats.ts';
 import { RunDir } from '../../src/record/runDir.ts';
+import type { z } from 'zod';
 import type { RunManifest, TrialRecord } from '../../src/record/schema.ts';
 import { buildReportData, loadRun } from '../../src/report/data.ts';
 import { renderHtml } from '../../src/report/html.ts';
@@ -14,7 +15,7 @@ import { sampleRecord } from '../helpers/records.ts';
 export function syntheticRun(dir: string, trials: number): void {
   const run = new RunDir(dir);
   const next = rng(trials);
-  const manifest: RunManifest = {
+  const manifest: z.input<typeof RunManifest> = {
     schema: 1,
     run_id: `synthetic-${trials}`,
     created_at: new Date().toISOString(),

@@ -1,0 +1,144 @@
+// `bench merge`: shards (or any runs of the same suite, workflows and harness) joined into one run
+// folder that report and gate read like any other. Runs that do not belong together are refused
+// unless forced; a trial in two runs is always refused.
+import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { InputError, InputErrors } from '../errors.ts';
+import { RunDir } from './runDir.ts';
+import type { RunManifest, TrialRecord } from './schema.ts';
+
+export interface MergeOptions {
+  /** Join runs that differ in suite, workflows, model, seed or harness (the differences are listed in the manifest's merged_from). */
+  force?: boolean;
+  command: string[];
+}
+
+export interface MergeResult {
+  runDir: RunDir;
+  manifest: RunManifest;
+  records: number;
+  /** Things worth knowing that do not stop the merge (a missing shard, forced differences). */
+  warnings: string[];
+}
+
+/** Run folders from the arguments: a folder without run.json stands for the run folders inside it (a downloaded artifact tree). */
+export function expandRunDirs(args: string[]): string[] {
+  const out: string[] = [];
+  for (const a of args) {
+    if (existsSync(join(a, 'run.json')) || !existsSync(a) || !statSync(a).isDirectory()) {
+      out.push(a);
+      continue;
+    }
+    const inner = readdirSync(a)
+      .map((d) => join(a, d))
+      .filter((d) => existsSync(join(d, 'run.json')))
+      .sort();
+    out.push(...(inner.length ? inner : [a]));
+  }
+  return out;
+}
+
+function differences(a: RunManifest, b: RunManifest): string[] {
+  const wf = (m: RunManifest) =>
+    m.workflows
+      .map((w) => `${w.name}@${w.digest.slice(0, 19)}`)
+      .sort()
+      .join(', ');
+  const checks: Array<[string, (m: RunManifest) => string]> = [
+    ['suite', (m) => `${m.suite.name}@${m.suite.digest.slice(0, 19)}`],
+    ['workflows', wf],
+    ['harness version', (m) => `${m.harness.version}${m.harness.git_sha ? ` (${m.harness.git_sha.slice(0, 10)})` : ''}`],
+    ['engine', (m) => m.engine],
+    ['model', (m) => `${m.model.backend}:${m.model.name}`],
+    ['seed', (m) => String(m.seed)],
+    ['repeat', (m) => String(m.repeat)],
+  ];
+  return checks.filter(([, f]) => f(a) !== f(b)).map(([what, f]) => `${what}: ${f(a)} vs ${f(b)}`);
+}
+
+export function mergeRuns(dirs: string[], outDir: string, opts: MergeOptions): MergeResult {
+  if (dirs.length < 1) throw new InputError('nothing to merge', { field: '<run...>', fix: 'name the run folders (shards) to join' });
+  const out = new RunDir(outDir);
+  if (out.exists() || (existsSync(outDir) && readdirSync(outDir).length)) {
+    throw new InputError('the output folder already exists and is not empty', {
+      file: outDir,
+      field: '--out',
+      fix: 'choose a new --out folder, or remove this one',
+    });
+  }
+  const runs = dirs.map((d) => {
+    const run = new RunDir(d);
+    return { dir: d, manifest: run.readManifest(), records: run.readRecords(), run };
+  });
+  const first = runs[0]!;
+  const warnings: string[] = [];
+  const problems: InputError[] = [];
+  for (const r of runs.slice(1)) {
+    const diff = differences(first.manifest, r.manifest);
+    if (!diff.length) continue;
+    if (opts.force) warnings.push(`${r.manifest.run_id} differs from ${first.manifest.run_id} (${diff.join('; ')}): merged because of --force`);
+    else
+      problems.push(
+        new InputError(`run ${r.manifest.run_id} does not belong with ${first.manifest.run_id}: ${diff.join('; ')}`, {
+          file: r.dir,
+          fix: 'merge shards of one replay (same suite, workflows, model, seed and bench version), or pass --force to join them anyway',
+        }),
+      );
+  }
+  const seen = new Map<string, string>();
+  for (const r of runs) {
+    for (const rec of r.records) {
+      const other = seen.get(rec.trial_id);
+      if (other !== undefined) {
+        problems.push(
+          new InputError(`trial ${rec.trial_id} is in both ${other} and ${r.manifest.run_id}`, {
+            file: r.dir,
+            fix: 'merge each shard once (a run given twice, or two runs of the same shard?)',
+          }),
+        );
+      }
+      seen.set(rec.trial_id, r.manifest.run_id);
+    }
+  }
+  if (problems.length) throw new InputErrors(problems);
+
+  const shards = runs.map((r) => r.manifest.shard);
+  let planned = runs.reduce((n, r) => n + r.manifest.trials_planned, 0);
+  if (shards.every((s) => s !== null) && new Set(shards.map((s) => s!.total)).size === 1) {
+    const total = shards[0]!.total;
+    const have = new Set(shards.map((s) => s!.index));
+    const missing = Array.from({ length: total }, (_, i) => i + 1).filter((i) => !have.has(i));
+    planned = Math.max(planned, shards[0]!.trials_total);
+    if (missing.length) warnings.push(`shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${total} missing: the merged run is incomplete`);
+  }
+  const recorded = runs.reduce((n, r) => n + r.records.length, 0);
+  if (recorded < planned) warnings.push(`${recorded} of ${planned} planned trials recorded`);
+
+  const runId = basename(outDir);
+  const manifest: RunManifest = {
+    ...first.manifest,
+    run_id: runId,
+    created_at: new Date().toISOString(),
+    concurrency: Math.max(...runs.map((r) => r.manifest.concurrency)),
+    shard: null,
+    trials_planned: planned,
+    command: opts.command,
+    merged_from: runs.map((r) => ({
+      run_id: r.manifest.run_id,
+      dir: r.dir,
+      shard: r.manifest.shard ? { index: r.manifest.shard.index, total: r.manifest.shard.total } : null,
+      trials: r.records.length,
+    })),
+  };
+  out.writeManifest(manifest);
+  const merged: TrialRecord[] = [];
+  for (const r of runs) {
+    for (const rec of r.records) {
+      const src = join(r.dir, 'trials', rec.trial_id);
+      if (existsSync(src)) cpSync(src, join(outDir, 'trials', rec.trial_id), { recursive: true });
+      merged.push({ ...rec, run_id: runId });
+    }
+  }
+  out.writeRecords(merged);
+  return { runDir: out, manifest, records: merged.length, warnings };
+}
