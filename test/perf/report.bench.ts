@@ -8,6 +8,8 @@ import { rng } from '../../src/analyze/stats.ts';
 import { RunDir } from '../../src/record/runDir.ts';
 import type { z } from 'zod';
 import type { RunManifest, TrialRecord } from '../../src/record/schema.ts';
+import { runGate } from '../../src/gate/gate.ts';
+import { loadPolicy } from '../../src/gate/policy.ts';
 import { buildReportData, loadRun } from '../../src/report/data.ts';
 import { renderHtml } from '../../src/report/html.ts';
 import { sampleRecord } from '../helpers/records.ts';
@@ -87,6 +89,8 @@ export function syntheticRun(dir: string, trials: number): void {
 if (process.argv[1] && process.argv[1].endsWith('report.bench.ts')) {
   const root = mkdtempSync(join(tmpdir(), 'bench-report-perf-'));
   const rows: string[] = [];
+  const gateRows: string[] = [];
+  const policy = loadPolicy(join(import.meta.dirname, '..', '..', 'suites', 'gate.yaml'));
   try {
     for (const n of [1000, 10_000]) {
       const dir = join(root, `run-${n}`);
@@ -103,9 +107,21 @@ if (process.argv[1] && process.argv[1].endsWith('report.bench.ts')) {
       rows.push(
         `  ${String(n).padStart(6)} trials   ${(t.latency!.mean / 1000).toFixed(2)} s mean (min ${(t.latency!.min / 1000).toFixed(2)}, max ${(t.latency!.max / 1000).toFixed(2)})   ${(size / 1e6).toFixed(2)} MB`,
       );
+      const run = loadRun(dir);
+      const gate = new Bench({ iterations: 3, time: 0, warmupIterations: 1 });
+      gate.add(`gate ${n}`, () => {
+        runGate({ policy, policyFile: 'suites/gate.yaml', run: { label: 'r', records: run.records, planned: n } });
+      });
+      await gate.run();
+      const g = gate.tasks[0]!.result as { latency?: { mean: number } };
+      gateRows.push(
+        `  ${String(n).padStart(6)} trials   ${(g.latency!.mean / 1000).toFixed(2)} s mean   (${policy.rules.length} rules, 1,000 paired resamples per relative rule)`,
+      );
     }
     console.log('HTML report (read run folder, analyse, render charts, write), two workflows:');
     for (const r of rows) console.log(r);
+    console.log('bench gate with suites/gate.yaml (records in memory):');
+    for (const r of gateRows) console.log(r);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
