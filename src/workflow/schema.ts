@@ -45,7 +45,16 @@ const configKeys = {
   mcp_servers: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   skills: z
     .strictObject({
-      config: z.array(z.strictObject({ path: z.string().optional(), name: z.string().optional(), enabled: z.boolean().default(true) })).default([]),
+      // Codex 0.169 ignores an agent file whose skills.config entry lacks `enabled` ("missing field `enabled`").
+      config: z
+        .array(
+          z.strictObject({
+            path: z.string().optional(),
+            name: z.string().optional(),
+            enabled: z.boolean({ error: 'required: Codex ignores the whole agent file without it (add enabled = true)' }),
+          }),
+        )
+        .default([]),
     })
     .optional(),
   web_search: z.unknown().optional(),

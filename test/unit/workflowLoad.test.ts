@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { InputErrors } from '../../src/errors.ts';
@@ -118,5 +118,12 @@ describe('loading workflow folders (Codex plugins as users write them)', () => {
     const dir = workflowCopy('roles');
     rmSync(join(dir, 'skills'), { recursive: true });
     expect(problems(dir).some((m) => /worker\.toml: skills\.config: skill "run-tests" not found/.test(m))).toBe(true);
+  });
+
+  test('a skills.config entry without `enabled` is refused, as Codex refuses the whole agent file', () => {
+    const dir = workflowCopy('roles');
+    const file = join(dir, 'agents', 'worker.toml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('{ name = "run-tests", enabled = true }', '{ name = "run-tests" }'));
+    expect(problems(dir).some((m) => /worker\.toml:\d+: skills\.config\[0\]\.enabled: required: Codex ignores the whole agent file without it/.test(m))).toBe(true);
   });
 });
