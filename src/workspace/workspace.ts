@@ -57,6 +57,15 @@ export interface Env {
 
 const SETUP_TIMEOUT_MS = 20 * 60_000;
 
+/**
+ * Adding and removing worktrees of one repository, one at a time: `git worktree add` reads every other
+ * worktree's admin files, and fails ("failed to read worktrees/<name>/commondir") if it meets one that
+ * a concurrent add is still writing. Across processes too (shards on one machine share the cache).
+ */
+function worktrees<T>(baseRepo: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  return withLock(`${baseRepo}.worktrees`, fn, signal);
+}
+
 /** Paths `git status` reports as new, ignored or changed: what a command produced in a checkout. */
 async function changedPaths(dir: string): Promise<string[]> {
   const out = await gitAt(dir).raw(['status', '--porcelain=v1', '-z', '--ignored', '--untracked-files=normal']);
@@ -107,8 +116,10 @@ export class WorkspaceManager {
         }
         const baseRepo = await this.cache.baseRepo(spec.repo, spec.base);
         rmSync(dir, { recursive: true, force: true });
-        await gitAt(baseRepo).raw(['worktree', 'prune']);
-        await gitAt(baseRepo).raw(['worktree', 'add', '--detach', '--force', dir, spec.base]);
+        await worktrees(baseRepo, async () => {
+          await gitAt(baseRepo).raw(['worktree', 'prune']);
+          await gitAt(baseRepo).raw(['worktree', 'add', '--detach', '--force', dir, spec.base]);
+        });
         let paths: string[] = [];
         let durationMs = 0;
         if (spec.setup) {
@@ -116,7 +127,7 @@ export class WorkspaceManager {
           durationMs = res.durationMs;
           if (res.exitCode !== 0) {
             const log = `$ ${spec.setup}\n${res.output}`;
-            await this.dropWorktree(dir);
+            await this.dropWorktree(dir, baseRepo);
             const why = res.timedOut ? `timed out after ${SETUP_TIMEOUT_MS / 1000}s` : (res.spawnError ?? `exit ${res.exitCode ?? res.signal}`);
             throw new SetupError(`setup command failed (${why}): ${spec.setup}`, log);
           }
@@ -137,7 +148,7 @@ export class WorkspaceManager {
     const dir = join(this.workRoot, name);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dirname(dir), { recursive: true });
-    await gitAt(baseRepo, signal).raw(['worktree', 'add', '--detach', '--force', dir, spec.base]);
+    await worktrees(baseRepo, () => gitAt(baseRepo, signal).raw(['worktree', 'add', '--detach', '--force', dir, spec.base]), signal);
     const ws: Workspace = { dir, base: spec.base, repo: spec.repo, setupPaths: env.paths, createMs: 0 };
     this.live.set(dir, ws);
     try {
@@ -182,12 +193,14 @@ export class WorkspaceManager {
 
   async remove(ws: Workspace): Promise<void> {
     this.live.delete(ws.dir);
-    await this.dropWorktree(ws.dir);
+    await this.dropWorktree(ws.dir, await this.cache.baseRepo(ws.repo, ws.base));
   }
 
-  private async dropWorktree(dir: string): Promise<void> {
-    if (existsSync(dir)) await runProcess(['git', 'worktree', 'remove', '--force', '--force', dir], { cwd: dir }); // failure: plain removal below
-    rmSync(dir, { recursive: true, force: true });
+  private async dropWorktree(dir: string, baseRepo: string): Promise<void> {
+    await worktrees(baseRepo, async () => {
+      if (existsSync(dir)) await runProcess(['git', 'worktree', 'remove', '--force', '--force', dir], { cwd: dir }); // failure: plain removal below
+      rmSync(dir, { recursive: true, force: true });
+    });
   }
 
   /** Live worktrees right now (for tests and for cleanup on exit). */
