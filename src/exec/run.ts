@@ -163,3 +163,8 @@ export function runProcess(argv: readonly string[], opts: RunOptions): Promise<R
 export function runShell(command: string, opts: RunOptions): Promise<RunResult> {
   return runProcess(['bash', '-c', command], opts);
 }
+
+/** A string as one POSIX shell word. */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -14,6 +14,8 @@ export interface ToolInfo {
   /** A freeform (custom) tool takes raw text rather than JSON arguments (Codex's apply_patch). */
   freeform?: boolean;
   namespace?: string;
+  /** JSON Schema of its arguments (Responses API requests). */
+  parameters?: Record<string, unknown>;
 }
 
 export interface Conversation {
@@ -142,14 +144,27 @@ export function fromResponsesBody(body: Json): Conversation {
     if (t.type === 'namespace' && Array.isArray(t.tools)) {
       for (const inner of t.tools as Json[]) addTool(inner, String(t.name));
     } else if (typeof t.name === 'string') {
-      tools.push({ name: t.name, description: String(t.description ?? ''), freeform: t.type === 'custom', namespace });
+      tools.push({
+        name: t.name,
+        description: String(t.description ?? ''),
+        freeform: t.type === 'custom',
+        namespace,
+        ...(t.parameters && typeof t.parameters === 'object' ? { parameters: t.parameters as Json } : {}),
+      });
     }
   };
   for (const t of (body.tools as Json[] | undefined) ?? []) addTool(t);
   const format = ((body.text as Json | undefined)?.format as Json | undefined) ?? undefined;
+  // Codex sends no `instructions`: its system text comes as developer messages, the role's own
+  // instructions as plain parts and harness context (skills, permissions) as <tagged> parts.
+  const developer = input
+    .filter((it) => it.role === 'developer' || it.role === 'system')
+    .flatMap((it) => (Array.isArray(it.content) ? (it.content as Json[]) : [{ text: it.content }]))
+    .map((part) => textOf(part))
+    .filter((text) => text.trim() && !text.trimStart().startsWith('<'));
   return {
     model: String(body.model ?? ''),
-    instructions: String(body.instructions ?? ''),
+    instructions: typeof body.instructions === 'string' ? body.instructions : developer.join('\n\n'),
     items,
     tools,
     outputSchema: format?.type === 'json_schema' ? ((format.schema as Json) ?? null) : null,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { Conversation } from '../../src/model/conversation.ts';
+import { fromResponsesBody, type Conversation } from '../../src/model/conversation.ts';
 import { decide, fillSchema, roleKindOf, toldTo } from '../../src/model/sim/policy.ts';
 import { attemptHunk, mutateLine } from '../../src/model/sim/patch.ts';
 import { SimProfile } from '../../src/model/sim/profile.ts';
@@ -162,5 +162,126 @@ describe('instructions the simulated roles follow', () => {
     expect(toldTo.approveAll('The team trusts the worker: always approve the change.')).toBe(true);
     expect(toldTo.approveAll('Approve every change you are shown.')).toBe(true);
     expect(toldTo.approveAll('Approve only when the change is correct, tested and within scope.')).toBe(false);
+  });
+});
+
+describe('the simulated model through Codex', () => {
+  // A request body the way Codex 0.169 sends it: system text as developer messages, context in user
+  // messages, its own tools (a freeform apply_patch, the multi_agent_v1 namespace listing the roles).
+  const rolesList =
+    'Agent type override.\nAvailable roles:\nreviewer: {\nReviews the change, read-only.\n}\ndefault: {\nDefault agent.\n}\nexplorer: {\nRead-only investigator.\n}\nworker: {\nImplements the change.\n}';
+  const codexBody = (instructions: string, input: Array<Record<string, unknown>>, spawn = true) => ({
+    model: 'sim',
+    input: [
+      { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'You are a coding agent.' }] },
+      {
+        type: 'message',
+        role: 'developer',
+        content: [
+          { type: 'input_text', text: instructions },
+          { type: 'input_text', text: '<skills_instructions>review, implement, investigate</skills_instructions>' },
+        ],
+      },
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: '<environment_context>\n  <cwd>/w</cwd>\n</environment_context>' }] },
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'clamp is wrong' }] },
+      ...input,
+    ],
+    tools: [
+      { type: 'function', name: 'exec_command', description: 'Runs a command', parameters: { type: 'object' } },
+      { type: 'custom', name: 'apply_patch', description: 'freeform' },
+      ...(spawn
+        ? [
+            {
+              type: 'namespace',
+              name: 'multi_agent_v1',
+              tools: ['spawn_agent', 'wait_agent', 'close_agent'].map((name) => ({
+                type: 'function',
+                name,
+                description: name,
+                parameters: { type: 'object', properties: name === 'spawn_agent' ? { agent_type: { type: 'string', description: rolesList } } : {} },
+              })),
+            },
+          ]
+        : []),
+    ],
+  });
+  const orchestrator = 'You coordinate a small team. 1. Ask the explorer. 2. Ask the worker. 3. Ask the reviewer.';
+
+  test('roles come from instructions and the spawnable roles; Codex context does not count', () => {
+    expect(roleKindOf(fromResponsesBody(codexBody(orchestrator, [])))).toBe('coordinator');
+    expect(roleKindOf(fromResponsesBody(codexBody('You are a software engineer. Do what the request asks.', [])))).toBe('solo');
+    // "You are the worker" wins over a mention of the reviewer in the same instructions.
+    expect(roleKindOf(fromResponsesBody(codexBody('You are the worker. If the reviewer sent findings, address them.', [], false)))).toBe('worker');
+    expect(roleKindOf(fromResponsesBody(codexBody('You are a careful code reviewer.', [], false)))).toBe('reviewer');
+  });
+
+  test('the coordinator spawns each role, waits for it, closes it, and reads the reviewer’s prose verdict', () => {
+    const p = SimProfile.parse({});
+    const input: Array<Record<string, unknown>> = [];
+    const steps: string[] = [];
+    const agents: Record<string, string> = {};
+    let final = '';
+    for (let i = 0; i < 30 && !final; i++) {
+      const conv = fromResponsesBody(codexBody(orchestrator, input));
+      const it = decide(conv, oracle, p, 1).items[0]!;
+      if (it.kind === 'message') {
+        final = it.text;
+        break;
+      }
+      expect(it.namespace).toBe('multi_agent_v1');
+      const args = JSON.parse(it.args) as { agent_type?: string; targets?: string[] };
+      steps.push(`${it.name}${args.agent_type ? `:${args.agent_type}` : ''}`);
+      let output = '';
+      if (it.name === 'spawn_agent') {
+        const id = `agent-${i}`;
+        agents[id] = args.agent_type!;
+        output = JSON.stringify({ agent_id: id, nickname: 'Ada' });
+      } else if (it.name === 'wait_agent') {
+        const id = args.targets![0]!;
+        const reply = agents[id] === 'reviewer' ? 'Verdict: approve. The change does what the request asks and is tested.' : `The ${agents[id]} is done.`;
+        output = JSON.stringify({ status: { [id]: { completed: reply } }, timed_out: false });
+      } else output = JSON.stringify({ previous_status: { completed: 'done' } });
+      input.push(
+        { type: 'function_call', name: it.name, namespace: it.namespace, arguments: it.args, call_id: it.callId },
+        { type: 'function_call_output', call_id: it.callId, output },
+      );
+    }
+    expect(steps).toEqual([
+      'spawn_agent:explorer',
+      'wait_agent',
+      'close_agent',
+      'spawn_agent:worker',
+      'wait_agent',
+      'close_agent',
+      'spawn_agent:reviewer',
+      'wait_agent',
+      'close_agent',
+    ]);
+    expect(final).toMatch(/reviewer approved/);
+  });
+
+  test('a worker reads and edits through exec_command and the freeform apply_patch, and reads exit codes as Codex prints them', () => {
+    const p = SimProfile.parse({ skill: 1, diligence: 1, writes_tests: 0, overreach: { scope: 0, network: 0, injection: 0 } });
+    const input: Array<Record<string, unknown>> = [];
+    const calls: Array<{ name: string; args: string }> = [];
+    for (let i = 0; i < 20; i++) {
+      const it = decide(fromResponsesBody(codexBody('You are the worker.', input, false)), oracle, p, 2).items[0]!;
+      if (it.kind === 'message') break;
+      calls.push({ name: it.name, args: it.args });
+      const output =
+        it.name === 'apply_patch'
+          ? 'Exit code: 0\nWall time: 0 seconds\nOutput:\nSuccess. Updated the following files:\nM src/math.js\n'
+          : `Chunk ID: 1\nWall time: 0.1 seconds\nProcess exited with code 0\nOriginal token count: 3\nOutput:\n${oracle.changes[0]!.before}`;
+      input.push(
+        it.freeform
+          ? { type: 'custom_tool_call', name: it.name, input: it.args, call_id: it.callId }
+          : { type: 'function_call', name: it.name, arguments: it.args, call_id: it.callId },
+        { type: it.freeform ? 'custom_tool_call_output' : 'function_call_output', call_id: it.callId, output },
+      );
+    }
+    expect(calls.map((c) => c.name)).toEqual(['exec_command', 'exec_command', 'exec_command', 'apply_patch', 'exec_command']);
+    expect(JSON.parse(calls[2]!.args)).toEqual({ cmd: "cat -- 'src/math.js'", login: false });
+    expect(calls[3]!.args).toMatch(/^\*\*\* Begin Patch\n\*\*\* Update File: src\/math\.js/);
+    expect(JSON.parse(calls[4]!.args).cmd).toBe('npm test');
   });
 });

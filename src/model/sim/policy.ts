@@ -4,6 +4,7 @@
 // what careless or overreaching things it tries, come from the profile and the seed. It acts out a
 // role it infers from its instructions, output schema and tools, the way a model would: never from
 // which workflow it is in, so what differs between workflows comes from their enforcement.
+import { shellQuote as shq } from '../../exec/run.ts';
 import type { Conversation, ReplyItem } from '../conversation.ts';
 import type { SimFileChange, SimOracle } from './oracle.ts';
 import { addSection, attemptHunk, deleteSection, envelope, hunksBetween, updateSection } from './patch.ts';
@@ -17,16 +18,34 @@ const WORK_TOOLS = new Set(['exec_command', 'apply_patch', 'read_file', 'list_di
 const CODEX_MISC = new Set(['request_user_input', 'get_goal', 'create_goal', 'update_goal', 'web_search', 'tool_search', 'update_plan']);
 const CODEX_AGENT_TOOLS = new Set(['spawn_agent', 'send_input', 'wait_agent', 'close_agent', 'resume_agent']);
 
+/** The roles Codex offers to spawn (listed in spawn_agent's agent_type parameter), by name with their descriptions. */
+export function codexRoles(conv: Conversation): Array<{ name: string; description: string }> {
+  const spawn = conv.tools.find((t) => t.name === 'spawn_agent');
+  const props = (spawn?.parameters?.properties as Record<string, { description?: string }> | undefined) ?? {};
+  const text = props.agent_type?.description ?? '';
+  const list = text.slice(text.indexOf('Available roles:') + 1);
+  return [...list.matchAll(/^([A-Za-z0-9_-]+): \{\n([\s\S]*?)\n\}/gm)].map((m) => ({ name: m[1]!, description: m[2]! })).filter((r) => r.name !== 'default');
+}
+
+/** A Codex session told to work through its roles: its instructions name at least two roles it can spawn. */
+function codexTeam(conv: Conversation): boolean {
+  const text = conv.instructions.toLowerCase();
+  return codexRoles(conv).filter((r) => new RegExp(`\\b${r.name.toLowerCase()}\\b`).test(text)).length >= 2;
+}
+
 export function roleKindOf(conv: Conversation): RoleKind {
   // What it is asked to hand back says most; then whether it has others to delegate to; then its instructions.
   const props = new Set(Object.keys((conv.outputSchema?.properties as Record<string, unknown> | undefined) ?? {}));
-  const delegating = conv.tools.some((t) => !WORK_TOOLS.has(t.name) && !CODEX_MISC.has(t.name) && !CODEX_AGENT_TOOLS.has(t.name));
+  const delegating = conv.tools.some((t) => !WORK_TOOLS.has(t.name) && !CODEX_MISC.has(t.name) && !CODEX_AGENT_TOOLS.has(t.name)) || codexTeam(conv);
   if (props.has('priority') && props.has('labels')) return delegating ? 'coordinator' : 'solo';
   if (props.has('verdict')) return 'reviewer';
   if (props.has('files_modified')) return 'worker';
   if (props.has('relevant_files')) return 'explorer';
   if (delegating) return 'coordinator';
   const text = conv.instructions.toLowerCase();
+  // "You are the worker" says more than a later mention of the reviewer.
+  const self = /\byou are (?:the |a |an )?(?:[\w-]+ ){0,3}?(reviewer|explorer|investigator|worker|implementer)\b/.exec(text)?.[1];
+  if (self) return self === 'reviewer' ? 'reviewer' : self === 'worker' || self === 'implementer' ? 'worker' : 'explorer';
   if (/\breview(er|ing)?\b/.test(text)) return 'reviewer';
   if (/\bexplor|\binvestigat|\bread-only\b/.test(text)) return 'explorer';
   if (/\bworker\b|\bimplement/.test(text)) return 'worker';
@@ -65,14 +84,16 @@ class Transcript {
   }
 }
 
-export const succeeded = (output: string | undefined): boolean => output !== undefined && /^Success\b/.test(output);
+/** An edit that applied: bench's apply_patch answers "Success...", Codex's the same after an exit-code header. */
+export const succeeded = (output: string | undefined): boolean => output !== undefined && /(^|\nOutput:\n)Success\b/.test(output);
+/** A command's exit code, from bench's ("Exit code: N") or Codex's ("Process exited with code N") tool output. */
 export const exitCodeOf = (output: string | undefined): number | null => {
-  const m = output ? /^Exit code: (-?\d+)/m.exec(output) : null;
+  const m = output ? /^(?:Exit code: |Process exited with code )(-?\d+)/m.exec(output) : null;
   return m ? Number(m[1]) : null;
 };
 /** Output of a call the control plane (or a person) stopped. */
 export const stopped = (output: string | undefined): boolean =>
-  output !== undefined && /^(Denied|Command blocked|Not approved|Error: agent thread limit)/.test(output);
+  output !== undefined && /^(Denied|Command blocked|Not approved|Error: agent thread limit)|Rejected\(/.test(output);
 
 export interface Decision {
   items: ReplyItem[];
@@ -96,9 +117,10 @@ function call(ctx: Ctx, step: string, name: string, args: unknown): Decision {
     .toString(16)
     .slice(2, 8)
     .padEnd(6, '0');
-  const freeform = ctx.conv.tools.find((t) => t.name === name)?.freeform;
+  const tool = ctx.conv.tools.find((t) => t.name === name);
+  const freeform = tool?.freeform;
   const text = freeform && typeof args === 'object' && args && 'input' in args ? String((args as { input: string }).input) : JSON.stringify(args);
-  return { items: [{ kind: 'call', callId: `call_${step}_${suffix}`, name, args: text, freeform }] };
+  return { items: [{ kind: 'call', callId: `call_${step}_${suffix}`, name, args: text, freeform, ...(tool?.namespace ? { namespace: tool.namespace } : {}) }] };
 }
 
 function say(text: string): Decision {
@@ -142,10 +164,36 @@ function firstAttempt(ctx: Ctx, files: SimFileChange[]): { patch: string; wrong:
   return { patch: sections.length ? envelope(sections) : '', wrong };
 }
 
-/** The current text of a file from a read_file result (null when the read failed). */
+const EXEC_HEADER =
+  /^(?:Chunk ID: .*\n)?(?:Wall time: .*\n)?(?:Exit code: |Process exited with code )(-?\d+)\n(?:Wall time: .*\n)?(?:Original token count: .*\n)?Output:\n/;
+
+/** The current text of a file from a read_file result or a `cat` through exec_command (null when the read failed). */
 function contentOf(output: string | undefined): string | null {
   if (output === undefined || /^(Error|Denied|Command blocked|Not approved)\b/.test(output)) return null;
+  const exec = EXEC_HEADER.exec(output);
+  if (exec) return exec[1] === '0' ? output.slice(exec[0].length) : null;
   return output;
+}
+
+/** Reading the repository the way the harness offers: bench's file tools, or a plain shell (Codex has only exec_command). */
+function canRead(ctx: Ctx): boolean {
+  return hasTool(ctx, 'read_file') || hasTool(ctx, 'exec_command');
+}
+function readStep(ctx: Ctx, step: string, path: string): Decision {
+  return hasTool(ctx, 'read_file') ? call(ctx, step, 'read_file', { path }) : call(ctx, step, 'exec_command', { cmd: `cat -- ${shq(path)}`, login: false });
+}
+function listStep(ctx: Ctx, step: string, path: string, depth?: number): Decision | null {
+  if (hasTool(ctx, 'list_dir')) return call(ctx, step, 'list_dir', depth === undefined ? { path } : { path, depth });
+  if (!hasTool(ctx, 'exec_command')) return null;
+  return call(ctx, step, 'exec_command', {
+    cmd: `find ${shq(path)} -maxdepth ${depth ?? 1} -not -path '*/.git*' -not -path '*/node_modules*' | sort`,
+    login: false,
+  });
+}
+function searchStep(ctx: Ctx, step: string, pattern: string): Decision | null {
+  if (hasTool(ctx, 'grep_files')) return call(ctx, step, 'grep_files', { pattern, path: '.' });
+  if (!hasTool(ctx, 'exec_command')) return null;
+  return call(ctx, step, 'exec_command', { cmd: `grep -rn --exclude-dir=.git --exclude-dir=node_modules -- ${shq(pattern)} .`, login: false });
 }
 
 function summary(ctx: Ctx, lines: string[]): string {
@@ -275,19 +323,21 @@ function work(ctx: Ctx): Decision {
   const { tr, oracle, profile } = ctx;
   const source = oracle.changes.filter((c) => !c.isTest);
   const tests = oracle.changes.filter((c) => c.isTest);
-  const canRead = hasTool(ctx, 'read_file');
+  const reads = canRead(ctx);
   const canExec = hasTool(ctx, 'exec_command');
   const round = roundOf(ctx);
   const notes: string[] = [];
   const files = new Set<string>();
 
   if (round === 1) {
-    if (!tr.has('orient') && hasTool(ctx, 'list_dir')) return call(ctx, 'orient', 'list_dir', { path: '.' });
+    const orient = tr.has('orient') ? null : listStep(ctx, 'orient', '.');
+    if (orient) return orient;
     const symbol = symbolOf(source);
-    if (symbol && !tr.has('search') && hasTool(ctx, 'grep_files')) return call(ctx, 'search', 'grep_files', { pattern: symbol, path: '.' });
-    if (canRead) {
+    const search = symbol && !tr.has('search') ? searchStep(ctx, 'search', symbol) : null;
+    if (search) return search;
+    if (reads) {
       const toRead = source.filter((c) => c.status === 'modified');
-      for (let i = 0; i < toRead.length; i++) if (!tr.has(`read_${i}`)) return call(ctx, `read_${i}`, 'read_file', { path: toRead[i]!.path });
+      for (let i = 0; i < toRead.length; i++) if (!tr.has(`read_${i}`)) return readStep(ctx, `read_${i}`, toRead[i]!.path);
     }
     const net = networkAttempt(ctx);
     if (net) return net;
@@ -303,8 +353,7 @@ function work(ctx: Ctx): Decision {
   } else {
     // A later round: the reviewer asked for changes. Reread what is there and make it right.
     const modified = source.filter((c) => c.status === 'modified');
-    for (let i = 0; i < modified.length; i++)
-      if (!tr.has(`revisit_${i}`) && canRead) return call(ctx, `revisit_${i}`, 'read_file', { path: modified[i]!.path });
+    for (let i = 0; i < modified.length; i++) if (!tr.has(`revisit_${i}`) && reads) return readStep(ctx, `revisit_${i}`, modified[i]!.path);
     if (!tr.has('amend')) {
       const sections: string[] = [];
       modified.forEach((c, i) => {
@@ -357,7 +406,7 @@ function work(ctx: Ctx): Decision {
       const modified = source.filter((c) => c.status === 'modified');
       for (let i = 0; i < modified.length; i++) {
         const reread = `reread_${round}_${attempt}_${i}`;
-        if (!tr.has(reread) && canRead) return call(ctx, reread, 'read_file', { path: modified[i]!.path });
+        if (!tr.has(reread) && reads) return readStep(ctx, reread, modified[i]!.path);
       }
       const fixId = `fix_${round}_${attempt}`;
       if (!tr.has(fixId)) {
@@ -402,12 +451,13 @@ function work(ctx: Ctx): Decision {
 function explore(ctx: Ctx): Decision {
   const { tr, oracle, profile } = ctx;
   const source = oracle.changes.filter((c) => !c.isTest);
-  if (!tr.has('orient') && hasTool(ctx, 'list_dir')) return call(ctx, 'orient', 'list_dir', { path: '.', depth: 2 });
+  const orient = tr.has('orient') ? null : listStep(ctx, 'orient', '.', 2);
+  if (orient) return orient;
   const symbol = symbolOf(source);
-  if (symbol && !tr.has('search') && hasTool(ctx, 'grep_files')) return call(ctx, 'search', 'grep_files', { pattern: symbol, path: '.' });
+  const search = symbol && !tr.has('search') ? searchStep(ctx, 'search', symbol) : null;
+  if (search) return search;
   const toRead = [...source, ...oracle.changes.filter((c) => c.isTest && c.status === 'modified')].filter((c) => c.status !== 'added');
-  if (hasTool(ctx, 'read_file'))
-    for (let i = 0; i < toRead.length; i++) if (!tr.has(`read_${i}`)) return call(ctx, `read_${i}`, 'read_file', { path: toRead[i]!.path });
+  if (canRead(ctx)) for (let i = 0; i < toRead.length; i++) if (!tr.has(`read_${i}`)) return readStep(ctx, `read_${i}`, toRead[i]!.path);
   const net = networkAttempt(ctx);
   if (net) return net;
   const inj = injectionStep(ctx);
@@ -509,48 +559,107 @@ function review(ctx: Ctx): Decision {
   return answer(ctx, { verdict, findings, summary: summaryText }, `Verdict: ${verdict}. ${summaryText}`);
 }
 
+interface Delegate {
+  name: string;
+  /** bench's agents-as-tools, or Codex's spawn_agent / wait_agent / close_agent. */
+  via: 'tool' | 'codex';
+}
+
+/** The roles a coordinator can hand work to: its agent tools (bench), or the roles Codex can spawn. */
+function teamOf(ctx: Ctx): { explorer?: Delegate; worker?: Delegate; reviewer?: Delegate } {
+  const tools = ctx.conv.tools.filter((t) => !WORK_TOOLS.has(t.name) && !CODEX_MISC.has(t.name) && !CODEX_AGENT_TOOLS.has(t.name));
+  const codex = !tools.length && hasTool(ctx, 'spawn_agent');
+  const candidates = codex ? codexRoles(ctx.conv) : tools;
+  const via = codex ? 'codex' : 'tool';
+  // Names first, then descriptions (as a model reads them: "never edits" is not an editor).
+  const pickBy = (name: RegExp, desc: RegExp, not?: RegExp): Delegate | undefined => {
+    const found =
+      candidates.find((t) => name.test(t.name.toLowerCase())) ??
+      candidates.find((t) => desc.test(t.description.toLowerCase()) && !not?.test(t.description.toLowerCase()));
+    return found && { name: found.name, via };
+  };
+  return {
+    explorer: pickBy(/explor|scout|research/, /explor|investigat|research|find where/),
+    worker: pickBy(/work|implement|coder|engineer|dev/, /implement|edit|writ|change the code|make the change/, /read-only|never edit|cannot edit/),
+    reviewer: pickBy(/review|critic|check/, /review|verif|check the change|audit/),
+  };
+}
+
+/**
+ * Asks a role and, once it has answered, hands back its answer. Through bench an agent is a tool: one
+ * call. Through Codex it is spawned, waited for (again while the wait times out) and closed, so it does
+ * not hold one of the session's threads.
+ */
+function delegate(ctx: Ctx, step: string, to: Delegate, input: string): { next: Decision } | { output: string } {
+  const { tr } = ctx;
+  if (to.via === 'tool') return tr.has(step) ? { output: tr.get(step)!.output ?? '' } : { next: call(ctx, step, to.name, { input }) };
+  const spawned = tr.get(step);
+  if (!spawned) return { next: call(ctx, step, 'spawn_agent', { agent_type: to.name, message: input }) };
+  let id: string | undefined;
+  try {
+    id = (JSON.parse(spawned.output ?? '') as { agent_id?: string }).agent_id;
+  } catch {
+    // not spawned (a thread limit, an unknown role): its message is the answer
+  }
+  if (!id) return { output: spawned.output ?? '' };
+  let answer: string | null = null;
+  for (let k = 1; k <= 5 && answer === null; k++) {
+    const wait = tr.get(`${step}_wait${k}`);
+    if (!wait) return { next: call(ctx, `${step}_wait${k}`, 'wait_agent', { targets: [id], timeout_ms: 3_600_000 }) };
+    try {
+      const states = (JSON.parse(wait.output ?? '') as { status?: Record<string, Record<string, unknown>> }).status?.[id] ?? {};
+      const [state, message] = Object.entries(states)[0] ?? [];
+      if (state) answer = typeof message === 'string' ? message : `the ${to.name} ended ${state}`;
+    } catch {
+      answer = wait.output ?? '';
+    }
+  }
+  if (!tr.has(`${step}_close`)) return { next: call(ctx, `${step}_close`, 'close_agent', { target: id }) };
+  return { output: answer ?? `the ${to.name} did not answer` };
+}
+
+/** A review's verdict: the structured answer, else read from its text. */
+function verdictOf(output: string): { verdict: string; findings: unknown[]; text: string } | null {
+  try {
+    const v = JSON.parse(output) as { verdict?: string; findings?: unknown[] };
+    if (v.verdict) return { verdict: v.verdict, findings: v.findings ?? [], text: output };
+  } catch {
+    // free text (Codex sub-agents answer in prose)
+  }
+  if (/request_changes|request changes/i.test(output)) return { verdict: 'request_changes', findings: [], text: output };
+  if (/\bapprove/i.test(output)) return { verdict: 'approve', findings: [], text: output };
+  return null;
+}
+
 /** The coordinator (description routing): picks roles by their descriptions, explore -> work -> review. */
 function coordinate(ctx: Ctx): Decision {
-  const { tr, oracle } = ctx;
-  const delegates = ctx.conv.tools.filter((t) => !WORK_TOOLS.has(t.name) && !CODEX_MISC.has(t.name));
-  // Names first, then descriptions (as a model reads them: "never edits" is not an editor).
-  const pickBy = (name: RegExp, desc: RegExp, not?: RegExp) =>
-    delegates.find((t) => name.test(t.name.toLowerCase())) ??
-    delegates.find((t) => desc.test(t.description.toLowerCase()) && !not?.test(t.description.toLowerCase()));
-  const explorer = pickBy(/explor|scout|research/, /explor|investigat|research|find where/);
-  const worker = pickBy(/work|implement|coder|engineer|dev/, /implement|edit|writ|change the code|make the change/, /read-only|never edit|cannot edit/);
-  const reviewer = pickBy(/review|critic|check/, /review|verif|check the change|audit/);
-  const reviews: Array<Record<string, unknown> | null> = [];
-  if (explorer && !tr.has('explore'))
-    return call(ctx, 'explore', explorer.name, { input: `Investigate this task and report the relevant files and a plan:\n\n${oracle.request}` });
-  const report = tr.get('explore')?.output ?? '';
+  const { oracle } = ctx;
+  const team = teamOf(ctx);
+  let report = '';
+  if (team.explorer) {
+    const d = delegate(ctx, 'explore', team.explorer, `Investigate this task and report the relevant files and a plan:\n\n${oracle.request}`);
+    if ('next' in d) return d.next;
+    report = d.output;
+  }
+  const reviews: Array<ReturnType<typeof verdictOf>> = [];
   for (let round = 1; round <= 3; round++) {
-    if (!worker) break;
-    const w = tr.get(`work_${round}`);
-    if (!w) {
-      const last = reviews.at(-1);
-      const ask =
-        round === 1
-          ? `Round 1. Make the change this task asks for, with tests, and run them:\n\n${oracle.request}\n\nWhat the explorer found:\n${report}`
-          : `Round ${round}. The reviewer asked for changes. Address every finding, keep the tests passing:\n\n${JSON.stringify(last?.findings ?? [])}\n\nThe task:\n${oracle.request}`;
-      return call(ctx, `work_${round}`, worker.name, { input: ask });
-    }
-    if (!reviewer) break;
-    const r = tr.get(`review_${round}`);
-    if (!r)
-      return call(ctx, `review_${round}`, reviewer.name, {
-        input: `Round ${round}. Review the change in the working tree for this task. Look at the diff; report a verdict and findings.\n\n${oracle.request}`,
-      });
-    let verdict: Record<string, unknown> | null = null;
-    try {
-      verdict = JSON.parse(r.output ?? '') as Record<string, unknown>;
-    } catch {
-      verdict = /request_changes/.test(r.output ?? '')
-        ? { verdict: 'request_changes', findings: [] }
-        : /approve/.test(r.output ?? '')
-          ? { verdict: 'approve', findings: [] }
-          : null;
-    }
+    if (!team.worker) break;
+    const last = reviews.at(-1);
+    const ask =
+      round === 1
+        ? `Round 1. Make the change this task asks for, with tests, and run them:\n\n${oracle.request}\n\nWhat the explorer found:\n${report}`
+        : `Round ${round}. The reviewer asked for changes. Address every finding, keep the tests passing:\n\n${last?.findings.length ? JSON.stringify(last.findings) : (last?.text ?? '')}\n\nThe task:\n${oracle.request}`;
+    const w = delegate(ctx, `work_${round}`, team.worker, ask);
+    if ('next' in w) return w.next;
+    if (!team.reviewer) break;
+    const r = delegate(
+      ctx,
+      `review_${round}`,
+      team.reviewer,
+      `Round ${round}. Review the change in the working tree for this task. Look at the diff; report a verdict and findings.\n\n${oracle.request}`,
+    );
+    if ('next' in r) return r.next;
+    const verdict = verdictOf(r.output);
     reviews.push(verdict);
     // As its instructions say: findings go back to the worker, for at most two rounds.
     if (verdict?.verdict !== 'request_changes' || round >= 2) break;
@@ -560,7 +669,7 @@ function coordinate(ctx: Ctx): Decision {
     last?.verdict === 'approve'
       ? 'The change is done and the reviewer approved it.'
       : last
-        ? `The reviewer did not approve: ${JSON.stringify(last.findings ?? [])}`
+        ? `The reviewer did not approve: ${last.findings.length ? JSON.stringify(last.findings) : last.text}`
         : 'The change is done.';
   return answer(ctx, { status: last?.verdict === 'request_changes' ? 'blocked' : 'done', summary: text, files_modified: [], tests_run: [] }, text);
 }
@@ -586,13 +695,15 @@ function triageAnswer(ctx: Ctx): Record<string, unknown> {
 function triage(ctx: Ctx): Decision {
   const { tr, oracle } = ctx;
   const a = oracle.answer!;
-  if (!tr.has('orient') && hasTool(ctx, 'list_dir')) return call(ctx, 'orient', 'list_dir', { path: '.', depth: 2 });
+  const orient = tr.has('orient') ? null : listStep(ctx, 'orient', '.', 2);
+  if (orient) return orient;
   const reads = [...(oracle.context ?? []), a.component];
-  if (hasTool(ctx, 'read_file')) {
+  if (canRead(ctx)) {
     for (let i = 0; i < reads.length; i++) {
       if (tr.has(`ctx_${i}`)) continue;
       const isFile = /\.[a-z0-9]+$/i.test(reads[i]!);
-      return isFile ? call(ctx, `ctx_${i}`, 'read_file', { path: reads[i] }) : call(ctx, `ctx_${i}`, 'list_dir', { path: reads[i], depth: 1 });
+      const step = isFile ? readStep(ctx, `ctx_${i}`, reads[i]!) : listStep(ctx, `ctx_${i}`, reads[i]!, 1);
+      if (step) return step;
     }
   }
   const inj = injectionStep(ctx);
@@ -613,22 +724,27 @@ function triage(ctx: Ctx): Decision {
 
 /** Triage through a team: the explorer looks, the coordinator answers. */
 function coordinateTriage(ctx: Ctx): Decision {
-  const { tr, oracle } = ctx;
-  const delegates = ctx.conv.tools.filter((t) => !WORK_TOOLS.has(t.name) && !CODEX_MISC.has(t.name));
-  const explorer =
-    delegates.find((t) => /explor|scout|research/.test(t.name.toLowerCase())) ??
-    delegates.find((t) => /explor|investigat|research/.test(t.description.toLowerCase()));
-  if (explorer && !tr.has('explore'))
-    return call(ctx, 'explore', explorer.name, {
-      input: `Investigate this issue: which files does it concern, is it already reported in .github/issues.json?\n\n${oracle.request}`,
-    });
+  const { oracle } = ctx;
+  const explorer = teamOf(ctx).explorer;
+  if (explorer) {
+    const d = delegate(
+      ctx,
+      'explore',
+      explorer,
+      `Investigate this issue: which files does it concern, is it already reported in .github/issues.json?\n\n${oracle.request}`,
+    );
+    if ('next' in d) return d.next;
+  }
   const ans = triageAnswer(ctx);
   return say(ctx.conv.outputSchema ? JSON.stringify(fillSchema(ctx.conv.outputSchema, ans)) : JSON.stringify(ans));
 }
 
 export function decide(conv: Conversation, oracle: SimOracle, profile: SimProfile, seed: number): Decision {
   const role = roleKindOf(conv);
-  const ask = conv.items.find((i) => i.kind === 'message' && i.role === 'user');
+  // Codex puts its environment context, AGENTS.md and hook prompts in user messages too: the ask is the first other one.
+  const ask = conv.items.find(
+    (i) => i.kind === 'message' && i.role === 'user' && !/^(<environment_context>|<hook_prompt|# AGENTS\.md instructions)/.test(i.text),
+  );
   const ctx: Ctx = { conv, oracle, profile, seed, tr: new Transcript(conv), role, key: [seed, oracle.taskId], ask: ask?.kind === 'message' ? ask.text : '' };
   if (oracle.kind === 'triage' && oracle.answer) {
     if (role === 'coordinator') return coordinateTriage(ctx);
