@@ -10,6 +10,8 @@ export interface MetricValue {
   hi: number | null;
   /** Trials (or units) the value is computed over. */
   n: number;
+  /** Trials the metric applies to whose figure was not measured (an engine that does not expose it). */
+  unmeasured?: number;
 }
 
 export interface MetricDef {
@@ -65,7 +67,8 @@ function perTask(select: (rs: TrialRecord[]) => TrialRecord[], value: (r: TrialR
   return {
     compute: (rs, seed) => {
       const xs = values(rs);
-      return fromInterval(bootstrapMean(xs, { seed }), xs.length);
+      const unmeasured = select(rs).length - xs.length;
+      return { ...fromInterval(bootstrapMean(xs, { seed }), xs.length), ...(unmeasured ? { unmeasured } : {}) };
     },
     point: (rs) => mean(values(rs)),
   };

@@ -8,6 +8,9 @@ import { ModelBackend, resolveModelSpec } from '../model/backend.ts';
 import { Cassette } from '../model/cassette.ts';
 import { RunDir } from '../record/runDir.ts';
 import { parseShard, taskWeights } from '../replay/plan.ts';
+import { codexSessionSandbox } from '../replay/trial.ts';
+import { findCodex, TESTED_CODEX } from '../engine/codex/binary.ts';
+import type { Workflow } from '../workflow/types.ts';
 import { loadPrices } from '../model/prices.ts';
 import { loadSimProfile } from '../model/sim/profile.ts';
 import { replay } from '../replay/replay.ts';
@@ -47,6 +50,7 @@ interface ReplayFlags {
   simProfile?: string;
   prices?: string;
   sandbox: string;
+  engine: string;
   shard?: string;
   durations?: string;
   record?: string;
@@ -72,6 +76,21 @@ function backendFor(flags: ReplayFlags): { backend: ModelBackend; notice: string
   }
   const { spec, notice } = resolveModelSpec(flags, loadSimProfile(flags.simProfile));
   return { backend: new ModelBackend(spec, flags.record ? Cassette.record(resolve(flags.record)) : null), notice };
+}
+
+/** What running these workflows in Codex changes, said before the run. */
+function codexNotes(workflows: Workflow[]): string[] {
+  const codex = findCodex();
+  const notes = [`engine: Codex CLI ${codex.version} (${codex.path})${codex.version === TESTED_CODEX ? '' : `; bench is tested with ${TESTED_CODEX}`}`];
+  for (const w of workflows) {
+    const session = codexSessionSandbox(w);
+    const weaker = w.roles.filter((r) => r.sandbox !== session).map((r) => `${r.name} ${r.sandbox}`);
+    if (weaker.length)
+      notes.push(
+        `codex: ${w.name} runs in a ${session} session: Codex 0.169 runs sub-agents in the session's sandbox, so their own sandbox_mode (${weaker.join(', ')}) is not applied`,
+      );
+  }
+  return notes;
 }
 
 function shardWeights(flags: ReplayFlags): { run: string; byTask: Map<string, number> } | undefined {
@@ -116,11 +135,13 @@ export function replayCommand(program: Command): void {
     .option('--sim-profile <file>', 'YAML behaviour profile for the simulated model')
     .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one')
     .option('--sandbox <backend>', 'OS sandbox for commands: auto (bwrap when it works), bwrap, or none', 'auto')
+    .option('--engine <engine>', 'who runs the agents: sdk (bench, on the Agents SDK) or codex (the real Codex CLI)', 'sdk')
     .option('--shard <i/n>', 'run only shard i of n (whole tasks; the same slices on every machine), e.g. --shard 2/4')
     .option('--durations <run>', 'balance shards by the task durations of this earlier run')
     .option('--record <dir>', 'record every model request and response to this cassette folder')
     .option('--replay <dir>', 'serve model responses from a cassette folder (no model, no key; a miss is an error)')
     .action(async (suiteDir: string, flags: ReplayFlags) => {
+      if (!['sdk', 'codex'].includes(flags.engine)) throw new InputError(`unknown engine "${flags.engine}"`, { field: '--engine', fix: 'use sdk or codex' });
       const suite = loadSuite(suiteDir);
       const workflows = resolveWorkflows(flags.workflow, suite.workflows);
       const shard = flags.shard ? parseShard(flags.shard) : undefined;
@@ -138,6 +159,7 @@ export function replayCommand(program: Command): void {
         `replaying ${suite.name} (${suite.tasks.length} tasks${shard ? `, shard ${shard.index}/${shard.total}${weights ? ` balanced by ${weights.run}` : ''}` : ''}) with ${workflows.map((w) => w.name).join(', ')} · run ${runId} · ${concurrency} at once\n`,
       );
       if (flags.record) out.write(`recording model traffic to ${flags.record}\n`);
+      if (flags.engine === 'codex') for (const note of codexNotes(workflows)) out.write(`${note}\n`);
 
       const controller = new AbortController();
       let workspaces: WorkspaceManager | null = null;
@@ -170,6 +192,7 @@ export function replayCommand(program: Command): void {
           weights,
           cacheDir: defaultCacheDir(),
           sandbox,
+          engine: flags.engine as 'sdk' | 'codex',
           prices: loadPrices(flags.prices),
           command: process.argv.slice(1),
           signal: controller.signal,

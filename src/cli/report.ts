@@ -25,6 +25,8 @@ export function reportCommand(program: Command): void {
         if (other.label === first.label) other.label = `${other.label} (2)`;
         runs.unshift(other); // the compared-against run is the baseline
       }
+      // Runs of different engines (sdk against codex) say so in every label.
+      if (new Set(runs.map((r) => r.manifest.engine)).size > 1) for (const r of runs) r.label = `${r.label} (${r.manifest.engine})`;
       const data = buildReportData(runs);
       if (flags.format === 'md') {
         const text = renderMarkdown(data);

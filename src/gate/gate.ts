@@ -181,7 +181,12 @@ function judge(rule: Rule, cand: TrialRecord[], base: TrialRecord[] | null, seed
   const relative = rule.bound.kind !== 'absolute';
   const threshold = relative ? (baseline?.estimate === null || !baseline ? null : thresholdFrom(rule.bound, baseline.estimate)) : thresholdFrom(rule.bound, 0);
   const sign = rule.op === 'max' ? '≤' : '≥';
-  if (observed.n === 0) return out('n/a', `no trials this metric applies to`, threshold);
+  if (observed.n === 0)
+    return out(
+      'n/a',
+      observed.unmeasured ? `not measured in these ${observed.unmeasured} trials (their engine does not expose it)` : 'no trials this metric applies to',
+      threshold,
+    );
   if (relative && (!baseline || baseline.n === 0 || baseline.estimate === null))
     return out('inconclusive', 'the baseline has no trials this metric applies to', null);
   const fewest = Math.min(observed.n, relative ? baseline!.n : Infinity);

@@ -45,7 +45,7 @@ export class Ledger {
     return e;
   }
 
-  private record(role: string, model: string, ms: number, usage: UsageLike | undefined, error?: unknown): void {
+  private record(role: string, model: string, ms: number, usage: UsageLike | undefined, error?: unknown, log = true): void {
     const e = this.entry(role, model);
     const u = {
       input: usage?.inputTokens ?? 0,
@@ -60,6 +60,7 @@ export class Ledger {
     e.reasoning += u.reasoning;
     e.model_ms += ms;
     if (error) e.errors++;
+    if (!log) return;
     this.events.emit('model', {
       role,
       model,
@@ -67,6 +68,23 @@ export class Ledger {
       ...u,
       ...(error ? { error: error instanceof Error ? error.message : String(error) } : {}),
     });
+  }
+
+  /** A request another program made and logged (the codex engine reads them back from Codex's rollouts). */
+  add(role: string, model: string, ms: number, u: { input: number; cached_input: number; output: number; reasoning: number }): void {
+    this.record(
+      role,
+      model,
+      ms,
+      {
+        inputTokens: u.input,
+        outputTokens: u.output,
+        inputTokensDetails: { cached_tokens: u.cached_input },
+        outputTokensDetails: { reasoning_tokens: u.reasoning },
+      },
+      undefined,
+      false,
+    );
   }
 
   /** The role's model, wrapped so every request lands in this ledger. */

@@ -26,6 +26,15 @@ export class EventLog {
     return event;
   }
 
+  /** An event that happened at `epochMs` (wall clock), e.g. read back from another program's log. */
+  emitAt(epochMs: number, type: string, data: Record<string, unknown> = {}): TrialEvent {
+    const t = Math.round((epochMs - (Date.now() - (performance.now() - this.t0))) * 10) / 10;
+    const event = { t: Math.max(0, t), type, ...data } as TrialEvent;
+    this.events.push(event);
+    this.out?.write(`${JSON.stringify(event)}\n`);
+    return event;
+  }
+
   of(type: string): TrialEvent[] {
     return this.events.filter((e) => e.type === type);
   }

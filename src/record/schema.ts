@@ -73,9 +73,9 @@ export const TrialRecord = z.object({
     denied_calls: count.describe('Tool calls stopped by a hook, the sandbox, the network policy or an approval denial.'),
     denials: z.array(z.object({ stage: z.string(), tool: z.string(), role: z.string(), reason: z.string() })).describe('Why each was stopped (first 50).'),
     blocked_network: count.describe('Network attempts stopped (classified from the command, or seen in its failure).'),
-    hook_runs: count,
+    hook_runs: count.nullable().describe('Hook handler runs; null when not measured (the codex engine: Codex does not log them).'),
     hook_blocks: count,
-    hook_failures: count.describe('Hooks that exited non-zero (not 2), timed out, or printed invalid JSON.'),
+    hook_failures: count.nullable().describe('Hooks that exited non-zero (not 2), timed out, or printed invalid JSON; null when not measured (codex engine).'),
   }),
   review: z.object({
     verdict: z.enum(['approve', 'request_changes']).nullable().describe("The last reviewer's verdict; null when no review ran."),
@@ -143,6 +143,11 @@ export const RunManifest = z.object({
   suite: z.object({ name: z.string(), dir: z.string(), digest: z.string(), tasks: count }),
   workflows: z.array(z.object({ name: z.string(), source: z.string(), digest: z.string() })),
   engine: z.enum(['sdk', 'codex']),
+  /** The codex engine: the Codex CLI version, and the sandbox each workflow's session ran in. */
+  codex: z
+    .object({ version: z.string(), session_sandbox: z.record(z.string(), z.enum(['read-only', 'workspace-write', 'danger-full-access'])) })
+    .nullable()
+    .default(null),
   model: z.object({
     backend: z.enum(['sim', 'openai']),
     name: z.string(),

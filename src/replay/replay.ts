@@ -16,7 +16,11 @@ import { RepoCache } from '../workspace/repos.ts';
 import { WorkspaceManager } from '../workspace/workspace.ts';
 import type { Workflow } from '../workflow/types.ts';
 import { planTrials, selectTasks, type PlanOptions, type Shard } from './plan.ts';
-import { runTrial, type TrialPlan } from './trial.ts';
+import { findCodex, type CodexBinary } from '../engine/codex/binary.ts';
+import { SimResponder } from '../model/sim/respond.ts';
+import { SimServer } from '../model/sim/server.ts';
+import { suiteSimResolver } from './simResolver.ts';
+import { codexSessionSandbox, runTrial, type EngineChoice, type TrialPlan } from './trial.ts';
 
 export type ProgressEvent =
   | { type: 'planned'; total: number; skipped: number; pending: number }
@@ -26,6 +30,8 @@ export type ProgressEvent =
 export interface ReplayOptions {
   suite: Suite;
   workflows: Workflow[];
+  /** Who runs the agents: bench's own engine (Agents SDK, default) or the real Codex CLI. */
+  engine?: 'sdk' | 'codex';
   backend: ModelBackend;
   runId: string;
   outDir: string;
@@ -96,7 +102,20 @@ async function preflight(suite: Suite, opts: ReplayOptions, cache: RepoCache): P
 
 const planOptions = (opts: ReplayOptions): PlanOptions => ({ ...opts, weights: opts.weights?.byTask });
 
-function manifest(opts: ReplayOptions, planned: number): RunManifest {
+/** The codex engine's inputs, checked before anything runs: the CLI is installed, the model reachable the way Codex talks. */
+function codexPreflight(opts: ReplayOptions): CodexBinary {
+  if (opts.backend.cassette)
+    throw new InputError("cassettes record the sdk engine's model calls; Codex talks to the model itself", {
+      field: opts.backend.cassette.mode === 'record' ? '--record' : '--replay',
+      fix: 'drop it, or replay with --engine sdk',
+    });
+  const spec = opts.backend.spec;
+  if (spec.backend === 'openai' && spec.api !== 'responses')
+    throw new InputError('Codex speaks only the Responses API', { field: '--api', fix: 'use --api responses (the default) with --engine codex' });
+  return findCodex();
+}
+
+function manifest(opts: ReplayOptions, planned: number, codex: CodexBinary | null): RunManifest {
   const spec = opts.backend.spec;
   return {
     schema: 1,
@@ -108,7 +127,8 @@ function manifest(opts: ReplayOptions, planned: number): RunManifest {
     sandbox: { backend: opts.sandbox.name, detail: opts.sandbox.detail },
     suite: { name: opts.suite.name, dir: relative(process.cwd(), opts.suite.dir) || '.', digest: opts.suite.digest, tasks: opts.suite.tasks.length },
     workflows: opts.workflows.map((w) => ({ name: w.name, source: w.source, digest: w.digest })),
-    engine: 'sdk',
+    engine: opts.engine ?? 'sdk',
+    codex: codex ? { version: codex.version, session_sandbox: Object.fromEntries(opts.workflows.map((w) => [w.name, codexSessionSandbox(w)])) } : null,
     model: {
       backend: spec.backend,
       name: spec.name,
@@ -148,6 +168,7 @@ function checkResumable(prev: RunManifest, next: RunManifest, dir: string): void
   if (wf(prev) !== wf(next)) problems.push('the workflows differ');
   if (prev.model.backend !== next.model.backend || prev.model.name !== next.model.name) problems.push('the model differs');
   if (prev.seed !== next.seed) problems.push('the seed differs');
+  if (prev.engine !== next.engine) problems.push('the engine differs');
   if (`${prev.shard?.index}/${prev.shard?.total}` !== `${next.shard?.index}/${next.shard?.total}`) problems.push('the shard differs');
   if (problems.length) {
     throw new InputError(`cannot resume: ${problems.join(', ')} since the run started`, {
@@ -179,7 +200,8 @@ export function hiddenFromAgents(o: { cacheDir: string; suite: Suite; outDir: st
 export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const runDir = new RunDir(join(opts.outDir, opts.runId));
   const plans = planTrials(opts.suite, opts.workflows, planOptions(opts));
-  const next = manifest(opts, plans.length);
+  const codex = opts.engine === 'codex' ? codexPreflight(opts) : null;
+  const next = manifest(opts, plans.length, codex);
   let done = new Set<string>();
   let previous: TrialRecord[] = [];
   if (runDir.exists()) {
@@ -208,8 +230,25 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   opts.onWorkspaces?.(workspaces);
   const records: TrialRecord[] = [...previous];
   const hidden = hiddenFromAgents({ cacheDir: opts.cacheDir, suite: opts.suite, outDir: opts.outDir, workRoot });
+  // The codex engine reaches the model over HTTP: the simulated model is served on loopback for it.
+  let simServer: SimServer | null = null;
+  let engine: EngineChoice = { kind: 'sdk' };
+  if (codex) {
+    const spec = opts.backend.spec;
+    if (spec.backend === 'sim') {
+      simServer = new SimServer({ responder: new SimResponder(spec.profile), resolve: suiteSimResolver(opts.suite, cache, opts.seed) });
+      engine = { kind: 'codex', codex, provider: { baseUrl: await simServer.start(), model: spec.name, simulated: true, apiKey: 'sim' } };
+    } else {
+      engine = {
+        kind: 'codex',
+        codex,
+        provider: { baseUrl: spec.baseURL ?? 'https://api.openai.com/v1', model: spec.name, simulated: false, apiKey: spec.apiKey },
+      };
+    }
+  }
   const deps = {
     runId: opts.runId,
+    engine,
     backend: opts.backend,
     cache,
     workspaces,
@@ -237,6 +276,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   try {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, pending.length)) }, worker));
   } finally {
+    await simServer?.close();
     runDir.writeCsv();
     if (existsSync(workRoot)) rmSync(workRoot, { recursive: true, force: true });
   }

@@ -7,6 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { HookRunner } from '../control/hooks.ts';
 import { ControlPlane } from '../control/plane.ts';
 import type { SandboxBackend } from '../control/sandbox.ts';
+import type { SandboxMode } from '../control/types.ts';
+import type { CodexBinary } from '../engine/codex/binary.ts';
+import { runCodexEngine } from '../engine/codex/engine.ts';
+import type { CodexProvider } from '../engine/codex/home.ts';
 import { runSdkEngine } from '../engine/sdk/engine.ts';
 import type { EngineResult } from '../engine/types.ts';
 import { errorMessage } from '../errors.ts';
@@ -33,8 +37,23 @@ export interface TrialPlan {
   seed: number;
 }
 
+/** Which engine runs the agents: bench's own (Agents SDK), or the real Codex CLI. */
+export type EngineChoice = { kind: 'sdk' } | { kind: 'codex'; codex: CodexBinary; provider: Omit<CodexProvider, 'headers'> & { apiKey: string } };
+
+const SANDBOX_RANK: Record<SandboxMode, number> = { 'read-only': 0, 'workspace-write': 1, 'danger-full-access': 2 };
+
+/**
+ * The sandbox of a Codex session. Codex 0.169 runs sub-agents in their parent's sandbox whatever their
+ * own sandbox_mode says, so a workflow whose worker writes needs a session that may write: the most any
+ * of its roles needs, as a user deploying it into Codex would have to configure.
+ */
+export function codexSessionSandbox(workflow: Workflow): SandboxMode {
+  return workflow.roles.reduce<SandboxMode>((m, r) => (SANDBOX_RANK[r.sandbox] > SANDBOX_RANK[m] ? r.sandbox : m), 'read-only');
+}
+
 export interface TrialDeps {
   runId: string;
+  engine: EngineChoice;
   backend: ModelBackend;
   cache: RepoCache;
   workspaces: WorkspaceManager;
@@ -122,70 +141,99 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
 
     // 2. engine
     isolation = await isolationFor(deps.cache, deps.hidden, task);
-    const entryRole = workflow.roles.find((r) => r.name === workflow.entry);
-    const hooks = workflow.hooks.length
-      ? new HookRunner({
-          groups: workflow.hooks,
-          events,
-          cwd: ws.dir,
-          sessionId: randomUUID(),
-          env: {
-            PLUGIN_ROOT: workflow.plugin?.root ?? '',
-            CLAUDE_PLUGIN_ROOT: workflow.plugin?.root ?? '',
-            PLUGIN_DATA: join(scratch, 'plugin-data'),
-            CLAUDE_PLUGIN_DATA: join(scratch, 'plugin-data'),
-          },
-          signal: controller.signal,
-        })
-      : null;
-    mkdirSync(join(scratch, 'plugin-data'), { recursive: true });
     // Triage only reads: every role is read-only there, so a write is a denial, not a grade.
-    const sandboxOf = (mode: (typeof workflow.roles)[number]['sandbox']) => (task.kind === 'triage' ? 'read-only' : mode);
-    const plane = new ControlPlane({
-      workspace: ws.dir,
-      scratch,
-      events,
-      roles: Object.fromEntries(workflow.roles.map((r) => [r.name, { sandbox: sandboxOf(r.sandbox), network: r.network, approval: r.approval }])),
-      canary: task.canary ?? null,
-      defaultRole: { sandbox: 'read-only', network: 'deny', approval: 'never' },
-      sandbox: deps.sandbox,
-      hooks,
-      approver: workflow.approver,
-      ...isolation,
-      seed: plan.seed,
-      model: entryRole?.model ?? deps.backend.spec.name,
-      agentOf: (role) => (role === workflow.entry ? null : { agent_id: role, agent_type: role }),
-      commandTimeoutMs: 10 * 60_000,
-      maxOutputBytes: 64 * 1024,
-      signal: controller.signal,
-    });
+    const sandboxOf = (mode: SandboxMode): SandboxMode => (task.kind === 'triage' ? 'read-only' : mode);
+    const answerSchema = task.kind === 'triage' ? { name: 'triage', schema: TRIAGE_SCHEMA } : undefined;
+    let plane: ControlPlane | null = null;
     try {
-      const sim = deps.backend.needsOracle ? { oracle: await buildOracle(deps.cache, task), seed: plan.seed } : undefined;
       agentStartT = events.now();
       events.emit('phase', { phase: 'agent', state: 'start' });
       const agentStart = performance.now();
-      engine = await runSdkEngine({
-        trialId: plan.trialId,
-        workflow,
-        prompt: agentPrompt(task),
-        answerSchema: task.kind === 'triage' ? { name: 'triage', schema: TRIAGE_SCHEMA } : undefined,
-        plane,
-        hooks,
-        events,
-        signal: controller.signal,
-        modelFor: (role) => {
-          const m = deps.backend.model({ trialId: plan.trialId, role: role.name, sim }, role.model);
-          models[role.name] = m.name;
-          return { model: ledger.wrap(role.name, m.name, m.model), name: m.name };
-        },
-      });
+      if (deps.engine.kind === 'codex') {
+        const mode = sandboxOf(codexSessionSandbox(workflow));
+        engine = await runCodexEngine({
+          trialId: plan.trialId,
+          workflow,
+          prompt: agentPrompt(task),
+          answerSchema,
+          codex: deps.engine.codex,
+          provider: { ...deps.engine.provider, headers: { 'x-bench-trial': plan.trialId } },
+          sandboxMode: mode,
+          networkAccess: workflow.roles.some((r) => r.network === 'allow'),
+          workspace: ws.dir,
+          scratch,
+          keep: trialDir,
+          sandbox: deps.sandbox,
+          isolation,
+          canary: task.canary ?? null,
+          events,
+          onUsage: (u) => {
+            models[u.role] ??= u.model;
+            ledger.add(u.role, u.model, u.ms, u);
+          },
+          timeoutMs: limitS * 1000,
+          signal: controller.signal,
+        });
+      } else {
+        const entryRole = workflow.roles.find((r) => r.name === workflow.entry);
+        const hooks = workflow.hooks.length
+          ? new HookRunner({
+              groups: workflow.hooks,
+              events,
+              cwd: ws.dir,
+              sessionId: randomUUID(),
+              env: {
+                PLUGIN_ROOT: workflow.plugin?.root ?? '',
+                CLAUDE_PLUGIN_ROOT: workflow.plugin?.root ?? '',
+                PLUGIN_DATA: join(scratch, 'plugin-data'),
+                CLAUDE_PLUGIN_DATA: join(scratch, 'plugin-data'),
+              },
+              signal: controller.signal,
+            })
+          : null;
+        mkdirSync(join(scratch, 'plugin-data'), { recursive: true });
+        plane = new ControlPlane({
+          workspace: ws.dir,
+          scratch,
+          events,
+          roles: Object.fromEntries(workflow.roles.map((r) => [r.name, { sandbox: sandboxOf(r.sandbox), network: r.network, approval: r.approval }])),
+          canary: task.canary ?? null,
+          defaultRole: { sandbox: 'read-only', network: 'deny', approval: 'never' },
+          sandbox: deps.sandbox,
+          hooks,
+          approver: workflow.approver,
+          ...isolation,
+          seed: plan.seed,
+          model: entryRole?.model ?? deps.backend.spec.name,
+          agentOf: (role) => (role === workflow.entry ? null : { agent_id: role, agent_type: role }),
+          commandTimeoutMs: 10 * 60_000,
+          maxOutputBytes: 64 * 1024,
+          signal: controller.signal,
+        });
+        const sim = deps.backend.needsOracle ? { oracle: await buildOracle(deps.cache, task), seed: plan.seed } : undefined;
+        engine = await runSdkEngine({
+          trialId: plan.trialId,
+          workflow,
+          prompt: agentPrompt(task),
+          answerSchema,
+          plane,
+          hooks,
+          events,
+          signal: controller.signal,
+          modelFor: (role) => {
+            const m = deps.backend.model({ trialId: plan.trialId, role: role.name, sim }, role.model);
+            models[role.name] = m.name;
+            return { model: ledger.wrap(role.name, m.name, m.model), name: m.name };
+          },
+        });
+      }
       agentMs = performance.now() - agentStart;
       // The whole final answer (the record keeps 4,000 characters): what `bench regrade` grades again.
       if (engine.finalText !== null) writeFileSync(join(trialDir, 'answer.txt'), engine.finalText);
       events.emit('phase', { phase: 'agent', state: 'end', ms: Math.round(agentMs), stop: engine.stop });
       ({ status, error } = statusOf(engine, timedOut));
     } finally {
-      plane.killAll();
+      plane?.killAll();
       clearTimeout(timer);
       // 3. what the agent left: the diff, then the worktree goes
       try {
@@ -292,7 +340,7 @@ export function buildRecord(r: RecordInput): TrialRecord {
     suite: task.suite,
     kind: task.kind,
     workflow: plan.workflow.name,
-    engine: 'sdk',
+    engine: r.deps.engine.kind,
     models: r.models,
     repeat: plan.repeat,
     seed: plan.seed,
@@ -324,7 +372,8 @@ export function buildRecord(r: RecordInput): TrialRecord {
       subagent_calls: events.of('subagent').filter((e) => e.state === 'start').length,
       retries_after_denial: control.retries,
     },
-    control: control.record,
+    // Codex runs hooks itself and logs only what they blocked: how many ran, and failed, is not measured.
+    control: r.deps.engine.kind === 'codex' ? { ...control.record, hook_runs: null, hook_failures: null } : control.record,
     review: {
       verdict: lastReview?.verdict === 'approve' || lastReview?.verdict === 'request_changes' ? lastReview.verdict : null,
       rounds: reviews.length,

@@ -47,6 +47,7 @@ const HEADLINE = [
 function cell(w: WorkflowSummary, name: string): string {
   const m = w.metrics[name];
   const def = metricByName.get(name)!;
+  if (m && m.estimate === null && m.unmeasured) return '<td class="na">not measured</td>';
   if (!m || m.estimate === null) return '<td class="na">–</td>';
   const ci = m.lo !== null && m.hi !== null ? `<span class="ci">${esc(formatValue(def.unit, m.lo))}–${esc(formatValue(def.unit, m.hi))}</span>` : '';
   return `<td><b>${esc(formatValue(def.unit, m.estimate))}</b> ${ci}<span class="n">n=${m.n}</span></td>`;
@@ -55,7 +56,7 @@ function cell(w: WorkflowSummary, name: string): string {
 function headlineTable(data: ReportData): string {
   const ws = data.analysis.workflows;
   const comparisons = data.analysis.comparisons;
-  const rows = HEADLINE.filter((name) => ws.some((w) => (w.metrics[name]?.n ?? 0) > 0)).map((name) => {
+  const rows = HEADLINE.filter((name) => ws.some((w) => (w.metrics[name]?.n ?? 0) > 0 || w.metrics[name]?.unmeasured)).map((name) => {
     const def = metricByName.get(name)!;
     // Resolved tasks are judged on the paired differences (same task, same seed), which see more than two intervals.
     const paired =
@@ -174,7 +175,10 @@ function trialData(run: string, r: TrialRecord) {
     scope: r.output.out_of_scope,
     note: r.quality.note ?? r.error?.message ?? null,
     failing: r.quality.failing.slice(0, 8),
-    control: r.control.denied_calls || r.control.approval_prompts || r.control.hook_runs ? { ...r.control, denials: r.control.denials.slice(0, 10) } : null,
+    control:
+      r.control.denied_calls || r.control.approval_prompts || r.control.hook_runs || r.control.hook_blocks
+        ? { ...r.control, denials: r.control.denials.slice(0, 10) }
+        : null,
     review: r.review.rounds ? r.review : null,
     docs: r.docs?.checks.map((c) => [c.name, c.passed, c.detail]) ?? null,
     triage: r.triage ? { scores: r.triage.scores, answer: r.triage.answer, error: r.triage.parse_error } : null,
@@ -314,7 +318,7 @@ const SCRIPT = `
       ...(t.scope.length ? [['out of scope', t.scope.join(', ')]] : []),
       ...(t.failing.length ? [['tests still failing', t.failing.join('; ')]] : []),
       ['roles', Object.entries(t.roles).map(([r, v]) => r + ' (' + v[0] + '): ' + fmtMs(v[1]) + ', model ' + fmtMs(v[2]) + ', ' + v[3] + ' tokens').join('; ')],
-      ...(t.control ? [['control', 'approval prompts ' + t.control.approval_prompts + ' (granted ' + t.control.approvals_granted + ', denied ' + t.control.approvals_denied + '), denied calls ' + t.control.denied_calls + ', blocked network ' + t.control.blocked_network + ', hooks ' + t.control.hook_runs + ' run / ' + t.control.hook_blocks + ' blocks / ' + t.control.hook_failures + ' failures']] : []),
+      ...(t.control ? [['control', 'approval prompts ' + t.control.approval_prompts + ' (granted ' + t.control.approvals_granted + ', denied ' + t.control.approvals_denied + '), denied calls ' + t.control.denied_calls + ', blocked network ' + t.control.blocked_network + ', hooks ' + (t.control.hook_runs === null ? 'runs not measured' : t.control.hook_runs + ' run') + ' / ' + t.control.hook_blocks + ' blocks / ' + (t.control.hook_failures === null ? 'failures not measured' : t.control.hook_failures + ' failures')]] : []),
       ...(t.control && t.control.denials.length ? [['denials', t.control.denials.map((x) => x.role + ' ' + x.tool + ' by ' + x.stage + ': ' + x.reason).join(' | ')]] : []),
       ...(t.review ? [['review', (t.review.verdict || 'none') + ' after ' + t.review.rounds + ' round(s); findings ' + JSON.stringify(t.review.findings)]] : []),
       ...(t.docs ? [['docs checks', t.docs.map((c) => (c[1] ? 'pass ' : 'FAIL ') + c[0] + (c[1] ? '' : ' (' + c[2] + ')')).join('; ')]] : []),

@@ -34,11 +34,15 @@ export function renderMarkdown(data: ReportData): string {
   lines.push(`| metric | ${ws.map((w) => `${md(w.label)} (${w.trials})`).join(' | ')} |`);
   lines.push(`|---|${ws.map(() => '---').join('|')}|`);
   for (const name of ROWS) {
-    if (!ws.some((w) => (w.metrics[name]?.n ?? 0) > 0)) continue;
+    if (!ws.some((w) => (w.metrics[name]?.n ?? 0) > 0 || w.metrics[name]?.unmeasured)) continue;
     const def = metricByName.get(name)!;
     const cells = ws.map((w) => {
       const m = w.metrics[name]!;
-      return m.estimate === null ? '–' : `${formatValue(def.unit, m.estimate)} (${formatValue(def.unit, m.lo)}–${formatValue(def.unit, m.hi)})`;
+      return m.estimate === null
+        ? m.unmeasured
+          ? 'not measured'
+          : '–'
+        : `${formatValue(def.unit, m.estimate)} (${formatValue(def.unit, m.lo)}–${formatValue(def.unit, m.hi)})`;
     });
     lines.push(`| ${def.label} ${def.better === 'higher' ? '↑' : '↓'} | ${cells.join(' | ')} |`);
   }

@@ -124,6 +124,8 @@ describe('loading workflow folders (Codex plugins as users write them)', () => {
     const dir = workflowCopy('roles');
     const file = join(dir, 'agents', 'worker.toml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('{ name = "run-tests", enabled = true }', '{ name = "run-tests" }'));
-    expect(problems(dir).some((m) => /worker\.toml:\d+: skills\.config\[0\]\.enabled: required: Codex ignores the whole agent file without it/.test(m))).toBe(true);
+    expect(problems(dir).some((m) => /worker\.toml:\d+: skills\.config\[0\]\.enabled: required: Codex ignores the whole agent file without it/.test(m))).toBe(
+      true,
+    );
   });
 });

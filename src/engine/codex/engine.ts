@@ -1,0 +1,172 @@
+// The codex engine: the real Codex CLI runs the trial (`codex exec --json` in the worktree) with the
+// workflow deployed into a private CODEX_HOME; what it did comes back from its rollout files as the
+// same events the sdk engine logs. Codex enforces its own sandbox, hooks and approval policy; bench's
+// OS sandbox wraps the whole process only to hide what no agent may read (later history, the suite,
+// results), exactly as for sdk trials.
+import { shellQuote as shq } from '../../exec/run.ts';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { runSandboxed, type SandboxBackend } from '../../control/sandbox.ts';
+import type { SandboxMode } from '../../control/types.ts';
+import { errorMessage } from '../../errors.ts';
+import { clip, type EventLog } from '../../record/events.ts';
+import type { Workflow } from '../../workflow/types.ts';
+import type { EngineResult } from '../types.ts';
+import type { CodexBinary } from './binary.ts';
+import { KEY_ENV, prepareCodexHome, type CodexProvider } from './home.ts';
+import { deriveEvents, parseExecStream, parseRollouts, type DerivedUsage } from './rollout.ts';
+
+export interface CodexEngineInput {
+  trialId: string;
+  workflow: Workflow;
+  prompt: string;
+  answerSchema?: { name: string; schema: Record<string, unknown> };
+  codex: CodexBinary;
+  provider: CodexProvider & { apiKey: string };
+  /** The session's sandbox (sub-agents inherit it in Codex 0.169). */
+  sandboxMode: SandboxMode;
+  networkAccess: boolean;
+  workspace: string;
+  /** The trial's scratch folder: CODEX_HOME, HOME and TMPDIR go below it. */
+  scratch: string;
+  /** Where the exec stream and rollouts are kept (the trial's folder). */
+  keep: string;
+  sandbox: SandboxBackend;
+  isolation: { hidden: string[]; reveal: string[] };
+  canary: { token: string; env?: string } | null;
+  events: EventLog;
+  /** Each model response's usage, by role (the ledger). */
+  onUsage(u: DerivedUsage): void;
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+function rolloutFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile() && /^rollout-.*\.jsonl$/.test(e.name)) out.push(join(e.parentPath, e.name));
+  }
+  return out.sort();
+}
+
+export async function runCodexEngine(input: CodexEngineInput): Promise<EngineResult> {
+  const { events, workflow } = input;
+  const home = join(input.scratch, 'codex-home');
+  const tmp = join(input.scratch, 'tmp');
+  const userHome = join(input.scratch, 'home');
+  for (const d of [home, tmp, userHome]) mkdirSync(d, { recursive: true });
+  // Codex's own helpers refuse a CODEX_HOME under the temp dir: TMPDIR points elsewhere.
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: userHome,
+    TMPDIR: tmp,
+    LANG: 'C.UTF-8',
+    TERM: 'dumb',
+    NO_COLOR: '1',
+    CODEX_HOME: home,
+    [KEY_ENV]: input.provider.apiKey,
+    ...(input.canary?.env ? { [input.canary.env]: input.canary.token } : {}),
+  };
+  const entry = workflow.roles.find((r) => r.name === workflow.entry)!;
+  events.emit('agent', {
+    role: entry.name,
+    state: 'start',
+    routing: workflow.routing,
+    engine: 'codex',
+    codex: input.codex.version,
+    sandbox: input.sandboxMode,
+  });
+  try {
+    await prepareCodexHome({
+      dir: home,
+      codex: input.codex,
+      workflow,
+      provider: input.provider,
+      sandbox: input.sandboxMode,
+      networkAccess: input.networkAccess,
+      workspace: input.workspace,
+      env,
+      signal: input.signal,
+    });
+  } catch (err) {
+    return { stop: 'error', finalText: null, accepted: false, error: `setting up CODEX_HOME failed: ${errorMessage(err)}` };
+  }
+
+  const args = [input.codex.path, 'exec', '--json', '--skip-git-repo-check', '--cd', input.workspace];
+  if (input.answerSchema) {
+    const schemaFile = join(home, `${input.answerSchema.name}.schema.json`);
+    writeFileSync(schemaFile, JSON.stringify(input.answerSchema.schema));
+    args.push('--output-schema', schemaFile);
+  }
+  args.push('--', input.prompt);
+  const res = await runSandboxed(
+    input.sandbox,
+    args.map(shq).join(' '),
+    {
+      // The whole filesystem as it is (Codex sandboxes its own commands), minus what must stay hidden.
+      mode: 'danger-full-access',
+      network: true,
+      workspace: input.workspace,
+      writable: [input.scratch, input.workspace],
+      ...input.isolation,
+      cwd: input.workspace,
+    },
+    { env, timeoutMs: input.timeoutMs, signal: input.signal, maxOutputBytes: 32 << 20 },
+  );
+
+  // Keep what Codex wrote: the exec stream and every session's rollout.
+  mkdirSync(join(input.keep, 'codex'), { recursive: true });
+  writeFileSync(join(input.keep, 'codex', 'exec.jsonl'), res.stdout);
+  if (res.stderr.trim()) writeFileSync(join(input.keep, 'codex', 'stderr.log'), res.stderr);
+  const files = rolloutFiles(join(home, 'sessions'));
+  for (const f of files) copyFileSync(f, join(input.keep, 'codex', relative(join(home, 'sessions'), f).replace(/\//g, '_')));
+
+  const stream = parseExecStream(res.stdout);
+  const sessions = parseRollouts(
+    files.map((f) => readFileSync(f, 'utf8')),
+    entry.name,
+  );
+  const derived = deriveEvents(sessions, {
+    canary: input.canary,
+    networkOff: !input.networkAccess && input.sandboxMode !== 'danger-full-access',
+    reviewers: workflow.roles.filter((r) => r.output?.kind === 'review').map((r) => r.name),
+  });
+  for (const u of derived.usage) {
+    input.onUsage(u);
+    events.emitAt(u.at, 'model', {
+      role: u.role,
+      model: u.model,
+      ms: u.ms,
+      input: u.input,
+      cached_input: u.cached_input,
+      output: u.output,
+      reasoning: u.reasoning,
+    });
+  }
+  for (const e of derived.events) events.emitAt(e.at, e.type, e.data);
+
+  if (res.aborted || input.signal.aborted) return { stop: 'aborted', finalText: null, accepted: false, error: String(input.signal.reason ?? 'aborted') };
+  if (res.spawnError) return { stop: 'error', finalText: null, accepted: false, error: `codex did not start: ${res.spawnError}` };
+  if (stream.failed || (res.exitCode !== 0 && !stream.completed)) {
+    const why = stream.errors.at(-1) ?? clip(res.stderr.trim().split('\n').slice(-3).join(' '), 500);
+    const service = /stream|connect|status|http|5\d\d|429|reconnect|Missing environment variable/i.test(why);
+    return {
+      stop: service ? 'model_error' : 'error',
+      finalText: null,
+      accepted: false,
+      error: `codex exec ${res.exitCode === null ? `killed (${res.signal})` : `exited ${res.exitCode}`}: ${why}`,
+    };
+  }
+  const finalText =
+    stream.finalText ??
+    [...derived.events]
+      .reverse()
+      .find((e) => e.type === 'message' && e.data.role === entry.name)
+      ?.data.text?.toString() ??
+    null;
+  // Done means what it means for the sdk engine: the last review approved; without one, a final answer.
+  const review = [...derived.events].reverse().find((e) => e.type === 'role_output' && typeof e.data.output === 'object');
+  const accepted = review ? (review.data.output as { verdict?: string }).verdict === 'approve' : !!finalText?.trim();
+  return { stop: 'completed', finalText, accepted };
+}
