@@ -11,7 +11,7 @@ const fmt = (r: RuleResult, v: number | null) => formatValue(unitOf(r), v);
 
 function observedText(r: RuleResult): string {
   const o = r.observed;
-  if (o.estimate === null) return '–';
+  if (o.estimate === null) return o.unmeasured ? 'not measured' : '–';
   return o.lo === null || o.hi === null || (o.lo === o.estimate && o.hi === o.estimate)
     ? fmt(r, o.estimate)
     : `${fmt(r, o.estimate)} (${fmt(r, o.lo)}–${fmt(r, o.hi)})`;
