@@ -148,6 +148,9 @@ export async function prepareCodexHome(o: CodexHomeOptions): Promise<string> {
     },
   };
   if (o.networkAccess) config.sandbox_workspace_write = { ...((config.sandbox_workspace_write as Toml | undefined) ?? {}), network_access: true };
+  // Codex hands its whole environment to the agent's commands: not the provider's key.
+  const shellEnv = (config.shell_environment_policy as Toml | undefined) ?? {};
+  config.shell_environment_policy = { ...shellEnv, exclude: [...((shellEnv.exclude as string[] | undefined) ?? []), KEY_ENV] };
   config.analytics = { enabled: false };
   config.projects = { [o.workspace]: { trust_level: 'trusted' } };
   writeFileSync(configFile, stringifyToml(config));
