@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Usage, type Model, type ModelRequest, type ModelResponse, type StreamEvent } from '@openai/agents';
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
+import { RunModel } from '../record/schema.ts';
 
 export const CassetteMeta = z.object({
   schema: z.literal(1),
@@ -16,14 +17,7 @@ export const CassetteMeta = z.object({
   run_id: z.string(),
   suite: z.object({ name: z.string(), digest: z.string() }),
   /** The recorded run's model block (run.json `model`), without the cassette field. */
-  model: z.object({
-    backend: z.enum(['sim', 'openai']),
-    name: z.string(),
-    base_url: z.string().nullable(),
-    api: z.enum(['responses', 'chat']).nullable(),
-    simulated: z.boolean(),
-    sim_profile: z.record(z.string(), z.unknown()).nullable(),
-  }),
+  model: RunModel.omit({ cassette: true }),
 });
 export type CassetteMeta = z.infer<typeof CassetteMeta>;
 

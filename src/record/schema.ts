@@ -132,6 +132,21 @@ export const TrialRecord = z.object({
 });
 export type TrialRecord = z.infer<typeof TrialRecord>;
 
+/** run.json `model`: what answered the run's model requests. */
+export const RunModel = z.object({
+  backend: z.enum(['sim', 'openai']),
+  name: z.string(),
+  base_url: z.string().nullable(),
+  api: z.enum(['responses', 'chat']).nullable(),
+  simulated: z.boolean(),
+  sim_profile: z.record(z.string(), z.unknown()).nullable(),
+  /** Model traffic recorded to, or served from, a cassette folder (--record / --replay). */
+  cassette: z
+    .object({ mode: z.enum(['record', 'replay']), dir: z.string() })
+    .nullable()
+    .default(null),
+});
+
 export const RunManifest = z.object({
   schema: z.literal(1),
   run_id: z.string(),
@@ -148,19 +163,7 @@ export const RunManifest = z.object({
     .object({ version: z.string(), session_sandbox: z.record(z.string(), z.enum(['read-only', 'workspace-write', 'danger-full-access'])) })
     .nullable()
     .default(null),
-  model: z.object({
-    backend: z.enum(['sim', 'openai']),
-    name: z.string(),
-    base_url: z.string().nullable(),
-    api: z.enum(['responses', 'chat']).nullable(),
-    simulated: z.boolean(),
-    sim_profile: z.record(z.string(), z.unknown()).nullable(),
-    /** Model traffic recorded to, or served from, a cassette folder (--record / --replay). */
-    cassette: z
-      .object({ mode: z.enum(['record', 'replay']), dir: z.string() })
-      .nullable()
-      .default(null),
-  }),
+  model: RunModel,
   prices: z.record(z.string(), z.object({ input: z.number(), cached_input: z.number(), output: z.number() })),
   seed: count,
   repeat: count,
