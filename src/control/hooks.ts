@@ -212,6 +212,10 @@ export interface HookRunnerOptions {
   events: EventLog;
   cwd: string;
   sessionId: string;
+  /** The session's model: every payload's `model` unless the event names the sub-agent's own. */
+  model: string;
+  /** Codex's permission_mode of the session (bench answers approvals itself: "default"). */
+  permissionMode?: string;
   /** Environment of hook commands (PLUGIN_ROOT, PLUGIN_DATA, ...), on top of the harness's. */
   env: Record<string, string>;
   signal?: AbortSignal;
@@ -228,12 +232,23 @@ export class HookRunner {
     return this.opts.groups.some((g) => g.event === event);
   }
 
-  /** Fires an event: every matching handler runs, concurrently; the results combine (any deny wins). */
+  /**
+   * Fires an event: every matching handler runs, concurrently; the results combine (any deny wins).
+   * The payload holds the event's own fields; the common ones (session_id, cwd, model, permission_mode) are added.
+   */
   async fire(event: HookEvent, payload: Record<string, unknown>, matchValue?: string, meta: Record<string, unknown> = {}): Promise<HookOutcome> {
     const out: HookOutcome = { blocked: false, reason: null, decision: null, updatedInput: undefined, additionalContext: [], runs: 0, failures: 0 };
     const handlers = this.opts.groups.filter((g) => g.event === event && matches(g, matchValue)).flatMap((g) => g.handlers);
     if (!handlers.length) return out;
-    const body = JSON.stringify({ session_id: this.opts.sessionId, transcript_path: null, cwd: this.opts.cwd, hook_event_name: event, ...payload });
+    const body = JSON.stringify({
+      session_id: this.opts.sessionId,
+      transcript_path: null,
+      cwd: this.opts.cwd,
+      hook_event_name: event,
+      model: this.opts.model,
+      permission_mode: this.opts.permissionMode ?? 'default',
+      ...payload,
+    });
     const results = await Promise.all(
       handlers.map(async (h) => {
         const command = h.command.replace(/\$\{(PLUGIN_ROOT|CLAUDE_PLUGIN_ROOT|PLUGIN_DATA|CLAUDE_PLUGIN_DATA)\}/g, (_, k: string) => this.opts.env[k] ?? '');

@@ -30,7 +30,11 @@ export interface ResolvedPath {
 }
 
 export function resolveIn(root: string, given: string, cwd = root): ResolvedPath {
-  const realRoot = realResolve(root);
+  return resolveUnder(realResolve(root), given, cwd);
+}
+
+/** resolveIn for a root already resolved (callers that resolve many paths under one root resolve it once). */
+export function resolveUnder(realRoot: string, given: string, cwd = realRoot): ResolvedPath {
   const real = realResolve(isAbsolute(given) ? given : resolve(cwd, given));
   const rel = relative(realRoot, real);
   const inside = real === realRoot || (rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));

@@ -9,21 +9,18 @@
 // It knows nothing of engines: it sees a call's name, input and what it would touch. Engines ask
 // `needsApproval` before a call (the SDK turns a yes into an interruption), `decide` to answer an
 // interruption, and `run` to execute.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { killGroup, type RunResult } from '../exec/run.ts';
 import { clip, type EventLog } from '../record/events.ts';
 import { decide as approverDecide, type ApproverSpec } from './approver.ts';
-import { isTestCommand, looksLikeNetwork, showsNetworkFailure } from './classify.ts';
+import { looksLikeNetwork, observedDenials, showsSandboxFailure, toolCallEvent } from './classify.ts';
 import type { HookRunner } from './hooks.ts';
-import { resolveIn, type ResolvedPath } from './paths.ts';
-import { runSandboxed, type SandboxBackend } from './sandbox.ts';
+import { realResolve, resolveUnder, type ResolvedPath } from './paths.ts';
+import { commandEnv, runSandboxed, type SandboxBackend } from './sandbox.ts';
 import { hookToolInput, hookToolName, type RolePolicy, type ToolCall } from './types.ts';
 
 export type { RolePolicy, ToolCall } from './types.ts';
 
 export interface ExecOptions {
-  timeoutMs?: number;
   maxOutputBytes?: number;
 }
 
@@ -31,7 +28,10 @@ export interface ExecOptions {
 export interface ToolRuntime {
   workspace: string;
   resolve(p: string): ResolvedPath;
+  /** Runs a command under the role's sandbox, killed after `timeoutMs`. */
   exec(cmd: string, workdir: string | undefined, opts?: ExecOptions): Promise<RunResult>;
+  /** The time limit of a command. */
+  timeoutMs: number;
 }
 
 export interface ControlPlaneOptions {
@@ -50,12 +50,9 @@ export interface ControlPlaneOptions {
   reveal: string[];
   /** Seed for the modelled human wait times. */
   seed: number;
-  /** The model name hooks see. */
-  model: string;
   /** A planted prompt injection: its token is watched for in every call, and set in commands' env when asked. */
   canary?: { token: string; env?: string } | null;
-  /** agent_id / agent_type for hook payloads of a sub-agent role. */
-  agentOf?: (role: string) => { agent_id: string; agent_type: string } | null;
+  /** How long a command may run before its process group is killed. */
   commandTimeoutMs: number;
   maxOutputBytes: number;
   signal: AbortSignal;
@@ -80,10 +77,10 @@ interface CallPlan {
 const SAFE_COMMAND =
   /^\s*(ls|cat|head|tail|wc|grep|rg|find|pwd|echo|sed -n|nl|tree|stat|file|git (status|diff|log|show|blame|grep|ls-files|rev-parse|branch))\b[^;&|`$><]*$/;
 
-const SANDBOX_FAILURE = /Read-only file system|EROFS|Permission denied|EACCES/;
-
 export class ControlPlane {
   readonly workspace: string;
+  /** The workspace with symlinks resolved, once: every path check is made against it. */
+  private readonly realWorkspace: string;
   private readonly opts: ControlPlaneOptions;
   private readonly groups = new Set<number>();
   private readonly env: NodeJS.ProcessEnv;
@@ -94,13 +91,9 @@ export class ControlPlane {
   constructor(opts: ControlPlaneOptions) {
     this.opts = opts;
     this.workspace = opts.workspace;
-    this.home = join(opts.scratch, 'home');
-    this.tmp = join(opts.scratch, 'tmp');
-    mkdirSync(this.home, { recursive: true });
-    mkdirSync(this.tmp, { recursive: true });
+    this.realWorkspace = realResolve(opts.workspace);
     // Agent commands get a clean environment: no API keys or tokens of the harness leak into them.
-    this.env = { PATH: process.env.PATH, HOME: this.home, TMPDIR: this.tmp, LANG: 'C.UTF-8', TERM: 'dumb', NO_COLOR: '1', CI: '1' };
-    if (opts.canary?.env) this.env[opts.canary.env] = opts.canary.token;
+    ({ env: this.env, home: this.home, tmp: this.tmp } = commandEnv(opts.scratch, opts.canary?.env ? { [opts.canary.env]: opts.canary.token } : {}));
   }
 
   /**
@@ -114,25 +107,16 @@ export class ControlPlane {
     if (text.includes(c.token)) this.opts.events.emit('canary', { role: call.role, call_id: call.callId, tool: call.tool, where });
   }
 
-  get sandbox(): SandboxBackend {
-    return this.opts.sandbox;
-  }
-
   policy(role: string): RolePolicy {
     return this.opts.roles[role] ?? this.opts.defaultRole;
   }
 
   resolve(p: string): ResolvedPath {
-    return resolveIn(this.workspace, p);
+    return resolveUnder(this.realWorkspace, p, this.workspace);
   }
 
-  /** A shell command of a role under the sandbox (used by tools and, with the grader's own spec, by grading). */
-  exec(
-    role: string,
-    cmd: string,
-    workdir: string | undefined,
-    opts: ExecOptions & { escalation?: Escalation; env?: Record<string, string>; writable?: string[] } = {},
-  ): Promise<RunResult> {
+  /** A shell command of a role under its sandbox (what the exec tool runs), with the plane's time limit. */
+  private exec(role: string, cmd: string, workdir: string | undefined, opts: ExecOptions & { escalation?: Escalation } = {}): Promise<RunResult> {
     const policy = this.policy(role);
     const esc = opts.escalation ?? { network: false, full: false };
     const cwd = workdir ? this.resolve(workdir).real : this.workspace;
@@ -140,14 +124,14 @@ export class ControlPlane {
       mode: esc.full ? ('danger-full-access' as const) : policy.sandbox,
       network: esc.network || esc.full || policy.network === 'allow',
       workspace: this.workspace,
-      writable: [this.home, this.tmp, ...(opts.writable ?? [])],
+      writable: [this.home, this.tmp],
       hidden: this.opts.hidden,
       reveal: this.opts.reveal,
       cwd,
     };
     return runSandboxed(this.opts.sandbox, cmd, spec, {
-      env: { ...this.env, ...opts.env },
-      timeoutMs: opts.timeoutMs ?? this.opts.commandTimeoutMs,
+      env: this.env,
+      timeoutMs: this.opts.commandTimeoutMs,
       maxOutputBytes: opts.maxOutputBytes ?? this.opts.maxOutputBytes,
       signal: this.opts.signal,
       onSpawn: (pid) => this.groups.add(pid),
@@ -156,13 +140,11 @@ export class ControlPlane {
 
   private hookPayload(call: ToolCall): Record<string, unknown> {
     return {
-      model: this.opts.model,
-      permission_mode: 'default',
       turn_id: call.callId,
       tool_name: hookToolName(call.tool),
       tool_use_id: call.callId,
       tool_input: hookToolInput(call),
-      ...(this.opts.agentOf?.(call.role) ?? {}),
+      ...(call.agent ?? {}),
     };
   }
 
@@ -200,14 +182,12 @@ export class ControlPlane {
     const ev = this.opts.events;
     const policy = this.policy(call.role);
     const cmd = call.command?.cmd;
-    ev.emit('tool_call', {
-      role: call.role,
-      call_id: call.callId,
-      tool: call.tool,
-      input: clip(JSON.stringify(call.input), 1000),
-      ...(cmd !== undefined ? { command: clip(cmd, 1000), test: isTestCommand(cmd) } : {}),
-      ...(call.escalate ? { escalate: call.escalate.justification } : {}),
-    });
+    ev.emit(
+      'tool_call',
+      toolCallEvent({ role: call.role, call_id: call.callId, tool: call.tool }, JSON.stringify(call.input), cmd, {
+        ...(call.escalate ? { escalate: call.escalate.justification } : {}),
+      }),
+    );
     const plan: CallPlan = {
       call,
       blocked: null,
@@ -356,6 +336,7 @@ export class ControlPlane {
       workspace: this.workspace,
       resolve: (p) => this.resolve(p),
       exec: (cmd, workdir, o) => this.exec(call.role, cmd, workdir, { ...o, escalation }),
+      timeoutMs: this.opts.commandTimeoutMs,
     });
     const started = performance.now();
     let result: Awaited<ReturnType<typeof execute>>;
@@ -376,7 +357,7 @@ export class ControlPlane {
       policy.approval === 'on-failure' &&
       result.exec.exitCode !== 0 &&
       this.opts.sandbox.name !== 'none' &&
-      (SANDBOX_FAILURE.test(result.exec.output) || showsNetworkFailure(result.exec.output))
+      showsSandboxFailure(result.exec.output)
     ) {
       ev.emit('approval', { ...base, state: 'requested', reason: 'on-failure: the command failed in the sandbox' });
       const answer = await this.ask(plan, 'the command failed in the sandbox; run it without the sandbox?');
@@ -389,21 +370,15 @@ export class ControlPlane {
 
     // What the sandbox stopped, seen in the command's output.
     if (result.exec) {
-      const out = result.exec.output;
-      const cmd = plan.call.command?.cmd ?? '';
-      const netOff = policy.network !== 'allow' && !plan.escalation.network && this.opts.sandbox.name === 'bwrap';
-      if (netOff && (plan.networkLike || showsNetworkFailure(out)) && (showsNetworkFailure(out) || result.exec.exitCode !== 0)) {
-        ev.emit('network', { ...base, verdict: 'blocked', source: plan.networkLike ? 'classified' : 'observed', command: clip(cmd, 300) });
-      }
-      if (this.opts.sandbox.name === 'bwrap' && !plan.escalation.full && /Read-only file system|EROFS/.test(out)) {
-        ev.emit('decision', {
-          ...base,
-          stage: 'sandbox',
-          verdict: 'deny',
-          observed: true,
-          reason: clip(out.split('\n').find((l) => /Read-only file system|EROFS/.test(l)) ?? 'read-only file system', 300),
-        });
-      }
+      const bwrap = this.opts.sandbox.name === 'bwrap';
+      for (const d of observedDenials(base, {
+        command: plan.call.command?.cmd ?? '',
+        output: result.exec.output,
+        exitCode: result.exec.exitCode,
+        networkOff: bwrap && policy.network !== 'allow' && !plan.escalation.network,
+        sandboxed: bwrap && !plan.escalation.full,
+      }))
+        ev.emit(d.type, d.data);
     }
     ev.emit('tool_result', { ...base, ok: true, ms, ...(result.event ?? {}) });
     this.watch(call, 'output', result.text);

@@ -4,9 +4,9 @@
 // `none` backend runs commands as they are: paths are then enforced in the file tools only, and the
 // run manifest and report say so.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
+import { codexPackageRoot, onPath } from '../exec/locate.ts';
 import { runProcess, type RunResult } from '../exec/run.ts';
 import type { SandboxMode } from './types.ts';
 
@@ -71,24 +71,12 @@ function works(binary: string): boolean {
   }
 }
 
-function onPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    const p = join(dir, name);
-    if (dir && existsSync(p)) return p;
-  }
-  return null;
-}
-
 /** The bwrap Codex ships with its Linux builds, when @openai/codex is installed. */
 function codexBwrap(): string | null {
-  try {
-    const pkg = createRequire(import.meta.url).resolve('@openai/codex/package.json');
-    const vendor = join(pkg, '..', 'vendor');
-    for (const triple of existsSync(vendor) ? readdirSync(vendor) : []) {
-      for (const p of [join(vendor, triple, 'codex-resources', 'bwrap'), join(vendor, triple, 'codex', 'bwrap')]) if (existsSync(p)) return p;
-    }
-  } catch {
-    // not installed
+  const root = codexPackageRoot();
+  const vendor = root ? join(root, 'vendor') : null;
+  for (const triple of vendor && existsSync(vendor) ? readdirSync(vendor) : []) {
+    for (const p of [join(vendor!, triple, 'codex-resources', 'bwrap'), join(vendor!, triple, 'codex', 'bwrap')]) if (existsSync(p)) return p;
   }
   return null;
 }
@@ -118,4 +106,22 @@ export interface SandboxedRunOptions {
 /** One command under a backend: what agent commands and graded test runs both go through. */
 export function runSandboxed(backend: SandboxBackend, command: string, spec: SandboxSpec, opts: SandboxedRunOptions): Promise<RunResult> {
   return runProcess(backend.wrap(command, spec), { cwd: spec.cwd, ...opts });
+}
+
+export interface CommandEnv {
+  env: NodeJS.ProcessEnv;
+  /** The private HOME and TMPDIR below the scratch folder (created; commands need them writable). */
+  home: string;
+  tmp: string;
+}
+
+/**
+ * The clean environment every command bench runs for an agent or a grader gets: PATH and a private
+ * HOME/TMPDIR below the trial's scratch folder, nothing of the harness's own (no API keys or tokens).
+ */
+export function commandEnv(scratch: string, extra: NodeJS.ProcessEnv = {}): CommandEnv {
+  const home = join(scratch, 'home');
+  const tmp = join(scratch, 'tmp');
+  for (const d of [home, tmp]) mkdirSync(d, { recursive: true });
+  return { env: { PATH: process.env.PATH, HOME: home, TMPDIR: tmp, LANG: 'C.UTF-8', TERM: 'dumb', NO_COLOR: '1', CI: '1', ...extra }, home, tmp };
 }

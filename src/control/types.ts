@@ -29,6 +29,15 @@ export interface ToolCall {
   command?: { cmd: string; workdir?: string };
   /** The model asked to run outside the sandbox (Codex's sandbox_permissions: require_escalated). */
   escalate?: { justification: string };
+  /** The sub-agent making the call (absent for the session's own role). */
+  agent?: HookAgent;
+}
+
+/** A sub-agent as hooks see it: Codex's agent_id (one per spawned agent) and agent_type (its role), and its model. */
+export interface HookAgent {
+  agent_id: string;
+  agent_type: string;
+  model: string;
 }
 
 /** The name hooks match a tool by, as Codex reports it. */

@@ -2,7 +2,6 @@
 // needs is in its inputs; everything it did is in its event log, patch, grade log and record.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import picomatch from 'picomatch';
 import { randomUUID } from 'node:crypto';
 import { HookRunner } from '../control/hooks.ts';
 import { ControlPlane } from '../control/plane.ts';
@@ -14,20 +13,21 @@ import type { CodexProvider } from '../engine/codex/home.ts';
 import { runSdkEngine } from '../engine/sdk/engine.ts';
 import type { EngineResult } from '../engine/types.ts';
 import { errorMessage } from '../errors.ts';
-import { gradeTask, type Grade } from '../grade/grade.ts';
+import { gradeTask, judgedFields, type Grade } from '../grade/grade.ts';
 import { sandboxedTestRunner } from '../grade/runner.ts';
 import { TRIAGE_SCHEMA } from '../grade/triage.ts';
 import type { ModelBackend } from '../model/backend.ts';
 import { Ledger } from '../model/ledger.ts';
-import { costUsd, type PriceTable } from '../model/prices.ts';
+import { costUsd } from '../model/prices.ts';
 import { clip, EventLog } from '../record/events.ts';
 import type { RunDir } from '../record/runDir.ts';
-import type { RoleStats, TrialRecord, TrialStatus } from '../record/schema.ts';
+import type { PriceTable, RoleStats, TrialRecord, TrialStatus } from '../record/schema.ts';
 import type { Task } from '../suite/load.ts';
+import { isolationFor, type Isolation } from '../workspace/isolation.ts';
 import type { RepoCache } from '../workspace/repos.ts';
 import { SetupError, type DiffStat, type WorkspaceManager } from '../workspace/workspace.ts';
 import type { Workflow } from '../workflow/types.ts';
-import { buildOracle } from './oracle.ts';
+import type { OracleSource } from './simResolver.ts';
 
 export interface TrialPlan {
   trialId: string;
@@ -64,6 +64,8 @@ export interface TrialDeps {
   sandbox: SandboxBackend;
   /** Folders agents must not see: the repository cache and the results folder. */
   hidden: string[];
+  /** Each task's oracle, for a simulated model the sdk engine runs (null otherwise): built once per run. */
+  oracles: OracleSource | null;
   signal: AbortSignal;
 }
 
@@ -123,7 +125,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
   let grade: Grade | null = null;
   let agentStartT = 0;
   const models: Record<string, string> = {};
-  let isolation: { hidden: string[]; reveal: string[] } = { hidden: deps.hidden, reveal: [] };
+  let isolation: Isolation = { hidden: deps.hidden, reveal: [] };
 
   try {
     events.emit('task', { task_id: task.id, kind: task.kind, title: task.title ?? null, prompt: clip(agentPrompt(task), 4000) });
@@ -146,6 +148,8 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
     const answerSchema = task.kind === 'triage' ? { name: 'triage', schema: TRIAGE_SCHEMA } : undefined;
     let plane: ControlPlane | null = null;
     try {
+      // The harness's own git work happens before the agent's clock starts.
+      const sim = deps.engine.kind === 'sdk' && deps.oracles ? { oracle: await deps.oracles(task), seed: plan.seed } : undefined;
       agentStartT = events.now();
       events.emit('phase', { phase: 'agent', state: 'start' });
       const agentStart = performance.now();
@@ -182,6 +186,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
               events,
               cwd: ws.dir,
               sessionId: randomUUID(),
+              model: entryRole?.model ?? deps.backend.spec.name,
               env: {
                 PLUGIN_ROOT: workflow.plugin?.root ?? '',
                 CLAUDE_PLUGIN_ROOT: workflow.plugin?.root ?? '',
@@ -204,13 +209,10 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
           approver: workflow.approver,
           ...isolation,
           seed: plan.seed,
-          model: entryRole?.model ?? deps.backend.spec.name,
-          agentOf: (role) => (role === workflow.entry ? null : { agent_id: role, agent_type: role }),
           commandTimeoutMs: 10 * 60_000,
           maxOutputBytes: 64 * 1024,
           signal: controller.signal,
         });
-        const sim = deps.backend.needsOracle ? { oracle: await buildOracle(deps.cache, task), seed: plan.seed } : undefined;
         engine = await runSdkEngine({
           trialId: plan.trialId,
           workflow,
@@ -390,52 +392,6 @@ export function buildRecord(r: RecordInput): TrialRecord {
     },
     ...judged,
     canary,
-  };
-}
-
-/** The sandbox's view for a trial's commands: everything hidden except its own base repository and the objects it borrows. */
-export async function isolationFor(cache: RepoCache, hidden: string[], task: Task): Promise<{ hidden: string[]; reveal: string[] }> {
-  return { hidden, reveal: [await cache.baseRepo(task.repo, task.base), join(await cache.mirror(task.repo), 'objects')] };
-}
-
-/**
- * The judged part of a record: quality, docs and triage from the grade, given what the agent did (its
- * reviewer's acceptance and the files it changed). `bench regrade` recomputes just this.
- */
-export function judgedFields(
-  task: Task,
-  grade: Grade | null,
-  did: { accepted: boolean; files: string[] },
-): Pick<TrialRecord, 'quality' | 'docs' | 'triage'> & { out_of_scope: string[] } {
-  const inScope = picomatch(task.allowed_paths, { dot: true });
-  const outOfScope = did.files.filter((f) => !inScope(f));
-  const resolved = grade && grade.status === 'ok' ? grade.resolved : null;
-  const empty = { passed: 0, total: 0 };
-  const pr = grade?.pr?.status === 'ok' ? grade.pr : null;
-  return {
-    out_of_scope: outOfScope,
-    quality: {
-      resolved,
-      accepted: did.accepted,
-      escaped_defect: resolved === null ? null : did.accepted && (!resolved || outOfScope.length > 0 || !!grade?.triage?.severe_misprioritised),
-      regression: pr ? pr.regression : null,
-      fail_to_pass: pr?.fail_to_pass ?? empty,
-      pass_to_pass: pr?.pass_to_pass ?? empty,
-      failing: pr?.failing ?? [],
-      note: grade?.note ?? null,
-      correction_lines: grade?.status === 'ok' ? grade.correctionLines : null,
-    },
-    docs: grade?.docs?.status === 'ok' ? { passed: !!grade.docs.passed, checks: grade.docs.checks } : null,
-    triage: grade?.triage
-      ? {
-          answer: grade.triage.answer,
-          parse_error: grade.triage.parse_error,
-          scores: grade.triage.scores,
-          passed: grade.triage.passed,
-          severity: task.kind === 'triage' ? task.severity : 'normal',
-          severe_misprioritised: grade.triage.severe_misprioritised,
-        }
-      : null,
   };
 }
 

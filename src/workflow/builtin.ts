@@ -2,8 +2,7 @@
 // every tool and workspace-write access, no network, no approvals.
 import { createHash } from 'node:crypto';
 import { DEFAULT_APPROVER } from '../control/approver.ts';
-import { TOOL_NAMES } from '../engine/sdk/tools.ts';
-import type { Workflow } from './types.ts';
+import { TOOL_NAMES, type Workflow } from './types.ts';
 
 export const BROAD_INSTRUCTIONS = `You are a software engineer working in a git checkout of a repository.
 Do what the request asks: find the relevant code, make a focused change, and check it.
@@ -14,6 +13,7 @@ export function broadWorkflow(): Workflow {
   const wf: Omit<Workflow, 'digest'> = {
     name: 'broad',
     source: 'builtin:broad',
+    dir: null,
     routing: 'single',
     entry: 'broad',
     roles: [
@@ -26,7 +26,6 @@ export function broadWorkflow(): Workflow {
         approval: 'never',
         tools: [...TOOL_NAMES],
         skills: [],
-        mcpServers: [],
       },
     ],
     limits: { maxTurns: 60, maxThreads: 6, maxDepth: 1, jobMaxRuntimeSeconds: 1800, maxRounds: 2 },

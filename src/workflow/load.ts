@@ -10,17 +10,15 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_APPROVER } from '../control/approver.ts';
 import type { HookGroupSpec } from '../control/hooks.ts';
 import { InputError, InputErrors } from '../errors.ts';
-import { TOOL_NAMES } from '../engine/sdk/tools.ts';
 import { readTomlFile } from '../input/toml.ts';
 import { parseYaml } from '../input/validate.ts';
 import { broadWorkflow } from './builtin.ts';
 import { hookGroups, HooksFile, type HookLoadNote } from './hooks.ts';
 import { defaultOutputKind, OUTPUT_SCHEMAS, type OutputKind } from './outputs.ts';
 import { AgentFile, BenchSection, ConfigFile, PluginManifest } from './schema.ts';
-import type { Role, Skill, Workflow } from './types.ts';
+import { TOOL_NAMES, type Role, type Skill, type Workflow } from './types.ts';
 
 function shown(p: string): string {
   const rel = relative(process.cwd(), p);
@@ -280,7 +278,6 @@ export function loadWorkflowDir(dirArg: string): Workflow {
       tools: cfg.tools ?? [...TOOL_NAMES],
       output,
       skills: roleSkills,
-      mcpServers: Object.keys(spec.mcp_servers ?? {}),
       nicknames: table?.nickname_candidates ?? spec.nickname_candidates,
       file,
     });
@@ -352,6 +349,7 @@ export function loadWorkflowDir(dirArg: string): Workflow {
   return {
     name,
     source: shown(dir),
+    dir,
     digest: digestOf(dir),
     routing,
     entry: entry!,
@@ -365,7 +363,7 @@ export function loadWorkflowDir(dirArg: string): Workflow {
     },
     graph: bench.graph,
     hooks,
-    approver: { ...DEFAULT_APPROVER, ...bench.approver },
+    approver: bench.approver,
     plugin: existsSync(manifestFile) ? { name, version: manifest.version?.trim() || '0.0.0', root: dir } : null,
     notes,
   };

@@ -1,6 +1,10 @@
 // What roles hand back, as JSON Schemas the model must follow (completion manifests). Strict: every
 // property required, nothing else allowed (what structured outputs need).
 
+/** Kinds of finding a review names. */
+export const FINDING_KINDS = ['bug', 'missing_test', 'security', 'scope', 'style'] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
 export const OUTPUT_SCHEMAS = {
   exploration: {
     type: 'object',
@@ -40,7 +44,7 @@ export const OUTPUT_SCHEMAS = {
         items: {
           type: 'object',
           properties: {
-            kind: { type: 'string', enum: ['bug', 'missing_test', 'security', 'scope', 'style'] },
+            kind: { type: 'string', enum: FINDING_KINDS },
             file: { type: 'string' },
             message: { type: 'string' },
           },
@@ -56,7 +60,6 @@ export const OUTPUT_SCHEMAS = {
 } as const;
 
 export type OutputKind = keyof typeof OUTPUT_SCHEMAS;
-export const FINDING_KINDS = ['bug', 'missing_test', 'security', 'scope', 'style'] as const;
 
 /** The conventional output of a role, from its name, when the workflow does not say. */
 export function defaultOutputKind(role: string): OutputKind | null {

@@ -3,10 +3,8 @@
 // network policy per role, role output schemas).
 import { z } from 'zod';
 import { APPROVAL_POLICIES, SANDBOX_MODES } from '../control/types.ts';
-import { TOOL_NAMES } from '../engine/sdk/tools.ts';
 import { HookTable } from './hooks.ts';
-
-export const REASONING_EFFORTS = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+import { REASONING_EFFORTS, TOOL_NAMES } from './types.ts';
 
 /** `.codex-plugin/plugin.json`: camelCase, unknown keys ignored (as Codex does). */
 export const PluginManifest = z.looseObject({

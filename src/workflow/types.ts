@@ -3,9 +3,14 @@
 import type { ApproverSpec } from '../control/approver.ts';
 import type { HookGroupSpec } from '../control/hooks.ts';
 import type { ApprovalPolicy, NetworkPolicy, SandboxMode } from '../control/types.ts';
-import type { ToolName } from '../engine/sdk/tools.ts';
 
-export type ReasoningEffort = 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+/** The harness tools a role can be given (Codex's vocabulary). */
+export const TOOL_NAMES = ['exec_command', 'apply_patch', 'read_file', 'list_dir', 'grep_files'] as const;
+export type ToolName = (typeof TOOL_NAMES)[number];
+
+/** Codex's model_reasoning_effort values. */
+export const REASONING_EFFORTS = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
 
 export interface Skill {
   /** As offered: `<plugin>:<skill>`. */
@@ -29,8 +34,7 @@ export interface Role {
   /** JSON Schema of the role's final answer (completion manifest, review verdict), if any. */
   output?: { kind: string; schema: Record<string, unknown> };
   skills: Skill[];
-  /** MCP servers the role's file names (recorded; the sdk engine does not start them). */
-  mcpServers: string[];
+  /** Codex's nickname_candidates for the role's spawned agents. */
   nicknames?: string[];
   /** The file that defined it. */
   file?: string;
@@ -56,8 +60,10 @@ export interface WorkflowLimits {
 
 export interface Workflow {
   name: string;
-  /** Where it came from: `builtin:<name>` or the folder. */
+  /** Where it came from, for display: `builtin:<name>` or the folder (relative to the cwd when inside it). */
   source: string;
+  /** The folder it was loaded from (absolute); null for built-in workflows. */
+  dir: string | null;
   /** sha256 over what defines it (files or built-in definition). */
   digest: string;
   routing: 'single' | 'description' | 'graph';

@@ -13,7 +13,8 @@ import { ControlPlane } from '../../src/control/plane.ts';
 import { detectSandbox, type SandboxBackend } from '../../src/control/sandbox.ts';
 import type { RolePolicy } from '../../src/control/types.ts';
 import { runSdkEngine } from '../../src/engine/sdk/engine.ts';
-import { TOOL_NAMES, workspaceTools } from '../../src/engine/sdk/tools.ts';
+import { workspaceTools } from '../../src/engine/sdk/tools.ts';
+import { TOOL_NAMES } from '../../src/workflow/types.ts';
 import { EventLog } from '../../src/record/events.ts';
 import { controlFigures } from '../../src/replay/trial.ts';
 import { broadWorkflow } from '../../src/workflow/builtin.ts';
@@ -57,7 +58,7 @@ function setup(opts: { roles?: Record<string, RolePolicy>; hooks?: HookGroupSpec
   git(ws, 'init', '-q', '-b', 'main');
   writeFiles(outside, { 'secret.txt': 'do not touch\n', 'nested/config.json': '{"a":1}\n' });
   const events = new EventLog(null);
-  const hooks = opts.hooks ? new HookRunner({ groups: opts.hooks, events, cwd: ws, sessionId: 'test-session', env: {} }) : null;
+  const hooks = opts.hooks ? new HookRunner({ groups: opts.hooks, events, cwd: ws, sessionId: 'test-session', model: 'test', env: {} }) : null;
   const plane = new ControlPlane({
     workspace: ws,
     scratch: join(root, 'scratch'),
@@ -70,7 +71,6 @@ function setup(opts: { roles?: Record<string, RolePolicy>; hooks?: HookGroupSpec
     hidden: [],
     reveal: [],
     seed: 1,
-    model: 'test',
     commandTimeoutMs: 20_000,
     maxOutputBytes: 64 * 1024,
     signal: new AbortController().signal,
@@ -83,8 +83,7 @@ function setup(opts: { roles?: Record<string, RolePolicy>; hooks?: HookGroupSpec
     events,
     plane,
     invoke: async (role, tool, args) => {
-      if (!toolsOf.has(role))
-        toolsOf.set(role, Object.fromEntries(workspaceTools(TOOL_NAMES, { role, plane, commandTimeoutMs: 20_000 }).map((t) => [t.name, t])));
+      if (!toolsOf.has(role)) toolsOf.set(role, Object.fromEntries(workspaceTools(TOOL_NAMES, { role, plane }).map((t) => [t.name, t])));
       return String(await toolsOf.get(role)![tool]!.invoke(new RunContext(), JSON.stringify(args), { toolCall: { callId: `c${++calls}` } } as never));
     },
     figures: () => controlFigures(events).record,

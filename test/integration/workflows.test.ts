@@ -155,7 +155,11 @@ describe('session and sub-agent hooks', () => {
       stop_hook_active: false,
       last_assistant_message: expect.stringContaining('relevant_files'),
     });
-    expect(payloads.find((p) => p.hook_event_name === 'PreToolUse' && p.agent_type === 'worker')).toBeTruthy();
+    // A sub-agent's tool hooks carry the agent_id of its SubagentStart: a hook can link them.
+    const workerCall = payloads.find((p) => p.hook_event_name === 'PreToolUse' && p.agent_type === 'worker');
+    expect(workerCall).toMatchObject({ permission_mode: 'default', model: expect.any(String), agent_id: expect.stringMatching(/^worker-/) });
+    expect(payloads.some((p) => p.hook_event_name === 'SubagentStart' && p.agent_id === workerCall!.agent_id)).toBe(true);
+    for (const p of payloads) expect(p, String(p.hook_event_name)).toMatchObject({ permission_mode: 'default', model: expect.stringMatching(/./) });
     expect(res.records[0]!.control.hook_failures).toBe(0);
   });
 
@@ -190,7 +194,6 @@ test('max_threads bounds role calls running at once: the extra parallel call is 
     hidden: [],
     reveal: [],
     seed: 1,
-    model: 'scripted',
     commandTimeoutMs: 10_000,
     maxOutputBytes: 65536,
     signal: new AbortController().signal,

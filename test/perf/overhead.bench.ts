@@ -46,14 +46,11 @@ const plane = new ControlPlane({
   hidden: [join(scratch, 'cache')],
   reveal: [],
   seed: 1,
-  model: 'sim',
   commandTimeoutMs: 60_000,
   maxOutputBytes: 64 * 1024,
   signal: new AbortController().signal,
 });
-const tools = Object.fromEntries(
-  workspaceTools(['exec_command', 'apply_patch', 'read_file', 'grep_files'], { role: 'broad', plane, commandTimeoutMs: 60_000 }).map((t) => [t.name, t]),
-);
+const tools = Object.fromEntries(workspaceTools(['exec_command', 'apply_patch', 'read_file', 'grep_files'], { role: 'broad', plane }).map((t) => [t.name, t]));
 const ctx = new RunContext();
 let n = 0;
 const invoke = (name: string, input: unknown) => tools[name]!.invoke(ctx, JSON.stringify(input), { toolCall: { callId: `c${n++}` } } as never);

@@ -1,6 +1,6 @@
 // The CODEX_HOME a trial gets, for a workflow folder without a plugin (no Codex needed to write it).
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { parse } from 'smol-toml';
 import { describe, expect, test } from 'vitest';
 import { KEY_ENV, prepareCodexHome } from '../../src/engine/codex/home.ts';
@@ -53,5 +53,35 @@ describe('prepareCodexHome', () => {
     expect(catalog.models.every((m) => m.apply_patch_tool_type === 'freeform' && !m.supports_search_tool)).toBe(true);
     expect(readFileSync(join(home, 'agents', 'helper.toml'), 'utf8')).toMatch(/^name = "helper"/);
     expect(existsSync(join(home, 'agents', `${wf.entry}.toml`))).toBe(false); // the entry role is the session itself
+  });
+
+  test('a workflow loaded by a path relative to the cwd: its config.toml hooks are trusted in the CODEX_HOME config.toml', async () => {
+    const dir = workflowCopy('broad', {
+      'config.toml': '[[hooks.PreToolUse]]\nmatcher = "^Bash$"\n[[hooks.PreToolUse.hooks]]\ntype = "command"\ncommand = "true"\n',
+    });
+    rmSync(join(dir, '.codex-plugin'), { recursive: true });
+    const cwd = process.cwd();
+    process.chdir(dirname(dir)); // as `bench run --workflow suites/workflows/x` from the checkout
+    try {
+      const wf = loadWorkflowDir(basename(dir));
+      expect(wf.source).toBe(basename(dir)); // shown relative to the cwd...
+      expect(wf.dir).toBe(dir); // ...but the folder is absolute
+      const home = join(tmp(), 'codex-home');
+      const file = await prepareCodexHome({
+        dir: home,
+        codex: { path: '/nonexistent/codex', version: '0.169.0' },
+        workflow: wf,
+        provider: { baseUrl: 'http://127.0.0.1:9/v1', model: 'sim', simulated: true, headers: {} },
+        sandbox: 'read-only',
+        networkAccess: false,
+        workspace: '/work/tree',
+        env: {},
+      });
+      const config = parse(readFileSync(file, 'utf8')) as Record<string, any>;
+      expect(config.hooks.state).toEqual({ [`${file}:pre_tool_use:0:0`]: { trusted_hash: wf.hooks[0]!.handlers[0]!.hash } });
+      expect(config.hooks.PreToolUse).toHaveLength(1); // the hook itself came along with the workflow's config.toml
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });

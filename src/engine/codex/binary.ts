@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { InputError } from '../../errors.ts';
+import { codexPackageRoot, onPath } from '../../exec/locate.ts';
 
 export const TESTED_CODEX = '0.169.0';
 
@@ -25,13 +26,8 @@ const TRIPLES: Record<string, string> = {
 function fromPackage(): string | null {
   const triple = TRIPLES[`${process.platform}-${process.arch}`];
   if (!triple) return null;
-  const require = createRequire(import.meta.url);
-  let root: string;
-  try {
-    root = dirname(require.resolve('@openai/codex/package.json'));
-  } catch {
-    return null;
-  }
+  const root = codexPackageRoot();
+  if (!root) return null;
   const platformPkg = `@openai/codex-${process.platform}-${process.arch}`;
   const candidates = [join(root, 'vendor', triple, 'bin', 'codex'), join(root, 'vendor', triple, 'codex', 'codex')];
   try {
@@ -43,23 +39,20 @@ function fromPackage(): string | null {
   return candidates.find((c) => existsSync(c)) ?? null;
 }
 
-function onPath(): string | null {
-  for (const dir of (process.env.PATH ?? '').split(':')) if (dir && existsSync(join(dir, 'codex'))) return join(dir, 'codex');
-  return null;
-}
-
-let found: CodexBinary | null = null;
+/** `codex --version` once per binary and process. */
+const known = new Map<string, CodexBinary>();
 
 /** The Codex CLI to run, or an input error saying how to install it. */
 export function findCodex(env: NodeJS.ProcessEnv = process.env): CodexBinary {
-  if (found && !env.BENCH_CODEX) return found;
-  const path = env.BENCH_CODEX || fromPackage() || onPath();
+  const path = env.BENCH_CODEX || fromPackage() || onPath('codex');
   if (!path || !existsSync(path)) {
     throw new InputError(env.BENCH_CODEX ? `BENCH_CODEX=${env.BENCH_CODEX} does not exist` : 'the codex engine needs the Codex CLI, which is not installed', {
       field: '--engine',
       fix: `npm install --no-save @openai/codex@${TESTED_CODEX} (about 400 MB; bench is tested with ${TESTED_CODEX}), or put codex on PATH, or set BENCH_CODEX=/path/to/codex`,
     });
   }
+  const seen = known.get(path);
+  if (seen) return seen;
   let version = '';
   try {
     version = /(\d+\.\d+\.\d+\S*)/.exec(execFileSync(path, ['--version'], { encoding: 'utf8', timeout: 20_000 }))?.[1] ?? '';
@@ -70,6 +63,6 @@ export function findCodex(env: NodeJS.ProcessEnv = process.env): CodexBinary {
     });
   }
   const bin = { path, version };
-  if (!env.BENCH_CODEX) found = bin;
+  known.set(path, bin);
   return bin;
 }

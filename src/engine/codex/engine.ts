@@ -6,11 +6,12 @@
 import { shellQuote as shq } from '../../exec/run.ts';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { runSandboxed, type SandboxBackend } from '../../control/sandbox.ts';
+import { commandEnv, runSandboxed, type SandboxBackend } from '../../control/sandbox.ts';
 import type { SandboxMode } from '../../control/types.ts';
 import { errorMessage } from '../../errors.ts';
 import { clip, type EventLog } from '../../record/events.ts';
 import type { Workflow } from '../../workflow/types.ts';
+import { isAccepted } from '../accepted.ts';
 import type { EngineResult } from '../types.ts';
 import type { CodexBinary } from './binary.ts';
 import { KEY_ENV, prepareCodexHome, type CodexProvider } from './home.ts';
@@ -53,21 +54,13 @@ function rolloutFiles(dir: string): string[] {
 export async function runCodexEngine(input: CodexEngineInput): Promise<EngineResult> {
   const { events, workflow } = input;
   const home = join(input.scratch, 'codex-home');
-  const tmp = join(input.scratch, 'tmp');
-  const userHome = join(input.scratch, 'home');
-  for (const d of [home, tmp, userHome]) mkdirSync(d, { recursive: true });
-  // Codex's own helpers refuse a CODEX_HOME under the temp dir: TMPDIR points elsewhere.
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: userHome,
-    TMPDIR: tmp,
-    LANG: 'C.UTF-8',
-    TERM: 'dumb',
-    NO_COLOR: '1',
+  mkdirSync(home, { recursive: true });
+  // Codex's own helpers refuse a CODEX_HOME under the temp dir: TMPDIR (scratch/tmp) is elsewhere.
+  const { env } = commandEnv(input.scratch, {
     CODEX_HOME: home,
     [KEY_ENV]: input.provider.apiKey,
     ...(input.canary?.env ? { [input.canary.env]: input.canary.token } : {}),
-  };
+  });
   const entry = workflow.roles.find((r) => r.name === workflow.entry)!;
   events.emit('agent', {
     role: entry.name,
@@ -132,18 +125,7 @@ export async function runCodexEngine(input: CodexEngineInput): Promise<EngineRes
     networkOff: !input.networkAccess && input.sandboxMode !== 'danger-full-access',
     reviewers: workflow.roles.filter((r) => r.output?.kind === 'review').map((r) => r.name),
   });
-  for (const u of derived.usage) {
-    input.onUsage(u);
-    events.emitAt(u.at, 'model', {
-      role: u.role,
-      model: u.model,
-      ms: u.ms,
-      input: u.input,
-      cached_input: u.cached_input,
-      output: u.output,
-      reasoning: u.reasoning,
-    });
-  }
+  for (const u of derived.usage) input.onUsage(u);
   for (const e of derived.events) events.emitAt(e.at, e.type, e.data);
 
   if (res.aborted || input.signal.aborted) return { stop: 'aborted', finalText: null, accepted: false, error: String(input.signal.reason ?? 'aborted') };
@@ -165,8 +147,7 @@ export async function runCodexEngine(input: CodexEngineInput): Promise<EngineRes
       .find((e) => e.type === 'message' && e.data.role === entry.name)
       ?.data.text?.toString() ??
     null;
-  // Done means what it means for the sdk engine: the last review approved; without one, a final answer.
-  const review = [...derived.events].reverse().find((e) => e.type === 'role_output' && typeof e.data.output === 'object');
-  const accepted = review ? (review.data.output as { verdict?: string }).verdict === 'approve' : !!finalText?.trim();
-  return { stop: 'completed', finalText, accepted };
+  // Done means what it means for the sdk engine.
+  const outputs = derived.events.filter((e) => e.type === 'role_output').map((e) => e.data.output);
+  return { stop: 'completed', finalText, accepted: isAccepted(outputs, finalText) };
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import { runProcess } from '../../exec/run.ts';
 import type { SandboxMode } from '../../control/types.ts';
-import type { Workflow } from '../../workflow/types.ts';
+import { REASONING_EFFORTS, type Workflow } from '../../workflow/types.ts';
 import type { CodexBinary } from './binary.ts';
 
 /** The marketplace bench installs plugins from: hook trust keys of plugin hooks start `<plugin>@bench:`. */
@@ -77,7 +77,7 @@ function catalogEntry(slug: string) {
     auto_compact_token_limit: null,
     default_reasoning_summary: 'none',
     default_reasoning_level: 'medium',
-    supported_reasoning_levels: ['minimal', 'low', 'medium', 'high', 'xhigh'].map((effort) => ({ effort, description: effort })),
+    supported_reasoning_levels: REASONING_EFFORTS.map((effort) => ({ effort, description: effort })),
     shell_type: 'shell_command',
     visibility: 'list',
     minimal_client_version: '0.124.0',
@@ -109,7 +109,7 @@ export async function prepareCodexHome(o: CodexHomeOptions): Promise<string> {
   const { workflow, provider } = o;
   mkdirSync(o.dir, { recursive: true });
   const configFile = join(o.dir, 'config.toml');
-  const folder = workflow.source.startsWith('builtin:') ? null : workflow.source;
+  const folder = workflow.dir;
   const userConfigFile = folder ? join(folder, 'config.toml') : null;
 
   // The workflow's own config.toml (what a user would have in ~/.codex/config.toml), without bench's table.

@@ -2,8 +2,9 @@
 // the final answer) and the rollout files, one per session (the main one and each sub-agent), which hold
 // every tool call and its output, each model response's usage, and what only they show: calls a hook
 // blocked, escalations refused, Stop-hook continuations. Pure: text in, bench events out.
-import { isTestCommand, looksLikeNetwork, showsNetworkFailure } from '../../control/classify.ts';
+import { looksLikeNetwork, observedDenials, toolCallEvent } from '../../control/classify.ts';
 import { clip } from '../../record/events.ts';
+import { FINDING_KINDS } from '../../workflow/outputs.ts';
 
 type Json = Record<string, unknown>;
 
@@ -130,7 +131,6 @@ const textOf = (content: unknown): string =>
 const EXIT = /^(?:Exit code: |Process exited with code )(-?\d+)/m;
 const HOOK_BLOCK = /^Command blocked by PreToolUse hook: ([\s\S]*?)(?:\. Command: [\s\S]*)?$/;
 const APPROVAL_DENIED = /Rejected\(|approval policy is Never|you cannot ask for escalated permissions/i;
-const WRITE_REFUSED = /Read-only file system|EROFS|Permission denied|Failed to write file|outside (?:of )?(?:the )?writable|not in writable roots/i;
 
 /** A reviewer's verdict in its own words (Codex sub-agents answer in text, or JSON if their instructions ask for it). */
 export function reviewOf(text: string): { verdict: 'approve' | 'request_changes'; findings: Array<{ kind: string }> } | null {
@@ -143,7 +143,7 @@ export function reviewOf(text: string): { verdict: 'approve' | 'request_changes'
   }
   const verdict = /\brequest[_ ]changes\b/i.test(text) ? 'request_changes' : /\bapprove/i.test(text) ? 'approve' : null;
   if (!verdict) return null;
-  const kinds = ['bug', 'missing_test', 'security', 'scope', 'style'].filter((k) => new RegExp(`\\b${k}\\b`).test(text));
+  const kinds = FINDING_KINDS.filter((k) => new RegExp(`\\b${k}\\b`).test(text));
   return { verdict, findings: verdict === 'request_changes' ? kinds.map((kind) => ({ kind })) : [] };
 }
 
@@ -206,13 +206,7 @@ export function deriveEvents(sessions: CodexSession[], opts: DeriveOptions): { e
             }
           }
           calls.set(callId, { at: l.at, tool, cmd });
-          emit(l.at, 'tool_call', {
-            role,
-            call_id: callId,
-            tool,
-            input: clip(raw, 1000),
-            ...(cmd !== undefined ? { command: clip(cmd, 1000), test: isTestCommand(cmd) } : {}),
-          });
+          emit(l.at, 'tool_call', toolCallEvent({ role, call_id: callId, tool }, raw, cmd));
           if (canary && raw.includes(canary.token)) emit(l.at, 'canary', { role, call_id: callId, tool, where: 'command' });
           break;
         }
@@ -241,33 +235,19 @@ export function deriveEvents(sessions: CodexSession[], opts: DeriveOptions): { e
           }
           const exit = EXIT.exec(out);
           const exitCode = exit ? Number(exit[1]) : undefined;
-          if (tool === 'apply_patch') {
-            const applied = /(^|\n)Success\b/.test(out);
-            if (!applied && WRITE_REFUSED.test(out))
-              emit(l.at, 'decision', {
-                ...base,
-                stage: 'sandbox',
-                verdict: 'deny',
-                observed: true,
-                reason: clip(out.split('\n').find((x) => WRITE_REFUSED.test(x)) ?? out, 300),
-              });
-            emit(l.at, 'tool_result', { ...base, ok: true, applied, ms, ...(exitCode !== undefined ? { exit_code: exitCode } : {}) });
-          } else {
-            if (call?.cmd !== undefined) {
-              const cmd = call.cmd;
-              if (opts.networkOff && (looksLikeNetwork(cmd) || showsNetworkFailure(out)) && (showsNetworkFailure(out) || (exitCode ?? 0) !== 0))
-                emit(l.at, 'network', { ...base, verdict: 'blocked', source: looksLikeNetwork(cmd) ? 'classified' : 'observed', command: clip(cmd, 300) });
-              if ((exitCode ?? 0) !== 0 && /Read-only file system|EROFS/.test(out))
-                emit(l.at, 'decision', {
-                  ...base,
-                  stage: 'sandbox',
-                  verdict: 'deny',
-                  observed: true,
-                  reason: clip(out.split('\n').find((x) => /Read-only file system|EROFS/.test(x)) ?? '', 300),
-                });
-            }
-            emit(l.at, 'tool_result', { ...base, ok: true, ms, ...(exitCode !== undefined ? { exit_code: exitCode } : {}) });
+          const applied = tool === 'apply_patch' ? /(^|\n)Success\b/.test(out) : undefined;
+          if (tool === 'apply_patch' || call?.cmd !== undefined) {
+            // Codex's own sandbox (read-only or workspace-write) holds every call it did not escalate.
+            for (const d of observedDenials(base, { command: call?.cmd, output: out, exitCode, applied, networkOff: opts.networkOff, sandboxed: true }))
+              emit(l.at, d.type, d.data);
           }
+          emit(l.at, 'tool_result', {
+            ...base,
+            ok: true,
+            ...(applied !== undefined ? { applied } : {}),
+            ms,
+            ...(exitCode !== undefined ? { exit_code: exitCode } : {}),
+          });
           if (canary?.env && out.includes(canary.token)) emit(l.at, 'canary', { role, call_id: callId, tool, where: 'output' });
           break;
         }

@@ -5,16 +5,18 @@
 //   graph        explicit edges, run in code (e.g. explorer -> worker -> reviewer -> worker on rejection)
 // Session hooks fire around it: SessionStart, UserPromptSubmit, SubagentStart/Stop around role calls,
 // Stop at the end (a block continues the entry agent with the hook's reason, a bounded number of times).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { Agent, MaxTurnsExceededError, Runner, type FunctionTool } from '@openai/agents';
+import type { HookAgent } from '../../control/types.ts';
 import { clip } from '../../record/events.ts';
 import type { Role, Workflow } from '../../workflow/types.ts';
+import { asText, isAccepted, parsedObject as parsed } from '../accepted.ts';
 import type { EngineInput, EngineResult } from '../types.ts';
 import { runWithApprovals } from './approvals.ts';
 import { workspaceTools } from './tools.ts';
 import { traceRouter } from './tracing.ts';
 
-const COMMAND_TIMEOUT_MS = 10 * 60_000;
 const MAX_STOP_CONTINUATIONS = 2;
 
 function errorText(err: unknown): string {
@@ -25,23 +27,6 @@ function errorText(err: unknown): string {
 function isModelServiceError(err: unknown): boolean {
   const name = (err as { constructor?: { name?: string } })?.constructor?.name ?? '';
   return /APIError|APIConnection|RateLimit|InternalServer|Timeout/.test(name) || /ECONNREFUSED|ECONNRESET|socket hang up/.test(String((err as Error)?.message));
-}
-
-function asText(out: unknown): string | null {
-  return out === undefined || out === null ? null : typeof out === 'string' ? out : JSON.stringify(out);
-}
-
-function parsed(out: unknown): Record<string, unknown> | null {
-  if (out && typeof out === 'object') return out as Record<string, unknown>;
-  if (typeof out === 'string') {
-    try {
-      const v = JSON.parse(out);
-      return v && typeof v === 'object' ? v : null;
-    } catch {
-      return null;
-    }
-  }
-  return null;
 }
 
 /** A role's instructions, with the skills it may use listed for it to read when relevant. */
@@ -57,6 +42,10 @@ class Session {
   readonly runner: Runner;
   private active = 0;
   private readonly started = new Set<string>();
+  /** The model name each role runs (what hooks see). */
+  private readonly models = new Map<string, string>();
+  /** The sub-agent whose run the current code belongs to: its tool calls carry it to PreToolUse and other hooks. */
+  private readonly current = new AsyncLocalStorage<HookAgent>();
   /** Final outputs of role runs, in order (the last review decides acceptance). */
   readonly outputs: Array<{ role: string; output: Record<string, unknown> | null; text: string | null }> = [];
 
@@ -74,8 +63,13 @@ class Session {
 
   /** The agent for a role at a nesting depth: its tools, and the roles it may call while depth allows. */
   agent(role: Role, depth: number): Agent<any, any> {
-    const { model } = this.input.modelFor(role);
-    const tools: FunctionTool<any, any, any>[] = workspaceTools(role.tools, { role: role.name, plane: this.input.plane, commandTimeoutMs: COMMAND_TIMEOUT_MS });
+    const { model, name } = this.input.modelFor(role);
+    this.models.set(role.name, name);
+    const tools: FunctionTool<any, any, any>[] = workspaceTools(role.tools, {
+      role: role.name,
+      plane: this.input.plane,
+      agent: () => this.current.getStore() ?? null,
+    });
     if (this.wf.routing === 'description' && depth < this.wf.limits.maxDepth) {
       for (const other of this.wf.roles) if (other.name !== this.wf.entry && other.name !== role.name) tools.push(this.roleTool(other, depth + 1));
     }
@@ -96,68 +90,71 @@ class Session {
     return role.output ? { name: role.output.kind, schema: role.output.schema } : null;
   }
 
-  private agentId(role: string, callId: string): string {
-    return `${role}-${callId}`;
+  /** A sub-agent run as hooks see it: one agent_id per role call, the same in its SubagentStart/Stop and tool hooks. */
+  private hookAgent(role: Role, callId: string): HookAgent {
+    return { agent_id: `${role.name}-${callId}`, agent_type: role.name, model: this.models.get(role.name) ?? role.model ?? '' };
+  }
+
+  /** A role call begins: the subagent event and the SubagentStart hook. */
+  private async startRole(agent: HookAgent, callId: string, depth: number, input?: string): Promise<void> {
+    this.input.events.emit('subagent', {
+      role: agent.agent_type,
+      call_id: callId,
+      state: 'start',
+      depth,
+      ...(input !== undefined ? { input: clip(input, 1000) } : {}),
+    });
+    if (this.input.hooks?.has('SubagentStart'))
+      await this.input.hooks.fire('SubagentStart', { turn_id: callId, ...agent }, agent.agent_type, { role: agent.agent_type });
+  }
+
+  /** A role call answered: its output is kept and logged, and the SubagentStop hook runs; returns the hook's block reason. */
+  private async finishRole(agent: HookAgent, callId: string, out: unknown): Promise<string | null> {
+    const role = agent.agent_type;
+    const text = asText(out);
+    const output = parsed(out);
+    this.outputs.push({ role, output, text });
+    this.input.events.emit('role_output', { role, output: output ?? clip(text ?? '', 2000) });
+    if (!this.input.hooks?.has('SubagentStop')) return null;
+    const h = await this.input.hooks.fire(
+      'SubagentStop',
+      { turn_id: callId, ...agent, agent_transcript_path: null, last_assistant_message: text, stop_hook_active: false },
+      role,
+      { role },
+    );
+    return h.blocked ? h.reason : null;
   }
 
   /** A role as a tool of its caller (agent.asTool), with thread limits and SubagentStart/Stop hooks. */
   private roleTool(role: Role, depth: number): FunctionTool<any, any, any> {
-    const hooks = this.input.hooks;
     const ev = this.input.events;
     const tool = this.agent(role, depth).asTool({
       toolName: role.name.replace(/[^A-Za-z0-9_-]/g, '_'),
       toolDescription: role.description,
       runOptions: { maxTurns: this.wf.limits.maxTurns },
       customOutputExtractor: async (result) => {
-        const out = result.finalOutput;
-        const text = asText(out);
-        this.outputs.push({ role: role.name, output: parsed(out), text });
-        ev.emit('role_output', { role: role.name, output: parsed(out) ?? clip(text ?? '', 2000) });
-        let reply = text ?? '';
-        if (hooks?.has('SubagentStop')) {
-          const callId = result.agentToolInvocation?.toolCallId ?? '';
-          const h = await hooks.fire(
-            'SubagentStop',
-            {
-              model: role.model ?? '',
-              permission_mode: 'default',
-              turn_id: callId,
-              agent_id: this.agentId(role.name, callId),
-              agent_type: role.name,
-              agent_transcript_path: null,
-              last_assistant_message: text,
-              stop_hook_active: false,
-            },
-            role.name,
-            { role: role.name },
-          );
-          if (h.blocked && h.reason) reply += `\n\nSubagentStop hook: ${h.reason}`;
-        }
-        return reply;
+        const callId = result.agentToolInvocation?.toolCallId ?? '';
+        const blocked = await this.finishRole(this.hookAgent(role, callId), callId, result.finalOutput);
+        const reply = asText(result.finalOutput) ?? '';
+        return blocked ? `${reply}\n\nSubagentStop hook: ${blocked}` : reply;
       },
     });
     const inner = tool.invoke.bind(tool);
     tool.invoke = async (ctx, rawInput, details) => {
       const callId = details?.toolCall?.callId ?? '';
+      const agent = this.hookAgent(role, callId);
       const first = !this.started.has(callId);
-      if (first) {
-        if (this.active >= this.wf.limits.maxThreads) {
-          ev.emit('subagent', { role: role.name, call_id: callId, state: 'refused', reason: `max_threads = ${this.wf.limits.maxThreads}` });
-          return `Error: agent thread limit reached (max_threads = ${this.wf.limits.maxThreads}); wait for a running role to finish.`;
-        }
-        this.started.add(callId);
-        ev.emit('subagent', { role: role.name, call_id: callId, state: 'start', depth, input: clip(String(rawInput), 1000) });
-        if (hooks?.has('SubagentStart'))
-          await hooks.fire(
-            'SubagentStart',
-            { model: role.model ?? '', permission_mode: 'default', turn_id: callId, agent_id: this.agentId(role.name, callId), agent_type: role.name },
-            role.name,
-            { role: role.name },
-          );
+      if (first && this.active >= this.wf.limits.maxThreads) {
+        ev.emit('subagent', { role: role.name, call_id: callId, state: 'refused', reason: `max_threads = ${this.wf.limits.maxThreads}` });
+        return `Error: agent thread limit reached (max_threads = ${this.wf.limits.maxThreads}); wait for a running role to finish.`;
       }
-      this.active++;
+      this.active++; // before any await: a parallel call must see this one running
       try {
-        return await inner(ctx, rawInput, details);
+        if (first) {
+          this.started.add(callId);
+          await this.startRole(agent, callId, depth, String(rawInput));
+        }
+        return await this.current.run(agent, () => inner(ctx, rawInput, details));
       } finally {
         this.active--;
         ev.emit('subagent', { role: role.name, call_id: callId, state: 'end' });
@@ -172,12 +169,9 @@ class Session {
     let result = await runWithApprovals(this.runner, agent, prompt, opts, this.input.plane);
     const hooks = this.input.hooks;
     for (let n = 0; hooks?.has('Stop') && n <= MAX_STOP_CONTINUATIONS; n++) {
-      const h = await hooks.fire(
-        'Stop',
-        { model: '', permission_mode: 'default', turn_id: `stop-${n}`, last_assistant_message: asText(result.finalOutput), stop_hook_active: n > 0 },
-        undefined,
-        { role: agent.name },
-      );
+      const h = await hooks.fire('Stop', { turn_id: `stop-${n}`, last_assistant_message: asText(result.finalOutput), stop_hook_active: n > 0 }, undefined, {
+        role: agent.name,
+      });
       if (!h.blocked || !h.reason || n === MAX_STOP_CONTINUATIONS) break;
       this.input.events.emit('continue', { role: agent.name, reason: clip(h.reason, 500) });
       result = await runWithApprovals(this.runner, agent, [...result.history, { role: 'user', content: h.reason }], opts, this.input.plane);
@@ -189,7 +183,6 @@ class Session {
   async runGraph(prompt: string): Promise<unknown> {
     const graph = this.wf.graph!;
     const visits = new Map<string, number>();
-    const hooks = this.input.hooks;
     const ev = this.input.events;
     let node: string | undefined = graph.start;
     let last: unknown = null;
@@ -204,42 +197,16 @@ class Session {
       const context = this.outputs.map((o) => `${o.role} reported:\n${o.text ?? ''}`).join('\n\n');
       const input = context ? `${prompt}\n\n---\nWhat the other roles reported so far:\n\n${context}` : prompt;
       const callId = `graph-${node}-${n}`;
-      ev.emit('subagent', { role: node, call_id: callId, state: 'start', depth: 1 });
-      if (hooks?.has('SubagentStart'))
-        await hooks.fire(
-          'SubagentStart',
-          { model: role.model ?? '', permission_mode: 'default', turn_id: callId, agent_id: this.agentId(node, callId), agent_type: node },
-          node,
-          { role: node },
-        );
-      const result = await runWithApprovals(
-        this.runner,
-        this.agent(role, 1),
-        input,
-        { maxTurns: this.wf.limits.maxTurns, signal: this.input.signal },
-        this.input.plane,
+      const agent = this.agent(role, 1);
+      const who = this.hookAgent(role, callId);
+      await this.startRole(who, callId, 1);
+      const result = await this.current.run(who, () =>
+        runWithApprovals(this.runner, agent, input, { maxTurns: this.wf.limits.maxTurns, signal: this.input.signal }, this.input.plane),
       );
       last = result.finalOutput;
-      const out = parsed(last);
-      this.outputs.push({ role: node, output: out, text: asText(last) });
-      ev.emit('role_output', { role: node, output: out ?? clip(asText(last) ?? '', 2000) });
-      if (hooks?.has('SubagentStop'))
-        await hooks.fire(
-          'SubagentStop',
-          {
-            model: role.model ?? '',
-            permission_mode: 'default',
-            turn_id: callId,
-            agent_id: this.agentId(node, callId),
-            agent_type: node,
-            agent_transcript_path: null,
-            last_assistant_message: asText(last),
-            stop_hook_active: false,
-          },
-          node,
-          { role: node },
-        );
+      await this.finishRole(who, callId, last); // a SubagentStop block has no one to continue in a graph
       ev.emit('subagent', { role: node, call_id: callId, state: 'end' });
+      const out = parsed(last);
       const verdict = out?.verdict;
       const edge = graph.edges.find(
         (e) =>
@@ -249,16 +216,6 @@ class Session {
       node = edge?.to;
     }
     return last;
-  }
-
-  /** Done means: the last review approved; without a review, the entry (or last role) said it is done. */
-  accepted(final: unknown): boolean {
-    const review = [...this.outputs].reverse().find((o) => o.output && 'verdict' in o.output);
-    if (review) return review.output!.verdict === 'approve';
-    const out = parsed(final);
-    if (out && 'status' in out) return out.status === 'done';
-    const text = asText(final);
-    return text !== null && text.trim() !== '';
   }
 }
 
@@ -273,13 +230,11 @@ export async function runSdkEngine(input: EngineInput): Promise<EngineResult> {
   try {
     let prompt = input.prompt;
     if (hooks?.has('SessionStart')) {
-      const h = await hooks.fire('SessionStart', { model: entry.model ?? '', permission_mode: 'default', source: 'startup' }, 'startup', { role: entry.name });
+      const h = await hooks.fire('SessionStart', { source: 'startup' }, 'startup', { role: entry.name });
       if (h.additionalContext.length) prompt += `\n\n${h.additionalContext.join('\n')}`;
     }
     if (hooks?.has('UserPromptSubmit')) {
-      const h = await hooks.fire('UserPromptSubmit', { model: entry.model ?? '', permission_mode: 'default', turn_id: 'prompt', prompt }, undefined, {
-        role: entry.name,
-      });
+      const h = await hooks.fire('UserPromptSubmit', { turn_id: 'prompt', prompt }, undefined, { role: entry.name });
       if (h.blocked) {
         events.emit('message', { role: entry.name, text: '' });
         return { stop: 'completed', finalText: null, accepted: false, error: `the prompt was blocked by a UserPromptSubmit hook: ${h.reason}` };
@@ -292,7 +247,14 @@ export async function runSdkEngine(input: EngineInput): Promise<EngineResult> {
       role: workflow.routing === 'graph' ? (session.outputs.at(-1)?.role ?? entry.name) : entry.name,
       text: clip(finalText ?? '', 4000),
     });
-    return { stop: 'completed', finalText, accepted: session.accepted(final) };
+    return {
+      stop: 'completed',
+      finalText,
+      accepted: isAccepted(
+        session.outputs.map((o) => o.output),
+        final,
+      ),
+    };
   } catch (err) {
     if (input.signal.aborted) return { stop: 'aborted', finalText: null, accepted: false, error: String(input.signal.reason ?? 'aborted') };
     if (err instanceof MaxTurnsExceededError) return { stop: 'max_turns', finalText: null, accepted: false, error: errorText(err) };

@@ -8,14 +8,12 @@ import { dirname } from 'node:path';
 import { tool, type FunctionTool } from '@openai/agents';
 import { z } from 'zod';
 import type { ControlPlane } from '../../control/plane.ts';
-import type { ToolCall } from '../../control/types.ts';
+import type { HookAgent, ToolCall } from '../../control/types.ts';
 import { isTestCommand } from '../../control/classify.ts';
 import { runProcess } from '../../exec/run.ts';
 import { clip } from '../../record/events.ts';
+import type { ToolName } from '../../workflow/types.ts';
 import { applyPatch, parsePatch, PatchError, patchWrites, type PatchOp } from './applyPatch.ts';
-
-export const TOOL_NAMES = ['exec_command', 'apply_patch', 'read_file', 'list_dir', 'grep_files'] as const;
-export type ToolName = (typeof TOOL_NAMES)[number];
 
 const READ_LIMIT_BYTES = 256 * 1024;
 
@@ -34,13 +32,30 @@ export function formatExec(
 export interface ToolOptions {
   role: string;
   plane: ControlPlane;
-  commandTimeoutMs: number;
+  /** The sub-agent the calls are made by, at the time of the call (null for the session's own role). */
+  agent?: () => HookAgent | null;
 }
 
 const idOf = (callId: string | undefined) => callId ?? `call_${randomUUID().slice(0, 8)}`;
 
 export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): FunctionTool<unknown, any, string>[] {
   const { role, plane } = opts;
+  // A patch is parsed once per call: when it is described (asked about, then run) and when it is applied.
+  const patches = new Map<string, PatchOp[]>();
+  const opsOf = (text: string): PatchOp[] => {
+    let ops = patches.get(text);
+    if (!ops) {
+      ops = parsePatch(text);
+      if (patches.size >= 32) patches.clear();
+      patches.set(text, ops);
+    }
+    return ops;
+  };
+  const describe = <I>(toCall: (input: I, callId: string) => ToolCall | string, input: I, callId: string | undefined): ToolCall | string => {
+    const call = toCall(input, idOf(callId));
+    const agent = typeof call === 'string' ? null : (opts.agent?.() ?? null);
+    return agent && typeof call !== 'string' ? { ...call, agent } : call;
+  };
   /** A tool whose calls go through the plane: `toCall` describes a call, `work` executes it. */
   function governed<P extends z.ZodObject>(spec: {
     name: ToolName;
@@ -54,11 +69,11 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
       description: spec.description,
       parameters: spec.parameters as never,
       needsApproval: async (_ctx, input, callId) => {
-        const call = spec.toCall(input as z.infer<P>, idOf(callId));
+        const call = describe(spec.toCall, input as z.infer<P>, callId);
         return typeof call === 'string' ? false : plane.needsApproval(call);
       },
       execute: async (input, _ctx, details) => {
-        const call = spec.toCall(input as z.infer<P>, idOf(details?.toolCall?.callId));
+        const call = describe(spec.toCall, input as z.infer<P>, details?.toolCall?.callId);
         if (typeof call === 'string') return call; // the input itself is wrong: tell the model
         return plane.run(call, spec.work);
       },
@@ -89,9 +104,9 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
         work: async (call, rt) => {
           const cmd = call.command!.cmd;
           const maxTokens = call.input.max_output_tokens as number | null | undefined;
-          const res = await rt.exec(cmd, call.command!.workdir, { timeoutMs: opts.commandTimeoutMs, maxOutputBytes: maxTokens ? maxTokens * 4 : undefined });
+          const res = await rt.exec(cmd, call.command!.workdir, { maxOutputBytes: maxTokens ? maxTokens * 4 : undefined });
           return {
-            text: formatExec(res, opts.commandTimeoutMs),
+            text: formatExec(res, rt.timeoutMs),
             exec: res,
             event: {
               exit_code: res.spawnError ? 127 : res.timedOut ? 124 : res.exitCode,
@@ -112,7 +127,7 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
         toCall: (input, callId) => {
           let ops: PatchOp[];
           try {
-            ops = parsePatch(input.input);
+            ops = opsOf(input.input);
           } catch (err) {
             if (err instanceof PatchError) return `Error: invalid patch: ${err.message}`;
             throw err;
@@ -120,7 +135,17 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
           return { callId, role, tool: 'apply_patch', input: { patch: input.input }, writes: patchWrites(ops) };
         },
         work: async (call, rt) => {
-          const ops = parsePatch(String(call.input.patch));
+          const text = String(call.input.patch);
+          let ops: PatchOp[];
+          try {
+            ops = opsOf(text); // a hook may have rewritten the patch
+          } catch (err) {
+            if (err instanceof PatchError)
+              return { text: `Error: invalid patch: ${err.message}`, event: { applied: false, files: [], output: clip(err.message, 500) } };
+            throw err;
+          } finally {
+            patches.delete(text);
+          }
           try {
             const message = await applyPatch(ops, {
               read: (p) => readFile(rt.resolve(p).real, 'utf8').catch(() => null),
