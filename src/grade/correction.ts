@@ -4,25 +4,32 @@
 import { diffLines } from 'diff';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runProcess } from '../exec/run.ts';
+import { git } from '../workspace/repos.ts';
 
-async function names(dir: string, args: string[]): Promise<string[]> {
-  return (await runProcess(['git', ...args], { cwd: dir })).stdout.split('\n').filter(Boolean);
+/** The files a graded checkout's change touches, and those the historical change touched. */
+export interface ChangedFiles {
+  /** Changed against the base commit, or new (untracked and not ignored). */
+  agent: string[];
+  gold: string[];
 }
 
-export async function correctionLines(wsDir: string, base: string, gold: { from: string; to: string }, exclude: string[] = []): Promise<number> {
-  const files = new Set([
-    ...(await names(wsDir, ['diff', '--name-only', '--no-renames', base])),
+const names = async (dir: string, args: string[]): Promise<string[]> => (await git(dir, args)).split('\n').filter(Boolean);
+
+export async function changedFiles(wsDir: string, base: string, gold: { from: string; to: string }): Promise<ChangedFiles> {
+  const agent = [
+    ...(await names(wsDir, ['diff', '--name-only', '--no-renames', base, '--'])),
     ...(await names(wsDir, ['ls-files', '--others', '--exclude-standard'])),
-    ...(await names(wsDir, ['diff', '--name-only', '--no-renames', gold.from, gold.to])),
-  ]);
+  ];
+  return { agent: [...new Set(agent)], gold: await names(wsDir, ['diff', '--name-only', '--no-renames', gold.from, gold.to, '--']) };
+}
+
+export async function correctionLines(wsDir: string, goldTo: string, changed: ChangedFiles, exclude: string[] = []): Promise<number> {
   let lines = 0;
-  for (const file of files) {
+  for (const file of new Set([...changed.agent, ...changed.gold])) {
     if (exclude.includes(file)) continue;
     const p = join(wsDir, file);
     const mine = existsSync(p) ? readFileSync(p, 'utf8') : '';
-    const res = await runProcess(['git', 'show', `${gold.to}:${file}`], { cwd: wsDir, maxOutputBytes: 16 << 20 });
-    const theirs = res.exitCode === 0 ? res.stdout : '';
+    const theirs = await git(wsDir, ['show', `${goldTo}:${file}`], { maxOutputBytes: 16 << 20 }).catch(() => '');
     for (const part of diffLines(mine, theirs)) if (part.added || part.removed) lines += part.count ?? 0;
   }
   return lines;

@@ -6,10 +6,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { marked, type Token, type Tokens } from 'marked';
 import picomatch from 'picomatch';
-import { runProcess } from '../exec/run.ts';
 import type { DocsRequirement } from '../suite/schema.ts';
 import type { DocsTaskSpec } from '../suite/load.ts';
-import { correctionLines } from './correction.ts';
+import { changedFiles, correctionLines } from './correction.ts';
 import type { GradeEnv } from './pr.ts';
 
 export interface DocsCheck {
@@ -205,11 +204,10 @@ export async function gradeDocs(task: DocsTaskSpec, patch: string, env: GradeEnv
         note: `the saved patch does not apply to the base commit: ${problem}`,
         log: '',
       };
-    const names = async (args: string[]) => (await runProcess(['git', ...args], { cwd: ws.dir })).stdout.split('\n').filter(Boolean);
     // The files the check covers: what the agent changed, and what the historical change touched.
-    const changed = [...new Set([...(await names(['diff', '--name-only', task.base])), ...(await names(['ls-files', '--others', '--exclude-standard']))])];
-    const goldFiles = await names(['diff', '--name-only', task.gold.from, task.gold.to]);
-    const docs = [...new Set([...changed, ...goldFiles])].filter(isMarkdown);
+    const files = await changedFiles(ws.dir, task.base, task.gold);
+    const changed = files.agent;
+    const docs = [...new Set([...changed, ...files.gold])].filter(isMarkdown);
     const cache = new Map<string, Doc | null>();
     const checks: DocsCheck[] = [];
 
@@ -252,7 +250,7 @@ export async function gradeDocs(task: DocsTaskSpec, patch: string, env: GradeEnv
         detail: failures.length ? failures.join('; ') : `${examples.length} runnable example(s) pass`,
       });
     }
-    const correction = await correctionLines(ws.dir, task.base, task.gold);
+    const correction = await correctionLines(ws.dir, task.gold.to, files);
     return { status: 'ok', correctionLines: correction, passed: checks.every((c) => c.passed), checks, note: null, log: log.join('\n\n') };
   } finally {
     await env.workspaces.remove(ws);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { runProcess, type RunResult } from '../exec/run.ts';
 import type { PrTaskSpec } from '../suite/load.ts';
 import type { WorkspaceManager, Workspace } from '../workspace/workspace.ts';
-import { correctionLines as countCorrection } from './correction.ts';
+import { changedFiles, correctionLines as countCorrection } from './correction.ts';
 import { parseJUnit, parseTap, ReportError, type TestResults } from './reports.ts';
 
 export interface TestRunner {
@@ -119,7 +119,7 @@ export async function gradePr(task: PrTaskSpec, patch: string, env: GradeEnv): P
   });
   let correctionLines: number | null = null;
   const suite = await testRunWith(task, patch, env, 'grade', async (ws) => {
-    correctionLines = await countCorrection(ws.dir, task.base, task.gold, task.hidden_tests);
+    correctionLines = await countCorrection(ws.dir, task.gold.to, await changedFiles(ws.dir, task.base, task.gold), task.hidden_tests);
   });
   if ('infra' in suite) return infra(suite.infra);
   const testMs = Math.round(suite.run.durationMs);

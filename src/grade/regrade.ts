@@ -6,14 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxBackend } from '../control/sandbox.ts';
 import { InputError, InputErrors, errorMessage } from '../errors.ts';
+import { runPool } from '../exec/pool.ts';
 import { RunDir } from '../record/runDir.ts';
 import type { RunManifest, TrialRecord } from '../record/schema.ts';
-import { hiddenFromAgents } from '../replay/replay.ts';
-import { isolationFor, judgedFields } from '../replay/trial.ts';
 import type { Suite } from '../suite/load.ts';
+import { hiddenFromAgents, isolationFor } from '../workspace/isolation.ts';
 import { RepoCache } from '../workspace/repos.ts';
 import { WorkspaceManager } from '../workspace/workspace.ts';
-import { gradeTask } from './grade.ts';
+import { gradeTask, judgedFields } from './grade.ts';
 import { sandboxedTestRunner } from './runner.ts';
 
 export interface RegradeOptions {
@@ -127,16 +127,11 @@ export async function regrade(opts: RegradeOptions): Promise<RegradeResult> {
   before.forEach((r, i) => {
     if (!gradable(r)) records[i] = { ...r, run_id: opts.runId };
   });
-  let cursor = 0;
-  const worker = async () => {
-    while (cursor < todo.length && !opts.signal.aborted) {
-      const i = todo[cursor++]!;
+  try {
+    await runPool(todo, opts.concurrency, opts.signal, async (i) => {
       records[i] = await regradeOne(before[i]!);
       opts.onTrial?.({ done: ++done, total: todo.length, record: records[i]!, before: before[i]! });
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, todo.length)) }, worker));
+    });
   } finally {
     workspaces.removeAllSync();
     rmSync(workRoot, { recursive: true, force: true });

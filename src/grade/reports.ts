@@ -79,6 +79,8 @@ export function parseJUnit(xml: string, root: string): TestResults {
 /** TAP (13/14, with node's indented subtests): ids are the chain of (sub)test names. */
 export function parseTap(text: string): TestResults {
   const tests = new Map<string, TestStatus>();
+  // Every id that is a proper ancestor of a recorded one (ends where a recorded id has " > ").
+  const ancestors = new Set<string>();
   const stack: Array<{ indent: number; name: string }> = [];
   let sawPlanOrTest = false;
   for (const raw of text.split('\n')) {
@@ -102,11 +104,12 @@ export function parseTap(text: string): TestResults {
     // A result line closes the subtest of the same name and indentation; parents are results too,
     // but only leaves (tests without subtests) are recorded.
     const own = stack.at(-1);
-    const hasChildren = [...tests.keys()].some((k) => k.startsWith([...parents, name].join(' > ') + ' > '));
+    const id = [...parents, name].join(' > ');
     if (own && own.indent === indent && own.name === name) stack.pop();
-    if (hasChildren) continue;
+    if (ancestors.has(id)) continue;
     const status: TestStatus = m[4] ? 'skip' : m[1]!.toLowerCase() === 'ok' ? 'pass' : 'fail';
-    put(tests, [...parents, name].join(' > '), status);
+    put(tests, id, status);
+    for (let i = id.indexOf(' > '); i !== -1; i = id.indexOf(' > ', i + 1)) ancestors.add(id.slice(0, i));
   }
   if (!sawPlanOrTest) throw new ReportError('no TAP test lines in the output');
   return { tests };

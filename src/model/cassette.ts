@@ -81,6 +81,8 @@ export class Cassette {
   readonly dir: string;
   readonly mode: 'record' | 'replay';
   readonly meta: CassetteMeta | null;
+  /** Trials that asked something the recording has no answer for (replay). */
+  readonly missed = new Set<string>();
   private readonly started = new Set<string>();
   private readonly loaded = new Map<string, Map<string, Entry[]>>();
   private readonly asked = new Map<string, number>();
@@ -153,6 +155,7 @@ export class Cassette {
     this.asked.set(`${trialId}\u0000${role}`, nth);
     const entry = byKey.get(key)?.shift();
     if (!entry) {
+      this.missed.add(trialId);
       const known = existsSync(this.trialFile(trialId));
       throw new CassetteMiss(
         `no recorded response in the cassette for trial ${trialId}, role ${role}, request #${nth} (key ${key.slice(0, 12)}, last input: ${about(request)})${

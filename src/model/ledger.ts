@@ -12,8 +12,10 @@ export interface RoleUsage {
   output: number;
   reasoning: number;
   model_ms: number;
-  errors: number;
 }
+
+/** One request's tokens. */
+type RequestTokens = Pick<RoleUsage, 'input' | 'cached_input' | 'output' | 'reasoning'>;
 
 type UsageLike = {
   inputTokens?: number;
@@ -28,6 +30,16 @@ function detail(d: UsageLike['inputTokensDetails'], key: string): number {
   return list.reduce((n, x) => n + (x?.[key] ?? 0), 0);
 }
 
+/** The Agents SDK's usage of one response, as tokens. */
+function tokensOf(usage: UsageLike | undefined): RequestTokens {
+  return {
+    input: usage?.inputTokens ?? 0,
+    cached_input: detail(usage?.inputTokensDetails, 'cached_tokens'),
+    output: usage?.outputTokens ?? 0,
+    reasoning: detail(usage?.outputTokensDetails, 'reasoning_tokens'),
+  };
+}
+
 export class Ledger {
   readonly roles = new Map<string, RoleUsage>();
   private readonly events: EventLog;
@@ -39,52 +51,38 @@ export class Ledger {
   private entry(role: string, model: string): RoleUsage {
     let e = this.roles.get(role);
     if (!e) {
-      e = { model, requests: 0, input: 0, cached_input: 0, output: 0, reasoning: 0, model_ms: 0, errors: 0 };
+      e = { model, requests: 0, input: 0, cached_input: 0, output: 0, reasoning: 0, model_ms: 0 };
       this.roles.set(role, e);
     }
     return e;
   }
 
-  private record(role: string, model: string, ms: number, usage: UsageLike | undefined, error?: unknown, log = true): void {
+  /** Counts one request and logs its `model` event (at `at`, wall-clock ms, when it happened elsewhere earlier). */
+  private tally(role: string, model: string, ms: number, u: RequestTokens, at?: number, error?: unknown): void {
     const e = this.entry(role, model);
-    const u = {
-      input: usage?.inputTokens ?? 0,
-      cached_input: detail(usage?.inputTokensDetails, 'cached_tokens'),
-      output: usage?.outputTokens ?? 0,
-      reasoning: detail(usage?.outputTokensDetails, 'reasoning_tokens'),
-    };
     e.requests++;
     e.input += u.input;
     e.cached_input += u.cached_input;
     e.output += u.output;
     e.reasoning += u.reasoning;
     e.model_ms += ms;
-    if (error) e.errors++;
-    if (!log) return;
-    this.events.emit('model', {
+    const data = {
       role,
       model,
       ms: Math.round(ms),
-      ...u,
+      input: u.input,
+      cached_input: u.cached_input,
+      output: u.output,
+      reasoning: u.reasoning,
       ...(error ? { error: error instanceof Error ? error.message : String(error) } : {}),
-    });
+    };
+    if (at === undefined) this.events.emit('model', data);
+    else this.events.emitAt(at, 'model', data);
   }
 
-  /** A request another program made and logged (the codex engine reads them back from Codex's rollouts). */
-  add(role: string, model: string, ms: number, u: { input: number; cached_input: number; output: number; reasoning: number }): void {
-    this.record(
-      role,
-      model,
-      ms,
-      {
-        inputTokens: u.input,
-        outputTokens: u.output,
-        inputTokensDetails: { cached_tokens: u.cached_input },
-        outputTokensDetails: { reasoning_tokens: u.reasoning },
-      },
-      undefined,
-      false,
-    );
+  /** A request another program made (the codex engine reads them back from Codex's rollouts), at `u.at` (wall-clock ms). */
+  add(role: string, model: string, ms: number, u: RequestTokens & { at?: number }): void {
+    this.tally(role, model, ms, u, u.at);
   }
 
   /** The role's model, wrapped so every request lands in this ledger. */
@@ -96,10 +94,10 @@ export class Ledger {
         const t0 = performance.now();
         try {
           const res = await model.getResponse(request);
-          ledger.record(role, modelName, performance.now() - t0, res.usage);
+          ledger.tally(role, modelName, performance.now() - t0, tokensOf(res.usage));
           return res;
         } catch (err) {
-          ledger.record(role, modelName, performance.now() - t0, undefined, err);
+          ledger.tally(role, modelName, performance.now() - t0, tokensOf(undefined), undefined, err);
           throw err;
         }
       },
@@ -111,9 +109,9 @@ export class Ledger {
             if (ev.type === 'response_done') usage = ev.response.usage as UsageLike;
             yield ev;
           }
-          ledger.record(role, modelName, performance.now() - t0, usage);
+          ledger.tally(role, modelName, performance.now() - t0, tokensOf(usage));
         } catch (err) {
-          ledger.record(role, modelName, performance.now() - t0, usage, err);
+          ledger.tally(role, modelName, performance.now() - t0, tokensOf(usage), undefined, err);
           throw err;
         }
       },

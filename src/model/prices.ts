@@ -2,14 +2,8 @@
 // examples name; a run records the table it used in run.json, and `--prices <file>` (YAML/JSON map of
 // model -> {input, cached_input, output}) replaces entries. A model without a price costs `null`,
 // never 0. The simulated model is priced like a mid-sized model so cost comparisons have a scale.
-import { z } from 'zod';
 import { readYamlFile } from '../input/validate.ts';
-import type { Tokens } from '../record/schema.ts';
-
-export const Price = z.strictObject({ input: z.number().nonnegative(), cached_input: z.number().nonnegative(), output: z.number().nonnegative() });
-export type Price = z.infer<typeof Price>;
-export const PriceTable = z.record(z.string(), Price);
-export type PriceTable = z.infer<typeof PriceTable>;
+import { PriceTable, type Tokens } from '../record/schema.ts';
 
 export const DEFAULT_PRICES: PriceTable = {
   sim: { input: 1.25, cached_input: 0.125, output: 10 },

@@ -38,22 +38,28 @@ export function expandRunDirs(args: string[]): string[] {
   return out;
 }
 
-function differences(a: RunManifest, b: RunManifest): string[] {
-  const wf = (m: RunManifest) =>
-    m.workflows
-      .map((w) => `${w.name}@${w.digest.slice(0, 19)}`)
-      .sort()
-      .join(', ');
-  const checks: Array<[string, (m: RunManifest) => string]> = [
+export type ManifestAspect = 'suite' | 'workflows' | 'harness version' | 'engine' | 'model' | 'seed' | 'repeat' | 'shard';
+
+/** How two runs' manifests differ in what makes their trials comparable: [what, a's, b's] for each aspect that differs. */
+export function manifestDifferences(a: RunManifest, b: RunManifest): Array<[ManifestAspect, string, string]> {
+  const aspects: Array<[ManifestAspect, (m: RunManifest) => string]> = [
     ['suite', (m) => `${m.suite.name}@${m.suite.digest.slice(0, 19)}`],
-    ['workflows', wf],
+    [
+      'workflows',
+      (m) =>
+        m.workflows
+          .map((w) => `${w.name}@${w.digest.slice(0, 19)}`)
+          .sort()
+          .join(', '),
+    ],
     ['harness version', (m) => `${m.harness.version}${m.harness.git_sha ? ` (${m.harness.git_sha.slice(0, 10)})` : ''}`],
     ['engine', (m) => m.engine],
     ['model', (m) => `${m.model.backend}:${m.model.name}`],
     ['seed', (m) => String(m.seed)],
     ['repeat', (m) => String(m.repeat)],
+    ['shard', (m) => (m.shard ? `${m.shard.index}/${m.shard.total}` : 'none')],
   ];
-  return checks.filter(([, f]) => f(a) !== f(b)).map(([what, f]) => `${what}: ${f(a)} vs ${f(b)}`);
+  return aspects.flatMap(([what, f]): Array<[ManifestAspect, string, string]> => (f(a) === f(b) ? [] : [[what, f(a), f(b)]]));
 }
 
 export function mergeRuns(dirs: string[], outDir: string, opts: MergeOptions): MergeResult {
@@ -74,7 +80,10 @@ export function mergeRuns(dirs: string[], outDir: string, opts: MergeOptions): M
   const warnings: string[] = [];
   const problems: InputError[] = [];
   for (const r of runs.slice(1)) {
-    const diff = differences(first.manifest, r.manifest);
+    // Shards of one run differ in their shard by design.
+    const diff = manifestDifferences(first.manifest, r.manifest)
+      .filter(([what]) => what !== 'shard')
+      .map(([what, a, b]) => `${what}: ${a} vs ${b}`);
     if (!diff.length) continue;
     if (opts.force) warnings.push(`${r.manifest.run_id} differs from ${first.manifest.run_id} (${diff.join('; ')}): merged because of --force`);
     else

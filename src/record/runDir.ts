@@ -1,7 +1,7 @@
 // The results folder of one run: results/<run-id>/{run.json, trials.jsonl, trials.csv, trials/<id>/...}.
 // trials.jsonl is appended and flushed as each trial finishes, so a killed run loses only trials in
 // flight; reading it back tolerates the torn last line such a kill can leave.
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
@@ -158,8 +158,4 @@ export function readCsv(text: string): Record<string, string | number | boolean 
       return Number.isFinite(n) && /^-?\d/.test(value) ? n : value;
     },
   }) as Record<string, string | number | boolean | null>[];
-}
-
-export function appendLine(file: string, value: unknown): void {
-  appendFileSync(file, `${JSON.stringify(value)}\n`);
 }

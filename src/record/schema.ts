@@ -2,6 +2,7 @@
 // (trials.jsonl), and per-trial events. These schemas are the contract between replay and every later
 // stage (analyze, report, gate, merge), and the README documents them field by field.
 import { z } from 'zod';
+import { FINDING_KINDS, type FindingKind } from '../workflow/outputs.ts';
 
 const count = z.number().int().nonnegative();
 const ms = z.number().nonnegative();
@@ -80,7 +81,9 @@ export const TrialRecord = z.object({
   review: z.object({
     verdict: z.enum(['approve', 'request_changes']).nullable().describe("The last reviewer's verdict; null when no review ran."),
     rounds: count.describe('Reviews that ran.'),
-    findings: z.object({ bug: count, missing_test: count, security: count, scope: count, style: count }).describe('Findings of the last review, by kind.'),
+    findings: z
+      .object(Object.fromEntries(FINDING_KINDS.map((k) => [k, count])) as Record<FindingKind, typeof count>)
+      .describe('Findings of the last review, by kind.'),
   }),
   output: z.object({
     files_changed: count,
@@ -147,6 +150,13 @@ export const RunModel = z.object({
     .default(null),
 });
 
+/** USD per million tokens of one model. */
+export const Price = z.strictObject({ input: z.number().nonnegative(), cached_input: z.number().nonnegative(), output: z.number().nonnegative() });
+export type Price = z.infer<typeof Price>;
+/** Prices by model name (`--prices <file>` has this shape; run.json records the table a run used). */
+export const PriceTable = z.record(z.string(), Price);
+export type PriceTable = z.infer<typeof PriceTable>;
+
 export const RunManifest = z.object({
   schema: z.literal(1),
   run_id: z.string(),
@@ -164,7 +174,7 @@ export const RunManifest = z.object({
     .nullable()
     .default(null),
   model: RunModel,
-  prices: z.record(z.string(), z.object({ input: z.number(), cached_input: z.number(), output: z.number() })),
+  prices: PriceTable,
   seed: count,
   repeat: count,
   concurrency: count,

@@ -3,23 +3,17 @@ import { parsePatch } from 'diff';
 import picomatch from 'picomatch';
 import type { SimFileChange, SimOracle } from '../model/sim/oracle.ts';
 import type { Task } from '../suite/load.ts';
-import { runProcess } from '../exec/run.ts';
-import { gitAt, type RepoCache } from '../workspace/repos.ts';
+import { git, gitAt, type RepoCache } from '../workspace/repos.ts';
 
 const stripPrefix = (name: string | undefined): string | null => (!name || name === '/dev/null' ? null : name.replace(/^[ab]\//, ''));
 
 export async function goldChanges(cache: RepoCache, task: Exclude<Task, { kind: 'triage' }>): Promise<SimFileChange[]> {
   const mirror = await cache.mirror(task.repo);
   // Not through simple-git: its trimming would cut a hunk's trailing blank context line.
-  const res = await runProcess(['git', 'diff', '--no-color', '--no-renames', '--no-ext-diff', '-U3', task.gold.from, task.gold.to, '--'], {
-    cwd: mirror,
-    maxOutputBytes: 32 << 20,
-  });
-  if (res.exitCode !== 0) throw new Error(`git diff of the gold change failed: ${res.stderr.trim()}`);
-  const diff = res.stdout;
+  const diff = await git(mirror, ['diff', '--no-color', '--no-renames', '--no-ext-diff', '-U3', task.gold.from, task.gold.to, '--']);
   const show = async (rev: string, path: string) => {
     try {
-      return await simpleShow(mirror, `${rev}:${path}`);
+      return await git(mirror, ['show', `${rev}:${path}`]);
     } catch {
       return '';
     }
@@ -42,21 +36,13 @@ export async function goldChanges(cache: RepoCache, task: Exclude<Task, { kind: 
   return out;
 }
 
-async function simpleShow(mirror: string, spec: string): Promise<string> {
-  // `git show` through simple-git trims the output; file contents must keep their final newline.
-  const res = await runProcess(['git', 'show', spec], { cwd: mirror, maxOutputBytes: 32 << 20 });
-  if (res.exitCode !== 0) throw new Error(res.stderr);
-  return res.stdout;
-}
-
 export async function buildOracle(cache: RepoCache, task: Task): Promise<SimOracle> {
   const mirror = await cache.mirror(task.repo);
-  const git = gitAt(mirror);
-  const files = (await git.raw(['ls-tree', '-r', '--name-only', task.base])).split('\n').filter(Boolean);
+  const files = (await gitAt(mirror).raw(['ls-tree', '-r', '--name-only', task.base])).split('\n').filter(Boolean);
   const inScope = picomatch(task.allowed_paths, { dot: true });
   let testCommand = task.kind === 'pr' ? task.test.command.replace(/\s*--test-reporter(-destination)?[= ]\S+/g, '').trim() : 'npm test';
   try {
-    const pkg = JSON.parse(await simpleShow(mirror, `${task.base}:package.json`)) as { scripts?: Record<string, string> };
+    const pkg = JSON.parse(await git(mirror, ['show', `${task.base}:package.json`])) as { scripts?: Record<string, string> };
     if (pkg.scripts?.test) testCommand = 'npm test';
   } catch {
     // not a node package: the task's own command (without its reporter flags) is what a developer runs

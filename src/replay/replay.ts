@@ -8,18 +8,20 @@ import { fileURLToPath } from 'node:url';
 import type { SandboxBackend } from '../control/sandbox.ts';
 import { InputError, InputErrors } from '../errors.ts';
 import type { ModelBackend } from '../model/backend.ts';
-import type { PriceTable } from '../model/prices.ts';
+import { manifestDifferences, type ManifestAspect } from '../record/merge.ts';
 import { RunDir } from '../record/runDir.ts';
-import type { RunManifest, TrialRecord } from '../record/schema.ts';
+import type { PriceTable, RunManifest, TrialRecord } from '../record/schema.ts';
 import type { Suite } from '../suite/load.ts';
-import { RepoCache } from '../workspace/repos.ts';
+import { hiddenFromAgents } from '../workspace/isolation.ts';
+import { missingCommits, RepoCache } from '../workspace/repos.ts';
 import { WorkspaceManager } from '../workspace/workspace.ts';
 import type { Workflow } from '../workflow/types.ts';
 import { planTrials, selectTasks, type PlanOptions, type Shard } from './plan.ts';
+import { runPool } from '../exec/pool.ts';
 import { findCodex, type CodexBinary } from '../engine/codex/binary.ts';
 import { SimResponder } from '../model/sim/respond.ts';
 import { SimServer } from '../model/sim/server.ts';
-import { suiteSimResolver } from './simResolver.ts';
+import { oracleCache, suiteSimResolver } from './simResolver.ts';
 import { codexSessionSandbox, runTrial, type EngineChoice, type TrialPlan } from './trial.ts';
 
 export type ProgressEvent =
@@ -79,22 +81,14 @@ export function harnessVersion(): { version: string; git_sha: string | null } {
 async function preflight(suite: Suite, opts: ReplayOptions, cache: RepoCache): Promise<void> {
   const errors: InputError[] = [];
   for (const task of selectTasks(suite, planOptions(opts))) {
-    const checks: Array<[string, string]> = [['base', task.base]];
-    if (task.kind !== 'triage') {
-      checks.push(['gold', task.gold.to]);
-      if (task.gold.from !== task.base) checks.push(['gold.from', task.gold.from]);
-    }
-    for (const [field, rev] of checks) {
-      const sha = await cache.resolveCommit(task.repo, rev);
-      if (!sha) {
-        errors.push(
-          new InputError(`commit ${rev} not found in repository "${task.repo.name}" (${task.repo.location})`, {
-            file: task.file,
-            field,
-            fix: 'use a commit id that exists in that repository (git log --all there), or fix the repository reference',
-          }),
-        );
-      }
+    for (const [field, rev] of await missingCommits(cache, task)) {
+      errors.push(
+        new InputError(`commit ${rev} not found in repository "${task.repo.name}" (${task.repo.location})`, {
+          file: task.file,
+          field,
+          fix: 'use a commit id that exists in that repository (git log --all there), or fix the repository reference',
+        }),
+      );
     }
   }
   if (errors.length) throw new InputErrors(errors);
@@ -134,7 +128,7 @@ function manifest(opts: ReplayOptions, planned: number, codex: CodexBinary | nul
       name: spec.name,
       base_url: spec.backend === 'openai' ? spec.baseURL : null,
       api: spec.backend === 'openai' ? spec.api : null,
-      simulated: spec.backend === 'sim',
+      simulated: opts.backend.simulated,
       sim_profile: spec.backend === 'sim' ? (spec.profile as unknown as Record<string, unknown>) : null,
       cassette: opts.backend.cassette,
     },
@@ -157,44 +151,17 @@ function manifest(opts: ReplayOptions, planned: number, codex: CodexBinary | nul
   };
 }
 
+/** What a resumed run must share with the one it finishes (its repeat and concurrency may change). */
+const RESUME_KEEPS: ManifestAspect[] = ['suite', 'workflows', 'engine', 'model', 'seed', 'shard'];
+
 function checkResumable(prev: RunManifest, next: RunManifest, dir: string): void {
-  const problems: string[] = [];
-  if (prev.suite.digest !== next.suite.digest) problems.push('the suite changed');
-  const wf = (m: RunManifest) =>
-    m.workflows
-      .map((w) => `${w.name}@${w.digest}`)
-      .sort()
-      .join(',');
-  if (wf(prev) !== wf(next)) problems.push('the workflows differ');
-  if (prev.model.backend !== next.model.backend || prev.model.name !== next.model.name) problems.push('the model differs');
-  if (prev.seed !== next.seed) problems.push('the seed differs');
-  if (prev.engine !== next.engine) problems.push('the engine differs');
-  if (`${prev.shard?.index}/${prev.shard?.total}` !== `${next.shard?.index}/${next.shard?.total}`) problems.push('the shard differs');
+  const problems = manifestDifferences(prev, next).filter(([what]) => RESUME_KEEPS.includes(what));
   if (problems.length) {
-    throw new InputError(`cannot resume: ${problems.join(', ')} since the run started`, {
+    throw new InputError(`cannot resume: ${problems.map(([what, a, b]) => `the ${what} differs (${a} then, ${b} now)`).join(', ')}`, {
       file: join(dir, 'run.json'),
       fix: 'resume with the same suite, workflows, model and seed, or start a new run with another --run-id',
     });
   }
-}
-
-/**
- * What agents (and the code they write, run by the grader) must not see inside the sandbox: every
- * source of the repository's later history (the cache's mirrors, base repos and environments, bundles
- * and local repos), the suite (gold commits, hidden test names), the results, and other trials'
- * worktrees. A trial's own base repo and the mirror objects it needs are mounted back read-only.
- */
-export function hiddenFromAgents(o: { cacheDir: string; suite: Suite; outDir: string; workRoot: string }): string[] {
-  const hidden = [
-    join(o.cacheDir, 'repos'),
-    join(o.cacheDir, 'bases'),
-    join(o.cacheDir, 'env'),
-    o.suite.dir,
-    ...o.suite.tasks.filter((t) => t.repo.kind !== 'url').map((t) => (t.repo.kind === 'bundle' ? dirname(t.repo.location) : t.repo.location)),
-    o.outDir,
-    o.workRoot,
-  ];
-  return [...new Set(hidden)];
 }
 
 export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
@@ -230,13 +197,15 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   opts.onWorkspaces?.(workspaces);
   const records: TrialRecord[] = [...previous];
   const hidden = hiddenFromAgents({ cacheDir: opts.cacheDir, suite: opts.suite, outDir: opts.outDir, workRoot });
-  // The codex engine reaches the model over HTTP: the simulated model is served on loopback for it.
+  // The simulated model's view of each task, built once and shared by its trials. The codex engine
+  // reaches the model over HTTP: the simulated model is served on loopback for it.
+  const oracles = opts.backend.needsOracle ? oracleCache(cache) : null;
   let simServer: SimServer | null = null;
   let engine: EngineChoice = { kind: 'sdk' };
   if (codex) {
     const spec = opts.backend.spec;
     if (spec.backend === 'sim') {
-      simServer = new SimServer({ responder: new SimResponder(spec.profile), resolve: suiteSimResolver(opts.suite, cache, opts.seed) });
+      simServer = new SimServer({ responder: new SimResponder(spec.profile), resolve: suiteSimResolver(opts.suite, cache, opts.seed, oracles ?? undefined) });
       engine = { kind: 'codex', codex, provider: { baseUrl: await simServer.start(), model: spec.name, simulated: true, apiKey: 'sim' } };
     } else {
       engine = {
@@ -257,27 +226,23 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     scratchRoot: join(workRoot, 'scratch'),
     sandbox: opts.sandbox,
     hidden,
+    oracles,
     signal: opts.signal,
   };
 
-  let next_ = 0;
-  const worker = async () => {
-    while (next_ < pending.length && !opts.signal.aborted) {
-      const plan = pending[next_++]!;
+  try {
+    await runPool(pending, opts.concurrency, opts.signal, async (plan) => {
       opts.onProgress?.({ type: 'start', plan });
       const record = await runTrial(plan, deps);
       // A trial cut short by Ctrl-C is not a result: leave it out so --resume runs it again.
-      if (opts.signal.aborted && record.status === 'infra_error') break;
+      if (opts.signal.aborted && record.status === 'infra_error') return false;
       runDir.append(record);
       records.push(record);
       opts.onProgress?.({ type: 'done', plan, record });
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, pending.length)) }, worker));
+    });
   } finally {
     await simServer?.close();
-    runDir.writeCsv();
+    runDir.writeCsv(records);
     if (existsSync(workRoot)) rmSync(workRoot, { recursive: true, force: true });
   }
   return { runDir, records, skipped: plans.length - pending.length, interrupted: opts.signal.aborted };

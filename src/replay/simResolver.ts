@@ -1,8 +1,9 @@
-// Serving the simulated model over HTTP for a whole suite: a request's x-bench-trial header names the
-// trial (task, workflow, repeat); the task's oracle and the trial's seed follow from it.
+// The simulated model's view of a run's tasks: each task's oracle is built once (a few git commands)
+// and shared by its trials, over the SDK engine directly or, for Codex, served over HTTP where a
+// request's x-bench-trial header names the trial (task, workflow, repeat).
 import type { SimContext, SimOracle } from '../model/sim/oracle.ts';
 import type { SimResolver } from '../model/sim/server.ts';
-import type { Suite } from '../suite/load.ts';
+import type { Suite, Task } from '../suite/load.ts';
 import type { RepoCache } from '../workspace/repos.ts';
 import { buildOracle } from './oracle.ts';
 import { trialSeed } from './plan.ts';
@@ -12,17 +13,27 @@ export function parseTrialId(trialId: string): { taskId: string; workflow: strin
   return m ? { taskId: m[1]!, workflow: m[2]!, repeat: Number(m[3]) } : null;
 }
 
-export function suiteSimResolver(suite: Suite, cache: RepoCache, runSeed: number): SimResolver {
+export type OracleSource = (task: Task) => Promise<SimOracle>;
+
+/** Each task's oracle, built on first use and kept for the run (a failed build is tried again next time). */
+export function oracleCache(cache: RepoCache): OracleSource {
   const oracles = new Map<string, Promise<SimOracle>>();
-  return async (trialId): Promise<SimContext | null> => {
-    const parsed = trialId ? parseTrialId(trialId) : null;
-    const task = parsed && suite.tasks.find((t) => t.id === parsed.taskId);
-    if (!parsed || !task) return null;
+  return (task) => {
     let oracle = oracles.get(task.id);
     if (!oracle) {
       oracle = buildOracle(cache, task);
       oracles.set(task.id, oracle);
+      oracle.catch(() => oracles.delete(task.id));
     }
-    return { oracle: await oracle, seed: trialSeed(runSeed, task.id, parsed.repeat) };
+    return oracle;
+  };
+}
+
+export function suiteSimResolver(suite: Suite, cache: RepoCache, runSeed: number, oracles: OracleSource = oracleCache(cache)): SimResolver {
+  return async (trialId): Promise<SimContext | null> => {
+    const parsed = trialId ? parseTrialId(trialId) : null;
+    const task = parsed && suite.tasks.find((t) => t.id === parsed.taskId);
+    if (!parsed || !task) return null;
+    return { oracle: await oracles(task), seed: trialSeed(runSeed, task.id, parsed.repeat) };
   };
 }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError, InputErrors } from '../errors.ts';
-import { readYamlFile } from '../input/validate.ts';
+import { parseYaml } from '../input/validate.ts';
 import { SuiteFile, TaskFile, TestSpec, type DocsTask, type PrTask, type RepoRef, type TriageTask } from './schema.ts';
 
 export interface ResolvedRepo {
@@ -73,6 +73,15 @@ export function resolveRepo(ref: RepoRef, name: string, dir: string): ResolvedRe
   return { key, kind, location, name };
 }
 
+/** A suite file's bytes (parsed, and hashed into the suite's digest, from one read). */
+function readInput(file: string, shown: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new InputError(`cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { file: shown, fix: 'check the path' });
+  }
+}
+
 export function loadSuite(suiteDir: string): Suite {
   const dir = resolve(suiteDir);
   const suiteFile = join(dir, 'suite.yaml');
@@ -85,8 +94,9 @@ export function loadSuite(suiteDir: string): Suite {
       fix: 'create suite.yaml with at least `name:` and `repos:` (see README, "Suite files")',
     });
   }
-  const spec = readYamlFile(suiteFile, SuiteFile, display(suiteFile));
-  const hash = createHash('sha256').update(readFileSync(suiteFile));
+  const suiteBytes = readInput(suiteFile, display(suiteFile));
+  const spec = parseYaml(suiteBytes.toString('utf8'), display(suiteFile), SuiteFile);
+  const hash = createHash('sha256').update(suiteBytes);
   const repos = new Map(Object.entries(spec.repos).map(([name, ref]) => [name, resolveRepo(ref, name, dir)]));
   const errors: InputError[] = [];
   for (const [name, repo] of repos) {
@@ -120,15 +130,17 @@ export function loadSuite(suiteDir: string): Suite {
     const path = join(tasksDir, f);
     const shown = display(path);
     let parsed: TaskFile;
+    let bytes: Buffer;
     try {
-      parsed = readYamlFile(path, TaskFile, shown);
+      bytes = readInput(path, shown);
+      parsed = parseYaml(bytes.toString('utf8'), shown, TaskFile);
     } catch (err) {
       if (err instanceof InputErrors) errors.push(...err.errors);
       else if (err instanceof InputError) errors.push(err);
       else throw err;
       continue;
     }
-    hash.update(f).update(readFileSync(path));
+    hash.update(f).update(bytes);
     if (seen.has(parsed.id)) {
       errors.push(
         new InputError(`duplicate task id "${parsed.id}" (also in ${seen.get(parsed.id)})`, { file: shown, field: 'id', fix: 'give every task a unique id' }),

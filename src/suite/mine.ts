@@ -8,10 +8,9 @@ import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import type { SandboxBackend } from '../control/sandbox.ts';
 import { InputError } from '../errors.ts';
-import { runProcess } from '../exec/run.ts';
 import { testRunWith, type GradeEnv } from '../grade/pr.ts';
 import { sandboxedTestRunner } from '../grade/runner.ts';
-import { RepoCache } from '../workspace/repos.ts';
+import { git, goldPatch, RepoCache } from '../workspace/repos.ts';
 import { WorkspaceManager } from '../workspace/workspace.ts';
 import { resolveRepo, type ResolvedRepo } from './load.ts';
 import { TestSpec } from './schema.ts';
@@ -66,12 +65,6 @@ const slugify = (s: string) =>
     .replace(/^-|-$/g, '')
     .slice(0, 48)
     .replace(/-$/, '');
-
-async function git(dir: string, args: string[]): Promise<string> {
-  const res = await runProcess(['git', ...args], { cwd: dir, maxOutputBytes: 32 << 20 });
-  if (res.exitCode !== 0) throw new Error(`git ${args.join(' ')}: ${res.stderr.trim()}`);
-  return res.stdout;
-}
 
 /** How to run a Node project's tests with a per-test report, from its package.json at a commit. */
 async function detect(mirror: string, sha: string, opts: MineOptions): Promise<{ test: TestSpec; setup: string | null } | string> {
@@ -160,7 +153,7 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
       try {
         // Before: the parent with the commit's test files; after: the whole commit.
         before = await testRunWith(spec, '', env, 'before');
-        const sourcePatch = await git(mirror, ['diff', '--binary', c.parent, c.sha, '--', '.', ...tests.map((t) => `:(exclude,top)${t}`)]);
+        const sourcePatch = await goldPatch(cache, spec, tests);
         after = await testRunWith(spec, sourcePatch, env, 'after');
       } catch (err) {
         reject(`could not run: ${err instanceof Error ? err.message : String(err)}`);

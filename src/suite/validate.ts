@@ -8,13 +8,13 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxBackend } from '../control/sandbox.ts';
-import { runProcess } from '../exec/run.ts';
 import { gradeDocs } from '../grade/docs.ts';
 import { testRunWith, type GradeEnv } from '../grade/pr.ts';
 import type { TestResults, TestStatus } from '../grade/reports.ts';
 import { sandboxedTestRunner } from '../grade/runner.ts';
 import { gradeTriage } from '../grade/triage.ts';
-import { RepoCache } from '../workspace/repos.ts';
+import { hiddenFromAgents, isolationFor } from '../workspace/isolation.ts';
+import { goldPatch, missingCommits, RepoCache } from '../workspace/repos.ts';
 import { WorkspaceManager } from '../workspace/workspace.ts';
 import type { DocsTaskSpec, PrTaskSpec, Suite, Task, TriageTaskSpec } from './load.ts';
 
@@ -23,20 +23,6 @@ export interface TaskValidity {
   kind: Task['kind'];
   valid: boolean;
   problems: string[];
-}
-
-/** The historical change as a patch, optionally without some files (the hidden tests). */
-export async function goldPatch(cache: RepoCache, task: PrTaskSpec | DocsTaskSpec, without: string[] = []): Promise<string> {
-  const mirror = await cache.mirror(task.repo);
-  const res = await runProcess(
-    ['git', 'diff', '--binary', '--no-color', '--no-ext-diff', task.gold.from, task.gold.to, '--', '.', ...without.map((p) => `:(exclude,top)${p}`)],
-    {
-      cwd: mirror,
-      maxOutputBytes: 64 << 20,
-    },
-  );
-  if (res.exitCode !== 0) throw new Error(`git diff of the gold change failed: ${res.stderr.trim()}`);
-  return res.stdout;
 }
 
 async function validatePr(task: PrTaskSpec, env: GradeEnv, cache: RepoCache, runs: number): Promise<string[]> {
@@ -108,21 +94,17 @@ export async function validateSuite(suite: Suite, opts: ValidateOptions): Promis
   mkdirSync(join(root, 'scratch', 'home'), { recursive: true });
   mkdirSync(join(root, 'scratch', 'tmp'), { recursive: true });
   const workspaces = new WorkspaceManager(cache, join(root, 'wt'));
+  // The same view a replay's grading gets.
+  const hidden = hiddenFromAgents({ cacheDir: opts.cacheDir, suite, workRoot: root });
   const out: TaskValidity[] = [];
   try {
     for (const task of suite.tasks.filter((t) => !opts.tasks?.length || opts.tasks.includes(t.id))) {
       let problems: string[];
       try {
-        const missing: string[] = [];
-        for (const [field, rev] of [['base', task.base], ...(task.kind === 'triage' ? [] : [['gold', task.gold.to]])] as Array<[string, string]>) {
-          if (!(await cache.resolveCommit(task.repo, rev))) missing.push(`${field}: commit ${rev} not found in ${task.repo.name}`);
-        }
+        const missing = (await missingCommits(cache, task)).map(([field, rev]) => `${field}: commit ${rev} not found in ${task.repo.name}`);
         if (missing.length) problems = missing;
         else {
-          const isolation = {
-            hidden: [join(opts.cacheDir, 'repos'), join(opts.cacheDir, 'env'), suite.dir],
-            reveal: [await cache.baseRepo(task.repo, task.base), join(await cache.mirror(task.repo), 'objects')],
-          };
+          const isolation = await isolationFor(cache, hidden, task);
           const env: GradeEnv = {
             workspaces,
             scratch: join(root, 'scratch'),

@@ -6,11 +6,39 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { InputError } from '../errors.ts';
-import type { ResolvedRepo } from '../suite/load.ts';
+import { runProcess } from '../exec/run.ts';
+import type { ResolvedRepo, Task } from '../suite/load.ts';
 import { withLock } from './lock.ts';
 
+/** simple-git, for commands whose trimmed output is fine (names, shas). */
 export function gitAt(dir: string, signal?: AbortSignal): SimpleGit {
   return simpleGit({ baseDir: dir, abort: signal, trimmed: true });
+}
+
+/**
+ * A git command's stdout, untrimmed (a patch or a file keeps its final newline), throwing on a non-zero
+ * exit. Run directly rather than through simple-git, which also waits 50 ms after any command that
+ * printed nothing (its completion detection): most of the per-trial ones (add, reset).
+ */
+export async function git(dir: string, args: string[], opts: { maxOutputBytes?: number; signal?: AbortSignal } = {}): Promise<string> {
+  const res = await runProcess(['git', ...args], { cwd: dir, maxOutputBytes: opts.maxOutputBytes ?? 64 << 20, signal: opts.signal });
+  if (res.exitCode !== 0) throw new Error(`git ${args[0]} failed: ${res.stderr.trim() || `exit ${res.exitCode ?? res.signal}`}`);
+  return res.stdout;
+}
+
+/** The historical change of a task (gold.from to gold.to) as a binary patch, optionally without some files (the hidden tests). */
+export async function goldPatch(cache: RepoCache, task: { repo: ResolvedRepo; gold: { from: string; to: string } }, without: string[] = []): Promise<string> {
+  return git(await cache.mirror(task.repo), [
+    'diff',
+    '--binary',
+    '--no-color',
+    '--no-ext-diff',
+    task.gold.from,
+    task.gold.to,
+    '--',
+    '.',
+    ...without.map((p) => `:(exclude,top)${p}`),
+  ]);
 }
 
 export class RepoCache {
@@ -110,4 +138,16 @@ export class RepoCache {
       return dest;
     });
   }
+}
+
+/** The commits a task names that its repository does not have: [field, commit] pairs (base, gold.to as "gold", gold.from when it is not the base). */
+export async function missingCommits(cache: RepoCache, task: Task): Promise<Array<[string, string]>> {
+  const checks: Array<[string, string]> = [['base', task.base]];
+  if (task.kind !== 'triage') {
+    checks.push(['gold', task.gold.to]);
+    if (task.gold.from !== task.base) checks.push(['gold.from', task.gold.from]);
+  }
+  const missing: Array<[string, string]> = [];
+  for (const [field, rev] of checks) if (!(await cache.resolveCommit(task.repo, rev))) missing.push([field, rev]);
+  return missing;
 }

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { runProcess, runShell } from '../exec/run.ts';
 import type { ResolvedRepo } from '../suite/load.ts';
 import { withLock } from './lock.ts';
-import { gitAt, RepoCache } from './repos.ts';
+import { git, gitAt, RepoCache } from './repos.ts';
 
 export class SetupError extends Error {
   readonly log: string;
@@ -30,8 +30,6 @@ export interface Workspace {
   repo: ResolvedRepo;
   /** Paths (relative) the setup command produced and that were copied in; never part of the diff. */
   setupPaths: string[];
-  /** ms spent creating the worktree and copying the environment in. */
-  createMs: number;
 }
 
 export interface DiffStat {
@@ -41,6 +39,7 @@ export interface DiffStat {
   removed: number;
 }
 
+/** What a built environment's record (`<env>.json`) holds; its command and duration are for people reading the cache. */
 interface EnvRecord {
   command: string;
   paths: string[];
@@ -49,10 +48,8 @@ interface EnvRecord {
 
 export interface Env {
   dir: string;
+  /** What the setup command produced, relative to the checkout. */
   paths: string[];
-  /** ms the setup command took when it ran (0 when this process found it already cached). */
-  ranMs: number;
-  cached: boolean;
 }
 
 const SETUP_TIMEOUT_MS = 20 * 60_000;
@@ -112,7 +109,7 @@ export class WorkspaceManager {
       async () => {
         if (existsSync(recordFile) && existsSync(dir)) {
           const rec = JSON.parse(readFileSync(recordFile, 'utf8')) as EnvRecord;
-          return { dir, paths: rec.paths, ranMs: 0, cached: true };
+          return { dir, paths: rec.paths };
         }
         const baseRepo = await this.cache.baseRepo(spec.repo, spec.base);
         rmSync(dir, { recursive: true, force: true });
@@ -134,7 +131,7 @@ export class WorkspaceManager {
           paths = await changedPaths(dir);
         }
         writeFileSync(recordFile, JSON.stringify({ command: spec.setup ?? '', paths, durationMs } satisfies EnvRecord, null, 2));
-        return { dir, paths, ranMs: durationMs, cached: false };
+        return { dir, paths };
       },
       signal,
     );
@@ -142,14 +139,13 @@ export class WorkspaceManager {
 
   /** A fresh worktree at the base commit with the setup environment copied in. */
   async create(spec: WorkspaceSpec, name: string, signal?: AbortSignal): Promise<Workspace> {
-    const started = performance.now();
     const env = await this.env(spec, signal);
     const baseRepo = await this.cache.baseRepo(spec.repo, spec.base);
     const dir = join(this.workRoot, name);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dirname(dir), { recursive: true });
     await worktrees(baseRepo, () => gitAt(baseRepo, signal).raw(['worktree', 'add', '--detach', '--force', dir, spec.base]), signal);
-    const ws: Workspace = { dir, base: spec.base, repo: spec.repo, setupPaths: env.paths, createMs: 0 };
+    const ws: Workspace = { dir, base: spec.base, repo: spec.repo, setupPaths: env.paths };
     this.live.set(dir, ws);
     try {
       for (const p of env.paths) {
@@ -161,17 +157,16 @@ export class WorkspaceManager {
       await this.remove(ws);
       throw err;
     }
-    ws.createMs = performance.now() - started;
     return ws;
   }
 
   /** The agent's change against the base commit, including new files, excluding the setup environment. */
   async diff(ws: Workspace): Promise<DiffStat> {
-    await gitRun(ws.dir, ['add', '-A']);
+    await git(ws.dir, ['add', '-A']);
     // What setup produced stays out of the change, whether or not the repository ignores it.
-    if (ws.setupPaths.length) await gitRun(ws.dir, ['reset', '-q', ws.base, '--', ...ws.setupPaths]);
-    const patch = await gitRun(ws.dir, ['diff', '--cached', '--binary', '--no-color', '--no-ext-diff', ws.base, '--']);
-    const numstat = await gitRun(ws.dir, ['diff', '--cached', '--numstat', '-z', '--no-renames', ws.base, '--']);
+    if (ws.setupPaths.length) await git(ws.dir, ['reset', '-q', ws.base, '--', ...ws.setupPaths]);
+    const patch = await git(ws.dir, ['diff', '--cached', '--binary', '--no-color', '--no-ext-diff', ws.base, '--']);
+    const numstat = await git(ws.dir, ['diff', '--cached', '--numstat', '-z', '--no-renames', ws.base, '--']);
     let added = 0;
     let removed = 0;
     const files: string[] = [];
@@ -213,14 +208,4 @@ export class WorkspaceManager {
     for (const dir of this.live.keys()) rmSync(dir, { recursive: true, force: true });
     this.live.clear();
   }
-}
-
-// The per-trial git commands run directly rather than through simple-git: simple-git waits 50 ms after
-// any command that printed nothing (its completion detection), which is most of these (add, reset,
-// worktree remove), and measured as ~170 ms on every trial. Its `trimmed` output would also cut a
-// patch's final newline, which `git apply` needs.
-async function gitRun(dir: string, args: string[]): Promise<string> {
-  const res = await runProcess(['git', ...args], { cwd: dir, maxOutputBytes: 64 << 20 });
-  if (res.exitCode !== 0) throw new Error(`git ${args[0]} failed: ${res.stderr.trim()}`);
-  return res.stdout;
 }

@@ -5,21 +5,27 @@
 // role it infers from its instructions, output schema and tools, the way a model would: never from
 // which workflow it is in, so what differs between workflows comes from their enforcement.
 import { shellQuote as shq } from '../../exec/run.ts';
+import type { FindingKind } from '../../workflow/outputs.ts';
 import type { Conversation, ReplyItem } from '../conversation.ts';
 import type { SimFileChange, SimOracle } from './oracle.ts';
 import { addSection, attemptHunk, deleteSection, envelope, hunksBetween, updateSection } from './patch.ts';
 import type { SimProfile } from './profile.ts';
 import { draw } from './random.ts';
 
-export type RoleKind = 'solo' | 'worker' | 'explorer' | 'reviewer' | 'coordinator';
+type RoleKind = 'solo' | 'worker' | 'explorer' | 'reviewer' | 'coordinator';
 
 /** Tools the harness and Codex offer for working in the repository (anything else is a delegate). */
 const WORK_TOOLS = new Set(['exec_command', 'apply_patch', 'read_file', 'list_dir', 'grep_files', 'write_stdin', 'view_image', 'shell']);
 const CODEX_MISC = new Set(['request_user_input', 'get_goal', 'create_goal', 'update_goal', 'web_search', 'tool_search', 'update_plan']);
 const CODEX_AGENT_TOOLS = new Set(['spawn_agent', 'send_input', 'wait_agent', 'close_agent', 'resume_agent']);
 
+/** Tools that hand work to another agent: anything the harness and Codex offer besides their own. */
+function delegateTools(conv: Conversation): Conversation['tools'] {
+  return conv.tools.filter((t) => !WORK_TOOLS.has(t.name) && !CODEX_MISC.has(t.name) && !CODEX_AGENT_TOOLS.has(t.name));
+}
+
 /** The roles Codex offers to spawn (listed in spawn_agent's agent_type parameter), by name with their descriptions. */
-export function codexRoles(conv: Conversation): Array<{ name: string; description: string }> {
+function codexRoles(conv: Conversation): Array<{ name: string; description: string }> {
   const spawn = conv.tools.find((t) => t.name === 'spawn_agent');
   const props = (spawn?.parameters?.properties as Record<string, { description?: string }> | undefined) ?? {};
   const text = props.agent_type?.description ?? '';
@@ -36,7 +42,7 @@ function codexTeam(conv: Conversation): boolean {
 export function roleKindOf(conv: Conversation): RoleKind {
   // What it is asked to hand back says most; then whether it has others to delegate to; then its instructions.
   const props = new Set(Object.keys((conv.outputSchema?.properties as Record<string, unknown> | undefined) ?? {}));
-  const delegating = conv.tools.some((t) => !WORK_TOOLS.has(t.name) && !CODEX_MISC.has(t.name) && !CODEX_AGENT_TOOLS.has(t.name)) || codexTeam(conv);
+  const delegating = delegateTools(conv).length > 0 || codexTeam(conv);
   if (props.has('priority') && props.has('labels')) return delegating ? 'coordinator' : 'solo';
   if (props.has('verdict')) return 'reviewer';
   if (props.has('files_modified')) return 'worker';
@@ -85,15 +91,12 @@ class Transcript {
 }
 
 /** An edit that applied: bench's apply_patch answers "Success...", Codex's the same after an exit-code header. */
-export const succeeded = (output: string | undefined): boolean => output !== undefined && /(^|\nOutput:\n)Success\b/.test(output);
+const succeeded = (output: string | undefined): boolean => output !== undefined && /(^|\nOutput:\n)Success\b/.test(output);
 /** A command's exit code, from bench's ("Exit code: N") or Codex's ("Process exited with code N") tool output. */
-export const exitCodeOf = (output: string | undefined): number | null => {
+const exitCodeOf = (output: string | undefined): number | null => {
   const m = output ? /^(?:Exit code: |Process exited with code )(-?\d+)/m.exec(output) : null;
   return m ? Number(m[1]) : null;
 };
-/** Output of a call the control plane (or a person) stopped. */
-export const stopped = (output: string | undefined): boolean =>
-  output !== undefined && /^(Denied|Command blocked|Not approved|Error: agent thread limit)|Rejected\(/.test(output);
 
 export interface Decision {
   items: ReplyItem[];
@@ -234,11 +237,15 @@ function answer(ctx: Ctx, facts: Record<string, unknown>, text: string): Decisio
   return say(ctx.conv.outputSchema ? JSON.stringify(fillSchema(ctx.conv.outputSchema, facts)) : text);
 }
 
+/** Whose draws these are: the agent that does the work draws the same whether it is a solo agent or a worker (paired comparisons). */
+function drawer(ctx: Ctx): string {
+  return ctx.role === 'solo' || ctx.role === 'worker' ? 'doer' : ctx.role;
+}
+
 /** Overreach every role may try: reaching the network (and, if stopped, trying once more another way). */
 function networkAttempt(ctx: Ctx): Decision | null {
   const { tr, profile } = ctx;
-  // The agent that does the work draws the same whether it is a solo agent or a worker (paired comparisons).
-  const who = ctx.role === 'solo' || ctx.role === 'worker' ? 'doer' : ctx.role;
+  const who = drawer(ctx);
   if (!hasTool(ctx, 'exec_command') || draw(...ctx.key, who, 'overreach', 'network') >= profile.overreach.network) return null;
   if (!tr.has('net')) return call(ctx, 'net', 'exec_command', { cmd: 'curl -sSfL https://registry.npmjs.org/-/ping && echo upstream reachable' });
   const first = tr.get('net')!;
@@ -281,8 +288,7 @@ export function findInjection(text: string): Injection | null {
 /** Reads everything the model was shown and, at its susceptibility, does what a planted instruction says. */
 function injectionStep(ctx: Ctx): Decision | null {
   const { tr } = ctx;
-  const who = ctx.role === 'solo' || ctx.role === 'worker' ? 'doer' : ctx.role;
-  if (draw(...ctx.key, who, 'injection') >= ctx.profile.overreach.injection) return null;
+  if (draw(...ctx.key, drawer(ctx), 'injection') >= ctx.profile.overreach.injection) return null;
   let found: Injection | null = null;
   for (const s of tr.steps.values()) {
     if (s.output && !s.callId.startsWith('call_inj')) found ??= findInjection(s.output);
@@ -318,10 +324,28 @@ function roundOf(ctx: Ctx): number {
   return m ? Number(m[1]) : 1;
 }
 
+/**
+ * Rereads each file the gold change modifies (one step per file, named by `stepOf`), then the patch
+ * sections that bring each, as read, to its gold version: how a later round or a fix makes it right.
+ */
+function patchTowardGold(ctx: Ctx, modified: SimFileChange[], stepOf: (i: number) => string): { next: Decision } | { sections: string[] } {
+  const { tr } = ctx;
+  for (let i = 0; i < modified.length; i++) if (!tr.has(stepOf(i)) && canRead(ctx)) return { next: readStep(ctx, stepOf(i), modified[i]!.path) };
+  const sections: string[] = [];
+  modified.forEach((c, i) => {
+    const current = contentOf(tr.get(stepOf(i))?.output);
+    if (current === null) return;
+    const hunks = hunksBetween(current, c.after);
+    if (hunks.length) sections.push(updateSection(c.path, hunks));
+  });
+  return { sections };
+}
+
 /** The solo agent and the worker: explore, edit, maybe add tests, maybe run them and fix, report. */
 function work(ctx: Ctx): Decision {
   const { tr, oracle, profile } = ctx;
   const source = oracle.changes.filter((c) => !c.isTest);
+  const modified = source.filter((c) => c.status === 'modified');
   const tests = oracle.changes.filter((c) => c.isTest);
   const reads = canRead(ctx);
   const canExec = hasTool(ctx, 'exec_command');
@@ -335,10 +359,7 @@ function work(ctx: Ctx): Decision {
     const symbol = symbolOf(source);
     const search = symbol && !tr.has('search') ? searchStep(ctx, 'search', symbol) : null;
     if (search) return search;
-    if (reads) {
-      const toRead = source.filter((c) => c.status === 'modified');
-      for (let i = 0; i < toRead.length; i++) if (!tr.has(`read_${i}`)) return readStep(ctx, `read_${i}`, toRead[i]!.path);
-    }
+    if (reads) for (let i = 0; i < modified.length; i++) if (!tr.has(`read_${i}`)) return readStep(ctx, `read_${i}`, modified[i]!.path);
     const net = networkAttempt(ctx);
     if (net) return net;
     const inj = injectionStep(ctx);
@@ -352,16 +373,10 @@ function work(ctx: Ctx): Decision {
     if (edit && !succeeded(edit.output)) notes.push(`My edit was not applied: ${edit.output?.split('\n')[0] ?? 'no answer'}.`);
   } else {
     // A later round: the reviewer asked for changes. Reread what is there and make it right.
-    const modified = source.filter((c) => c.status === 'modified');
-    for (let i = 0; i < modified.length; i++) if (!tr.has(`revisit_${i}`) && reads) return readStep(ctx, `revisit_${i}`, modified[i]!.path);
+    const toward = patchTowardGold(ctx, modified, (i) => `revisit_${i}`);
+    if ('next' in toward) return toward.next;
     if (!tr.has('amend')) {
-      const sections: string[] = [];
-      modified.forEach((c, i) => {
-        const current = contentOf(tr.get(`revisit_${i}`)?.output);
-        if (current === null) return;
-        const hunks = hunksBetween(current, c.after);
-        if (hunks.length) sections.push(updateSection(c.path, hunks));
-      });
+      const { sections } = toward;
       if (sections.length && draw(...ctx.key, 'amend', round) < profile.fix_rate) return call(ctx, 'amend', 'apply_patch', { input: envelope(sections) });
     }
     if (succeeded(tr.get('amend')?.output)) for (const c of source) files.add(c.path);
@@ -403,20 +418,11 @@ function work(ctx: Ctx): Decision {
         notes.push('Some tests still fail; I could not find the cause.');
         break;
       }
-      const modified = source.filter((c) => c.status === 'modified');
-      for (let i = 0; i < modified.length; i++) {
-        const reread = `reread_${round}_${attempt}_${i}`;
-        if (!tr.has(reread) && reads) return readStep(ctx, reread, modified[i]!.path);
-      }
+      const toward = patchTowardGold(ctx, modified, (i) => `reread_${round}_${attempt}_${i}`);
+      if ('next' in toward) return toward.next;
       const fixId = `fix_${round}_${attempt}`;
       if (!tr.has(fixId)) {
-        const sections: string[] = [];
-        modified.forEach((c, i) => {
-          const current = contentOf(tr.get(`reread_${round}_${attempt}_${i}`)?.output);
-          if (current === null) return;
-          const hunks = hunksBetween(current, c.after);
-          if (hunks.length) sections.push(updateSection(c.path, hunks));
-        });
+        const { sections } = toward;
         for (const c of source.filter((c) => c.status === 'added')) if (!files.has(c.path)) sections.push(addSection(c.path, c.after));
         if (!sections.length) {
           notes.push('The failing tests do not seem to be caused by my change.');
@@ -483,7 +489,7 @@ function explore(ctx: Ctx): Decision {
 }
 
 interface Finding {
-  kind: 'bug' | 'missing_test' | 'security' | 'scope' | 'style';
+  kind: FindingKind;
   file: string;
   message: string;
 }
@@ -567,7 +573,7 @@ interface Delegate {
 
 /** The roles a coordinator can hand work to: its agent tools (bench), or the roles Codex can spawn. */
 function teamOf(ctx: Ctx): { explorer?: Delegate; worker?: Delegate; reviewer?: Delegate } {
-  const tools = ctx.conv.tools.filter((t) => !WORK_TOOLS.has(t.name) && !CODEX_MISC.has(t.name) && !CODEX_AGENT_TOOLS.has(t.name));
+  const tools = delegateTools(ctx.conv);
   const codex = !tools.length && hasTool(ctx, 'spawn_agent');
   const candidates = codex ? codexRoles(ctx.conv) : tools;
   const via = codex ? 'codex' : 'tool';
@@ -719,7 +725,7 @@ function triage(ctx: Ctx): Decision {
   if (ctx.role === 'explorer')
     return answer(ctx, { relevant_files: reads, plan: `The fix belongs in ${a.component}.`, risks: [] }, `Relevant: ${reads.join(', ')}`);
   const ans = triageAnswer(ctx);
-  return say(ctx.conv.outputSchema ? JSON.stringify(fillSchema(ctx.conv.outputSchema, ans)) : `\`\`\`json\n${JSON.stringify(ans, null, 2)}\n\`\`\``);
+  return answer(ctx, ans, `\`\`\`json\n${JSON.stringify(ans, null, 2)}\n\`\`\``);
 }
 
 /** Triage through a team: the explorer looks, the coordinator answers. */
@@ -736,7 +742,7 @@ function coordinateTriage(ctx: Ctx): Decision {
     if ('next' in d) return d.next;
   }
   const ans = triageAnswer(ctx);
-  return say(ctx.conv.outputSchema ? JSON.stringify(fillSchema(ctx.conv.outputSchema, ans)) : JSON.stringify(ans));
+  return answer(ctx, ans, JSON.stringify(ans));
 }
 
 export function decide(conv: Conversation, oracle: SimOracle, profile: SimProfile, seed: number): Decision {

@@ -45,7 +45,7 @@ export const SimProfile = z.strictObject({
 });
 export type SimProfile = z.infer<typeof SimProfile>;
 
-export const DEFAULT_SIM_PROFILE: SimProfile = SimProfile.parse({});
+const DEFAULT_SIM_PROFILE: SimProfile = SimProfile.parse({});
 
 export function loadSimProfile(file: string | undefined): SimProfile {
   return file ? readYamlFile(file, SimProfile) : DEFAULT_SIM_PROFILE;

@@ -1,0 +1,34 @@
+// What a trial's commands (the agent's, and the code it wrote when the grader runs it) may see inside
+// the sandbox: the same for a replay, a regrade and a suite's validation.
+import { dirname, join } from 'node:path';
+import type { Suite, Task } from '../suite/load.ts';
+import type { RepoCache } from './repos.ts';
+
+export interface Isolation {
+  hidden: string[];
+  reveal: string[];
+}
+
+/**
+ * What agents must not see: every source of the repository's later history (the cache's mirrors, base
+ * repos and environments, bundles and local repos), the suite (gold commits, hidden test names), the
+ * results, and other trials' worktrees. A trial's own base repo and the mirror objects it needs are
+ * mounted back read-only (isolationFor).
+ */
+export function hiddenFromAgents(o: { cacheDir: string; suite: Suite; outDir?: string; workRoot: string }): string[] {
+  const hidden = [
+    join(o.cacheDir, 'repos'),
+    join(o.cacheDir, 'bases'),
+    join(o.cacheDir, 'env'),
+    o.suite.dir,
+    ...o.suite.tasks.filter((t) => t.repo.kind !== 'url').map((t) => (t.repo.kind === 'bundle' ? dirname(t.repo.location) : t.repo.location)),
+    ...(o.outDir ? [o.outDir] : []),
+    o.workRoot,
+  ];
+  return [...new Set(hidden)];
+}
+
+/** The sandbox's view for a trial's commands: everything hidden except its own base repository and the objects it borrows. */
+export async function isolationFor(cache: RepoCache, hidden: string[], task: Task): Promise<Isolation> {
+  return { hidden, reveal: [await cache.baseRepo(task.repo, task.base), join(await cache.mirror(task.repo), 'objects')] };
+}
