@@ -2,7 +2,20 @@
 // denominator, its interval method and which direction is better. Infrastructure errors never enter a
 // denominator; quality metrics count only judged trials (status ok and graded).
 import type { TrialRecord } from '../record/schema.ts';
-import { bootstrapMean, bootstrapQuantile, mean, quantile, ratioOfSums, wilson, type Interval } from './stats.ts';
+import { bootstrapMean, bootstrapQuantiles, mean, quantile, ratioOfSums, wilson, type Interval } from './stats.ts';
+
+/**
+ * Why trials a metric applies to have no figure for it (null in the record). Trials a metric does not
+ * apply to (triage trials for correction size) are never counted here: its selector leaves them out.
+ */
+export type Missing = 'not_measured' | 'no_price' | 'not_computed';
+
+/** Missing reasons in words: `short` for a table cell, `reason(n)` for a verdict on n such trials. */
+export const MISSING_TEXT: Record<Missing, { short: string; reason: (n: number) => string }> = {
+  not_measured: { short: 'not measured', reason: (n) => `not measured in these ${n} trials (their engine does not expose it)` },
+  no_price: { short: 'no price', reason: (n) => `no price for these ${n} trials (the price table has none for their model)` },
+  not_computed: { short: 'not computed', reason: (n) => `not computed for these ${n} trials (the grader could not derive it)` },
+};
 
 export interface MetricValue {
   estimate: number | null;
@@ -10,8 +23,8 @@ export interface MetricValue {
   hi: number | null;
   /** Trials (or units) the value is computed over. */
   n: number;
-  /** Trials the metric applies to whose figure was not measured (an engine that does not expose it). */
-  unmeasured?: number;
+  /** Trials the metric applies to that have no figure for it, and why; absent when every one has it. */
+  missing?: { n: number; why: Missing };
 }
 
 export interface MetricDef {
@@ -28,9 +41,12 @@ export interface MetricDef {
 
 type Aggregate = Pick<MetricDef, 'compute' | 'point'>;
 
-const judged = (rs: TrialRecord[]) => rs.filter((r) => r.status === 'ok' && r.quality.resolved !== null);
-const completed = (rs: TrialRecord[]) => rs.filter((r) => r.status === 'ok');
-const notInfra = (rs: TrialRecord[]) => rs.filter((r) => r.status !== 'infra_error');
+/** Trials that ran to the end and were graded: the denominator of quality metrics. */
+export const judged = (rs: TrialRecord[]) => rs.filter((r) => r.status === 'ok' && r.quality.resolved !== null);
+/** Trials that ran to the end (not an infrastructure error, a timeout or a limit). */
+export const completed = (rs: TrialRecord[]) => rs.filter((r) => r.status === 'ok');
+/** Trials that are not infrastructure errors (timeouts and limits included). */
+export const notInfra = (rs: TrialRecord[]) => rs.filter((r) => r.status !== 'infra_error');
 
 function fromInterval(ci: Interval | null, n: number): MetricValue {
   return ci ? { estimate: ci.estimate, lo: ci.lo, hi: ci.hi, n } : { estimate: null, lo: null, hi: null, n };
@@ -58,30 +74,46 @@ function rate(select: (rs: TrialRecord[]) => TrialRecord[], hit: (r: TrialRecord
   });
 }
 
-/** A mean over trials: bootstrap interval. */
-function perTask(select: (rs: TrialRecord[]) => TrialRecord[], value: (r: TrialRecord) => number | null): Aggregate {
+const withMissing = (v: MetricValue, n: number, why: Missing): MetricValue => (n ? { ...v, missing: { n, why } } : v);
+
+/**
+ * A mean over the trials `select` keeps: bootstrap interval. A value that can be null says why it would
+ * be (`why`); those trials are left out of the mean and counted as missing.
+ */
+function perTask(select: (rs: TrialRecord[]) => TrialRecord[], value: (r: TrialRecord) => number): Aggregate;
+function perTask(select: (rs: TrialRecord[]) => TrialRecord[], value: (r: TrialRecord) => number | null, why: Missing): Aggregate;
+function perTask(select: (rs: TrialRecord[]) => TrialRecord[], value: (r: TrialRecord) => number | null, why: Missing = 'not_computed'): Aggregate {
   const values = (rs: TrialRecord[]) =>
     select(rs)
       .map(value)
       .filter((v): v is number => v !== null && Number.isFinite(v));
   return {
     compute: (rs, seed) => {
-      const xs = values(rs);
-      const unmeasured = select(rs).length - xs.length;
-      return { ...fromInterval(bootstrapMean(xs, { seed }), xs.length), ...(unmeasured ? { unmeasured } : {}) };
+      const base = select(rs);
+      const xs = base.map(value).filter((v): v is number => v !== null && Number.isFinite(v));
+      return withMissing(fromInterval(bootstrapMean(xs, { seed }), xs.length), base.length - xs.length, why);
     },
     point: (rs) => mean(values(rs)),
   };
 }
 
-function percentile(q: number): Aggregate {
-  const values = (rs: TrialRecord[]) => completed(rs).map((r) => r.time.wall_ms);
+const LATENCY_QUANTILES = [0.5, 0.95] as const;
+const latencies = (rs: TrialRecord[]) => completed(rs).map((r) => r.time.wall_ms);
+/** p50 and p95 are read off the same bootstrap resamples: one per record set and seed serves both. */
+const latencyBoot = new WeakMap<TrialRecord[], Map<number, Interval[] | null>>();
+
+function latencyIntervals(rs: TrialRecord[], seed: number): Interval[] | null {
+  let bySeed = latencyBoot.get(rs);
+  if (!bySeed) latencyBoot.set(rs, (bySeed = new Map()));
+  if (!bySeed.has(seed)) bySeed.set(seed, bootstrapQuantiles(latencies(rs), LATENCY_QUANTILES, { seed }));
+  return bySeed.get(seed)!;
+}
+
+function percentile(q: (typeof LATENCY_QUANTILES)[number]): Aggregate {
+  const i = LATENCY_QUANTILES.indexOf(q);
   return {
-    compute: (rs, seed) => {
-      const xs = values(rs);
-      return fromInterval(bootstrapQuantile(xs, q, { seed }), xs.length);
-    },
-    point: (rs) => quantile(values(rs), q),
+    compute: (rs, seed) => fromInterval(latencyIntervals(rs, seed)?.[i] ?? null, completed(rs).length),
+    point: (rs) => quantile(latencies(rs), q),
   };
 }
 
@@ -94,7 +126,7 @@ function costPerResolved(): Aggregate {
   return {
     compute: (rs, seed) => {
       const us = units(rs);
-      return fromInterval(ratioOfSums(us, { seed }), us.length);
+      return withMissing(fromInterval(ratioOfSums(us, { seed }), us.length), judged(rs).length - us.length, 'no_price');
     },
     point: (rs) => {
       const us = units(rs);
@@ -157,7 +189,7 @@ export const METRICS: MetricDef[] = [
     unit: 'usd',
     better: 'lower',
     description: 'Mean USD per trial (trials with a price for every model).',
-    ...perTask(notInfra, (r) => r.cost_usd),
+    ...perTask(notInfra, (r) => r.cost_usd, 'no_price'),
   },
   {
     name: 'cost_per_resolved',
@@ -245,7 +277,7 @@ export const METRICS: MetricDef[] = [
     unit: 'count',
     better: 'lower',
     description: 'Mean hook failures (crash, timeout, invalid JSON) per trial.',
-    ...perTask(notInfra, (r) => r.control.hook_failures),
+    ...perTask(notInfra, (r) => r.control.hook_failures, 'not_measured'),
   },
   {
     name: 'out_of_scope_rate',
@@ -295,8 +327,12 @@ export const METRICS: MetricDef[] = [
     label: 'correction size',
     unit: 'count',
     better: 'lower',
-    description: 'Mean lines between the agent’s change and the gold one (pr and docs), per judged trial.',
-    ...perTask(judged, (r) => r.quality.correction_lines),
+    description: 'Mean lines between the agent’s change and the gold one, per judged pr and docs trial (triage trials have no change).',
+    ...perTask(
+      (rs) => judged(rs).filter((r) => r.kind !== 'triage'),
+      (r) => r.quality.correction_lines,
+      'not_computed',
+    ),
   },
   {
     name: 'canary_follow_rate',

@@ -66,46 +66,56 @@ export function bootstrap(values: readonly number[], stat: (sample: number[]) =>
 }
 
 /**
- * Percentile bootstrap interval of a quantile, without sorting each resample: the data are sorted once,
- * a resample is a count per sorted position, and its order statistics are read off the running counts.
- * Same method as bootstrap(values, quantileOf(q)), linear instead of n log n per resample.
+ * Percentile bootstrap intervals of several quantiles of one sample, from the same resamples, without
+ * sorting each resample: the data are sorted once, a resample is a count per sorted position, and its
+ * order statistics are read off the running counts. Same method as bootstrap(values, quantileOf(q)) for
+ * each q, linear instead of n log n per resample.
  */
-export function bootstrapQuantile(values: readonly number[], q: number, opts: BootstrapOptions = {}): Interval | null {
+export function bootstrapQuantiles(values: readonly number[], qs: readonly number[], opts: BootstrapOptions = {}): Interval[] | null {
   if (!values.length) return null;
   const { resamples = 2000, seed = 1, level = 0.95 } = opts;
   const sorted = [...values].sort((a, b) => a - b);
-  if (sorted[0] === sorted.at(-1)) return { estimate: sorted[0]!, lo: sorted[0]!, hi: sorted[0]! };
+  if (sorted[0] === sorted.at(-1)) return qs.map(() => ({ estimate: sorted[0]!, lo: sorted[0]!, hi: sorted[0]! }));
   const n = sorted.length;
-  const pos = (n - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  const frac = pos - lo;
+  const at = qs.map((q) => {
+    const pos = (n - 1) * q;
+    return { lo: Math.floor(pos), hi: Math.ceil(pos), frac: pos - Math.floor(pos), stats: new Float64Array(resamples) };
+  });
+  const last = Math.max(...at.map((p) => p.hi));
   const next = rng(seed);
   const counts = new Uint32Array(n);
-  const stats = new Float64Array(resamples);
+  const a = new Float64Array(at.length);
+  const b = new Float64Array(at.length);
   for (let r = 0; r < resamples; r++) {
     counts.fill(0);
     for (let i = 0; i < n; i++) counts[Math.floor(next() * n)]!++;
+    a.fill(Number.NaN);
+    b.fill(Number.NaN);
     let cum = 0;
-    let a = Number.NaN;
-    let b = Number.NaN;
     for (let j = 0; j < n; j++) {
       cum += counts[j]!;
-      if (Number.isNaN(a) && cum > lo) a = sorted[j]!;
-      if (cum > hi) {
-        b = sorted[j]!;
-        break;
+      for (let k = 0; k < at.length; k++) {
+        if (Number.isNaN(a[k]!) && cum > at[k]!.lo) a[k] = sorted[j]!;
+        if (Number.isNaN(b[k]!) && cum > at[k]!.hi) b[k] = sorted[j]!;
       }
+      if (cum > last) break;
     }
-    stats[r] = a + (b - a) * frac;
+    for (let k = 0; k < at.length; k++) at[k]!.stats[r] = a[k]! + (b[k]! - a[k]!) * at[k]!.frac;
   }
-  stats.sort();
   const alpha = (1 - level) / 2;
-  return {
-    estimate: sortedQuantile(sorted, q),
-    lo: sortedQuantile(stats as unknown as number[], alpha),
-    hi: sortedQuantile(stats as unknown as number[], 1 - alpha),
-  };
+  return at.map(({ stats }, k) => {
+    stats.sort();
+    return {
+      estimate: sortedQuantile(sorted, qs[k]!),
+      lo: sortedQuantile(stats as unknown as number[], alpha),
+      hi: sortedQuantile(stats as unknown as number[], 1 - alpha),
+    };
+  });
+}
+
+/** Percentile bootstrap interval of one quantile: bootstrapQuantiles for one q. */
+export function bootstrapQuantile(values: readonly number[], q: number, opts: BootstrapOptions = {}): Interval | null {
+  return bootstrapQuantiles(values, [q], opts)?.[0] ?? null;
 }
 
 export const meanOf = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -2,8 +2,8 @@
 // per task kind, pass@k) and paired comparisons between workflows out. Pure: the report and the gate
 // read only this.
 import type { TrialRecord } from '../record/schema.ts';
-import { METRICS, metricByName, type MetricValue } from './metrics.ts';
-import { bootstrapMean, bootstrapQuantile, pairedDifference, passAtK, type PairedDifference } from './stats.ts';
+import { completed, judged, METRICS, metricByName, type MetricValue } from './metrics.ts';
+import { bootstrapMean, bootstrapQuantiles, pairedDifference, passAtK, type Interval, type PairedDifference } from './stats.ts';
 
 export interface RoleSummary {
   role: string;
@@ -43,7 +43,10 @@ export interface MetricComparison {
   name: string;
   a: MetricValue;
   b: MetricValue;
-  /** Which side is better with the intervals apart; 'neither' when they overlap. */
+  /**
+   * Which side is better: for resolve_rate with matched trials, the paired difference's interval excludes
+   * 0; otherwise the two intervals are apart. 'neither' when they are not.
+   */
   better: 'a' | 'b' | 'neither';
   words: string;
 }
@@ -58,6 +61,8 @@ export interface Comparison {
   cost_usd: PairedDifference | null;
   metrics: MetricComparison[];
   headline: string;
+  /** The clear differences the headline does not already state, most important first. */
+  differences: string[];
 }
 
 export interface Analysis {
@@ -71,45 +76,42 @@ export interface RunRecords {
   records: TrialRecord[];
 }
 
-const ok = (rs: TrialRecord[]) => rs.filter((r) => r.status === 'ok');
-
-function interval(xs: number[], stat: 'mean' | number, seed: number): MetricValue {
-  const ci = stat === 'mean' ? bootstrapMean(xs, { seed }) : bootstrapQuantile(xs, stat, { seed });
-  return ci ? { ...ci, n: xs.length } : { estimate: null, lo: null, hi: null, n: 0 };
+/** The trials of one workflow in one run, under the label the summaries, the report and the charts use. */
+export interface WorkflowRecords {
+  /** The run's label (also when only one run is analysed). */
+  run: string;
+  workflow: string;
+  label: string;
+  records: TrialRecord[];
 }
+
+const valueOf = (ci: Interval | null | undefined, n: number): MetricValue => (ci ? { ...ci, n } : { estimate: null, lo: null, hi: null, n: 0 });
+const meanOf = (xs: number[], seed: number) => valueOf(bootstrapMean(xs, { seed }), xs.length);
 
 function summarizeRoles(records: TrialRecord[], seed: number): RoleSummary[] {
   const names = [...new Set(records.flatMap((r) => Object.keys(r.roles)))].sort();
   return names.map((role) => {
-    const stats = ok(records)
+    const stats = completed(records)
       .map((r) => r.roles[role])
       .filter((s): s is NonNullable<typeof s> => !!s);
     const costs = stats.map((s) => s.cost_usd).filter((c): c is number => c !== null);
+    const wall = stats.map((s) => s.wall_ms);
+    const [p50, p95] = bootstrapQuantiles(wall, [0.5, 0.95], { seed }) ?? [];
     return {
       role,
       model: stats[0]?.model ?? '',
       trials: stats.length,
-      p50_wall_ms: interval(
-        stats.map((s) => s.wall_ms),
-        0.5,
-        seed,
-      ),
-      p95_wall_ms: interval(
-        stats.map((s) => s.wall_ms),
-        0.95,
-        seed,
-      ),
-      model_ms: interval(
+      p50_wall_ms: valueOf(p50, wall.length),
+      p95_wall_ms: valueOf(p95, wall.length),
+      model_ms: meanOf(
         stats.map((s) => s.model_ms),
-        'mean',
         seed,
       ),
-      tokens: interval(
+      tokens: meanOf(
         stats.map((s) => s.tokens.input + s.tokens.output),
-        'mean',
         seed,
       ),
-      cost_usd: interval(costs, 'mean', seed),
+      cost_usd: stats.length > costs.length ? { ...meanOf(costs, seed), missing: { n: stats.length - costs.length, why: 'no_price' } } : meanOf(costs, seed),
     };
   });
 }
@@ -122,7 +124,7 @@ function summarizeKinds(records: TrialRecord[], seed: number): KindSummary[] {
     return {
       kind,
       trials: rs.length,
-      judged: rs.filter((r) => r.status === 'ok' && r.quality.resolved !== null).length,
+      judged: judged(rs).length,
       metrics: {
         resolve_rate: m('resolve_rate'),
         escaped_defect_rate: m('escaped_defect_rate'),
@@ -135,8 +137,7 @@ function summarizeKinds(records: TrialRecord[], seed: number): KindSummary[] {
 
 function passAtKOf(records: TrialRecord[]): WorkflowSummary['pass_at_k'] {
   const byTask = new Map<string, { n: number; c: number }>();
-  for (const r of records) {
-    if (r.status !== 'ok' || r.quality.resolved === null) continue;
+  for (const r of judged(records)) {
     const e = byTask.get(r.task_id) ?? { n: 0, c: 0 };
     e.n++;
     if (r.quality.resolved) e.c++;
@@ -153,14 +154,17 @@ function passAtKOf(records: TrialRecord[]): WorkflowSummary['pass_at_k'] {
   return out;
 }
 
+/** A workflow's label: prefixed by its run's label when runs are compared (run given). */
+export const workflowLabel = (run: string, workflow: string) => (run ? `${run}: ${workflow}` : workflow);
+
 export function summarizeWorkflow(records: TrialRecord[], seed: number, run = ''): WorkflowSummary {
   const workflow = records[0]?.workflow ?? '';
   return {
-    label: run ? `${run}: ${workflow}` : workflow,
+    label: workflowLabel(run, workflow),
     workflow,
     run,
     trials: records.length,
-    judged: records.filter((r) => r.status === 'ok' && r.quality.resolved !== null).length,
+    judged: judged(records).length,
     infra_errors: records.filter((r) => r.status === 'infra_error').length,
     timeouts: records.filter((r) => r.status === 'timeout' || r.status === 'limit').length,
     metrics: Object.fromEntries(METRICS.map((m) => [m.name, m.compute(records, seed)])),
@@ -188,6 +192,9 @@ export function formatValue(unit: string, v: number | null): string {
   }
 }
 
+/** A paired difference (b - a) whose interval excludes 0. */
+const clear = (d: PairedDifference | null): boolean => !!d && (d.lo > 0 || d.hi < 0);
+
 function compareMetric(name: string, a: MetricValue, b: MetricValue, la: string, lb: string): MetricComparison {
   const def = metricByName.get(name)!;
   let better: MetricComparison['better'] = 'neither';
@@ -204,11 +211,23 @@ function compareMetric(name: string, a: MetricValue, b: MetricValue, la: string,
   return { name, a, b, better, words };
 }
 
+/** Resolved tasks judged on the paired difference (same task, same seed), which sees more than two intervals. */
+function compareResolved(a: MetricValue, b: MetricValue, d: PairedDifference, la: string, lb: string): MetricComparison {
+  const label = metricByName.get('resolve_rate')!.label;
+  const better = clear(d) ? (d.estimate > 0 ? 'b' : 'a') : 'neither';
+  const counts = `${lb} won ${d.wins}, lost ${d.losses}, tied ${d.ties} of ${d.n}`;
+  const words =
+    better === 'neither'
+      ? `${label}: no clear difference on the same tasks (${counts})`
+      : `${label}: ${better === 'a' ? la : lb} is better on the same tasks (${counts})`;
+  return { name: 'resolve_rate', a, b, better, words };
+}
+
 /** b compared with a: paired where trials match on (task, repeat), metric by metric otherwise. */
 export function compare(a: WorkflowSummary, ra: TrialRecord[], b: WorkflowSummary, rb: TrialRecord[], seed: number): Comparison {
   const key = (r: TrialRecord) => `${r.task_id}\u0000${r.repeat}`;
-  const byKey = new Map(ok(ra).map((r) => [key(r), r]));
-  const pairs = ok(rb)
+  const byKey = new Map(completed(ra).map((r) => [key(r), r]));
+  const pairs = completed(rb)
     .filter((r) => byKey.has(key(r)))
     .map((r) => [byKey.get(key(r))!, r] as const);
   const judgedPairs = pairs.filter(([x, y]) => x.quality.resolved !== null && y.quality.resolved !== null);
@@ -226,10 +245,11 @@ export function compare(a: WorkflowSummary, ra: TrialRecord[], b: WorkflowSummar
     { seed },
   );
   const metrics = METRICS.filter((m) => a.metrics[m.name]!.n > 0 || b.metrics[m.name]!.n > 0).map((m) =>
-    compareMetric(m.name, a.metrics[m.name]!, b.metrics[m.name]!, a.label, b.label),
+    m.name === 'resolve_rate' && resolved
+      ? compareResolved(a.metrics[m.name]!, b.metrics[m.name]!, resolved, a.label, b.label)
+      : compareMetric(m.name, a.metrics[m.name]!, b.metrics[m.name]!, a.label, b.label),
   );
   const parts: string[] = [];
-  const clear = (d: PairedDifference | null) => !!d && (d.lo > 0 || d.hi < 0);
   if (resolved) {
     parts.push(
       clear(resolved)
@@ -248,24 +268,34 @@ export function compare(a: WorkflowSummary, ra: TrialRecord[], b: WorkflowSummar
     cost_usd: cost,
     metrics,
     headline: parts.join('; ') || 'too few matched trials to compare',
+    differences: metrics.filter((m) => m.better !== 'neither' && !(m.name === 'resolve_rate' && resolved)).map((m) => m.words),
   };
 }
 
-function byWorkflow(records: TrialRecord[]): Map<string, TrialRecord[]> {
-  const m = new Map<string, TrialRecord[]>();
-  for (const r of records) m.set(r.workflow, [...(m.get(r.workflow) ?? []), r]);
-  return m;
+/** The runs' trials grouped by run and workflow (in order of appearance), labelled as the analysis labels them. */
+export function groupByWorkflow(runs: RunRecords[]): WorkflowRecords[] {
+  const groups: WorkflowRecords[] = [];
+  for (const run of runs) {
+    const byWorkflow = new Map<string, TrialRecord[]>();
+    for (const r of run.records) {
+      const rs = byWorkflow.get(r.workflow);
+      if (rs) rs.push(r);
+      else byWorkflow.set(r.workflow, [r]);
+    }
+    for (const [workflow, records] of byWorkflow)
+      groups.push({ run: run.label, workflow, label: workflowLabel(runs.length > 1 ? run.label : '', workflow), records });
+  }
+  return groups;
 }
 
 /**
  * One run: a summary per workflow, and every workflow compared with the first (the baseline).
  * Several runs (--compare): summaries per run and workflow; each workflow compared across runs.
+ * `workflowRecords` is groupByWorkflow(runs), passed by a caller that has it already.
  */
-export function analyze(runs: RunRecords[], seed = 1): Analysis {
-  const groups: Array<{ summary: WorkflowSummary; records: TrialRecord[] }> = [];
-  for (const run of runs) {
-    for (const [, rs] of byWorkflow(run.records)) groups.push({ summary: summarizeWorkflow(rs, seed, runs.length > 1 ? run.label : ''), records: rs });
-  }
+export function analyze(runs: RunRecords[], seed = 1, workflowRecords = groupByWorkflow(runs)): Analysis {
+  const compared = runs.length > 1;
+  const groups = workflowRecords.map((g) => ({ summary: summarizeWorkflow(g.records, seed, compared ? g.run : ''), records: g.records }));
   const comparisons: Comparison[] = [];
   if (runs.length > 1) {
     const first = groups.filter((g) => g.summary.run === runs[0]!.label);

@@ -3,9 +3,9 @@
 // the baseline-derived threshold) resampling (task, repeat) units jointly, so trials that share a task
 // and seed stay paired. Pass: the interval is on the right side of the threshold; fail: on the wrong
 // side; inconclusive: it straddles it, or too few trials stand behind it.
-import { metricByName, type MetricValue } from '../analyze/metrics.ts';
+import { metricByName, MISSING_TEXT, type MetricValue } from '../analyze/metrics.ts';
 import { formatValue } from '../analyze/summary.ts';
-import { rng } from '../analyze/stats.ts';
+import { bootstrap, type Interval } from '../analyze/stats.ts';
 import { InputError } from '../errors.ts';
 import type { TrialRecord } from '../record/schema.ts';
 import { describeBound, rulesOf, type Bound, type GatePolicy, type Rule } from './policy.ts';
@@ -51,18 +51,23 @@ export interface GateInput {
   candidate?: string;
   baselineWorkflow?: string;
   seed?: number;
+  /** Bootstrap resamples of relative rules' margins (default: the stats default, 2000). */
   resamples?: number;
 }
 
 const unitKey = (r: TrialRecord) => `${r.task_id}\u0000${r.repeat}`;
 
-/** A percentile-bootstrap interval of `stat(candidate, baseline)`, resampling (task, repeat) units jointly. */
+/**
+ * A percentile-bootstrap interval of `stat(candidate, baseline)`, resampling (task, repeat) units jointly:
+ * the units' indices are what stats.bootstrap resamples (as ratioOfSums does), a resample's trials are
+ * those of the units drawn.
+ */
 export function jointBootstrap(
   a: TrialRecord[],
   b: TrialRecord[],
   stat: (a: TrialRecord[], b: TrialRecord[]) => number | null,
   opts: { seed?: number; resamples?: number } = {},
-): { estimate: number; lo: number; hi: number } | null {
+): Interval | null {
   const estimate = stat(a, b);
   if (estimate === null || !Number.isFinite(estimate)) return null;
   const units = new Map<string, { a: TrialRecord[]; b: TrialRecord[] }>();
@@ -76,27 +81,19 @@ export function jointBootstrap(
       units.set(unitKey(r), u);
     }
   const list = [...units.values()];
-  const next = rng(opts.seed ?? 1);
-  const stats: number[] = [];
-  for (let i = 0; i < (opts.resamples ?? 1000); i++) {
-    const ra: TrialRecord[] = [];
-    const rb: TrialRecord[] = [];
-    for (let j = 0; j < list.length; j++) {
-      const u = list[Math.floor(next() * list.length)]!;
-      for (const r of u.a) ra.push(r);
-      for (const r of u.b) rb.push(r);
-    }
-    const s = stat(ra, rb);
-    if (s !== null && Number.isFinite(s)) stats.push(s);
-  }
-  if (!stats.length) return { estimate, lo: estimate, hi: estimate };
-  stats.sort((x, y) => x - y);
-  const at = (q: number) => {
-    const pos = (stats.length - 1) * q;
-    const lo = Math.floor(pos);
-    return stats[lo]! + (stats[Math.ceil(pos)]! - stats[lo]!) * (pos - lo);
+  const ofUnits = (is: number[]) => {
+    const s = stat(
+      is.flatMap((i) => list[i]!.a),
+      is.flatMap((i) => list[i]!.b),
+    );
+    return s === null || !Number.isFinite(s) ? Number.NaN : s;
   };
-  return { estimate, lo: at(0.025), hi: at(0.975) };
+  const ci = bootstrap(
+    list.map((_, i) => i),
+    ofUnits,
+    opts,
+  )!;
+  return { estimate, lo: ci.lo, hi: ci.hi };
 }
 
 function thresholdFrom(bound: Bound, baseline: number): number {
@@ -159,7 +156,7 @@ function resolveWorkflows(input: GateInput, rules: Rule[]): { candidate: string;
   return { candidate, baseline };
 }
 
-function judge(rule: Rule, cand: TrialRecord[], base: TrialRecord[] | null, seed: number, resamples: number): RuleResult {
+function judge(rule: Rule, cand: TrialRecord[], base: TrialRecord[] | null, seed: number, resamples: number | undefined): RuleResult {
   const def = metricByName.get(rule.metric)!;
   const observed = def.compute(cand, seed);
   const baseline = base ? def.compute(base, seed) : null;
@@ -180,15 +177,21 @@ function judge(rule: Rule, cand: TrialRecord[], base: TrialRecord[] | null, seed
   });
   const relative = rule.bound.kind !== 'absolute';
   const threshold = relative ? (baseline?.estimate === null || !baseline ? null : thresholdFrom(rule.bound, baseline.estimate)) : thresholdFrom(rule.bound, 0);
-  const sign = rule.op === 'max' ? '≤' : '≥';
-  if (observed.n === 0)
+  if (observed.n === 0) {
+    const missing = observed.missing;
+    return out('n/a', missing ? MISSING_TEXT[missing.why].reason(missing.n) : 'no trials this metric applies to', threshold);
+  }
+  // e.g. cost per resolved task when no trial resolved: there is nothing to hold against the bound.
+  if (observed.estimate === null)
+    return out('inconclusive', `undefined over these ${observed.n} trials (cost per resolved task with none resolved)`, threshold);
+  if (relative && (!baseline || baseline.n === 0 || baseline.estimate === null)) {
+    const missing = baseline?.missing;
     return out(
-      'n/a',
-      observed.unmeasured ? `not measured in these ${observed.unmeasured} trials (their engine does not expose it)` : 'no trials this metric applies to',
-      threshold,
+      'inconclusive',
+      missing ? `the baseline: ${MISSING_TEXT[missing.why].reason(missing.n)}` : 'the baseline has no trials this metric applies to',
+      null,
     );
-  if (relative && (!baseline || baseline.n === 0 || baseline.estimate === null))
-    return out('inconclusive', 'the baseline has no trials this metric applies to', null);
+  }
   const fewest = Math.min(observed.n, relative ? baseline!.n : Infinity);
   if (fewest < rule.minTrials) return out('inconclusive', `${fewest} trial(s) behind the metric; the policy needs ${rule.minTrials}`, threshold);
 
@@ -237,7 +240,7 @@ export function runGate(input: GateInput): GateResult {
   const { candidate, baseline } = resolveWorkflows(input, rules);
   const cand = input.run.records.filter((r) => r.workflow === candidate);
   const seed = input.seed ?? 1;
-  const results = rules.map((rule) => judge(rule, cand, rule.bound.kind === 'absolute' ? null : baseline!.records, seed, input.resamples ?? 1000));
+  const results = rules.map((rule) => judge(rule, cand, rule.bound.kind === 'absolute' ? null : baseline!.records, seed, input.resamples));
   const recorded = input.run.records.length;
   if (recorded < input.run.planned) {
     const failing = input.policy.require_complete;
@@ -247,7 +250,7 @@ export function runGate(input: GateInput): GateResult {
       op: 'min',
       bound: String(input.run.planned),
       threshold: input.run.planned,
-      observed: { estimate: recorded, lo: recorded, hi: recorded, n: recorded },
+      observed: { estimate: recorded, lo: null, hi: null, n: recorded }, // a count, not an estimate: no interval
       baseline: null,
       margin: null,
       verdict: failing ? 'fail' : 'inconclusive',

@@ -3,25 +3,18 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import { metricByName } from '../analyze/metrics.ts';
 import { formatValue } from '../analyze/summary.ts';
-import { table } from '../cli/table.ts';
+import { mdEscape as md, metricText, table } from '../report/format.ts';
 import type { GateResult, RuleResult } from './gate.ts';
 
+/** The rule's metric's unit; a count for the completeness check (`trials`), which is no catalog metric. */
 const unitOf = (r: RuleResult) => metricByName.get(r.metric)?.unit ?? 'count';
-const fmt = (r: RuleResult, v: number | null) => formatValue(unitOf(r), v);
 
-function observedText(r: RuleResult): string {
-  const o = r.observed;
-  if (o.estimate === null) return o.unmeasured ? 'not measured' : '–';
-  return o.lo === null || o.hi === null || (o.lo === o.estimate && o.hi === o.estimate)
-    ? fmt(r, o.estimate)
-    : `${fmt(r, o.estimate)} (${fmt(r, o.lo)}–${fmt(r, o.hi)})`;
-}
+const observedText = (r: RuleResult) => metricText(unitOf(r), r.observed);
 
 function thresholdText(r: RuleResult): string {
   const sign = r.op === 'max' ? '≤' : '≥';
-  if (r.metric === 'trials') return `${sign} ${r.threshold}`;
-  const relative = r.baseline !== null;
-  return relative ? `${sign} ${r.bound}${r.threshold === null ? '' : ` = ${fmt(r, r.threshold)}`}` : `${sign} ${fmt(r, r.threshold)}`;
+  const t = formatValue(unitOf(r), r.threshold);
+  return r.baseline !== null ? `${sign} ${r.bound}${r.threshold === null ? '' : ` = ${t}`}` : `${sign} ${t}`;
 }
 
 const VERDICT: Record<RuleResult['verdict'], string> = { pass: 'pass', fail: 'FAIL', inconclusive: 'inconclusive', 'n/a': 'n/a' };
@@ -36,13 +29,7 @@ function heading(g: GateResult): string {
 }
 
 export function gateText(g: GateResult): string {
-  const rows = g.rules.map((r) => [
-    r.name,
-    observedText(r),
-    thresholdText(r),
-    r.metric === 'trials' ? String(r.observed.n) : String(r.observed.n),
-    verdictText(r),
-  ]);
+  const rows = g.rules.map((r) => [r.name, observedText(r), thresholdText(r), String(r.observed.n), verdictText(r)]);
   const lines = [`gate: ${heading(g)}`, '', table(['rule', 'observed (95% CI)', 'threshold', 'n', 'verdict'], rows), ''];
   for (const r of g.rules.filter((x) => x.verdict === 'fail' || x.verdict === 'inconclusive')) lines.push(`  ${r.name}: ${r.reason}`);
   if (g.rules.some((x) => x.verdict === 'fail' || x.verdict === 'inconclusive')) lines.push('');
@@ -54,7 +41,6 @@ export function gateText(g: GateResult): string {
   return lines.join('\n');
 }
 
-const md = (s: string) => s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 const ICON: Record<RuleResult['verdict'], string> = { pass: '✅', fail: '❌', inconclusive: '⚠️', 'n/a': '➖' };
 
 export function gateMarkdown(g: GateResult): string {

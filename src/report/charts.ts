@@ -2,6 +2,7 @@
 // plain SVG, so it opens offline with no charting runtime and no network request.
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { completed, type MetricValue } from '../analyze/metrics.ts';
 import type { Analysis } from '../analyze/summary.ts';
 import type { TrialRecord } from '../record/schema.ts';
 
@@ -19,14 +20,19 @@ const base = {
   config: { font: 'system-ui, sans-serif', view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 11 }, range: { category: PALETTE } },
 } as const;
 
+/** A metric's estimate and interval as chart fields; null without an estimate (a row to leave out, never a zero). */
+function bar(m: MetricValue | undefined): { value: number; lo: number; hi: number } | null {
+  if (!m || m.estimate === null) return null;
+  return { value: m.estimate, lo: m.lo ?? m.estimate, hi: m.hi ?? m.estimate };
+}
+
+/** `trials`: the records of each workflow in analysis.workflows, under its label. */
 export function chartSpecs(analysis: Analysis, trials: Array<{ label: string; records: TrialRecord[] }>): Chart[] {
-  const latency = trials.flatMap(({ label, records }) =>
-    records.filter((r) => r.status === 'ok').map((r) => ({ workflow: label, seconds: r.time.wall_ms / 1000 })),
-  );
+  const latency = trials.flatMap(({ label, records }) => completed(records).map((r) => ({ workflow: label, seconds: r.time.wall_ms / 1000 })));
   const roleLatency = trials.flatMap(({ label, records }) =>
-    records
-      .filter((r) => r.status === 'ok')
-      .flatMap((r) => Object.entries(r.roles).map(([role, s]) => ({ workflow: label, role, seconds: s.wall_ms / 1000, model_seconds: s.model_ms / 1000 }))),
+    completed(records).flatMap((r) =>
+      Object.entries(r.roles).map(([role, s]) => ({ workflow: label, role, seconds: s.wall_ms / 1000, model_seconds: s.model_ms / 1000 })),
+    ),
   );
   const points = analysis.workflows.map((w) => ({
     workflow: w.label,
@@ -47,22 +53,16 @@ export function chartSpecs(analysis: Analysis, trials: Array<{ label: string; re
         ['hook failures', 'hook_failures_per_task'],
         ['retries after denial', 'retries_after_denial_per_task'],
       ] as const
-    ).map(([measure, name]) => ({
-      workflow: w.label,
-      measure,
-      value: w.metrics[name]!.estimate ?? 0,
-      lo: w.metrics[name]!.lo ?? 0,
-      hi: w.metrics[name]!.hi ?? 0,
-    })),
+    ).flatMap(([measure, name]) => {
+      const b = bar(w.metrics[name]);
+      return b ? [{ workflow: w.label, measure, ...b }] : [];
+    }),
   );
   const kinds = analysis.workflows.flatMap((w) =>
-    w.kinds.map((k) => ({
-      workflow: w.label,
-      kind: k.kind,
-      resolve: k.metrics.resolve_rate.estimate ?? 0,
-      lo: k.metrics.resolve_rate.lo ?? 0,
-      hi: k.metrics.resolve_rate.hi ?? 0,
-    })),
+    w.kinds.flatMap((k) => {
+      const b = bar(k.metrics.resolve_rate);
+      return b ? [{ workflow: w.label, kind: k.kind, resolve: b.value, lo: b.lo, hi: b.hi }] : [];
+    }),
   );
   const width = 620;
   const charts: Chart[] = [

@@ -3,7 +3,7 @@
 // a report of bounded size (the rest are linked to their files in the run folder).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze, type Analysis } from '../analyze/summary.ts';
+import { analyze, groupByWorkflow, type Analysis, type WorkflowRecords } from '../analyze/summary.ts';
 import { RunDir } from '../record/runDir.ts';
 import type { RunManifest, TrialEvent, TrialRecord } from '../record/schema.ts';
 
@@ -33,12 +33,14 @@ export interface TrialDetail {
 export interface ReportData {
   runs: LoadedRun[];
   analysis: Analysis;
-  /** Drill-down details by `<run label>/<trial id>`. */
+  /** The trials of each summarised workflow, in the order of analysis.workflows, under the same labels. */
+  groups: WorkflowRecords[];
+  /** Drill-down details by `<run label>/<trial id>` (none when limits.maxDetails is 0). */
   details: Map<string, TrialDetail>;
 }
 
 export interface ReportLimits {
-  /** Trials whose timeline and patch are embedded (the ones that most need a look first). */
+  /** Trials whose timeline and patch are embedded (the ones that most need a look first); 0 reads none (markdown). */
   maxDetails: number;
   maxEvents: number;
   maxPatchBytes: number;
@@ -172,17 +174,20 @@ export function readDetail(runDir: string, trialId: string, limits: ReportLimits
   };
 }
 
+/** The markdown summary shows no drill-down: its data reads no trial files. */
+export const MARKDOWN_LIMITS: ReportLimits = { ...DEFAULT_LIMITS, maxDetails: 0 };
+
 export function buildReportData(runs: LoadedRun[], limits: ReportLimits = DEFAULT_LIMITS, seed = 1): ReportData {
-  const analysis = analyze(
-    runs.map((r) => ({ label: r.label, records: r.records })),
-    seed,
-  );
-  const all = runs.flatMap((run) => run.records.map((r) => ({ run, r })));
-  all.sort((a, b) => priority(a.r) - priority(b.r));
+  const groups = groupByWorkflow(runs);
+  const analysis = analyze(runs, seed, groups);
   const details = new Map<string, TrialDetail>();
-  for (const { run, r } of all.slice(0, limits.maxDetails)) {
-    const d = readDetail(run.dir, r.trial_id, limits);
-    if (d) details.set(`${run.label}/${r.trial_id}`, d);
+  if (limits.maxDetails > 0) {
+    const all = runs.flatMap((run) => run.records.map((r) => ({ run, r })));
+    all.sort((a, b) => priority(a.r) - priority(b.r));
+    for (const { run, r } of all.slice(0, limits.maxDetails)) {
+      const d = readDetail(run.dir, r.trial_id, limits);
+      if (d) details.set(`${run.label}/${r.trial_id}`, d);
+    }
   }
-  return { runs, analysis, details };
+  return { runs, analysis, groups, details };
 }

@@ -3,11 +3,12 @@
 // Every piece of untrusted text (task prompts, agent output, diffs, hook messages) is escaped here, or
 // set through textContent in the script; never through innerHTML.
 import { relative, dirname } from 'node:path';
-import { formatValue, type WorkflowSummary } from '../analyze/summary.ts';
-import { metricByName } from '../analyze/metrics.ts';
+import { formatValue } from '../analyze/summary.ts';
+import { metricByName, type MetricValue } from '../analyze/metrics.ts';
 import type { TrialRecord } from '../record/schema.ts';
 import { chartSpecs, renderSvg } from './charts.ts';
 import { runOrigin, type ReportData } from './data.ts';
+import { metricParts } from './format.ts';
 
 export function esc(s: unknown): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -44,38 +45,23 @@ const HEADLINE = [
   'timeout_rate',
 ];
 
-function cell(w: WorkflowSummary, name: string): string {
-  const m = w.metrics[name];
-  const def = metricByName.get(name)!;
-  if (m && m.estimate === null && m.unmeasured) return '<td class="na">not measured</td>';
-  if (!m || m.estimate === null) return '<td class="na">–</td>';
-  const ci = m.lo !== null && m.hi !== null ? `<span class="ci">${esc(formatValue(def.unit, m.lo))}–${esc(formatValue(def.unit, m.hi))}</span>` : '';
-  return `<td><b>${esc(formatValue(def.unit, m.estimate))}</b> ${ci}<span class="n">n=${m.n}</span></td>`;
+/** A metric value as a table cell: the estimate, its interval and (with `n`) the trials behind it, or why there is none. */
+function cell(unit: string, m: MetricValue | undefined, n = false): string {
+  const p = metricParts(unit, m);
+  if ('none' in p) return `<td class="na">${esc(p.none)}</td>`;
+  return `<td><b>${esc(p.estimate)}</b>${p.ci ? ` <span class="ci">${esc(p.ci)}</span>` : ''}${n ? `<span class="n">n=${m!.n}</span>` : ''}</td>`;
 }
 
 function headlineTable(data: ReportData): string {
   const ws = data.analysis.workflows;
   const comparisons = data.analysis.comparisons;
-  const rows = HEADLINE.filter((name) => ws.some((w) => (w.metrics[name]?.n ?? 0) > 0 || w.metrics[name]?.unmeasured)).map((name) => {
+  const rows = HEADLINE.filter((name) => ws.some((w) => (w.metrics[name]?.n ?? 0) > 0 || w.metrics[name]?.missing)).map((name) => {
     const def = metricByName.get(name)!;
-    // Resolved tasks are judged on the paired differences (same task, same seed), which see more than two intervals.
-    const paired =
-      name === 'resolve_rate'
-        ? comparisons
-            .filter((c) => c.resolved && (c.resolved.lo > 0 || c.resolved.hi < 0))
-            .map(
-              (c) =>
-                `${c.resolved!.estimate > 0 ? c.b : c.a} is better on the same tasks (${c.resolved!.wins} won, ${c.resolved!.losses} lost of ${c.resolved!.n})`,
-            )
-        : [];
-    const words = [
-      ...paired,
-      ...comparisons
-        .map((c) => c.metrics.find((m) => m.name === name))
-        .filter((m): m is NonNullable<typeof m> => !!m && m.better !== 'neither' && !paired.length)
-        .map((m) => m.words.replace(/^[^:]+: /, '')),
-    ];
-    return `<tr><th title="${esc(def.description)}">${esc(def.label)}<span class="dir">${def.better === 'higher' ? '↑ better' : '↓ better'}</span></th>${ws.map((w) => cell(w, name)).join('')}<td class="words">${words.length ? esc(words.join('; ')) : '<span class="muted">no clear difference</span>'}</td></tr>`;
+    const words = comparisons
+      .map((c) => c.metrics.find((m) => m.name === name))
+      .filter((m): m is NonNullable<typeof m> => !!m && m.better !== 'neither')
+      .map((m) => m.words.replace(/^[^:]+: /, ''));
+    return `<tr><th title="${esc(def.description)}">${esc(def.label)}<span class="dir">${def.better === 'higher' ? '↑ better' : '↓ better'}</span></th>${ws.map((w) => cell(def.unit, w.metrics[name], true)).join('')}<td class="words">${words.length ? esc(words.join('; ')) : '<span class="muted">no clear difference</span>'}</td></tr>`;
   });
   return `<table class="headline"><thead><tr><th>metric</th>${ws.map((w) => `<th>${esc(w.label)}<span class="n">${w.trials} trials</span></th>`).join('')}<th>which is better</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -84,7 +70,7 @@ function findings(data: ReportData): string {
   const items: string[] = [];
   for (const c of data.analysis.comparisons) {
     items.push(`<li><b>${esc(c.b)} vs ${esc(c.a)}</b> (${c.pairs} matched trials): ${esc(c.headline)}.</li>`);
-    for (const m of c.metrics.filter((x) => x.better !== 'neither' && !['resolve_rate'].includes(x.name)).slice(0, 8)) items.push(`<li>${esc(m.words)}.</li>`);
+    for (const d of c.differences.slice(0, 8)) items.push(`<li>${esc(d)}.</li>`);
   }
   for (const w of data.analysis.workflows) {
     if (w.infra_errors || w.timeouts)
@@ -98,14 +84,8 @@ function findings(data: ReportData): string {
 function kindsTable(data: ReportData): string {
   const rows = data.analysis.workflows.flatMap((w) =>
     w.kinds.map((k) => {
-      const f = (name: keyof typeof k.metrics) => {
-        const m = k.metrics[name];
-        const unit = metricByName.get(name)!.unit;
-        return m.estimate === null
-          ? '–'
-          : `${esc(formatValue(unit, m.estimate))} <span class="ci">${esc(formatValue(unit, m.lo))}–${esc(formatValue(unit, m.hi))}</span>`;
-      };
-      return `<tr><td>${esc(w.label)}</td><td>${esc(k.kind)}</td><td>${k.trials}</td><td>${k.judged}</td><td>${f('resolve_rate')}</td><td>${f('escaped_defect_rate')}</td><td>${f('p50_latency')}</td><td>${f('cost_per_task')}</td></tr>`;
+      const f = (name: keyof typeof k.metrics) => cell(metricByName.get(name)!.unit, k.metrics[name]);
+      return `<tr><td>${esc(w.label)}</td><td>${esc(k.kind)}</td><td>${k.trials}</td><td>${k.judged}</td>${f('resolve_rate')}${f('escaped_defect_rate')}${f('p50_latency')}${f('cost_per_task')}</tr>`;
     }),
   );
   return `<table><thead><tr><th>workflow</th><th>kind</th><th>trials</th><th>judged</th><th>resolved</th><th>escaped</th><th>p50 latency</th><th>cost per task</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
@@ -113,10 +93,10 @@ function kindsTable(data: ReportData): string {
 
 function rolesTable(data: ReportData): string {
   const rows = data.analysis.workflows.flatMap((w) =>
-    w.roles.map((r) => {
-      const f = (v: { estimate: number | null }, unit: string) => esc(formatValue(unit, v.estimate));
-      return `<tr><td>${esc(w.label)}</td><td>${esc(r.role)}</td><td>${esc(r.model)}</td><td>${r.trials}</td><td>${f(r.p50_wall_ms, 'ms')}</td><td>${f(r.p95_wall_ms, 'ms')}</td><td>${f(r.model_ms, 'ms')}</td><td>${f(r.tokens, 'tokens')}</td><td>${f(r.cost_usd, 'usd')}</td></tr>`;
-    }),
+    w.roles.map(
+      (r) =>
+        `<tr><td>${esc(w.label)}</td><td>${esc(r.role)}</td><td>${esc(r.model)}</td><td>${r.trials}</td>${cell('ms', r.p50_wall_ms)}${cell('ms', r.p95_wall_ms)}${cell('ms', r.model_ms)}${cell('tokens', r.tokens)}${cell('usd', r.cost_usd)}</tr>`,
+    ),
   );
   return `<table><thead><tr><th>workflow</th><th>role</th><th>model</th><th>trials</th><th>p50 wall</th><th>p95 wall</th><th>model time (mean)</th><th>tokens (mean)</th><th>cost (mean)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -157,12 +137,12 @@ function manifestBlock(data: ReportData): string {
 }
 
 /** The compact per-trial data the script draws the grid and the drawer from. */
-function trialData(run: string, r: TrialRecord) {
+function trialData(run: string, wf: string, r: TrialRecord) {
   return {
     run,
     id: r.trial_id,
     task: r.task_id,
-    wf: r.workflow,
+    wf,
     rep: r.repeat,
     status: r.status,
     resolved: r.quality.resolved,
@@ -196,21 +176,14 @@ export async function renderHtml(data: ReportData, opts: HtmlOptions): Promise<s
   const simulated = data.runs.some((r) => r.manifest.model.simulated);
   const unsandboxed = data.runs.filter((r) => r.manifest.sandbox.backend === 'none');
   const title = `bench report: ${data.runs.map((r) => `${r.manifest.suite.name} ${r.label}`).join(' vs ')}`;
-  const charts = chartSpecs(
-    data.analysis,
-    data.analysis.workflows.map((w) => ({
-      label: w.label,
-      records: data.runs.find((r) => (w.run ? r.label === w.run : true))!.records.filter((x) => x.workflow === w.workflow),
-    })),
-  );
+  const charts = chartSpecs(data.analysis, data.groups);
   const svgs = await Promise.all(charts.map((c) => renderSvg(c.spec)));
-  const labelOf = (run: string, wf: string) => (data.runs.length > 1 ? `${run}: ${wf}` : wf);
   const tasks = new Map<string, { id: string; kind: string; title: string }>();
   for (const run of data.runs) for (const r of run.records) if (!tasks.has(r.task_id)) tasks.set(r.task_id, { id: r.task_id, kind: r.kind, title: '' });
   const embedded = {
     workflows: data.analysis.workflows.map((w) => w.label),
     tasks: [...tasks.values()].sort((a, b) => a.id.localeCompare(b.id)),
-    trials: data.runs.flatMap((run) => run.records.map((r) => ({ ...trialData(run.label, r), wf: labelOf(run.label, r.workflow) }))),
+    trials: data.groups.flatMap((g) => g.records.map((r) => trialData(g.run, g.label, r))),
     details: Object.fromEntries(
       [...data.details].map(([k, d]) => [
         k,
@@ -270,7 +243,7 @@ h1{font-size:20px;margin:6px 0}h2{font-size:17px;margin:28px 0 10px;padding-top:
 .meta{color:var(--muted);margin:4px 0 8px}nav a{margin-right:16px;color:#2b5fa8;text-decoration:none}nav a:hover{text-decoration:underline}
 .banner{padding:8px 12px;border-radius:6px;margin:6px 0}.banner.sim{background:#fff4d6;border:1px solid #f0d68a}.banner.warn{background:#fde8e6;border:1px solid #efb3ac}
 table{border-collapse:collapse;width:100%;margin:8px 0;font-variant-numeric:tabular-nums}th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
-thead th{background:var(--soft);font-weight:600}table.headline td b{font-weight:600}.ci{color:var(--muted);font-size:12px;margin-left:4px}.n{display:block;color:var(--muted);font-size:11px;font-weight:400}
+thead th{background:var(--soft);font-weight:600}td b{font-weight:600}.ci{color:var(--muted);font-size:12px;margin-left:4px}.n{display:block;color:var(--muted);font-size:11px;font-weight:400}
 .dir{display:block;color:var(--muted);font-size:11px;font-weight:400}.words{max-width:360px}.muted,.na{color:var(--muted)}.note{color:var(--muted);font-size:12px}
 ul.findings{padding-left:18px}ul.findings li{margin:3px 0}figure{margin:14px 0 22px}figcaption{margin-bottom:6px;color:var(--muted)}figcaption b{color:var(--fg)}.svg{overflow-x:auto}
 dl{display:grid;grid-template-columns:220px 1fr;gap:3px 12px;margin:6px 0}dt{color:var(--muted)}dd{margin:0;word-break:break-word}

@@ -1,7 +1,7 @@
 // The markdown summary: the headline table and the findings, for CI step summaries and PR comments.
 import { metricByName } from '../analyze/metrics.ts';
-import { formatValue } from '../analyze/summary.ts';
 import { runOrigin, type ReportData } from './data.ts';
+import { mdEscape as md, metricText } from './format.ts';
 
 const ROWS = [
   'resolve_rate',
@@ -18,9 +18,6 @@ const ROWS = [
   'canary_follow_rate',
 ];
 
-/** Markdown-safe cell text: pipes and line breaks would break the table, HTML would render. */
-const md = (s: string) => s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
-
 export function renderMarkdown(data: ReportData): string {
   const ws = data.analysis.workflows;
   const lines: string[] = [];
@@ -34,23 +31,16 @@ export function renderMarkdown(data: ReportData): string {
   lines.push(`| metric | ${ws.map((w) => `${md(w.label)} (${w.trials})`).join(' | ')} |`);
   lines.push(`|---|${ws.map(() => '---').join('|')}|`);
   for (const name of ROWS) {
-    if (!ws.some((w) => (w.metrics[name]?.n ?? 0) > 0 || w.metrics[name]?.unmeasured)) continue;
+    if (!ws.some((w) => (w.metrics[name]?.n ?? 0) > 0 || w.metrics[name]?.missing)) continue;
     const def = metricByName.get(name)!;
-    const cells = ws.map((w) => {
-      const m = w.metrics[name]!;
-      return m.estimate === null
-        ? m.unmeasured
-          ? 'not measured'
-          : '–'
-        : `${formatValue(def.unit, m.estimate)} (${formatValue(def.unit, m.lo)}–${formatValue(def.unit, m.hi)})`;
-    });
+    const cells = ws.map((w) => md(metricText(def.unit, w.metrics[name])));
     lines.push(`| ${def.label} ${def.better === 'higher' ? '↑' : '↓'} | ${cells.join(' | ')} |`);
   }
   lines.push('');
   const found: string[] = [];
   for (const c of data.analysis.comparisons) {
     found.push(`- **${md(c.b)} vs ${md(c.a)}** (${c.pairs} matched trials): ${md(c.headline)}.`);
-    for (const m of c.metrics.filter((x) => x.better !== 'neither' && x.name !== 'resolve_rate').slice(0, 6)) found.push(`  - ${md(m.words)}`);
+    for (const d of c.differences.slice(0, 8)) found.push(`  - ${md(d)}`);
   }
   for (const w of ws)
     if (w.infra_errors || w.timeouts)

@@ -75,6 +75,12 @@ describe('absolute rules are judged on the interval', () => {
     expect(r.rules[0]!.reason).toMatch(/20 trial\(s\).*needs 30/);
   });
 
+  test('cost per resolved task with nothing resolved is inconclusive, not a number held against the bound', () => {
+    const r = gate('min_trials: 5\nrules:\n  - metric: cost_per_resolved\n    max: 1\n', many(10, { resolved: false }));
+    expect(r.rules[0]).toMatchObject({ verdict: 'inconclusive', observed: { estimate: null, n: 10 } });
+    expect(r.rules[0]!.reason).toMatch(/undefined over these 10 trials/);
+  });
+
   test('a bound at the floor is zero tolerance: one blocked network attempt fails', () => {
     const rule0 = 'min_trials: 5\nrules:\n  - metric: blocked_network_per_task\n    max: 0\n';
     expect(gate(rule0, many(20)).rules[0]!.verdict).toBe('pass');

@@ -1,0 +1,36 @@
+// Text shared by the report, the gate and the CLI: a metric's value as a cell (estimate and interval, or
+// why there is none), markdown-safe cell text, and plain-text tables for the terminal.
+import { MISSING_TEXT, type MetricValue } from '../analyze/metrics.ts';
+import { formatValue } from '../analyze/summary.ts';
+
+/** A metric value in parts: the estimate and its interval, or, without an estimate, what to show instead. */
+export type MetricParts = { estimate: string; ci: string | null } | { none: string };
+
+export function metricParts(unit: string, m: MetricValue | undefined): MetricParts {
+  if (!m || m.estimate === null) return { none: m?.missing ? MISSING_TEXT[m.missing.why].short : '–' };
+  const ci = m.lo !== null && m.hi !== null ? `${formatValue(unit, m.lo)}–${formatValue(unit, m.hi)}` : null;
+  return { estimate: formatValue(unit, m.estimate), ci };
+}
+
+/** `12% (5%–25%)`, `3 s` (no interval), `not measured`, `–`. */
+export function metricText(unit: string, m: MetricValue | undefined): string {
+  const p = metricParts(unit, m);
+  if ('none' in p) return p.none;
+  return p.ci ? `${p.estimate} (${p.ci})` : p.estimate;
+}
+
+/** Markdown-safe cell text: pipes and line breaks would break the table, HTML would render. */
+export const mdEscape = (s: string) => s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+
+/** A plain-text table for the terminal (right-aligned numbers, left-aligned text). */
+export function table(headers: string[], rows: Array<Array<string | number>>): string {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => /^[-+$]?[\d.,]+[%kMs]?$|^–$/.test(String(r[i] ?? ''))));
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [fmt(cells[0]!), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.slice(1).map(fmt)].join('\n');
+}
