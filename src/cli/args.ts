@@ -1,5 +1,10 @@
-// Flag value parsers shared by commands.
+// What several commands share: flag value parsers, the cache folder and the OS sandbox choice. Kept
+// light (no stage modules) because every command file imports it at start-up.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
+import type { SandboxChoice } from '../control/sandbox.ts';
+import { InputError } from '../errors.ts';
 
 export function intArg(name: string, min: number): (v: string) => number {
   return (v: string) => {
@@ -7,4 +12,24 @@ export function intArg(name: string, min: number): (v: string) => number {
     if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} takes a whole number >= ${min}, got "${v}"`);
     return n;
   };
+}
+
+/** For repeatable flags: `--task a --task b` gives ['a', 'b']. */
+export const collect = (v: string, acc: string[]): string[] => [...acc, v];
+
+export function defaultCacheDir(): string {
+  return process.env.BENCH_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'bench');
+}
+
+/** The OS sandbox for `--sandbox auto|bwrap|none`, or an input error saying how to get one. */
+export async function sandboxFor(choice: string) {
+  if (!['auto', 'bwrap', 'none'].includes(choice)) throw new InputError(`unknown sandbox "${choice}"`, { field: '--sandbox', fix: 'use auto, bwrap or none' });
+  const { detectSandbox } = await import('../control/sandbox.ts');
+  const s = detectSandbox(choice as SandboxChoice);
+  if ('error' in s)
+    throw new InputError(s.error, {
+      field: '--sandbox',
+      fix: 'install bubblewrap (apt-get install bubblewrap), or pass --sandbox none to run without an OS sandbox',
+    });
+  return s;
 }

@@ -3,10 +3,6 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { runGate } from '../gate/gate.ts';
-import { gateJUnit, gateMarkdown, gateText, githubAnnotations } from '../gate/output.ts';
-import { loadPolicy } from '../gate/policy.ts';
-import { loadRun } from '../report/data.ts';
 import { intArg } from './args.ts';
 
 interface GateFlags {
@@ -29,7 +25,13 @@ export function gateCommand(program: Command): void {
     .option('--baseline-workflow <workflow>', "the baseline's workflow (overrides the policy's baseline)")
     .option('--junit <file>', 'also write the verdicts as JUnit XML (one test case per rule)')
     .option('--seed <n>', 'bootstrap seed', intArg('--seed', 0), 1)
-    .action((runArg: string, flags: GateFlags) => {
+    .action(async (runArg: string, flags: GateFlags) => {
+      const [{ runGate }, { gateJUnit, gateMarkdown, gateText, githubAnnotations }, { loadPolicy }, { loadRun }] = await Promise.all([
+        import('../gate/gate.ts'),
+        import('../gate/output.ts'),
+        import('../gate/policy.ts'),
+        import('../report/data.ts'),
+      ]);
       const policyFile = relative(process.cwd(), resolve(flags.policy)) || flags.policy;
       const policy = loadPolicy(policyFile);
       const run = loadRun(resolve(runArg));

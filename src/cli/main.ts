@@ -1,4 +1,6 @@
-// The `bench` program: commands are registered here; each lives in its own file.
+// The `bench` program: commands are registered here; each lives in its own file, which defines its
+// flags and loads the modules doing the work only when it runs (`bench gate` never loads the Agents
+// SDK, `bench merge --help` loads nothing but commander).
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../errors.ts';
@@ -41,10 +43,6 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof InputError) {
       process.stderr.write(`error: ${err.format()}\n`);
-      return 2;
-    }
-    if (err && typeof err === 'object' && (err as { exitCode?: number }).exitCode === 2) {
-      process.stderr.write(`error: ${(err as Error).message}\n`);
       return 2;
     }
     process.stderr.write(`bench: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

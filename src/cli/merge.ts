@@ -1,7 +1,6 @@
 // `bench merge <run>... --out <dir>`: join shards into one run folder.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { expandRunDirs, mergeRuns } from '../record/merge.ts';
 
 export function mergeCommand(program: Command): void {
   program
@@ -10,7 +9,8 @@ export function mergeCommand(program: Command): void {
     .argument('<run...>', 'run folders, or folders holding run folders (e.g. downloaded CI artifacts)')
     .requiredOption('--out <dir>', 'the merged run folder to write (its name becomes the run id)')
     .option('--force', 'join runs of different suites, workflows, models or bench versions anyway')
-    .action((args: string[], flags: { out: string; force?: boolean }) => {
+    .action(async (args: string[], flags: { out: string; force?: boolean }) => {
+      const { expandRunDirs, mergeRuns } = await import('../record/merge.ts');
       const dirs = expandRunDirs(args.map((a) => resolve(a)));
       const result = mergeRuns(dirs, resolve(flags.out), { force: !!flags.force, command: process.argv.slice(1) });
       for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);

@@ -1,13 +1,13 @@
 // `bench regrade <run>`: grade a run's saved patches and answers again, into a new run folder.
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
-import { regrade } from '../grade/regrade.ts';
-import { RunDir } from '../record/runDir.ts';
-import { loadSuite } from '../suite/load.ts';
-import { intArg } from './args.ts';
-import { defaultCacheDir, sandboxFor } from './replay.ts';
+import { defaultCacheDir, intArg, sandboxFor } from './args.ts';
+
+/** A resolved verdict as `outcome()` words it. */
+const verdict = (resolved: boolean | null) => (resolved === null ? 'ungraded' : resolved ? 'resolved' : 'unresolved');
 
 interface RegradeFlags {
   suite?: string;
@@ -29,21 +29,24 @@ export function regradeCommand(program: Command): void {
     .option('--sandbox <backend>', 'OS sandbox for the tests: auto, bwrap, or none', 'auto')
     .action(async (runArg: string, flags: RegradeFlags) => {
       const from = resolve(runArg);
+      const [{ regrade }, { RunDir }, { loadSuite }, { outcome }] = await Promise.all([
+        import('../grade/regrade.ts'),
+        import('../record/runDir.ts'),
+        import('../suite/load.ts'),
+        import('./progress.ts'),
+      ]);
       const manifest = new RunDir(from).readManifest();
       const suiteDir = flags.suite ?? manifest.suite.dir;
-      let suite;
-      try {
-        suite = loadSuite(suiteDir);
-      } catch (err) {
-        if (flags.suite || !(err instanceof InputError) || !/cannot read|no suite|not found|ENOENT/i.test(err.message)) throw err;
+      // The suite named in run.json is relative to where the run was started: say so when it is not here.
+      if (!flags.suite && !existsSync(join(suiteDir, 'suite.yaml')))
         throw new InputError(`the suite this run replayed (${suiteDir}, from run.json) cannot be read here`, {
           file: `${from}/run.json`,
           field: 'suite.dir',
           fix: 'pass --suite <dir> (the suite folder, from where you run bench)',
         });
-      }
+      const suite = loadSuite(suiteDir);
       const runId = flags.runId ?? `${manifest.run_id}-regraded`;
-      const sandbox = sandboxFor(flags.sandbox);
+      const sandbox = await sandboxFor(flags.sandbox);
       const controller = new AbortController();
       const onSigint = () => controller.abort(new Error('interrupted by Ctrl-C'));
       process.on('SIGINT', onSigint);
@@ -61,8 +64,7 @@ export function regradeCommand(program: Command): void {
           command: process.argv.slice(1),
           signal: controller.signal,
           onTrial: ({ done, total, record, before }) => {
-            const verdict = (r: typeof record) => (r.status !== 'ok' ? r.status : r.quality.resolved ? 'resolved' : 'unresolved');
-            const change = verdict(before) === verdict(record) ? verdict(record) : `${verdict(before)} -> ${verdict(record)}`;
+            const change = outcome(before) === outcome(record) ? outcome(record) : `${outcome(before)} -> ${outcome(record)}`;
             err.write(`[${String(done).padStart(String(total).length)}/${total}] ${record.trial_id}: ${change}\n`);
           },
         });
@@ -73,7 +75,7 @@ export function regradeCommand(program: Command): void {
         }
         process.stdout.write(
           `regraded ${result.regraded} of ${result.records.length} trials; ${result.changed.length} changed verdict${result.changed.length === 1 ? '' : 's'}\n${result.changed
-            .map((c) => `  ${c.trial_id}: ${c.before} -> ${c.after}\n`)
+            .map((c) => `  ${c.trial_id}: ${verdict(c.before)} -> ${verdict(c.after)}\n`)
             .join('')}run folder: ${result.runDir.dir} (regraded from ${basename(from)})\n`,
         );
       } finally {

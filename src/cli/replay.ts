@@ -1,29 +1,14 @@
-// `bench replay <suite>`: flags in, a run folder out.
-import { availableParallelism, homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+// `bench replay <suite>`: flags in, a run folder out. The replay stack (Agents SDK, model clients,
+// tokenizer) is loaded when the command runs, not when `bench` starts.
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { detectSandbox, type SandboxChoice } from '../control/sandbox.ts';
 import { InputError } from '../errors.ts';
-import { ModelBackend, resolveModelSpec } from '../model/backend.ts';
-import { Cassette } from '../model/cassette.ts';
-import { RunDir } from '../record/runDir.ts';
-import { parseShard, taskWeights } from '../replay/plan.ts';
-import { codexSessionSandbox } from '../replay/trial.ts';
-import { findCodex, TESTED_CODEX } from '../engine/codex/binary.ts';
+import type { ModelBackend } from '../model/backend.ts';
+import type { Cassette } from '../model/cassette.ts';
 import type { Workflow } from '../workflow/types.ts';
-import { loadPrices } from '../model/prices.ts';
-import { loadSimProfile } from '../model/sim/profile.ts';
-import { replay } from '../replay/replay.ts';
-import { loadSuite } from '../suite/load.ts';
-import { resolveWorkflows } from '../workflow/load.ts';
 import type { WorkspaceManager } from '../workspace/workspace.ts';
-import { Progress } from './progress.ts';
-import { summaryTable } from './summary.ts';
-import { intArg } from './args.ts';
-
-export function defaultCacheDir(): string {
-  return process.env.BENCH_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'bench');
-}
+import { collect, defaultCacheDir, intArg, sandboxFor } from './args.ts';
 
 function newRunId(suite: string): string {
   const stamp = new Date()
@@ -58,7 +43,7 @@ interface ReplayFlags {
 }
 
 /** The model backend from the flags: live (sim or openai), recording to a cassette, or served from one. */
-function backendFor(flags: ReplayFlags): { backend: ModelBackend; notice: string | null } {
+async function backendFor(flags: ReplayFlags): Promise<{ backend: ModelBackend; tape: Cassette | null; notice: string | null }> {
   if (flags.record && flags.replay)
     throw new InputError('--record and --replay exclude each other', { field: '--replay', fix: 'record in one run, replay in another' });
   if (flags.replay) {
@@ -67,19 +52,28 @@ function backendFor(flags: ReplayFlags): { backend: ModelBackend; notice: string
       const name = `--${clash.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
       throw new InputError(`${name} has no effect with --replay: the responses come from the cassette`, { field: name, fix: `drop ${name}` });
     }
+    const [{ ModelBackend }, { Cassette }] = await Promise.all([import('../model/backend.ts'), import('../model/cassette.ts')]);
     const cassette = Cassette.replay(resolve(flags.replay));
     const m = cassette.meta!;
     return {
       backend: ModelBackend.fromCassette(cassette),
+      tape: cassette,
       notice: `model: responses served from the cassette ${flags.replay} (recorded by run ${m.run_id} from ${m.model.backend === 'sim' ? 'the simulated model' : `${m.model.name} at ${m.model.base_url ?? 'api.openai.com'}`}); no model is called`,
     };
   }
+  const [{ ModelBackend, resolveModelSpec }, { Cassette }, { loadSimProfile }] = await Promise.all([
+    import('../model/backend.ts'),
+    import('../model/cassette.ts'),
+    import('../model/sim/profile.ts'),
+  ]);
   const { spec, notice } = resolveModelSpec(flags, loadSimProfile(flags.simProfile));
-  return { backend: new ModelBackend(spec, flags.record ? Cassette.record(resolve(flags.record)) : null), notice };
+  const tape = flags.record ? Cassette.record(resolve(flags.record)) : null;
+  return { backend: new ModelBackend(spec, tape), tape, notice };
 }
 
 /** What running these workflows in Codex changes, said before the run. */
-function codexNotes(workflows: Workflow[]): string[] {
+async function codexNotes(workflows: Workflow[]): Promise<string[]> {
+  const [{ findCodex, TESTED_CODEX }, { codexSessionSandbox }] = await Promise.all([import('../engine/codex/binary.ts'), import('../replay/trial.ts')]);
   const codex = findCodex();
   const notes = [`engine: Codex CLI ${codex.version} (${codex.path})${codex.version === TESTED_CODEX ? '' : `; bench is tested with ${TESTED_CODEX}`}`];
   for (const w of workflows) {
@@ -93,27 +87,15 @@ function codexNotes(workflows: Workflow[]): string[] {
   return notes;
 }
 
-function shardWeights(flags: ReplayFlags): { run: string; byTask: Map<string, number> } | undefined {
+async function shardWeights(flags: ReplayFlags): Promise<{ run: string; byTask: Map<string, number> } | undefined> {
   if (!flags.durations) return undefined;
   if (!flags.shard)
     throw new InputError('--durations balances shards: it needs --shard', { field: '--durations', fix: 'add --shard i/n, or drop --durations' });
+  const [{ RunDir }, { taskWeights }] = await Promise.all([import('../record/runDir.ts'), import('../replay/plan.ts')]);
   const run = new RunDir(resolve(flags.durations));
   const manifest = run.readManifest();
   return { run: manifest.run_id, byTask: taskWeights(run.readRecords()) };
 }
-
-export function sandboxFor(choice: string) {
-  if (!['auto', 'bwrap', 'none'].includes(choice)) throw new InputError(`unknown sandbox "${choice}"`, { field: '--sandbox', fix: 'use auto, bwrap or none' });
-  const s = detectSandbox(choice as SandboxChoice);
-  if ('error' in s)
-    throw new InputError(s.error, {
-      field: '--sandbox',
-      fix: 'install bubblewrap (apt-get install bubblewrap), or pass --sandbox none to run without an OS sandbox',
-    });
-  return s;
-}
-
-const collect = (v: string, acc: string[]) => [...acc, v];
 
 export function replayCommand(program: Command): void {
   program
@@ -142,16 +124,26 @@ export function replayCommand(program: Command): void {
     .option('--replay <dir>', 'serve model responses from a cassette folder (no model, no key; a miss is an error)')
     .action(async (suiteDir: string, flags: ReplayFlags) => {
       if (!['sdk', 'codex'].includes(flags.engine)) throw new InputError(`unknown engine "${flags.engine}"`, { field: '--engine', fix: 'use sdk or codex' });
+      if (flags.resume && !flags.runId)
+        throw new InputError('--resume needs the id of the run to finish', { fix: 'add --run-id <id> (the name of the run folder under --out)' });
+      const [{ loadSuite }, { resolveWorkflows }, { parseShard }, { loadPrices }, { replay }, { Progress }, { summaryTable }] = await Promise.all([
+        import('../suite/load.ts'),
+        import('../workflow/load.ts'),
+        import('../replay/plan.ts'),
+        import('../model/prices.ts'),
+        import('../replay/replay.ts'),
+        import('./progress.ts'),
+        import('./summary.ts'),
+      ]);
       const suite = loadSuite(suiteDir);
       const workflows = resolveWorkflows(flags.workflow, suite.workflows);
       const shard = flags.shard ? parseShard(flags.shard) : undefined;
-      const weights = shardWeights(flags);
-      const { backend, notice } = backendFor(flags);
+      const weights = await shardWeights(flags);
+      const { backend, tape, notice } = await backendFor(flags);
       const spec = backend.spec;
-      const sandbox = sandboxFor(flags.sandbox);
+      const sandbox = await sandboxFor(flags.sandbox);
       const concurrency = flags.concurrency ?? Math.max(1, Math.min(Math.max(...workflows.map((w) => w.limits.maxThreads)), availableParallelism() * 2));
       const runId = flags.runId ?? newRunId(shard ? `${suite.name}-shard${shard.index}of${shard.total}` : suite.name);
-      if (flags.resume && !flags.runId) throw Object.assign(new Error('--resume needs --run-id <id> of the run to finish'), { exitCode: 2 });
       const out = process.stderr;
       if (notice) out.write(`${notice}\n`);
       out.write(sandbox.name === 'none' ? `sandbox: NONE: ${sandbox.detail}\n` : `sandbox: ${sandbox.detail}\n`);
@@ -159,7 +151,7 @@ export function replayCommand(program: Command): void {
         `replaying ${suite.name} (${suite.tasks.length} tasks${shard ? `, shard ${shard.index}/${shard.total}${weights ? ` balanced by ${weights.run}` : ''}` : ''}) with ${workflows.map((w) => w.name).join(', ')} · run ${runId} · ${concurrency} at once\n`,
       );
       if (flags.record) out.write(`recording model traffic to ${flags.record}\n`);
-      if (flags.engine === 'codex') for (const note of codexNotes(workflows)) out.write(`${note}\n`);
+      if (flags.engine === 'codex') for (const note of await codexNotes(workflows)) out.write(`${note}\n`);
 
       const controller = new AbortController();
       let workspaces: WorkspaceManager | null = null;
@@ -203,16 +195,14 @@ export function replayCommand(program: Command): void {
         process.stdout.write(`\n${summaryTable(result.records)}\n\n`);
         if (spec.backend === 'sim') process.stdout.write('note: these results come from the simulated model (sim), not a real one.\n');
         process.stdout.write(`run folder: ${result.runDir.dir}\n`);
-        const misses = result.records.filter((r) => r.error?.message.includes('CassetteMiss'));
+        const misses = result.records.filter((r) => tape?.missed.has(r.trial_id));
         if (misses.length) {
-          throw Object.assign(
-            new Error(
-              `${misses.length} trial(s) asked the model something the cassette has no answer for (recorded as infrastructure errors):\n${misses
-                .slice(0, 5)
-                .map((r) => `  ${r.error!.message}`)
-                .join('\n')}`,
-            ),
-            { exitCode: 2 },
+          throw new InputError(
+            `${misses.length} trial(s) asked the model something the cassette has no answer for (recorded as infrastructure errors):\n${misses
+              .slice(0, 5)
+              .map((r) => `  ${r.error!.message}`)
+              .join('\n')}`,
+            { field: '--replay', fix: 'record the cassette again (--record <dir>) with this suite, these workflows and this bench' },
           );
         }
         if (result.interrupted) {

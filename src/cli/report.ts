@@ -3,9 +3,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
-import { buildReportData, loadRun } from '../report/data.ts';
-import { renderHtml } from '../report/html.ts';
-import { renderMarkdown } from '../report/markdown.ts';
 
 export function reportCommand(program: Command): void {
   program
@@ -18,6 +15,7 @@ export function reportCommand(program: Command): void {
     .action(async (runArg: string, flags: { compare?: string; out?: string; format: string }) => {
       if (!['html', 'md'].includes(flags.format))
         throw new InputError(`unknown format "${flags.format}"`, { field: '--format', fix: 'use --format html or --format md' });
+      const { buildReportData, DEFAULT_LIMITS, loadRun, MARKDOWN_LIMITS } = await import('../report/data.ts');
       const first = loadRun(resolve(runArg));
       const runs = [first];
       if (flags.compare) {
@@ -27,8 +25,9 @@ export function reportCommand(program: Command): void {
       }
       // Runs of different engines (sdk against codex) say so in every label.
       if (new Set(runs.map((r) => r.manifest.engine)).size > 1) for (const r of runs) r.label = `${r.label} (${r.manifest.engine})`;
-      const data = buildReportData(runs);
+      const data = buildReportData(runs, flags.format === 'md' ? MARKDOWN_LIMITS : DEFAULT_LIMITS);
       if (flags.format === 'md') {
+        const { renderMarkdown } = await import('../report/markdown.ts');
         const text = renderMarkdown(data);
         if (flags.out) {
           mkdirSync(dirname(resolve(flags.out)), { recursive: true });
@@ -37,6 +36,8 @@ export function reportCommand(program: Command): void {
         } else process.stdout.write(text);
         return;
       }
+      // The HTML report draws its charts with vega: loaded only for this format.
+      const { renderHtml } = await import('../report/html.ts');
       const out = resolve(flags.out ?? join('reports', first.manifest.run_id, 'index.html'));
       mkdirSync(dirname(out), { recursive: true });
       const t0 = performance.now();

@@ -1,14 +1,7 @@
 // `bench sim-server <suite>`: the simulated model as an OpenAI-compatible server on loopback, so the
 // real-model path (`--model openai:... --base-url ...`) can be tried and tested with no key.
 import type { Command } from 'commander';
-import { loadSimProfile } from '../model/sim/profile.ts';
-import { SimResponder } from '../model/sim/respond.ts';
-import { SimServer } from '../model/sim/server.ts';
-import { suiteSimResolver } from '../replay/simResolver.ts';
-import { loadSuite } from '../suite/load.ts';
-import { RepoCache } from '../workspace/repos.ts';
-import { intArg } from './args.ts';
-import { defaultCacheDir } from './replay.ts';
+import { defaultCacheDir, intArg } from './args.ts';
 
 export function simServerCommand(program: Command): void {
   program
@@ -19,6 +12,14 @@ export function simServerCommand(program: Command): void {
     .option('--seed <n>', 'the run seed the replay uses (trial seeds derive from it)', intArg('--seed', 0), 0)
     .option('--sim-profile <file>', 'YAML behaviour profile for the simulated model')
     .action(async (suiteDir: string, flags: { port: number; seed: number; simProfile?: string }) => {
+      const [{ loadSimProfile }, { SimResponder }, { SimServer }, { suiteSimResolver }, { loadSuite }, { RepoCache }] = await Promise.all([
+        import('../model/sim/profile.ts'),
+        import('../model/sim/respond.ts'),
+        import('../model/sim/server.ts'),
+        import('../replay/simResolver.ts'),
+        import('../suite/load.ts'),
+        import('../workspace/repos.ts'),
+      ]);
       const suite = loadSuite(suiteDir);
       const server = new SimServer({
         responder: new SimResponder(loadSimProfile(flags.simProfile)),

@@ -1,12 +1,6 @@
 // `bench suite validate | mine | import`: proving tasks well-formed, and making them from history.
 import type { Command } from 'commander';
-import { loadSuite } from '../suite/load.ts';
-import { mine } from '../suite/mine.ts';
-import { validateSuite } from '../suite/validate.ts';
-import { intArg } from './args.ts';
-import { defaultCacheDir, sandboxFor } from './replay.ts';
-
-const collect = (v: string, acc: string[]) => [...acc, v];
+import { collect, defaultCacheDir, intArg, sandboxFor } from './args.ts';
 
 export function suiteCommand(program: Command): void {
   const suite = program.command('suite').description('validate suites and mine tasks from a repository history');
@@ -22,10 +16,11 @@ export function suiteCommand(program: Command): void {
     .option('--json', 'print {"tasks":[{"id","valid","problems"}]} instead of a table')
     .option('--sandbox <backend>', 'auto, bwrap or none', 'auto')
     .action(async (dir: string, flags: { runs: number; task: string[]; json?: boolean; sandbox: string }) => {
+      const [{ loadSuite }, { validateSuite }] = await Promise.all([import('../suite/load.ts'), import('../suite/validate.ts')]);
       const s = loadSuite(dir);
       const results = await validateSuite(s, {
         cacheDir: defaultCacheDir(),
-        sandbox: sandboxFor(flags.sandbox),
+        sandbox: await sandboxFor(flags.sandbox),
         runs: flags.runs,
         tasks: flags.task,
         onTask: flags.json
@@ -49,6 +44,8 @@ export function suiteCommand(program: Command): void {
     setup?: string;
     sandbox: string;
   }) => {
+    const { mine } = await import('../suite/mine.ts');
+    const sandbox = await sandboxFor(flags.sandbox);
     const res = await mine({
       repo: flags.repo,
       out: flags.out,
@@ -58,7 +55,7 @@ export function suiteCommand(program: Command): void {
       testCommand: flags.testCommand,
       setup: flags.setup === undefined ? undefined : flags.setup === 'none' ? null : flags.setup,
       cacheDir: defaultCacheDir(),
-      sandbox: sandboxFor(flags.sandbox),
+      sandbox,
       onProgress: (l) => process.stderr.write(`${l}\n`),
     });
     for (const t of res.tasks) process.stdout.write(`${t.file}  (${t.failToPass} fail-to-pass, ${t.passToPass} pass-to-pass)\n`);

@@ -1,9 +1,11 @@
-// The summary printed at the end of `bench replay`: one row per workflow.
-import { quantile } from '../analyze/stats.ts';
+// The summary printed at the end of `bench replay`: one row per workflow. Every figure comes from the
+// metric catalog (analyze/metrics.ts), so it agrees with `bench report` and `bench gate`.
+import { metricByName } from '../analyze/metrics.ts';
 import type { TrialRecord } from '../record/schema.ts';
 import { compact } from './progress.ts';
-import { table } from './table.ts';
+import { table } from '../report/format.ts';
 
+const point = (name: string, records: TrialRecord[]) => metricByName.get(name)!.point(records);
 const secs = (ms: number | null) => (ms === null ? '–' : `${(ms / 1000).toFixed(1)}s`);
 
 export function summaryTable(records: TrialRecord[]): string {
@@ -11,20 +13,20 @@ export function summaryTable(records: TrialRecord[]): string {
   for (const r of records) byWorkflow.set(r.workflow, [...(byWorkflow.get(r.workflow) ?? []), r]);
   const rows = [...byWorkflow].map(([wf, rs]) => {
     const judged = rs.filter((r) => r.status === 'ok' && r.quality.resolved !== null);
-    const resolved = judged.filter((r) => r.quality.resolved).length;
-    const walls = rs.filter((r) => r.status === 'ok').map((r) => r.time.wall_ms);
-    const costs = rs.map((r) => r.cost_usd).filter((c): c is number => c !== null);
-    const tokens = rs.map((r) => r.tokens.input + r.tokens.output);
+    const resolved = judged.filter((r) => r.quality.resolved === true).length; // the resolve_rate numerator
+    const rate = point('resolve_rate', rs);
+    const tokens = point('tokens_per_task', rs);
+    const cost = point('cost_per_task', rs);
     return [
       wf,
       rs.length,
       judged.length ? `${resolved}/${judged.length}` : '–',
-      judged.length ? `${Math.round((100 * resolved) / judged.length)}%` : '–',
-      secs(quantile(walls, 0.5)),
-      secs(quantile(walls, 0.95)),
-      compact(Math.round(tokens.reduce((a, b) => a + b, 0) / Math.max(1, tokens.length))),
-      costs.length ? `$${(costs.reduce((a, b) => a + b, 0) / costs.length).toFixed(4)}` : '–',
-      rs.filter((r) => r.quality.escaped_defect).length,
+      rate === null ? '–' : `${Math.round(100 * rate)}%`,
+      secs(point('p50_latency', rs)),
+      secs(point('p95_latency', rs)),
+      tokens === null ? '–' : compact(Math.round(tokens)),
+      cost === null ? '–' : `$${cost.toFixed(4)}`,
+      judged.filter((r) => r.quality.escaped_defect === true).length, // the escaped_defect_rate numerator
       rs.filter((r) => r.status !== 'ok').length,
     ];
   });

@@ -1,53 +1,5 @@
 // `bench workflow check <dir>`: validates a workflow folder and shows what bench would run.
 import type { Command } from 'commander';
-import { loadWorkflow } from '../workflow/load.ts';
-import type { Workflow } from '../workflow/types.ts';
-import { table } from './table.ts';
-
-export function describeWorkflow(w: Workflow): string {
-  const lines: string[] = [];
-  lines.push(`workflow ${w.name}${w.plugin ? ` (plugin ${w.plugin.name} ${w.plugin.version})` : ''}: ${w.source}`);
-  lines.push(`digest ${w.digest}`);
-  const l = w.limits;
-  lines.push(
-    `routing: ${w.routing}, entry ${w.entry}${w.graph ? `, graph ${w.graph.start} -> ${w.graph.edges.map((e) => `${e.from}->${e.to}${e.when === 'always' ? '' : ` (${e.when})`}`).join(', ')}` : ''}`,
-  );
-  lines.push(
-    `limits: max_threads ${l.maxThreads}, max_depth ${l.maxDepth}, job_max_runtime_seconds ${l.jobMaxRuntimeSeconds}, max_turns ${l.maxTurns}, max_rounds ${l.maxRounds}`,
-  );
-  lines.push('');
-  lines.push(
-    table(
-      ['role', 'model', 'effort', 'sandbox', 'network', 'approval', 'output', 'skills', 'tools'],
-      w.roles.map((r) => [
-        r.name === w.entry ? `${r.name} (entry)` : r.name,
-        r.model ?? '(run model)',
-        r.reasoningEffort ?? '-',
-        r.sandbox,
-        r.network,
-        r.approval,
-        r.output?.kind ?? '-',
-        r.skills.map((s) => s.name).join(',') || '-',
-        r.tools.join(','),
-      ]),
-    ),
-  );
-  lines.push('');
-  if (w.hooks.length) {
-    lines.push('hooks (Codex trust key and hash):');
-    for (const g of w.hooks)
-      for (const h of g.handlers)
-        lines.push(`  ${g.event.padEnd(17)} matcher ${g.matcher ?? '*'}  ${h.command}  (timeout ${h.timeoutS}s)\n    ${h.key}\n    ${h.hash}`);
-  } else lines.push('hooks: none');
-  const a = w.approver;
-  lines.push(`approver: ${a.rules.length} rule(s), default ${a.default}, modelled human wait ${a.wait_ms} ms on average`);
-  for (const [i, r] of a.rules.entries()) lines.push(`  ${i + 1}. ${r.decision} ${r.tool ?? 'any tool'}${r.match ? ` matching /${r.match}/` : ''}`);
-  if (w.notes.length) {
-    lines.push('notes:');
-    for (const n of w.notes) lines.push(`  - ${n}`);
-  }
-  return lines.join('\n');
-}
 
 export function workflowCommand(program: Command): void {
   const wf = program.command('workflow').description('inspect workflow folders (Codex plugins)');
@@ -55,7 +7,8 @@ export function workflowCommand(program: Command): void {
     .description('validate a workflow folder and print the roles, tools, sandbox modes, hooks (with their hashes) it would use')
     .argument('<dir>', 'workflow folder, or "broad" for the built-in one')
     .option('--json', 'print the loaded workflow as JSON')
-    .action((dir: string, flags: { json?: boolean }) => {
+    .action(async (dir: string, flags: { json?: boolean }) => {
+      const [{ loadWorkflow }, { describeWorkflow }] = await Promise.all([import('../workflow/load.ts'), import('./workflowText.ts')]);
       const w = loadWorkflow(dir);
       process.stdout.write(flags.json ? `${JSON.stringify(w, null, 2)}\n` : `${describeWorkflow(w)}\nok\n`);
     });
