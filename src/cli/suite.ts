@@ -1,5 +1,6 @@
 // `bench suite validate | mine | import`: proving tasks well-formed, and making them from history.
 import type { Command } from 'commander';
+import type { MineOptions } from '../suite/mine.ts';
 import { collect, defaultCacheDir, intArg, sandboxFor } from './args.ts';
 
 export function suiteCommand(program: Command): void {
@@ -34,28 +35,14 @@ export function suiteCommand(program: Command): void {
       process.exitCode = bad.length ? 1 : 0;
     });
 
-  const mineAction = async (flags: {
-    repo: string;
-    out: string;
-    since?: string;
-    limit: number;
-    commit?: string;
-    testCommand?: string;
-    setup?: string;
-    sandbox: string;
-  }) => {
+  type MineFlags = Omit<MineOptions, 'setup' | 'cacheDir' | 'sandbox' | 'onProgress'> & { setup?: string; sandbox: string };
+  const mineAction = async ({ setup, sandbox, ...flags }: MineFlags) => {
     const { mine } = await import('../suite/mine.ts');
-    const sandbox = await sandboxFor(flags.sandbox);
     const res = await mine({
-      repo: flags.repo,
-      out: flags.out,
-      since: flags.since,
-      limit: flags.limit,
-      commit: flags.commit,
-      testCommand: flags.testCommand,
-      setup: flags.setup === undefined ? undefined : flags.setup === 'none' ? null : flags.setup,
+      ...flags,
+      setup: setup === undefined ? undefined : setup === 'none' ? null : setup,
       cacheDir: defaultCacheDir(),
-      sandbox,
+      sandbox: await sandboxFor(sandbox),
       onProgress: (l) => process.stderr.write(`${l}\n`),
     });
     for (const t of res.tasks) process.stdout.write(`${t.file}  (${t.failToPass} fail-to-pass, ${t.passToPass} pass-to-pass)\n`);
