@@ -284,7 +284,8 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
 
 interface RecordInput {
   plan: TrialPlan;
-  deps: TrialDeps;
+  /** What of the run a record names: its id, prices and engine. */
+  deps: Pick<TrialDeps, 'runId' | 'prices' | 'engine'>;
   events: EventLog;
   ledger: Ledger;
   models: Record<string, string>;

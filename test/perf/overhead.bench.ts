@@ -70,7 +70,7 @@ const record = () => {
   ledger.wrap('broad', 'sim', {} as never);
   const rec = buildRecord({
     plan: { trialId: 't', task, workflow: broadWorkflow(), repeat: 0, seed: 1 },
-    deps: { runId: 'perf', prices: DEFAULT_PRICES } as never,
+    deps: { runId: 'perf', prices: DEFAULT_PRICES, engine: { kind: 'sdk' } },
     events: log,
     ledger,
     models: { broad: 'sim' },
@@ -90,7 +90,7 @@ const record = () => {
   return log.close();
 };
 
-const bench = new Bench({ time: 1500, warmupTime: 200 });
+const bench = new Bench({ time: 1500, warmupTime: 200, throws: true }); // a broken task stops the run, not a NaN row
 bench
   .add('workspace: worktree add + env copy + diff + remove', async () => {
     const w = await workspaces.create(spec, 'perf-wt');

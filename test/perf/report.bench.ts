@@ -8,7 +8,7 @@ import { rng } from '../../src/analyze/stats.ts';
 import { RunDir } from '../../src/record/runDir.ts';
 import type { z } from 'zod';
 import type { RunManifest, TrialRecord } from '../../src/record/schema.ts';
-import { runGate } from '../../src/gate/gate.ts';
+import { GATE_RESAMPLES, runGate } from '../../src/gate/gate.ts';
 import { loadPolicy } from '../../src/gate/policy.ts';
 import { buildReportData, loadRun } from '../../src/report/data.ts';
 import { renderHtml } from '../../src/report/html.ts';
@@ -97,7 +97,7 @@ if (process.argv[1] && process.argv[1].endsWith('report.bench.ts')) {
       mkdirSync(dir, { recursive: true });
       syntheticRun(dir, n);
       const out = join(root, `report-${n}.html`);
-      const bench = new Bench({ iterations: n > 5000 ? 3 : 5, time: 0, warmupIterations: 1 });
+      const bench = new Bench({ iterations: n > 5000 ? 3 : 5, time: 0, warmupIterations: 1, throws: true });
       bench.add(`${n} trials`, async () => {
         writeFileSync(out, await renderHtml(buildReportData([loadRun(dir)]), { outFile: out }));
       });
@@ -108,14 +108,14 @@ if (process.argv[1] && process.argv[1].endsWith('report.bench.ts')) {
         `  ${String(n).padStart(6)} trials   ${(t.latency!.mean / 1000).toFixed(2)} s mean (min ${(t.latency!.min / 1000).toFixed(2)}, max ${(t.latency!.max / 1000).toFixed(2)})   ${(size / 1e6).toFixed(2)} MB`,
       );
       const run = loadRun(dir);
-      const gate = new Bench({ iterations: 3, time: 0, warmupIterations: 1 });
+      const gate = new Bench({ iterations: 3, time: 0, warmupIterations: 1, throws: true });
       gate.add(`gate ${n}`, () => {
         runGate({ policy, policyFile: 'suites/gate.yaml', run: { label: 'r', records: run.records, planned: n } });
       });
       await gate.run();
       const g = gate.tasks[0]!.result as { latency?: { mean: number } };
       gateRows.push(
-        `  ${String(n).padStart(6)} trials   ${(g.latency!.mean / 1000).toFixed(2)} s mean   (${policy.rules.length} rules, 1,000 paired resamples per relative rule)`,
+        `  ${String(n).padStart(6)} trials   ${(g.latency!.mean / 1000).toFixed(2)} s mean   (${policy.rules.length} rules, ${GATE_RESAMPLES.toLocaleString('en')} paired resamples per relative rule)`,
       );
     }
     console.log('HTML report (read run folder, analyse, render charts, write), two workflows:');
