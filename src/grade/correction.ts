@@ -1,10 +1,13 @@
 // Correction size: how many lines separate the agent's change from the historical one, i.e. what a
 // reviewer would still have to edit to make it acceptable. Counted per file (added plus removed lines
 // of a line diff between the agent's version and the gold version), over every file either touched.
+// The agent's files are read without following links out of the checkout (a link counts as its target
+// text, as git stores it); the gold ones come from the repository cache's mirror.
 import { diffLines } from 'diff';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { SafeFsError, SafeRoot } from '../control/safefs.ts';
+import { gitFile } from '../workspace/git.ts';
 import { git } from '../workspace/repos.ts';
+import type { Workspace, WorkspaceManager } from '../workspace/workspace.ts';
 
 /** The files a graded checkout's change touches, and those the historical change touched. */
 export interface ChangedFiles {
@@ -13,23 +16,48 @@ export interface ChangedFiles {
   gold: string[];
 }
 
-const names = async (dir: string, args: string[]): Promise<string[]> => (await git(dir, args)).split('\n').filter(Boolean);
+/** Files larger than this are compared as wholly different (a line diff of them would take too long to matter). */
+const MAX_COMPARED_BYTES = 2 << 20;
 
-export async function changedFiles(wsDir: string, base: string, gold: { from: string; to: string }): Promise<ChangedFiles> {
-  const agent = [
-    ...(await names(wsDir, ['diff', '--name-only', '--no-renames', base, '--'])),
-    ...(await names(wsDir, ['ls-files', '--others', '--exclude-standard'])),
-  ];
-  return { agent: [...new Set(agent)], gold: await names(wsDir, ['diff', '--name-only', '--no-renames', gold.from, gold.to, '--']) };
+export async function changedFiles(
+  workspaces: WorkspaceManager,
+  ws: Workspace,
+  mirror: string,
+  base: string,
+  gold: { from: string; to: string },
+): Promise<ChangedFiles> {
+  const goldNames = (await git(mirror, ['diff', '--name-only', '-z', '--no-renames', gold.from, gold.to, '--'])).split('\0').filter(Boolean);
+  return { agent: await workspaces.changedFiles(ws, base), gold: goldNames };
 }
 
-export async function correctionLines(wsDir: string, goldTo: string, changed: ChangedFiles, exclude: string[] = []): Promise<number> {
+/** A file of the checkout as text: '' when absent or not a file, a link's target text for a link, null when too large to compare. */
+function agentVersion(fs: SafeRoot, file: string): string | null {
+  try {
+    const kind = fs.kind(file);
+    if (kind === 'link') return fs.readLink(file);
+    if (kind !== 'file') return '';
+    const r = fs.read(file, MAX_COMPARED_BYTES);
+    return r.truncated ? null : r.data.toString('utf8');
+  } catch (err) {
+    if (err instanceof SafeFsError) return '';
+    throw err;
+  }
+}
+
+const lineCount = (s: string) => s.split('\n').length;
+
+export async function correctionLines(ws: Workspace, mirror: string, goldTo: string, changed: ChangedFiles, exclude: string[] = []): Promise<number> {
+  const fs = new SafeRoot(ws.dir);
   let lines = 0;
   for (const file of new Set([...changed.agent, ...changed.gold])) {
     if (exclude.includes(file)) continue;
-    const p = join(wsDir, file);
-    const mine = existsSync(p) ? readFileSync(p, 'utf8') : '';
-    const theirs = await git(wsDir, ['show', `${goldTo}:${file}`], { maxOutputBytes: 16 << 20 }).catch(() => '');
+    const mine = agentVersion(fs, file);
+    const gold = await gitFile(mirror, goldTo, file, MAX_COMPARED_BYTES + 1).catch(() => null);
+    const theirs = gold ? (gold.data.length > MAX_COMPARED_BYTES ? null : gold.data.toString('utf8')) : '';
+    if (mine === null || theirs === null) {
+      lines += (mine === null ? 0 : lineCount(mine)) + (theirs === null ? 0 : lineCount(theirs)) || 1;
+      continue;
+    }
     for (const part of diffLines(mine, theirs)) if (part.added || part.removed) lines += part.count ?? 0;
   }
   return lines;

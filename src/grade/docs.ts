@@ -2,10 +2,10 @@
 // result: scope (changed files within the allowed paths), the task's content assertions (headings,
 // phrases, code symbols, phrases that must be gone), relative links and anchors resolve, fenced examples
 // marked `run` still run, and every code fence is closed.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { marked, type Token, type Tokens } from 'marked';
 import picomatch from 'picomatch';
+import { SafeFsError, SafeRoot } from '../control/safefs.ts';
 import type { DocsRequirement } from '../suite/schema.ts';
 import type { DocsTaskSpec } from '../suite/load.ts';
 import { changedFiles, correctionLines } from './correction.ts';
@@ -54,16 +54,34 @@ interface Doc {
   tokens: Token[];
 }
 
+/** Documents larger than this are not read (the checkout is the agent's: a file may be anything). */
+const MAX_DOC_BYTES = 4 << 20;
+
+/** A file of the checkout as text, never following a link out of it: null when absent, not a file, or too large. */
+function readText(root: string, file: string): string | null {
+  try {
+    return new SafeRoot(root).readText(file, MAX_DOC_BYTES);
+  } catch (err) {
+    if (err instanceof SafeFsError) return null;
+    throw err;
+  }
+}
+
 function readDoc(root: string, file: string, cache: Map<string, Doc | null>): Doc | null {
   if (!cache.has(file)) {
-    const p = join(root, file);
-    if (!existsSync(p)) cache.set(file, null);
-    else {
-      const text = readFileSync(p, 'utf8');
-      cache.set(file, { text, tokens: marked.lexer(text) });
-    }
+    const text = readText(root, file);
+    cache.set(file, text === null ? null : { text, tokens: marked.lexer(text) });
   }
   return cache.get(file)!;
+}
+
+/** Whether a path exists inside the checkout (a link counts as what it is, and is not followed out). */
+function existsIn(root: string, path: string): boolean {
+  try {
+    return new SafeRoot(root).kind(path) !== null;
+  } catch {
+    return false;
+  }
 }
 
 function headingsOf(doc: Doc): string[] {
@@ -131,7 +149,7 @@ export function linkCheck(root: string, files: string[], cache: Map<string, Doc 
       count++;
       const [pathPart, anchor] = href.split('#', 2) as [string, string | undefined];
       const target = pathPart ? relative(root, resolve(dirname(join(root, file)), decodeURIComponent(pathPart))) : file;
-      if (target.startsWith('..') || !existsSync(join(root, target))) {
+      if (target.startsWith('..') || !existsIn(root, target)) {
         broken.push(`${file}: ${href} (no ${target})`);
         continue;
       }
@@ -148,18 +166,16 @@ export function linkCheck(root: string, files: string[], cache: Map<string, Doc 
 export function markdownCheck(root: string, files: string[]): DocsCheck {
   const bad: string[] = [];
   for (const file of files) {
-    const p = join(root, file);
-    if (!existsSync(p)) continue;
+    const text = readText(root, file);
+    if (text === null) continue;
     let open: { char: string; len: number; line: number } | null = null;
-    readFileSync(p, 'utf8')
-      .split('\n')
-      .forEach((line, i) => {
-        const m = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
-        if (!m) return;
-        const fence = m[1]!;
-        if (!open) open = { char: fence[0]!, len: fence.length, line: i + 1 };
-        else if (fence[0] === open.char && fence.length >= open.len && !m[2]!.trim()) open = null;
-      });
+    text.split('\n').forEach((line, i) => {
+      const m = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
+      if (!m) return;
+      const fence = m[1]!;
+      if (!open) open = { char: fence[0]!, len: fence.length, line: i + 1 };
+      else if (fence[0] === open.char && fence.length >= open.len && !m[2]!.trim()) open = null;
+    });
     if (open) bad.push(`${file}:${(open as { line: number }).line}: code fence never closed`);
   }
   return { name: 'markdown', passed: !bad.length, detail: bad.length ? bad.join('; ') : `${files.length} file(s) well-formed` };
@@ -194,18 +210,15 @@ export async function gradeDocs(task: DocsTaskSpec, patch: string, env: GradeEnv
   const ws = await env.workspaces.create(spec, `${env.name}-grade`, env.signal);
   const log: string[] = [];
   try {
+    // A change that does not apply to a clean checkout was made so by the agent: judged, not an error.
     const problem = await env.workspaces.applyPatch(ws, patch);
-    if (problem)
-      return {
-        status: 'infra_error',
-        correctionLines: null,
-        passed: null,
-        checks: [],
-        note: `the saved patch does not apply to the base commit: ${problem}`,
-        log: '',
-      };
+    if (problem) {
+      const note = `the change cannot be applied to a clean checkout of the base commit: ${problem}`;
+      return { status: 'ok', correctionLines: null, passed: false, checks: [{ name: 'patch', passed: false, detail: note }], note, log: '' };
+    }
     // The files the check covers: what the agent changed, and what the historical change touched.
-    const files = await changedFiles(ws.dir, task.base, task.gold);
+    const mirror = await env.workspaces.cache.mirror(task.repo);
+    const files = await changedFiles(env.workspaces, ws, mirror, task.base, task.gold);
     const changed = files.agent;
     const docs = [...new Set([...changed, ...files.gold])].filter(isMarkdown);
     const cache = new Map<string, Doc | null>();
@@ -233,9 +246,10 @@ export async function gradeDocs(task: DocsTaskSpec, patch: string, env: GradeEnv
         }
         let cmd = ex.code;
         if (js) {
-          const script = join(ws.dir, `.bench-example-${ex.index}.mjs`);
-          writeFileSync(script, ex.code);
-          cmd = `node ${JSON.stringify(script)}`;
+          // At the root, so the example's relative imports resolve as a reader's would; put in place
+          // whatever the agent left at that name (a link is replaced, never written through).
+          const script = new SafeRoot(ws.dir).put(`.bench-example-${ex.index}.mjs`, ex.code);
+          cmd = `node ${JSON.stringify(join(ws.dir, script))}`;
         }
         const res = await env.runTests(js ? cmd : `set -e\n${cmd}`, { cwd: ws.dir, env: {}, timeoutMs: 60_000, signal: env.signal, writable: [env.scratch] });
         log.push(`$ (${ex.file} example ${ex.index + 1}, ${ex.lang})\n${ex.code}\n-> exit ${res.exitCode}${res.timedOut ? ' (timed out)' : ''}\n${res.output}`);
@@ -250,7 +264,7 @@ export async function gradeDocs(task: DocsTaskSpec, patch: string, env: GradeEnv
         detail: failures.length ? failures.join('; ') : `${examples.length} runnable example(s) pass`,
       });
     }
-    const correction = await correctionLines(ws.dir, task.gold.to, files);
+    const correction = await correctionLines(ws, mirror, task.gold.to, files);
     return { status: 'ok', correctionLines: correction, passed: checks.every((c) => c.passed), checks, note: null, log: log.join('\n\n') };
   } finally {
     await env.workspaces.remove(ws);

@@ -20,6 +20,22 @@ export interface Grade {
   triage: TriageGrade | null;
 }
 
+/** A change over the size a patch may have (MAX_PATCH_BYTES): not graded, judged not resolved. */
+export function tooLargeGrade(task: Task): Grade {
+  const note = 'the change is larger than a patch bench grades (64 MiB): not resolved';
+  return {
+    status: 'ok',
+    resolved: task.kind === 'triage' ? null : false,
+    note,
+    log: note,
+    testMs: 0,
+    correctionLines: null,
+    pr: null,
+    docs: null,
+    triage: null,
+  };
+}
+
 export async function gradeTask(task: Task, patch: string, finalText: string | null, env: GradeEnv): Promise<Grade> {
   const none = { pr: null, docs: null, triage: null };
   if (task.kind === 'pr') {

@@ -2,16 +2,23 @@
 // fresh checkout of the base commit, the gold change's test files are put in place only now, the task's
 // test command runs, and per-test results are read from its report. The exit code is cross-checked
 // against the report, and a suite that did not run is told apart from a patch that broke it.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { runProcess, type RunResult } from '../exec/run.ts';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { SafeFsError, SafeRoot } from '../control/safefs.ts';
+import type { Observed } from '../control/sandbox.ts';
+import type { RunResult } from '../exec/run.ts';
 import type { PrTaskSpec } from '../suite/load.ts';
+import { gitFile } from '../workspace/git.ts';
 import type { WorkspaceManager, Workspace } from '../workspace/workspace.ts';
 import { changedFiles, correctionLines as countCorrection } from './correction.ts';
 import { parseJUnit, parseTap, ReportError, type TestResults } from './reports.ts';
 
 export interface TestRunner {
-  (cmd: string, opts: { cwd: string; env: Record<string, string>; timeoutMs: number; signal?: AbortSignal; writable: string[] }): Promise<RunResult>;
+  (
+    cmd: string,
+    opts: { cwd: string; env: Record<string, string>; timeoutMs: number; signal?: AbortSignal; writable: string[]; label?: string },
+  ): Promise<RunResult & { observed: Observed }>;
 }
 
 export interface PrGrade {
@@ -35,15 +42,35 @@ interface SuiteRun {
   run: RunResult;
 }
 
-/** Puts the gold version of the hidden test files into a checkout. */
-export async function applyHiddenTests(ws: Workspace, task: Pick<PrTaskSpec, 'gold' | 'hidden_tests'>): Promise<string | null> {
-  const res = await runProcess(['git', 'checkout', task.gold.to, '--', ...task.hidden_tests], { cwd: ws.dir });
-  return res.exitCode === 0 ? null : `could not check out the hidden tests from ${task.gold.to}: ${res.output.trim()}`;
+/** The largest test report read (a report is the grader's input, and the code under test can write it). */
+const MAX_REPORT_BYTES = 32 << 20;
+
+/**
+ * Puts the gold version of the hidden test files into a checkout, exactly at their paths: whatever the
+ * agent's patch left there (a link, a file where a folder belongs) is replaced, never followed. The gold
+ * files come from the mirror: the base repository the checkout belongs to does not hold them.
+ */
+export async function applyHiddenTests(ws: Workspace, mirror: string, task: Pick<PrTaskSpec, 'gold' | 'hidden_tests'>): Promise<string | null> {
+  const fs = new SafeRoot(ws.dir);
+  for (const path of task.hidden_tests) {
+    const file = await gitFile(mirror, task.gold.to, path);
+    if (!file) return `the hidden test ${path} does not exist at ${task.gold.to}`;
+    fs.put(path, file.data, file.mode === '100755' ? 0o755 : 0o644);
+  }
+  return null;
 }
 
 /** Runs the task's test command and reads per-test results from its report. */
-export async function runSuite(task: Pick<PrTaskSpec, 'test'>, ws: Workspace, scratch: string, runTests: TestRunner, signal?: AbortSignal): Promise<SuiteRun> {
-  const report = join(scratch, `report-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.xml`);
+export async function runSuite(
+  task: Pick<PrTaskSpec, 'test'>,
+  ws: Workspace,
+  scratch: string,
+  runTests: TestRunner,
+  signal?: AbortSignal,
+  label = 'grade',
+): Promise<SuiteRun> {
+  // An unguessable name: the code under test runs in the test process and could otherwise find the report to rewrite.
+  const report = join(scratch, `report-${randomBytes(12).toString('hex')}.xml`);
   rmSync(report, { force: true });
   const run = await runTests(task.test.command, {
     cwd: ws.dir,
@@ -51,13 +78,21 @@ export async function runSuite(task: Pick<PrTaskSpec, 'test'>, ws: Workspace, sc
     timeoutMs: task.test.timeout_s * 1000,
     signal,
     writable: [scratch],
+    label,
   });
   if (run.spawnError) return { results: null, problem: `the test command could not start: ${run.spawnError}`, run };
   if (run.timedOut) return { results: null, problem: `the test run timed out after ${task.test.timeout_s}s`, run };
   try {
     if (task.test.format === 'tap') return { results: parseTap(run.stdout), problem: null, run };
-    if (!existsSync(report)) return { results: null, problem: 'the test command wrote no JUnit report to $BENCH_TEST_REPORT', run };
-    const results = parseJUnit(readFileSync(report, 'utf8'), ws.dir);
+    let xml: string | null;
+    try {
+      xml = new SafeRoot(dirname(report)).readText(basename(report), MAX_REPORT_BYTES);
+    } catch (err) {
+      if (err instanceof SafeFsError) return { results: null, problem: `the test report cannot be read: ${err.message}`, run };
+      throw err;
+    }
+    if (xml === null) return { results: null, problem: 'the test command wrote no JUnit report to $BENCH_TEST_REPORT', run };
+    const results = parseJUnit(xml, ws.dir);
     rmSync(report, { force: true });
     if (!results.tests.size) return { results: null, problem: 'the test report lists no tests', run };
     return { results, problem: null, run };
@@ -88,16 +123,19 @@ export async function testRunWith(
   patch: string,
   env: GradeEnv,
   label = 'grade',
-  inspect?: (ws: Workspace) => Promise<void>,
-): Promise<SuiteRun | { infra: string }> {
+  inspect?: (ws: Workspace, mirror: string) => Promise<void>,
+): Promise<SuiteRun | { infra: string } | { unappliable: string }> {
   const ws = await env.workspaces.create({ repo: task.repo, base: task.base, setup: task.setup }, `${env.name}-${label}`, env.signal);
   try {
+    // The saved patch is the agent's change as git saw it: if it does not apply to a clean checkout, the
+    // agent made it so (links where folders were, files git cannot recreate). That is judged, not an error.
     const applyProblem = await env.workspaces.applyPatch(ws, patch);
-    if (applyProblem) return { infra: `the patch does not apply to the base commit: ${applyProblem}` };
-    await inspect?.(ws);
-    const hidden = await applyHiddenTests(ws, task);
+    if (applyProblem) return { unappliable: `the change cannot be applied to a clean checkout of the base commit: ${applyProblem}` };
+    const mirror = await env.workspaces.cache.mirror(task.repo);
+    await inspect?.(ws, mirror);
+    const hidden = await applyHiddenTests(ws, mirror, task);
     if (hidden) return { infra: hidden };
-    return await runSuite(task, ws, env.scratch, env.runTests, env.signal);
+    return await runSuite(task, ws, env.scratch, env.runTests, env.signal, label);
   } finally {
     await env.workspaces.remove(ws);
   }
@@ -118,10 +156,20 @@ export async function gradePr(task: PrTaskSpec, patch: string, env: GradeEnv): P
     log,
   });
   let correctionLines: number | null = null;
-  const suite = await testRunWith(task, patch, env, 'grade', async (ws) => {
-    correctionLines = await countCorrection(ws.dir, task.gold.to, await changedFiles(ws.dir, task.base, task.gold), task.hidden_tests);
+  const suite = await testRunWith(task, patch, env, 'grade', async (ws, mirror) => {
+    correctionLines = await countCorrection(ws, mirror, task.gold.to, await changedFiles(env.workspaces, ws, mirror, task.base, task.gold), task.hidden_tests);
   });
   if ('infra' in suite) return infra(suite.infra);
+  if ('unappliable' in suite)
+    return {
+      ...infra(suite.unappliable, ''),
+      status: 'ok',
+      resolved: false,
+      fail_to_pass: { passed: 0, total: task.fail_to_pass.length },
+      pass_to_pass: { passed: 0, total: task.pass_to_pass.length },
+      failing: [...task.fail_to_pass, ...task.pass_to_pass],
+      regression: task.pass_to_pass.length > 0,
+    };
   const testMs = Math.round(suite.run.durationMs);
   let log = `$ ${task.test.command}\n(exit ${suite.run.exitCode ?? suite.run.signal}, ${(suite.run.durationMs / 1000).toFixed(1)}s)\n${suite.run.output}`;
   if (suite.results) {
@@ -148,6 +196,7 @@ export async function gradePr(task: PrTaskSpec, patch: string, env: GradeEnv): P
     // Did the suite not run at all here, or did the patch break it? Run it once on the untouched base.
     const pristine = await testRunWith(task, '', env, 'pristine');
     if ('infra' in pristine) return infra(pristine.infra, log);
+    if ('unappliable' in pristine) return infra(pristine.unappliable, log);
     if (!pristine.results) return infra(`the test suite does not run even without the patch: ${pristine.problem}`, log);
     return unresolved(`the patch broke the test run: ${suite.problem}`, p2pIds.length > 0);
   }

@@ -159,8 +159,9 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
         reject(`could not run: ${err instanceof Error ? err.message : String(err)}`);
         continue;
       }
-      if ('infra' in before || 'infra' in after) {
-        reject(('infra' in before ? before.infra : '') || ('infra' in after ? after.infra : ''));
+      if (!('results' in before) || !('results' in after)) {
+        const why = (r: typeof before) => ('infra' in r ? r.infra : 'unappliable' in r ? r.unappliable : '');
+        reject(why(before) || why(after));
         continue;
       }
       if (!after.results) {

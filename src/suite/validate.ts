@@ -33,6 +33,7 @@ async function validatePr(task: PrTaskSpec, env: GradeEnv, cache: RepoCache, run
     for (let i = 0; i < runs; i++) {
       const r = await testRunWith(task, p, env, `${label}${i}`);
       if ('infra' in r) return r.infra;
+      if ('unappliable' in r) return `${label}: ${r.unappliable}`;
       if (!r.results) return `${label}: the test suite produced no results (${r.problem})`;
       out.push(r.results);
     }

@@ -1,8 +1,12 @@
 // What a trial's commands (the agent's, and the code it wrote when the grader runs it) may see inside
 // the sandbox: the same for a replay, a regrade and a suite's validation.
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Suite, Task } from '../suite/load.ts';
 import type { RepoCache } from './repos.ts';
+
+/** bench's own checkout (its .git/config may hold a CI token). */
+const harnessRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface Isolation {
   hidden: string[];
@@ -17,6 +21,7 @@ export interface Isolation {
  */
 export function hiddenFromAgents(o: { cacheDir: string; suite: Suite; outDir?: string; workRoot: string }): string[] {
   const hidden = [
+    harnessRoot,
     join(o.cacheDir, 'repos'),
     join(o.cacheDir, 'bases'),
     join(o.cacheDir, 'env'),
@@ -28,7 +33,10 @@ export function hiddenFromAgents(o: { cacheDir: string; suite: Suite; outDir?: s
   return [...new Set(hidden)];
 }
 
-/** The sandbox's view for a trial's commands: everything hidden except its own base repository and the objects it borrows. */
-export async function isolationFor(cache: RepoCache, hidden: string[], task: Task): Promise<Isolation> {
-  return { hidden, reveal: [await cache.baseRepo(task.repo, task.base), join(await cache.mirror(task.repo), 'objects')] };
+/**
+ * The sandbox's view for a trial's commands: its own base repository (which holds nothing past the
+ * base commit) and what the suite says its commands need to read; everything else of the above hidden.
+ */
+export async function isolationFor(cache: RepoCache, hidden: string[], task: Task, readPaths: string[] = []): Promise<Isolation> {
+  return { hidden, reveal: [await cache.baseRepo(task.repo, task.base), ...readPaths] };
 }

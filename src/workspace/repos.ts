@@ -1,13 +1,14 @@
 // The repository cache: each source repository is cloned once into a bare mirror; each base commit
-// gets a small bare "base repo" whose only refs are that commit (and the tags before it), sharing the
-// mirror's objects through git alternates. Worktrees are made from the base repo, so an agent running
-// `git log --all` sees the history up to its base commit and never the gold change or later work.
+// gets a bare "base repo" holding only that commit, the tags before it, and the objects they reach:
+// its own pack, no alternates, nothing shared with the mirror. Worktrees are made from the base repo,
+// so an agent sees the history up to its base commit, and no plumbing command (cat-file over every
+// object, a dangling blob) can find the gold change or anything later: those objects are not there.
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { InputError } from '../errors.ts';
-import { runProcess } from '../exec/run.ts';
 import type { ResolvedRepo, Task } from '../suite/load.ts';
+import { gitOut } from './git.ts';
 import { withLock } from './lock.ts';
 
 /** simple-git, for commands whose trimmed output is fine (names, shas). */
@@ -16,15 +17,16 @@ export function gitAt(dir: string, signal?: AbortSignal): SimpleGit {
 }
 
 /**
- * A git command's stdout, untrimmed (a patch or a file keeps its final newline), throwing on a non-zero
- * exit. Run directly rather than through simple-git, which also waits 50 ms after any command that
- * printed nothing (its completion detection): most of the per-trial ones (add, reset).
+ * A git command's stdout in a bare repository of the cache, untrimmed (a patch or a file keeps its
+ * final newline), hardened (see git.ts), throwing on a non-zero exit. Run directly rather than through
+ * simple-git, which also waits 50 ms after any command that printed nothing (its completion detection).
  */
-export async function git(dir: string, args: string[], opts: { maxOutputBytes?: number; signal?: AbortSignal } = {}): Promise<string> {
-  const res = await runProcess(['git', ...args], { cwd: dir, maxOutputBytes: opts.maxOutputBytes ?? 64 << 20, signal: opts.signal });
-  if (res.exitCode !== 0) throw new Error(`git ${args[0]} failed: ${res.stderr.trim() || `exit ${res.exitCode ?? res.signal}`}`);
-  return res.stdout;
+export function git(repo: string, args: string[], opts: { maxOutputBytes?: number; signal?: AbortSignal; input?: string } = {}): Promise<string> {
+  return gitOut({ gitDir: repo }, args, opts);
 }
+
+/** What marks a finished base repo of this layout (older ones shared the mirror's objects, and are rebuilt). */
+const BASE_LAYOUT = 'bench-base-v2';
 
 /** The historical change of a task (gold.from to gold.to) as a binary patch, optionally without some files (the hidden tests). */
 export async function goldPatch(cache: RepoCache, task: { repo: ResolvedRepo; gold: { from: string; to: string } }, without: string[] = []): Promise<string> {
@@ -120,20 +122,22 @@ export class RepoCache {
     const mirror = await this.mirror(repo);
     const dest = join(this.root, 'bases', `${repo.key}-${sha.slice(0, 16)}.git`);
     return withLock(dest, async () => {
-      if (existsSync(join(dest, 'bench-base'))) return dest;
+      if (existsSync(join(dest, BASE_LAYOUT))) return dest;
       rmSync(dest, { recursive: true, force: true });
       const tmp = `${dest}.tmp-${process.pid}`;
       rmSync(tmp, { recursive: true, force: true });
-      await simpleGit().raw(['init', '--quiet', '--bare', '--initial-branch=main', tmp]);
-      writeFileSync(join(tmp, 'objects', 'info', 'alternates'), `${join(mirror, 'objects')}\n`);
-      const git = gitAt(tmp);
-      await git.raw(['update-ref', 'refs/heads/main', sha]);
-      const tags = (await gitAt(mirror).raw(['for-each-ref', '--merged', sha, '--format=%(refname) %(objectname)', 'refs/tags'])).split('\n').filter(Boolean);
+      mkdirSync(tmp, { recursive: true });
+      await git(tmp, ['init', '--quiet', '--bare', '--initial-branch=main']);
+      const tags = (await git(mirror, ['for-each-ref', '--merged', sha, '--format=%(refname) %(objectname)', 'refs/tags'])).split('\n').filter(Boolean);
+      // Exactly the objects the base commit and its tags reach, packed from the mirror into the base repo's own store.
+      const revs = [sha, ...tags.map((l) => l.split(' ')[1]!)];
+      await git(mirror, ['pack-objects', '--revs', '--delta-base-offset', '--quiet', join(tmp, 'objects', 'pack', 'pack')], { input: `${revs.join('\n')}\n` });
+      await git(tmp, ['update-ref', 'refs/heads/main', sha]);
       for (const line of tags) {
         const [ref, obj] = line.split(' ');
-        await git.raw(['update-ref', ref!, obj!]);
+        await git(tmp, ['update-ref', ref!, obj!]);
       }
-      writeFileSync(join(tmp, 'bench-base'), `${sha}\n`);
+      writeFileSync(join(tmp, BASE_LAYOUT), `${sha}\n`);
       renameSync(tmp, dest);
       return dest;
     });

@@ -7,7 +7,10 @@ import { RepoCache } from '../../src/workspace/repos.ts';
 import { WorkspaceManager } from '../../src/workspace/workspace.ts';
 import { calcFixture, git, tmp } from '../helpers/fixtures.ts';
 
-const runTests: TestRunner = (cmd, o) => runShell(cmd, { cwd: o.cwd, env: { ...process.env, ...o.env }, timeoutMs: o.timeoutMs });
+const runTests: TestRunner = async (cmd, o) => ({
+  ...(await runShell(cmd, { cwd: o.cwd, env: { ...process.env, ...o.env }, timeoutMs: o.timeoutMs })),
+  observed: { networkAttempts: null, tamper: null },
+});
 
 function setup() {
   const f = calcFixture();
