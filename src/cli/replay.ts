@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
 import type { ModelBackend } from '../model/backend.ts';
 import type { Cassette } from '../model/cassette.ts';
+import type { Redactor } from '../record/redact.ts';
 import type { Workflow } from '../workflow/types.ts';
 import type { WorkspaceManager } from '../workspace/workspace.ts';
 import { collect, defaultCacheDir, intArg, sandboxFor } from './args.ts';
@@ -43,7 +44,7 @@ interface ReplayFlags {
 }
 
 /** The model backend from the flags: live (sim or openai), recording to a cassette, or served from one. */
-async function backendFor(flags: ReplayFlags): Promise<{ backend: ModelBackend; tape: Cassette | null; notice: string | null }> {
+async function backendFor(flags: ReplayFlags, redactor: Redactor): Promise<{ backend: ModelBackend; tape: Cassette | null; notice: string | null }> {
   if (flags.record && flags.replay)
     throw new InputError('--record and --replay exclude each other', { field: '--replay', fix: 'record in one run, replay in another' });
   if (flags.replay) {
@@ -67,7 +68,7 @@ async function backendFor(flags: ReplayFlags): Promise<{ backend: ModelBackend; 
     import('../model/sim/profile.ts'),
   ]);
   const { spec, notice } = resolveModelSpec(flags, loadSimProfile(flags.simProfile));
-  const tape = flags.record ? Cassette.record(resolve(flags.record)) : null;
+  const tape = flags.record ? Cassette.record(resolve(flags.record), redactor) : null;
   return { backend: new ModelBackend(spec, tape), tape, notice };
 }
 
@@ -139,7 +140,10 @@ export function replayCommand(program: Command): void {
       const workflows = resolveWorkflows(flags.workflow, suite.workflows);
       const shard = flags.shard ? parseShard(flags.shard) : undefined;
       const weights = await shardWeights(flags);
-      const { backend, tape, notice } = await backendFor(flags);
+      // Every secret of this environment (the model key above all) stays out of what the run writes and what the model is told.
+      const { Redactor } = await import('../record/redact.ts');
+      const redactor = Redactor.fromEnv(process.env);
+      const { backend, tape, notice } = await backendFor(flags, redactor);
       const spec = backend.spec;
       const sandbox = await sandboxFor(flags.sandbox);
       const concurrency = flags.concurrency ?? Math.max(1, Math.min(Math.max(...workflows.map((w) => w.limits.maxThreads)), availableParallelism() * 2));
@@ -187,6 +191,7 @@ export function replayCommand(program: Command): void {
           engine: flags.engine as 'sdk' | 'codex',
           prices: loadPrices(flags.prices),
           command: process.argv.slice(1),
+          redactor,
           signal: controller.signal,
           onProgress: progress.handle,
           onWorkspaces: (w) => (workspaces = w),

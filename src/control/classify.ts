@@ -1,5 +1,6 @@
 // What a shell command is, read from its text before it runs: a test run, a network attempt.
 // Network attempts are also recognised after the fact from the failure a sandbox without network gives.
+import { isAbsolute, join, normalize } from 'node:path';
 import { clip } from '../record/events.ts';
 
 const TEST_RUNNER =
@@ -15,6 +16,81 @@ const NETWORK_TOOL =
 /** A command that would reach the network if allowed to (judged from its text). */
 export function looksLikeNetwork(cmd: string): boolean {
   return NETWORK_TOOL.test(cmd);
+}
+
+/** Commands whose operands are all paths they write (or remove). */
+const WRITES_ALL = new Set(['touch', 'rm', 'rmdir', 'mkdir', 'chmod', 'chown', 'chgrp', 'truncate', 'shred', 'unlink', 'tee']);
+/** Commands whose last operand is where they write. */
+const WRITES_LAST = new Set(['cp', 'mv', 'ln', 'install', 'rsync']);
+/** Places every command may write: the null and standard devices. */
+const ALWAYS_WRITABLE = ['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty', '/dev/fd', '/proc/self/fd'];
+
+/** The shell words of a command, roughly: quotes removed, operators (`;`, `&&`, `|`, redirections) as their own words. */
+function words(cmd: string): string[] {
+  const out: string[] = [];
+  const re = /(\d?>>?|&>>?|[;&|()<]+)|'([^']*)'|"((?:[^"\\]|\\.)*)"|([^\s;&|()<>'"]+)/g;
+  for (const m of cmd.matchAll(re)) out.push(m[1] ?? m[2] ?? m[3] ?? m[4] ?? '');
+  return out;
+}
+
+/**
+ * Paths a shell command plainly writes outside the places it may (the worktree, HOME, TMPDIR, /tmp):
+ * redirection targets, and the operands of touch, rm, mkdir, cp, mv, ln, tee, dd of=... Read from the
+ * command's text, as network commands are: without an OS sandbox such a command is refused; with one, it
+ * is counted as a blocked attempt even when the command hides its error (nothing outside is in its view).
+ */
+export function outsideWrites(
+  cmd: string,
+  o: {
+    cwd: string;
+    home: string;
+    writable: string[];
+    /** A path inside a writable folder that leads out of it through a link. */
+    leadsOut?: (inside: string) => boolean;
+    /** A path that is the command's own throwaway space (a /tmp of its own), not the host's. */
+    scratch?: (path: string) => boolean;
+  },
+): string[] {
+  const w = words(cmd);
+  const targets: string[] = [];
+  let cmdStart = true;
+  let current: string[] = [];
+  const flush = () => {
+    const [name, ...args] = current;
+    const operands = args.filter((a) => !a.startsWith('-'));
+    if (name && WRITES_ALL.has(name.split('/').at(-1)!)) targets.push(...operands);
+    else if (name && WRITES_LAST.has(name.split('/').at(-1)!) && operands.length > 1) targets.push(operands.at(-1)!);
+    else if (name === 'dd') for (const a of args) if (a.startsWith('of=')) targets.push(a.slice(3));
+    current = [];
+  };
+  for (let i = 0; i < w.length; i++) {
+    const t = w[i]!;
+    if (/^(\d?>>?|&>>?)$/.test(t)) {
+      if (w[i + 1] !== undefined && !w[i + 1]!.startsWith('&')) targets.push(w[i + 1]!);
+      i++;
+      continue;
+    }
+    if (/^[;&|()<]+$/.test(t)) {
+      flush();
+      cmdStart = true;
+      continue;
+    }
+    if (cmdStart && /^[A-Za-z_][A-Za-z0-9_]*=/.test(t)) continue; // VAR=value before a command
+    cmdStart = false;
+    current.push(t);
+  }
+  flush();
+  const allowed = [...o.writable, ...ALWAYS_WRITABLE];
+  const outside: string[] = [];
+  for (const raw of targets) {
+    if (!raw || /[$`*?]/.test(raw)) continue; // expanded by the shell: not known from the text
+    const p = raw.startsWith('~') ? join(o.home, raw.slice(1)) : isAbsolute(raw) ? raw : join(o.cwd, raw);
+    const norm = normalize(p);
+    const within = allowed.find((a) => norm === a || norm.startsWith(a.endsWith('/') ? a : `${a}/`));
+    // Inside a writable folder by its text, a path may still lead out through a link there.
+    if (within ? o.leadsOut?.(norm) : !o.scratch?.(norm)) outside.push(raw);
+  }
+  return [...new Set(outside)];
 }
 
 const NETWORK_FAILURE =
@@ -65,13 +141,16 @@ export interface FinishedCall {
   networkOff: boolean;
   /** A sandbox enforced the role's write limits on this call. */
   sandboxed: boolean;
+  /** Packets the sandbox's network namespace counted going nowhere (null: not observable). */
+  attempts?: number | null;
 }
 
 /**
  * What a sandbox stopped, seen in a call's result after it ran (engines that learn of refusals only
  * from the output: bench's bwrap commands, Codex's own sandbox): `network` and sandbox `decision` events.
- *   network   the command tried the network and failed: a network failure in its output, or a command
- *             that reads as a network one and exited non-zero;
+ *   network   the command tried the network and was stopped: the sandbox's network namespace counted
+ *             packets that had nowhere to go (even when the command hid its error), a network failure in
+ *             its output, or a command that reads as a network one and exited non-zero;
  *   command   a read-only mount refused a write: the kernel's error line (a compound command may still
  *             exit 0), or the message in the output of a command that failed;
  *   edit      not applied, with a refused write in its output.
@@ -80,12 +159,25 @@ export function observedDenials(base: ToolEventBase, c: FinishedCall): Array<{ t
   const out: Array<{ type: 'network' | 'decision'; data: Record<string, unknown> }> = [];
   const failed = c.exitCode !== undefined && c.exitCode !== 0;
   const deny = (line: string | undefined) =>
-    out.push({ type: 'decision', data: { ...base, stage: 'sandbox', verdict: 'deny', observed: true, reason: clip((line ?? c.output).trim(), 300) } });
+    out.push({
+      type: 'decision',
+      data: { ...base, stage: 'sandbox', class: 'write', verdict: 'deny', observed: true, reason: clip((line ?? c.output).trim(), 300) },
+    });
   if (c.command !== undefined) {
     const classified = looksLikeNetwork(c.command);
     const netFailure = showsNetworkFailure(c.output);
-    if (c.networkOff && (netFailure || (classified && failed)))
-      out.push({ type: 'network', data: { ...base, verdict: 'blocked', source: classified ? 'classified' : 'observed', command: clip(c.command, 300) } });
+    const counted = c.attempts ?? 0;
+    if (c.networkOff && (counted > 0 || netFailure || (classified && failed)))
+      out.push({
+        type: 'network',
+        data: {
+          ...base,
+          verdict: 'blocked',
+          source: counted > 0 ? 'counted' : classified ? 'classified' : 'observed',
+          ...(c.attempts !== undefined && c.attempts !== null ? { packets: c.attempts } : {}),
+          command: clip(c.command, 300),
+        },
+      });
     if (c.sandboxed) {
       const line = READ_ONLY_LINE.exec(c.output)?.[0];
       if (line !== undefined || (failed && READ_ONLY.test(c.output))) deny(line ?? c.output.split('\n').find((l) => READ_ONLY.test(l)));

@@ -216,9 +216,20 @@ export interface HookRunnerOptions {
   model: string;
   /** Codex's permission_mode of the session (bench answers approvals itself: "default"). */
   permissionMode?: string;
-  /** Environment of hook commands (PLUGIN_ROOT, PLUGIN_DATA, ...), on top of the harness's. */
+  /** Environment of hook commands (PLUGIN_ROOT, PLUGIN_DATA, ...), on top of hookBaseEnv(). */
   env: Record<string, string>;
+  /** Variables of the harness's environment the workflow lets its hooks see (`[bench] hook_env`). */
+  passEnv?: string[];
   signal?: AbortSignal;
+}
+
+/** What every hook gets of the harness's environment: enough to run a program as the user, no secrets. */
+const HOOK_BASE_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TERM', 'TMPDIR', 'TZ'];
+
+export function hookBaseEnv(pass: string[] = [], env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const k of [...HOOK_BASE_ENV, ...pass]) if (env[k] !== undefined) out[k] = env[k];
+  return out;
 }
 
 export class HookRunner {
@@ -255,7 +266,7 @@ export class HookRunner {
         const shell = process.env.SHELL || '/bin/sh';
         const res = await runProcess([shell, '-lc', command], {
           cwd: this.opts.cwd,
-          env: { ...process.env, ...this.opts.env },
+          env: { ...hookBaseEnv(this.opts.passEnv), ...this.opts.env },
           input: body,
           timeoutMs: h.timeoutS * 1000,
           signal: this.opts.signal,
@@ -280,14 +291,16 @@ export class HookRunner {
         return r;
       }),
     );
+    // What hooks say reaches the model (a block's reason, added context): never a secret.
+    const told = (t: string | null) => (t === null ? null : this.opts.events.redactor.text(t));
     for (const r of results) {
       out.runs++;
       if (r.failure) out.failures++;
-      if (r.context) out.additionalContext.push(r.context);
+      if (r.context) out.additionalContext.push(told(r.context)!);
       if (r.updatedInput !== undefined && out.updatedInput === undefined) out.updatedInput = r.updatedInput;
       if (r.blocked) {
         out.blocked = true;
-        out.reason = out.reason ? `${out.reason}; ${r.reason}` : r.reason;
+        out.reason = out.reason ? `${out.reason}; ${told(r.reason)}` : told(r.reason);
       }
       if (r.decision === 'deny') out.decision = 'deny';
       else if (r.decision === 'allow' && out.decision !== 'deny') out.decision = 'allow';

@@ -1,37 +1,49 @@
 // The control plane: one pipeline every tool call passes, each step logged as an event.
 //   1. PreToolUse hooks            a block stops the call; updatedInput replaces its input
-//   2. sandbox policy of the role   paths resolved (symlinks, .., absolute) before checking; network policy
+//   2. sandbox policy of the role   the working directory inside the worktree; writes checked on paths as
+//                                    they resolve now (links followed only inside the worktree), .git never;
+//                                    escalation refused to read-only roles and for hidden folders; network policy
 //   3. approval policy              untrusted / on-request / on-failure / never; PermissionRequest hooks,
-//                                    then the approver (rules standing in for the human)
-//   4. execution                    under the OS sandbox backend (bwrap or none), with timeouts, output
-//                                    caps, and the whole process group killed at the end
+//                                    then the approver (rules standing in for the human), who sees the
+//                                    command, its working directory and exactly what it asks for
+//   4. execution                    under the OS sandbox backend, with the harness's caps (never the
+//                                    model's), file tools enforcing paths at the moment of the operation
 //   5. PostToolUse hooks            feedback replaces or extends the result
 // It knows nothing of engines: it sees a call's name, input and what it would touch. Engines ask
 // `needsApproval` before a call (the SDK turns a yes into an interruption), `decide` to answer an
 // interruption, and `run` to execute.
-import { killGroup, type RunResult } from '../exec/run.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { killGroup } from '../exec/run.ts';
+import type { Redactor } from '../record/redact.ts';
 import { clip, type EventLog } from '../record/events.ts';
 import { decide as approverDecide, type ApproverSpec } from './approver.ts';
-import { looksLikeNetwork, observedDenials, showsSandboxFailure, toolCallEvent } from './classify.ts';
+import { looksLikeNetwork, observedDenials, outsideWrites, showsNetworkFailure, showsSandboxFailure, toolCallEvent } from './classify.ts';
 import type { HookRunner } from './hooks.ts';
-import { realResolve, resolveUnder, type ResolvedPath } from './paths.ts';
-import { commandEnv, runSandboxed, type SandboxBackend } from './sandbox.ts';
-import { hookToolInput, hookToolName, type RolePolicy, type ToolCall } from './types.ts';
+import { SafeFsError, SafeRoot } from './safefs.ts';
+import { commandEnv, runSandboxed, type SandboxBackend, type SandboxedResult } from './sandbox.ts';
+import { hookToolInput, hookToolName, NO_GRANT, type AttemptClass, type Grant, type RolePolicy, type ToolCall } from './types.ts';
 
 export type { RolePolicy, ToolCall } from './types.ts';
 
 export interface ExecOptions {
+  /** Output kept, at most the plane's own cap (a model may ask for less, never for more). */
   maxOutputBytes?: number;
 }
 
-/** What a tool's executor may use: resolved paths and the sandboxed shell of its role. */
+/** What a tool's executor may use: the worktree through SafeRoot, and the sandboxed shell of its role. */
 export interface ToolRuntime {
   workspace: string;
-  resolve(p: string): ResolvedPath;
-  /** Runs a command under the role's sandbox, killed after `timeoutMs`. */
-  exec(cmd: string, workdir: string | undefined, opts?: ExecOptions): Promise<RunResult>;
+  /** File access inside the worktree, enforced at the moment of each operation. */
+  fs: SafeRoot;
+  /** Why this role may not write a path (relative to the worktree), or null. */
+  protect(rel: string): string | null;
+  /** Runs a command under the role's sandbox (and the call's approved grant), killed after `timeoutMs`. */
+  exec(cmd: string, workdir: string | undefined, opts?: ExecOptions): Promise<SandboxedResult>;
   /** The time limit of a command. */
   timeoutMs: number;
+  /** The most output a command returns. */
+  maxOutputBytes: number;
 }
 
 export interface ControlPlaneOptions {
@@ -44,9 +56,9 @@ export interface ControlPlaneOptions {
   sandbox: SandboxBackend;
   hooks: HookRunner | null;
   approver: ApproverSpec;
-  /** Folders made empty inside the sandbox (the repository cache, the results folder)... */
+  /** Folders that stay hidden inside the sandbox (the repository cache, the suite, the results)... */
   hidden: string[];
-  /** ...and what is mounted back read-only inside them (the trial's base repo, the mirror's objects). */
+  /** ...and what is mounted read-only for this trial (its base repository, the suite's read paths). */
   reveal: string[];
   /** Seed for the modelled human wait times. */
   seed: number;
@@ -55,12 +67,9 @@ export interface ControlPlaneOptions {
   /** How long a command may run before its process group is killed. */
   commandTimeoutMs: number;
   maxOutputBytes: number;
+  /** Secrets kept out of what the model is told. */
+  redactor?: Redactor;
   signal: AbortSignal;
-}
-
-interface Escalation {
-  network: boolean;
-  full: boolean;
 }
 
 interface CallPlan {
@@ -68,8 +77,12 @@ interface CallPlan {
   blocked: { stage: string; reason: string; text: string } | null;
   approval: { reason: string } | null;
   approved: boolean | null;
-  escalation: Escalation;
+  /** The approver rule's word on package lifecycle scripts. */
+  scripts: boolean;
+  grant: Grant;
   networkLike: boolean;
+  /** The working directory, resolved inside the worktree. */
+  cwd: string;
   context: string[];
 }
 
@@ -77,10 +90,22 @@ interface CallPlan {
 const SAFE_COMMAND =
   /^\s*(ls|cat|head|tail|wc|grep|rg|find|pwd|echo|sed -n|nl|tree|stat|file|git (status|diff|log|show|blame|grep|ls-files|rev-parse|branch))\b[^;&|`$><]*$/;
 
+/** The environment that keeps package managers from running lifecycle scripts (npm, pnpm, yarn classic and berry, bun). */
+const NO_SCRIPTS = { npm_config_ignore_scripts: 'true', YARN_ENABLE_SCRIPTS: 'false', YARN_IGNORE_SCRIPTS: 'true', BUN_CONFIG_IGNORE_SCRIPTS: '1' };
+
+const inside = (p: string, dir: string) => p === dir || p.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
+
+/** The class of a call a hook or an approval refused: what it would have reached. */
+function classOf(call: ToolCall, networkLike: boolean): AttemptClass {
+  if (call.escalate) return 'escalation';
+  if (networkLike) return 'network';
+  if (call.writes?.length) return 'write';
+  return 'other';
+}
+
 export class ControlPlane {
   readonly workspace: string;
-  /** The workspace with symlinks resolved, once: every path check is made against it. */
-  private readonly realWorkspace: string;
+  private readonly fs: SafeRoot;
   private readonly opts: ControlPlaneOptions;
   private readonly groups = new Set<number>();
   private readonly env: NodeJS.ProcessEnv;
@@ -91,7 +116,7 @@ export class ControlPlane {
   constructor(opts: ControlPlaneOptions) {
     this.opts = opts;
     this.workspace = opts.workspace;
-    this.realWorkspace = realResolve(opts.workspace);
+    this.fs = new SafeRoot(opts.workspace);
     // Agent commands get a clean environment: no API keys or tokens of the harness leak into them.
     ({ env: this.env, home: this.home, tmp: this.tmp } = commandEnv(opts.scratch, opts.canary?.env ? { [opts.canary.env]: opts.canary.token } : {}));
   }
@@ -111,28 +136,53 @@ export class ControlPlane {
     return this.opts.roles[role] ?? this.opts.defaultRole;
   }
 
-  resolve(p: string): ResolvedPath {
-    return resolveUnder(this.realWorkspace, p, this.workspace);
+  /** Why a role may not write `rel` (a path inside the worktree), or null. */
+  private protect(role: string, rel: string): string | null {
+    const { sandbox } = this.policy(role);
+    if (rel === '.git' || rel.startsWith('.git/')) return `${rel} is the worktree's git metadata, which stays read-only`;
+    if (sandbox === 'read-only') return `the ${role} role is read-only: cannot write ${rel}`;
+    return null;
   }
 
-  /** A shell command of a role under its sandbox (what the exec tool runs), with the plane's time limit. */
-  private exec(role: string, cmd: string, workdir: string | undefined, opts: ExecOptions & { escalation?: Escalation } = {}): Promise<RunResult> {
+  /** What a command's text says it writes where this role may not (read from the text; see classify.ts). */
+  private writesOutside(role: string, cmd: string, cwd: string, grant: Grant): string[] {
+    const { sandbox } = this.policy(role);
+    if (sandbox === 'danger-full-access') return [];
+    const writable = [this.home, this.tmp, ...grant.write, ...(sandbox === 'workspace-write' ? [this.workspace, this.fs.root] : [])];
+    return outsideWrites(cmd, {
+      cwd,
+      home: this.home,
+      writable,
+      leadsOut: (p) => {
+        if (!(p === this.fs.root || p.startsWith(`${this.fs.root}/`) || p === this.workspace || p.startsWith(`${this.workspace}/`))) return false;
+        try {
+          const rel = this.fs.resolve(p);
+          return rel === '.git' || rel.startsWith('.git/');
+        } catch (err) {
+          return err instanceof SafeFsError && err.denied;
+        }
+      },
+      // The sandbox's /tmp is its own: a path there that names nothing of the host's is throwaway space.
+      scratch: (p) => this.opts.sandbox.name === 'bwrap' && p.startsWith('/tmp/') && !existsSync(join('/tmp', p.split('/')[2]!)),
+    });
+  }
+
+  /** A command of a role under its sandbox (what the exec tool runs), with the plane's caps. */
+  private exec(role: string, cmd: string, cwd: string, grant: Grant, maxOutputBytes: number): Promise<SandboxedResult> {
     const policy = this.policy(role);
-    const esc = opts.escalation ?? { network: false, full: false };
-    const cwd = workdir ? this.resolve(workdir).real : this.workspace;
     const spec = {
-      mode: esc.full ? ('danger-full-access' as const) : policy.sandbox,
-      network: esc.network || esc.full || policy.network === 'allow',
+      mode: policy.sandbox,
+      network: grant.network || policy.network === 'allow',
       workspace: this.workspace,
-      writable: [this.home, this.tmp],
+      writable: [this.home, this.tmp, ...grant.write],
       hidden: this.opts.hidden,
-      reveal: this.opts.reveal,
+      reveal: [...this.opts.reveal, ...grant.read],
       cwd,
     };
     return runSandboxed(this.opts.sandbox, cmd, spec, {
-      env: this.env,
+      env: grant.network && !grant.scripts ? { ...this.env, ...NO_SCRIPTS } : this.env,
       timeoutMs: this.opts.commandTimeoutMs,
-      maxOutputBytes: opts.maxOutputBytes ?? this.opts.maxOutputBytes,
+      maxOutputBytes,
       signal: this.opts.signal,
       onSpawn: (pid) => this.groups.add(pid),
     });
@@ -148,23 +198,43 @@ export class ControlPlane {
     };
   }
 
-  /** Step 2, paths: may this role write these paths? The reason for a denial, or null. */
-  private checkWrites(role: string, writes: string[]): string | null {
-    const { sandbox } = this.policy(role);
-    if (!writes.length || sandbox === 'danger-full-access') return null;
-    if (sandbox === 'read-only') return `the ${role} role is read-only: cannot write ${writes.join(', ')}`;
+  /** Step 2, paths: may this role write these paths as they resolve now? [reason, class] of a denial, or null. */
+  private checkWrites(role: string, writes: string[]): [string, AttemptClass] | null {
+    if (!writes.length || this.policy(role).sandbox === 'danger-full-access') return null;
     for (const w of writes) {
-      const r = this.resolve(w);
-      if (r.rel === null) return `${w} resolves to ${r.real}, outside the workspace`;
-      if (r.rel === '.git' || r.rel.startsWith('.git/')) return `${w} is inside .git, which stays read-only`;
+      let rel: string;
+      try {
+        rel = this.fs.resolve(w);
+      } catch (err) {
+        if (err instanceof SafeFsError && err.denied) return [err.message, 'write'];
+        continue; // not a denial (a loop, a missing parent): the tool reports it
+      }
+      const why = this.protect(role, rel);
+      if (why) return [why, rel === '.git' || rel.startsWith('.git/') ? 'git' : 'write'];
     }
     return null;
   }
 
-  private deny(plan: CallPlan, stage: string, reason: string, text: string): void {
+  /** Step 2, escalation: what a role may not ask for, whatever a person would say. */
+  private checkEscalation(call: ToolCall): string | null {
+    const esc = call.escalate;
+    if (!esc) return null;
+    const policy = this.policy(call.role);
+    if (policy.sandbox === 'read-only') return `the ${call.role} role is read-only: it cannot ask for more permissions`;
+    for (const p of [...esc.read, ...esc.write]) {
+      if (!p.startsWith('/')) return `${p}: additional permissions name absolute paths`;
+      if (this.opts.hidden.some((h) => inside(p, h) || inside(h, p)))
+        return `${p} holds what stays hidden from agents (the answer key, results, the repository cache)`;
+    }
+    if (policy.approval === 'never' || policy.approval === 'on-failure')
+      return `approval policy is ${policy.approval === 'never' ? 'Never' : 'OnFailure'}; reject command — you cannot ask for escalated permissions if the approval policy is ${policy.approval === 'never' ? 'Never' : 'OnFailure'}`;
+    return null;
+  }
+
+  private deny(plan: CallPlan, stage: string, cls: AttemptClass, reason: string, text: string): void {
     plan.blocked = { stage, reason, text };
     const base = { role: plan.call.role, call_id: plan.call.callId, tool: plan.call.tool };
-    this.opts.events.emit('decision', { ...base, stage, verdict: 'deny', reason: clip(reason, 500) });
+    this.opts.events.emit('decision', { ...base, stage, class: cls, verdict: 'deny', reason: clip(reason, 500) });
     this.opts.events.emit('tool_result', { ...base, ok: false, denied: true, stage, ms: 0 });
   }
 
@@ -185,7 +255,10 @@ export class ControlPlane {
     ev.emit(
       'tool_call',
       toolCallEvent({ role: call.role, call_id: call.callId, tool: call.tool }, JSON.stringify(call.input), cmd, {
-        ...(call.escalate ? { escalate: call.escalate.justification } : {}),
+        ...(call.escalate
+          ? { escalate: call.escalate.justification, permissions: { network: call.escalate.network, read: call.escalate.read, write: call.escalate.write } }
+          : {}),
+        ...(call.command?.workdir ? { workdir: call.command.workdir } : {}),
       }),
     );
     const plan: CallPlan = {
@@ -193,8 +266,10 @@ export class ControlPlane {
       blocked: null,
       approval: null,
       approved: null,
-      escalation: { network: false, full: false },
+      scripts: false,
+      grant: NO_GRANT,
       networkLike: false,
+      cwd: this.workspace,
       context: [],
     };
     this.watch(call, 'command', JSON.stringify(call.input));
@@ -205,7 +280,13 @@ export class ControlPlane {
       plan.context.push(...h.additionalContext);
       if (h.blocked) {
         const shown = cmd ?? JSON.stringify(hookToolInput(call).command ?? call.input).slice(0, 200);
-        this.deny(plan, 'hook', h.reason ?? 'blocked', `Command blocked by PreToolUse hook: ${h.reason}. Command: ${shown}`);
+        this.deny(
+          plan,
+          'hook',
+          classOf(call, cmd !== undefined && looksLikeNetwork(cmd)),
+          h.reason ?? 'blocked',
+          `Command blocked by PreToolUse hook: ${h.reason}. Command: ${shown}`,
+        );
         return plan;
       }
       if (h.updatedInput !== undefined && h.updatedInput !== null && typeof h.updatedInput === 'object') {
@@ -227,10 +308,24 @@ export class ControlPlane {
     const effective = plan.call;
     const effCmd = effective.command?.cmd;
 
-    // 2. sandbox policy: paths, then network
+    // 2. sandbox policy: the working directory, paths, escalation, then network
+    if (effective.command?.workdir) {
+      try {
+        plan.cwd = this.fs.dir(effective.command.workdir);
+      } catch (err) {
+        const why = err instanceof SafeFsError ? err.message : String(err);
+        this.deny(plan, 'sandbox', 'read', why, `Denied by sandbox: the working directory must be a folder inside the workspace (${why}).`);
+        return plan;
+      }
+    }
     const denied = this.checkWrites(call.role, effective.writes ?? []);
     if (denied) {
-      this.deny(plan, 'sandbox', denied, `Denied by sandbox: ${denied}`);
+      this.deny(plan, 'sandbox', denied[1], denied[0], `Denied by sandbox: ${denied[0]}`);
+      return plan;
+    }
+    const refused = this.checkEscalation(effective);
+    if (refused) {
+      this.deny(plan, 'sandbox', 'escalation', refused, `Denied: ${refused}`);
       return plan;
     }
     if (effCmd !== undefined) {
@@ -238,7 +333,14 @@ export class ControlPlane {
       if (plan.networkLike && policy.network === 'deny' && this.opts.sandbox.name === 'none' && !effective.escalate) {
         // Without an OS sandbox nothing would stop the traffic: the policy refuses the command instead.
         ev.emit('network', { role: call.role, call_id: call.callId, verdict: 'blocked', source: 'policy', command: clip(effCmd, 300) });
-        this.deny(plan, 'network', 'network access is off for this role', 'Denied by network policy: network access is off for this role.');
+        this.deny(plan, 'network', 'network', 'network access is off for this role', 'Denied by network policy: network access is off for this role.');
+        return plan;
+      }
+      // Likewise for writes outside the role's reach that its text makes plain.
+      const outside = this.opts.sandbox.name === 'none' ? this.writesOutside(call.role, effCmd, plan.cwd, NO_GRANT) : [];
+      if (outside.length) {
+        const why = `writes outside what the ${call.role} role may write: ${outside.join(', ')}`;
+        this.deny(plan, 'sandbox', 'write', why, `Denied by sandbox: ${why}.`);
         return plan;
       }
     }
@@ -247,8 +349,7 @@ export class ControlPlane {
     if (effCmd !== undefined) {
       if (policy.approval === 'untrusted' && !SAFE_COMMAND.test(effCmd))
         plan.approval = { reason: 'untrusted policy: only known-safe reads run without approval' };
-      else if (effective.escalate && (policy.approval === 'on-request' || policy.approval === 'untrusted'))
-        plan.approval = { reason: `escalation requested: ${effective.escalate.justification}` };
+      else if (effective.escalate) plan.approval = { reason: `escalation requested: ${effective.escalate.justification}` };
       else if (plan.networkLike && policy.network === 'ask') plan.approval = { reason: 'network access needs approval' };
     }
     if (plan.approval) ev.emit('approval', { role: call.role, call_id: call.callId, tool: call.tool, state: 'requested', reason: plan.approval.reason });
@@ -268,6 +369,17 @@ export class ControlPlane {
     return this.ask(plan, plan.approval?.reason ?? 'approval requested');
   }
 
+  /** What an approval of this call grants: the least that covers what it asked for. */
+  private grantOf(plan: CallPlan, scripts: boolean): Grant {
+    const esc = plan.call.escalate;
+    return {
+      network: plan.networkLike || !!esc?.network || esc?.kind === 'require_escalated',
+      read: esc?.read ?? [],
+      write: esc?.write ?? [],
+      scripts,
+    };
+  }
+
   private async ask(plan: CallPlan, reason: string): Promise<{ approved: boolean; message: string }> {
     const { call } = plan;
     const ev = this.opts.events;
@@ -275,6 +387,8 @@ export class ControlPlane {
     let approved: boolean;
     let message: string;
     let waitMs = 0;
+    let scripts = false;
+    const asked = this.grantOf(plan, false);
     const hook = this.opts.hooks?.has('PermissionRequest')
       ? await this.opts.hooks.fire(
           'PermissionRequest',
@@ -289,14 +403,19 @@ export class ControlPlane {
       message = hook.reason ?? (approved ? 'approved by a PermissionRequest hook' : 'denied by a PermissionRequest hook');
     } else {
       const text = call.command?.cmd ?? String(call.input.patch ?? JSON.stringify(call.input));
-      const d = approverDecide(this.opts.approver, call.tool, text, `${this.opts.seed}:${call.callId}`);
+      const d = approverDecide(
+        this.opts.approver,
+        { tool: call.tool, text, workdir: plan.cwd, workspace: this.workspace, permissions: asked },
+        `${this.opts.seed}:${call.callId}`,
+      );
       approved = d.approved;
       message = d.message;
       waitMs = d.waitMs;
+      scripts = d.scripts;
       by = `approver:${d.rule === 'default' ? 'default' : `rule ${d.rule + 1}`}`;
     }
     plan.approved = approved;
-    if (approved) plan.escalation = { network: plan.networkLike || !!call.escalate, full: !!call.escalate };
+    if (approved) plan.grant = this.grantOf(plan, scripts);
     ev.emit('approval', {
       role: call.role,
       call_id: call.callId,
@@ -306,9 +425,20 @@ export class ControlPlane {
       wait_ms: waitMs,
       reason: clip(reason, 300),
       message: clip(message, 300),
+      workdir: plan.cwd,
+      grants: { network: asked.network, read: asked.read, write: asked.write, scripts: approved && scripts },
     });
     if (!approved) {
-      ev.emit('decision', { role: call.role, call_id: call.callId, tool: call.tool, stage: 'approval', verdict: 'deny', reason: clip(message, 300) });
+      const cls = classOf(call, plan.networkLike);
+      ev.emit('decision', {
+        role: call.role,
+        call_id: call.callId,
+        tool: call.tool,
+        stage: 'approval',
+        class: cls,
+        verdict: 'deny',
+        reason: clip(message, 300),
+      });
       ev.emit('tool_result', { role: call.role, call_id: call.callId, tool: call.tool, ok: false, denied: true, stage: 'approval', ms: 0 });
       if (plan.networkLike)
         ev.emit('network', { role: call.role, call_id: call.callId, verdict: 'blocked', source: 'approval', command: clip(call.command?.cmd ?? '', 300) });
@@ -322,27 +452,43 @@ export class ControlPlane {
    */
   async run(
     call: ToolCall,
-    execute: (call: ToolCall, rt: ToolRuntime) => Promise<{ text: string; event?: Record<string, unknown>; exec?: RunResult }>,
+    execute: (call: ToolCall, rt: ToolRuntime) => Promise<{ text: string; event?: Record<string, unknown>; exec?: SandboxedResult }>,
   ): Promise<string> {
     const plan = await this.plan(call);
     const ev = this.opts.events;
     const base = { role: call.role, call_id: call.callId, tool: call.tool };
-    if (plan.blocked) return plan.blocked.text;
+    if (plan.blocked) return this.told(plan.blocked.text);
     if (plan.approval && plan.approved === null) await this.ask(plan, plan.approval.reason); // an engine without interruptions
-    if (plan.approved === false) return `Denied by approval: ${plan.call.command?.cmd ?? call.tool} was not approved.`;
+    if (plan.approved === false) return this.told(`Denied by approval: ${plan.call.command?.cmd ?? call.tool} was not approved.`);
 
     const policy = this.policy(call.role);
-    const runtime = (escalation: Escalation): ToolRuntime => ({
+    const runtime = (grant: Grant): ToolRuntime => ({
       workspace: this.workspace,
-      resolve: (p) => this.resolve(p),
-      exec: (cmd, workdir, o) => this.exec(call.role, cmd, workdir, { ...o, escalation }),
+      fs: this.fs,
+      protect: (rel) => (policy.sandbox === 'danger-full-access' && !rel.startsWith('.git') ? null : this.protect(call.role, rel)),
+      exec: (cmd, workdir, o) =>
+        this.exec(
+          call.role,
+          cmd,
+          workdir === undefined ? plan.cwd : this.fs.dir(workdir),
+          grant,
+          Math.min(o?.maxOutputBytes ?? Infinity, this.opts.maxOutputBytes),
+        ),
       timeoutMs: this.opts.commandTimeoutMs,
+      maxOutputBytes: this.opts.maxOutputBytes,
     });
     const started = performance.now();
     let result: Awaited<ReturnType<typeof execute>>;
     try {
-      result = await execute(plan.call, runtime(plan.escalation));
+      result = await execute(plan.call, runtime(plan.grant));
     } catch (err) {
+      // A path that resolved differently at the moment of the operation: denied there, and recorded as such.
+      if (err instanceof SafeFsError && err.denied) {
+        const cls: AttemptClass = err.code === 'protected' && /git metadata/.test(err.message) ? 'git' : call.tool === 'apply_patch' ? 'write' : 'read';
+        ev.emit('decision', { ...base, stage: 'sandbox', class: cls, verdict: 'deny', reason: clip(err.message, 500) });
+        ev.emit('tool_result', { ...base, ok: false, denied: true, stage: 'sandbox', ms: Math.round(performance.now() - started) });
+        return this.told(`Denied by sandbox: ${err.message}`);
+      }
       ev.emit('tool_result', {
         ...base,
         ok: false,
@@ -351,34 +497,41 @@ export class ControlPlane {
       });
       throw err;
     }
-    // on-failure: a command the sandbox stopped may be re-run outside it, if the human agrees.
-    if (
-      result.exec &&
-      policy.approval === 'on-failure' &&
-      result.exec.exitCode !== 0 &&
-      this.opts.sandbox.name !== 'none' &&
-      showsSandboxFailure(result.exec.output)
-    ) {
+    // on-failure: a command the sandbox cut off the network may run again with network, if the human agrees.
+    if (result.exec && policy.approval === 'on-failure' && result.exec.exitCode !== 0 && this.opts.sandbox.name !== 'none' && needsNetwork(result.exec)) {
       ev.emit('approval', { ...base, state: 'requested', reason: 'on-failure: the command failed in the sandbox' });
-      const answer = await this.ask(plan, 'the command failed in the sandbox; run it without the sandbox?');
-      if (answer.approved) {
-        plan.escalation = { network: true, full: true };
-        result = await execute(plan.call, runtime(plan.escalation));
-      }
+      plan.networkLike = true;
+      const answer = await this.ask(plan, 'the command failed without network in the sandbox; run it again with network?');
+      if (answer.approved) result = await execute(plan.call, runtime(plan.grant));
     }
     const ms = Math.round(performance.now() - started);
 
-    // What the sandbox stopped, seen in the command's output.
+    // What the sandbox stopped, seen in the command's output and in the network namespace's counters.
     if (result.exec) {
       const bwrap = this.opts.sandbox.name === 'bwrap';
+      const networkOff = bwrap && policy.network !== 'allow' && !plan.grant.network;
       for (const d of observedDenials(base, {
         command: plan.call.command?.cmd ?? '',
         output: result.exec.output,
         exitCode: result.exec.exitCode,
-        networkOff: bwrap && policy.network !== 'allow' && !plan.escalation.network,
-        sandboxed: bwrap && !plan.escalation.full,
+        networkOff,
+        sandboxed: bwrap && policy.sandbox !== 'danger-full-access',
+        attempts: result.exec.observed.networkAttempts,
       }))
         ev.emit(d.type, d.data);
+      if (result.exec.observed.tamper)
+        ev.emit('decision', { ...base, stage: 'os', class: 'tamper', verdict: 'deny', observed: true, reason: result.exec.observed.tamper });
+      // Writes the sandbox made impossible (nothing outside is in its view), counted even when the command hid the error.
+      const outside = bwrap && plan.call.command ? this.writesOutside(call.role, plan.call.command.cmd, plan.cwd, plan.grant) : [];
+      if (outside.length)
+        ev.emit('decision', {
+          ...base,
+          stage: 'sandbox',
+          class: 'write',
+          verdict: 'deny',
+          source: 'classified',
+          reason: clip(`writes outside what the ${call.role} role may write: ${outside.join(', ')}`, 300),
+        });
     }
     ev.emit('tool_result', { ...base, ok: true, ms, ...(result.event ?? {}) });
     this.watch(call, 'output', result.text);
@@ -393,7 +546,12 @@ export class ControlPlane {
       if (h.blocked && h.reason) text = `PostToolUse hook: ${h.reason}`;
       if (h.additionalContext.length) text += `\n\n${h.additionalContext.join('\n')}`;
     }
-    return text;
+    return this.told(text);
+  }
+
+  /** What the model is told, without any secret. */
+  private told(text: string): string {
+    return this.opts.redactor ? this.opts.redactor.text(text) : text;
   }
 
   /** Kills every process group a command of this trial started (called at the trial's end). */
@@ -401,4 +559,13 @@ export class ControlPlane {
     for (const pid of this.groups) killGroup(pid, 'SIGKILL');
     this.groups.clear();
   }
+}
+
+/** A failed command whose failure was the missing network (what on-failure may lift). */
+function needsNetwork(res: SandboxedResult): boolean {
+  return (
+    (res.observed.networkAttempts ?? 0) > 0 ||
+    showsNetworkFailure(res.output) ||
+    (showsSandboxFailure(res.output) && /network|resolve|connect/i.test(res.output))
+  );
 }

@@ -21,6 +21,7 @@ import {
   readSync,
   realpathSync,
   renameSync,
+  rmSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
@@ -336,6 +337,46 @@ export class SafeRoot {
     });
   }
 
+  /**
+   * Puts a file at exactly this path whatever is there: links, files or folders standing where a
+   * folder or the file must be are removed (never followed), then the file is renamed into place.
+   * What the grader uses to put the hidden tests into a checkout the agent's patch shaped.
+   */
+  put(given: string, content: string | Buffer, mode = 0o644): string {
+    const parts = this.parts(given);
+    if (!parts.length || parts.includes('..')) throw new SafeFsError('outside', given, `${given} is not a path inside the workspace`);
+    const name = parts.pop()!;
+    const stack = [this.openRoot()];
+    try {
+      for (const c of parts) {
+        const top = stack.at(-1)!;
+        const st = lstatSync(this.at(top, c), { throwIfNoEntry: false });
+        if (st && !st.isDirectory()) unlinkSync(this.at(top, c));
+        if (!st || !st.isDirectory()) mkdirSync(this.at(top, c));
+        stack.push(this.openDir(top, c));
+      }
+      const dir = stack.at(-1)!;
+      const st = lstatSync(this.at(dir, name), { throwIfNoEntry: false });
+      if (st?.isDirectory()) rmSync(this.at(dir, name), { recursive: true, force: true });
+      const tmp = `.${name.slice(0, 100)}.bench-${randomBytes(6).toString('hex')}`;
+      const fd = openSync(this.at(dir, tmp), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
+      try {
+        const data = typeof content === 'string' ? Buffer.from(content) : content;
+        let off = 0;
+        while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(this.at(dir, tmp), this.at(dir, name));
+      return relText([...dir.rel, name]);
+    } catch (err) {
+      if (err instanceof SafeFsError) throw err;
+      throw new SafeFsError('io', given, `${given}: ${errno(err) ?? String(err)}`);
+    } finally {
+      this.close(stack);
+    }
+  }
+
   /** Removes a file or a link (the link itself, never what it points to). */
   remove(given: string, opts: Pick<WriteOptions, 'protect'> = {}): string {
     return this.final<string>(given, { protect: opts.protect }, (dir, name, rel) => {
@@ -349,6 +390,11 @@ export class SafeRoot {
       }
       return { value: rel };
     });
+  }
+
+  /** The target text of a link (not followed). */
+  readLink(given: string): string {
+    return this.final<string>(given, {}, (dir, name) => ({ value: readlinkSync(this.at(dir, name)) }));
   }
 
   /** What is at a path (a final link is reported as a link, not followed), or null when nothing is. */
@@ -369,7 +415,10 @@ export class SafeRoot {
    * Lists a directory (links inside the root followed to reach it), `depth` levels deep, never
    * descending into a link. `skip` leaves out entries (and what is below them) by their path from the root.
    */
-  list(given: string, opts: { depth: number; limit: number; skip?: (rel: string, name: string) => boolean }): { entries: ListEntry[]; truncated: boolean } {
+  list(
+    given: string,
+    opts: { depth: number; limit: number; skip?: (rel: string, name: string) => boolean; descend?: (rel: string, name: string) => boolean },
+  ): { entries: ListEntry[]; truncated: boolean } {
     const { stack } = this.walk(given, this.parts(given), { openLast: true, hops: { n: 0 } });
     const entries: ListEntry[] = [];
     let truncated = false;
@@ -382,10 +431,11 @@ export class SafeRoot {
           truncated = true;
           return;
         }
-        if (opts.skip?.(relText([...dir.rel, e.name]), e.name)) continue;
+        const rel = relText([...dir.rel, e.name]);
+        if (opts.skip?.(rel, e.name)) continue;
         const kind: EntryKind = e.isSymbolicLink() ? 'link' : e.isDirectory() ? 'dir' : e.isFile() ? 'file' : 'other';
         entries.push({ path: `${prefix}${e.name}`, kind });
-        if (kind !== 'dir' || depth <= 1) continue;
+        if (kind !== 'dir' || depth <= 1 || opts.descend?.(rel, e.name) === false) continue;
         let child: Dir;
         try {
           child = this.openDir(dir, e.name);

@@ -1,70 +1,399 @@
-// OS sandbox backends for commands. bubblewrap (bwrap): the whole filesystem read-only, the worktree
-// writable only for write roles, a private HOME/TMPDIR, no network unless allowed, its own PID
-// namespace (nothing it starts outlives it) and --die-with-parent. Where no bwrap works, the explicit
-// `none` backend runs commands as they are: paths are then enforced in the file tools only, and the
-// run manifest and report say so.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+// OS sandbox backends for commands (the agent's, the graded test runs, Codex's session).
+//
+// bubblewrap: a hermetic view of the host. The sandbox starts from an empty root and sees, read-only,
+// only what commands need: the system folders (/usr, the /bin and /lib links, /etc without its secret
+// files), the toolchains on PATH, the trial's base repository and what the suite names; then its
+// worktree (writable only for write roles, its `.git` never), a private HOME and TMPDIR, a private /tmp.
+// Home folders, other checkouts, the repository cache, the suite, the results and other trials are not
+// there at all. All capabilities are dropped (bwrap run by root keeps them otherwise), a seccomp filter
+// refuses ptrace, keyrings, new namespaces and terminal injection, no-new-privs makes setuid inert, and
+// its own PID namespace (with bench's wrapper as PID 1, which nothing inside can kill) takes every
+// process with it when the command ends. Without network the command runs in an empty network namespace
+// whose kernel counters show every attempt to reach another host, even one whose error the command hid.
+//
+// none: commands run as they are, under a subreaper that kills whatever they leave behind; paths are
+// enforced in the file tools only. The run manifest and the report say so.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { codexPackageRoot, onPath } from '../exec/locate.ts';
+import { findReaper, killMarked, type Reaper } from '../exec/reaper.ts';
 import { runProcess, type RunResult } from '../exec/run.ts';
+import { seccompFilter, type SeccompProfile } from './seccomp.ts';
 import type { SandboxMode } from './types.ts';
 
 export interface SandboxSpec {
   mode: SandboxMode;
   network: boolean;
-  /** The worktree: writable for write roles. */
+  /** The worktree: writable for write roles; its `.git` stays read-only. */
   workspace: string;
-  /** Other writable folders (the trial's HOME and TMPDIR, a report folder). */
+  /** Other writable folders (the trial's HOME and TMPDIR, a report folder, paths an approval granted). */
   writable: string[];
-  /** Folders made empty inside the sandbox (the repository cache, the results folder)... */
+  /** Folders that must stay out of view even inside something revealed (the cache, the suite, results, other trials). */
   hidden: string[];
-  /** ...and folders inside them mounted back read-only (the trial's base repo, the mirror's objects). */
+  /** Read-only folders besides the system view: the trial's base repository, the suite's read paths, approved reads. */
   reveal: string[];
   cwd: string;
+  /** What the seccomp filter allows: `nested` for a program that builds its own sandboxes (Codex). */
+  seccomp?: SeccompProfile;
 }
+
+/** What the sandbox saw a command try, beyond its output. */
+export interface Observed {
+  /** Packets the command tried to send to another host with no network (null: not observable here). */
+  networkAttempts: number | null;
+  /** Something inside wrote to bench's observation channel, or its wrapper did not report: the figure is not to be trusted. */
+  tamper: string | null;
+}
+
+export interface SandboxedResult extends RunResult {
+  observed: Observed;
+}
+
+export interface SandboxLimits {
+  /** Largest file a command may write (RLIMIT_FSIZE). */
+  fileBytes: number;
+  /** Processes of the sandbox's user (RLIMIT_NPROC; the kernel does not apply it to root). */
+  processes: number;
+}
+
+export const DEFAULT_LIMITS: SandboxLimits = { fileBytes: 1 << 30, processes: 4096 };
 
 export interface SandboxBackend {
   name: 'bwrap' | 'none';
-  /** Where the binary came from, or why there is no sandbox. */
+  /** Where the binary came from, or what is not protected. */
   detail: string;
-  /** argv running `bash -c command` under this backend. */
-  wrap(command: string, spec: SandboxSpec): string[];
+  /** Runs `bash -c command` under this backend. */
+  run(command: string, spec: SandboxSpec, opts: SandboxedRunOptions): Promise<SandboxedResult>;
 }
 
-export const noSandbox: SandboxBackend = {
-  name: 'none',
-  detail: 'no OS sandbox: paths are enforced in the file tools only; commands can write anywhere and reach the network',
-  wrap: (command) => ['bash', '-c', command],
+export interface SandboxedRunOptions {
+  env: NodeJS.ProcessEnv;
+  timeoutMs: number;
+  maxOutputBytes: number;
+  signal?: AbortSignal;
+  onSpawn?: (pid: number) => void;
+  limits?: SandboxLimits;
+}
+
+const unobserved: Observed = { networkAttempts: null, tamper: null };
+
+/** What `none` does not protect, said wherever the backend is named. */
+export const NONE_WARNING =
+  'no OS sandbox: agent commands and graded test runs can read and write anything this user can (secrets, other checkouts, the answer key) and reach the network; only the file tools enforce paths. Figures from such a run do not hold against an untrusted agent.';
+
+/** `none`: the command as it is, under a subreaper, with a marker in its environment for a last sweep. */
+export function noSandbox(reaper: Reaper | null = findReaper(), detail = NONE_WARNING): SandboxBackend {
+  return {
+    name: 'none',
+    detail: `${detail}${reaper ? ` (leftover processes: ${reaper.detail})` : ' (leftover processes: process group only)'}`,
+    async run(command, spec, opts) {
+      const marker = `BENCH_RUN_MARK=${process.pid}-${Math.random().toString(36).slice(2)}`;
+      const argv = ['bash', '-c', command];
+      const res = await runProcess(reaper ? reaper.wrap(argv) : argv, {
+        cwd: spec.cwd,
+        env: { ...opts.env, BENCH_RUN_MARK: marker.slice('BENCH_RUN_MARK='.length) },
+        timeoutMs: opts.timeoutMs,
+        maxOutputBytes: opts.maxOutputBytes,
+        signal: opts.signal,
+        onSpawn: opts.onSpawn,
+      });
+      killMarked(marker);
+      return { ...res, observed: unobserved };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The host view
+
+/** Files in /etc that hold secrets (password hashes, host keys, private TLS keys, sudo rules). */
+const ETC_SECRETS = [
+  'shadow',
+  'shadow-',
+  'gshadow',
+  'gshadow-',
+  'sudoers',
+  'sudoers.d',
+  'ssh',
+  'ssl/private',
+  'security/opasswd',
+  'credstore',
+  'credstore.encrypted',
+];
+/** Top-level system folders (or merged-/usr links) every command may see. */
+const SYSTEM = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc'];
+/** Interpreters and package managers whose real location (often below a home folder) must be in view. */
+const TOOLS = [
+  'node',
+  'npm',
+  'npx',
+  'corepack',
+  'pnpm',
+  'yarn',
+  'bun',
+  'deno',
+  'git',
+  'python3',
+  'python',
+  'pip',
+  'pip3',
+  'uv',
+  'go',
+  'cargo',
+  'rustc',
+  'java',
+];
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const inside = (p: string, dir: string) => p === dir || p.startsWith(dir.endsWith(sep) ? dir : `${dir}${sep}`);
+const real = (p: string): string | null => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return null;
+  }
+};
+const isDir = (p: string) => {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 };
 
-export function bwrapBackend(binary: string, detail: string): SandboxBackend {
+/**
+ * The folders, besides the system ones, that hold the toolchains on PATH: each PATH folder, the real
+ * folder of each known tool (a /usr/local/bin/node link may lead below a home folder), and for a
+ * `.../bin` its prefix's lib, libexec and share (where npm, Python's stdlib and git's helpers live).
+ * Never a home folder itself, bench's own checkout, or anything holding a folder that must stay hidden.
+ */
+export function toolchainDirs(path: string, extra: string[] = []): string[] {
+  const found = new Set<string>();
+  const add = (d: string | null) => {
+    if (!d || !isAbsolute(d) || !isDir(d)) return;
+    const r = real(d);
+    if (!r || r === '/' || SYSTEM.some((s) => inside(r, s))) return;
+    if (inside(r, packageRoot) || /^\/(root|home\/[^/]+)$/.test(r)) return;
+    found.add(r);
+    if (r.endsWith(`${sep}bin`)) for (const sib of ['lib', 'libexec', 'share']) if (isDir(join(dirname(r), sib))) found.add(join(dirname(r), sib));
+  };
+  const dirs = path.split(':').filter((d) => isAbsolute(d));
+  for (const d of dirs) add(d);
+  for (const tool of TOOLS) {
+    for (const d of dirs) {
+      const p = join(d, tool);
+      if (!existsSync(p)) continue;
+      const r = real(p);
+      if (r) add(dirname(r));
+      break;
+    }
+  }
+  for (const d of extra) add(d);
+  add(dirname(process.execPath));
+  const r = real(process.execPath);
+  if (r) add(dirname(r));
+  // A folder inside another one in the list is already in view.
+  const all = [...found].sort();
+  return all.filter((d) => !all.some((o) => o !== d && inside(d, o)));
+}
+
+/** Python's own prefix (pyenv and venvs keep the standard library there), asked once per run. */
+function pythonPrefixes(path: string): string[] {
+  const py = path
+    .split(':')
+    .map((d) => join(d, 'python3'))
+    .find((p) => existsSync(p));
+  if (!py) return [];
+  const res = spawnSync(py, ['-c', 'import sys; print(sys.executable); print(sys.prefix); print(sys.base_prefix)'], {
+    encoding: 'utf8',
+    timeout: 5000,
+  });
+  if (res.status !== 0) return [];
+  const lines = res.stdout.split('\n').filter(Boolean);
+  const out = lines.slice(1).map((p) => join(p, 'lib'));
+  if (lines[0]) out.push(dirname(lines[0]));
+  // pyenv's shims run `pyenv exec`: its root must be there too.
+  for (const d of path.split(':')) if (d.endsWith(`${sep}shims`)) out.push(dirname(d));
+  return out;
+}
+
+/** The system part of the view: read-only binds (links mirrored as links) and /etc's secrets masked. */
+function systemArgs(): string[] {
+  const args: string[] = [];
+  for (const p of SYSTEM) {
+    let st;
+    try {
+      st = lstatSync(p);
+    } catch {
+      continue;
+    }
+    if (st.isSymbolicLink()) args.push('--symlink', readlinkSync(p), p);
+    else if (st.isDirectory()) args.push('--ro-bind', p, p);
+  }
+  for (const s of ETC_SECRETS) {
+    const p = join('/etc', s);
+    let st;
+    try {
+      st = lstatSync(p);
+    } catch {
+      continue;
+    }
+    if (st.isDirectory()) args.push('--tmpfs', p, '--remount-ro', p);
+    else args.push('--ro-bind', '/dev/null', p);
+  }
+  // /etc/resolv.conf is often a link into /run: commands with network need what it points to.
+  const resolv = real('/etc/resolv.conf');
+  if (resolv && !inside(resolv, '/etc') && !inside(resolv, '/usr')) args.push('--ro-bind', resolv, resolv);
+  return args;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// bubblewrap
+
+/**
+ * PID 1 of the sandbox: applies the limits, runs the command (without bench's descriptor 3), then
+ * writes the network namespace's counters to descriptor 3. Nothing inside can kill PID 1 (the kernel
+ * drops signals to a namespace's init it has no handler for), so the report comes unless the whole
+ * sandbox is killed from outside.
+ */
+const WRAPPER = [
+  'ulimit -c 0',
+  'ulimit -f "$1" 2>/dev/null',
+  'ulimit -u "$2" 2>/dev/null',
+  'bash -c "$4" 3>&- 4<&-',
+  'rc=$?',
+  // Builtins only (no cat): reading the counters costs no process.
+  'if [ "$3" = 1 ]; then IFS= read -r -d "" a </proc/self/net/snmp; IFS= read -r -d "" b </proc/self/net/snmp6; printf "BENCH-NET-BEGIN\\n%s%sBENCH-NET-END\\n" "$a" "$b" >&3 2>/dev/null; fi',
+  'exit $rc',
+].join('\n');
+
+/** Packets the kernel found no route for (IPv4 Ip:OutNoRoutes + IPv6 Ip6OutNoRoutes): attempts to reach another host. */
+export function parseNetReport(text: string): Observed {
+  const blocks = [...text.matchAll(/BENCH-NET-BEGIN\n([\s\S]*?)BENCH-NET-END\n?/g)];
+  const rest = text.replace(/BENCH-NET-BEGIN\n[\s\S]*?BENCH-NET-END\n?/g, '');
+  if (!blocks.length)
+    return { networkAttempts: null, tamper: text.trim() ? 'the sandbox report was garbled' : 'the sandbox did not report its network counters' };
+  let attempts = 0;
+  for (const [, body] of blocks) {
+    let n = 0;
+    const lines = body!.split('\n');
+    for (let i = 0; i + 1 < lines.length; i++) {
+      if (!lines[i]!.startsWith('Ip: ') || !lines[i + 1]!.startsWith('Ip: ')) continue;
+      const names = lines[i]!.split(/\s+/);
+      const values = lines[i + 1]!.split(/\s+/);
+      const k = names.indexOf('OutNoRoutes');
+      if (k > 0) n += Number(values[k]) || 0;
+      break;
+    }
+    const v6 = /^Ip6OutNoRoutes\s+(\d+)/m.exec(body!);
+    if (v6) n += Number(v6[1]);
+    // Several blocks means something inside wrote one too: the highest count is the real one at least.
+    attempts = Math.max(attempts, n);
+  }
+  const tamper = blocks.length > 1 || rest.trim() ? 'something inside the sandbox wrote to its report channel' : null;
+  return { networkAttempts: attempts, tamper };
+}
+
+export interface BwrapOptions {
+  /** Folders holding toolchains (from PATH), computed once per run. */
+  toolchains: string[];
+  limits?: SandboxLimits;
+}
+
+export function bwrapArgs(binary: string, spec: SandboxSpec, toolchains: string[], system: string[]): string[] {
+  const args = [binary, '--die-with-parent', '--new-session', '--unshare-pid', '--as-pid-1', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try'];
+  args.push('--cap-drop', 'ALL');
+  // A process that builds its own sandboxes (Codex) must map uid 0 into a new user namespace when bench
+  // runs as root, which Linux allows only with CAP_SETFCAP; nothing else is kept.
+  if (spec.seccomp === 'nested' && process.getuid?.() === 0) args.push('--cap-add', 'CAP_SETFCAP');
+  const full = spec.mode === 'danger-full-access';
+  if (!spec.network && !full) args.push('--unshare-net');
+  const viewed: string[] = [];
+  if (full) {
+    // The workflow gave this role the whole machine: the host as it is, writable, minus what must stay hidden.
+    args.push('--bind', '/', '/', '--dev', '/dev', '--proc', '/proc');
+    viewed.push('/');
+  } else {
+    args.push(...system, '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
+    viewed.push(...SYSTEM);
+    for (const d of toolchains) {
+      args.push('--ro-bind', d, d);
+      viewed.push(d);
+    }
+  }
+  const reveal = spec.reveal.filter((r) => existsSync(r));
+  // What must stay hidden but lies inside something in view is covered again.
+  for (const h of spec.hidden) if (existsSync(h) && viewed.some((v) => inside(h, v))) args.push('--tmpfs', h, '--remount-ro', h);
+  for (const r of reveal) args.push('--ro-bind', r, r);
+  if (!full) args.push(spec.mode === 'workspace-write' ? '--bind' : '--ro-bind', spec.workspace, spec.workspace);
+  for (const w of spec.writable) if (existsSync(w)) args.push('--bind', w, w);
+  // The worktree's git metadata (a pointer file, or a folder) is never the agent's to change.
+  const dotGit = join(spec.workspace, '.git');
+  try {
+    const st = lstatSync(dotGit);
+    if (st.isFile() || st.isDirectory()) args.push('--ro-bind', dotGit, dotGit);
+  } catch {
+    // not a git checkout
+  }
+  if (!full) args.push('--remount-ro', '/');
+  args.push('--chdir', spec.cwd);
+  return args;
+}
+
+export function bwrapBackend(binary: string, detail: string, opts: BwrapOptions): SandboxBackend {
+  const system = systemArgs();
   return {
     name: 'bwrap',
     detail,
-    wrap(command, spec) {
-      const args = [binary, '--die-with-parent', '--new-session', '--unshare-pid', '--unshare-ipc', '--unshare-uts'];
-      if (!spec.network && spec.mode !== 'danger-full-access') args.push('--unshare-net');
-      if (spec.mode === 'danger-full-access') args.push('--bind', '/', '/');
-      else args.push('--ro-bind', '/', '/');
-      args.push('--dev', '/dev', '--proc', '/proc');
-      for (const h of spec.hidden) if (existsSync(h)) args.push('--tmpfs', h);
-      for (const r of spec.reveal) if (existsSync(r)) args.push('--ro-bind', r, r);
-      // The worktree is mounted after the hidden folders (it may live inside one): writable for write roles.
-      if (spec.mode !== 'danger-full-access') args.push(spec.mode === 'workspace-write' ? '--bind' : '--ro-bind', spec.workspace, spec.workspace);
-      for (const w of spec.writable) if (existsSync(w)) args.push('--bind', w, w);
-      args.push('--chdir', spec.cwd, '--', 'bash', '-c', command);
-      return args;
+    async run(command, spec, run) {
+      const limits = run.limits ?? opts.limits ?? DEFAULT_LIMITS;
+      const observe = !spec.network && spec.mode !== 'danger-full-access';
+      const filter = seccompFilter(spec.seccomp ?? 'agent');
+      const argv = bwrapArgs(binary, spec, opts.toolchains, system);
+      if (filter) argv.push('--seccomp', '4');
+      argv.push(
+        '--',
+        'bash',
+        '-c',
+        WRAPPER,
+        'bench-sandbox',
+        String(Math.ceil(limits.fileBytes / 1024)),
+        String(limits.processes),
+        observe ? '1' : '0',
+        command,
+      );
+      const res = await runProcess(argv, {
+        cwd: spec.cwd,
+        env: run.env,
+        timeoutMs: run.timeoutMs,
+        maxOutputBytes: run.maxOutputBytes,
+        signal: run.signal,
+        onSpawn: run.onSpawn,
+        fds: [{ collect: 64 * 1024 }, filter ? { feed: filter } : { feed: Buffer.alloc(0) }],
+      });
+      const report = res.fds[0] ?? '';
+      const killed = res.timedOut || res.aborted;
+      const observed: Observed = observe ? parseNetReport(report) : unobserved;
+      // A sandbox killed from outside (time limit, Ctrl-C) has no report to give: that is not tampering.
+      if (observed.networkAttempts === null && killed) observed.tamper = null;
+      return { ...res, observed };
     },
   };
 }
 
 function works(binary: string): boolean {
   try {
-    execFileSync(binary, ['--die-with-parent', '--unshare-pid', '--unshare-net', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', 'true'], {
-      stdio: 'ignore',
-      timeout: 10_000,
-    });
+    execFileSync(
+      binary,
+      ['--die-with-parent', '--unshare-pid', '--unshare-net', '--cap-drop', 'ALL', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--', 'true'],
+      {
+        stdio: 'ignore',
+        timeout: 10_000,
+      },
+    );
     return true;
   } catch {
     return false;
@@ -74,38 +403,45 @@ function works(binary: string): boolean {
 /** The bwrap Codex ships with its Linux builds, when @openai/codex is installed. */
 function codexBwrap(): string | null {
   const root = codexPackageRoot();
-  const vendor = root ? join(root, 'vendor') : null;
-  for (const triple of vendor && existsSync(vendor) ? readdirSync(vendor) : []) {
-    for (const p of [join(vendor!, triple, 'codex-resources', 'bwrap'), join(vendor!, triple, 'codex', 'bwrap')]) if (existsSync(p)) return p;
+  if (!root) return null;
+  const candidates: string[] = [];
+  for (const base of [join(root, 'vendor'), join(root, '..', `codex-${process.platform}-${process.arch}`, 'vendor')]) {
+    if (!existsSync(base)) continue;
+    for (const triple of readdirNames(base)) candidates.push(join(base, triple, 'codex-resources', 'bwrap'), join(base, triple, 'codex', 'bwrap'));
   }
-  return null;
+  return candidates.find((p) => existsSync(p)) ?? null;
+}
+
+function readdirNames(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 export type SandboxChoice = 'auto' | 'bwrap' | 'none';
 
 /** The backend to use: bwrap on PATH, else the one inside @openai/codex, else none (or an error if bwrap was asked for). */
-export function detectSandbox(choice: SandboxChoice = 'auto'): SandboxBackend | { error: string } {
-  if (choice === 'none') return { ...noSandbox, detail: 'no OS sandbox (--sandbox none): paths are enforced in the file tools only' };
+export function detectSandbox(choice: SandboxChoice = 'auto', opts: { readPaths?: string[]; limits?: SandboxLimits } = {}): SandboxBackend | { error: string } {
+  if (choice === 'none') return noSandbox(findReaper(), `${NONE_WARNING} (--sandbox none)`);
   const candidates: Array<[string | null, string]> = [
     [onPath('bwrap'), 'bubblewrap from PATH'],
     [codexBwrap(), 'bubblewrap bundled with @openai/codex'],
   ];
-  for (const [bin, detail] of candidates) if (bin && works(bin)) return bwrapBackend(bin, `${detail} (${bin})`);
+  const path = process.env.PATH ?? '';
+  for (const [bin, detail] of candidates) {
+    if (!bin || !works(bin)) continue;
+    const toolchains = toolchainDirs(path, [...pythonPrefixes(path), ...(opts.readPaths ?? [])]);
+    return bwrapBackend(bin, `${detail} (${bin}): hermetic view, no capabilities, seccomp`, { toolchains, limits: opts.limits });
+  }
   if (choice === 'bwrap') return { error: 'bubblewrap (bwrap) is not installed or cannot create namespaces here' };
-  return noSandbox;
+  return noSandbox();
 }
 
-export interface SandboxedRunOptions {
-  env: NodeJS.ProcessEnv;
-  timeoutMs: number;
-  maxOutputBytes: number;
-  signal?: AbortSignal;
-  onSpawn?: (pid: number) => void;
-}
-
-/** One command under a backend: what agent commands and graded test runs both go through. */
-export function runSandboxed(backend: SandboxBackend, command: string, spec: SandboxSpec, opts: SandboxedRunOptions): Promise<RunResult> {
-  return runProcess(backend.wrap(command, spec), { cwd: spec.cwd, ...opts });
+/** One command under a backend: what agent commands, graded test runs and Codex sessions go through. */
+export function runSandboxed(backend: SandboxBackend, command: string, spec: SandboxSpec, opts: SandboxedRunOptions): Promise<SandboxedResult> {
+  return backend.run(command, spec, opts);
 }
 
 export interface CommandEnv {

@@ -27,11 +27,48 @@ export interface ToolCall {
   writes?: string[];
   /** A shell command the call runs. */
   command?: { cmd: string; workdir?: string };
-  /** The model asked to run outside the sandbox (Codex's sandbox_permissions: require_escalated). */
-  escalate?: { justification: string };
+  /** The model asked for more than its sandbox gives (Codex's sandbox_permissions). */
+  escalate?: EscalationRequest;
   /** The sub-agent making the call (absent for the session's own role). */
   agent?: HookAgent;
 }
+
+/**
+ * What an escalation asks for. `require_escalated` is Codex's "run this outside the sandbox": bench
+ * never does that, it grants network (the reason nearly every escalation is asked for) inside the
+ * sandbox. `with_additional_permissions` names what it needs: network, and absolute paths to read or write.
+ */
+export interface EscalationRequest {
+  kind: 'require_escalated' | 'with_additional_permissions';
+  justification: string;
+  network: boolean;
+  read: string[];
+  write: string[];
+}
+
+/** What an approved call may do beyond its role's sandbox. */
+export interface Grant {
+  network: boolean;
+  read: string[];
+  write: string[];
+  /** Package lifecycle scripts may run (only when the approver's rule says so). */
+  scripts: boolean;
+}
+
+export const NO_GRANT: Grant = { network: false, read: [], write: [], scripts: false };
+
+/**
+ * Classes of what a blocked (or escaped) attempt went for, for the enforcement figures:
+ *   read        something outside the role's view (host files, the answer key, other trials)
+ *   write       writing where the role may not (outside the worktree, or anything for a read-only role)
+ *   git         the worktree's git metadata
+ *   network     another host
+ *   escalation  more authority than the role has (escalating from a read-only role, a hidden path, a refused approval)
+ *   tamper      bench's own observation of the sandbox
+ *   other       a hook's or an approver's refusal of something else
+ */
+export const ATTEMPT_CLASSES = ['read', 'write', 'git', 'network', 'escalation', 'tamper', 'other'] as const;
+export type AttemptClass = (typeof ATTEMPT_CLASSES)[number];
 
 /** A sub-agent as hooks see it: Codex's agent_id (one per spawned agent) and agent_type (its role), and its model. */
 export interface HookAgent {

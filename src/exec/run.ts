@@ -14,6 +14,10 @@ export interface RunOptions {
   input?: string;
   /** Called once the child exists, with its pid (which is also its process-group id). */
   onSpawn?: (pid: number) => void;
+  /** Descriptors from 3 on: `feed` is written to the child and closed; `collect` gathers what it writes there (at most that many bytes). */
+  fds?: Array<{ feed: Buffer } | { collect: number }>;
+  /** Also return stdout as bytes (`stdoutRaw`). */
+  rawStdout?: boolean;
 }
 
 export interface RunResult {
@@ -30,6 +34,10 @@ export interface RunResult {
   durationMs: number;
   /** Bytes dropped from the middle of the combined output by the cap. */
   omittedBytes: number;
+  /** What the child wrote to each `collect` descriptor (by position in `fds`; '' for a `feed`). */
+  fds: string[];
+  /** stdout as bytes, when `rawStdout` was asked for (binary output: a blob). */
+  stdoutRaw?: Buffer;
 }
 
 const KILL_GRACE_MS = 2000;
@@ -69,6 +77,10 @@ export class CappedBuffer {
       }
     }
   }
+  /** The bytes kept (head and tail, without the marker: check `omitted` first). */
+  bytes(): Buffer {
+    return Buffer.concat([...this.head, ...this.tail]);
+  }
   toString(): string {
     const head = Buffer.concat(this.head).toString('utf8');
     const tail = Buffer.concat(this.tail).toString('utf8');
@@ -96,11 +108,14 @@ export function runProcess(argv: readonly string[], opts: RunOptions): Promise<R
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
 
+    const extra = opts.fds ?? [];
+    const collected = extra.map(() => [] as Buffer[]);
+    const collectedBytes = extra.map(() => 0);
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: opts.cwd,
       env: opts.env ?? process.env,
       detached: true, // setsid(): the child leads a new process group we can kill as a whole
-      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', ...extra.map(() => 'pipe' as const)],
     });
     const pid = child.pid;
 
@@ -133,6 +148,8 @@ export function runProcess(argv: readonly string[], opts: RunOptions): Promise<R
         spawnError,
         durationMs: performance.now() - started,
         omittedBytes: combined.omitted,
+        fds: collected.map((c) => Buffer.concat(c).toString('utf8')),
+        ...(opts.rawStdout ? { stdoutRaw: stdout.bytes() } : {}),
       });
     };
 
@@ -144,6 +161,18 @@ export function runProcess(argv: readonly string[], opts: RunOptions): Promise<R
     child.stderr!.on('data', (c: Buffer) => {
       stderr.push(c);
       combined.push(c);
+    });
+    extra.forEach((fd, i) => {
+      const stream = child.stdio[3 + i] as NodeJS.ReadWriteStream | null;
+      if (!stream) return;
+      stream.on('error', () => {}); // the child may close its end first
+      if ('feed' in fd) stream.end(fd.feed);
+      else
+        stream.on('data', (c: Buffer) => {
+          if (collectedBytes[i]! >= fd.collect) return;
+          collected[i]!.push(c.subarray(0, fd.collect - collectedBytes[i]!));
+          collectedBytes[i]! += c.length;
+        });
     });
     if (opts.input !== undefined) {
       child.stdin!.on('error', () => {}); // the child may exit without reading its input

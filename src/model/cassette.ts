@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Usage, type Model, type ModelRequest, type ModelResponse, type StreamEvent } from '@openai/agents';
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
+import { Redactor } from '../record/redact.ts';
 import { RunModel } from '../record/schema.ts';
 
 export const CassetteMeta = z.object({
@@ -87,15 +88,19 @@ export class Cassette {
   private readonly loaded = new Map<string, Map<string, Entry[]>>();
   private readonly asked = new Map<string, number>();
 
-  private constructor(dir: string, mode: 'record' | 'replay', meta: CassetteMeta | null) {
+  /** Secrets never reach a recording (a request may carry what a tool printed). */
+  private readonly redactor: Redactor;
+
+  private constructor(dir: string, mode: 'record' | 'replay', meta: CassetteMeta | null, redactor: Redactor = Redactor.none) {
     this.dir = dir;
     this.mode = mode;
     this.meta = meta;
+    this.redactor = redactor;
   }
 
-  static record(dir: string): Cassette {
+  static record(dir: string, redactor: Redactor = Redactor.none): Cassette {
     mkdirSync(dir, { recursive: true });
-    return new Cassette(dir, 'record', null);
+    return new Cassette(dir, 'record', null, redactor);
   }
 
   static replay(dir: string): Cassette {
@@ -120,7 +125,7 @@ export class Cassette {
 
   /** Written when a recording run starts: what the responses came from. */
   writeMeta(meta: CassetteMeta): void {
-    writeFileSync(join(this.dir, 'cassette.json'), `${JSON.stringify(meta, null, 2)}\n`);
+    writeFileSync(join(this.dir, 'cassette.json'), `${this.redactor.text(JSON.stringify(meta, null, 2))}\n`);
   }
 
   private trialFile(trialId: string): string {
@@ -134,7 +139,7 @@ export class Cassette {
       this.started.add(trialId);
       writeFileSync(file, '');
     }
-    appendFileSync(file, `${JSON.stringify(entry)}\n`);
+    appendFileSync(file, `${this.redactor.text(JSON.stringify(entry))}\n`);
   }
 
   private take(trialId: string, role: string, key: string, request: ModelRequest): Entry {

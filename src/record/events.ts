@@ -2,16 +2,20 @@
 // start, streamed to trials/<id>/events.jsonl and kept in memory so the record's counts are derived
 // from exactly what was logged.
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { Redactor } from './redact.ts';
 import type { TrialEvent } from './schema.ts';
 
 export class EventLog {
   readonly events: TrialEvent[] = [];
   private readonly t0: number;
   private readonly out: WriteStream | null;
+  /** Secrets never reach the log: every event is redacted before it is kept or written. */
+  readonly redactor: Redactor;
 
-  constructor(file: string | null, t0 = performance.now()) {
+  constructor(file: string | null, t0 = performance.now(), redactor: Redactor = Redactor.none) {
     this.t0 = t0;
     this.out = file ? createWriteStream(file, { flags: 'a' }) : null;
+    this.redactor = redactor;
   }
 
   /** ms since the trial started. */
@@ -20,7 +24,7 @@ export class EventLog {
   }
 
   emit(type: string, data: Record<string, unknown> = {}): TrialEvent {
-    const event = { t: this.now(), type, ...data } as TrialEvent;
+    const event = { t: this.now(), type, ...this.redactor.value(data) } as TrialEvent;
     this.events.push(event);
     this.out?.write(`${JSON.stringify(event)}\n`);
     return event;
@@ -29,7 +33,7 @@ export class EventLog {
   /** An event that happened at `epochMs` (wall clock), e.g. read back from another program's log. */
   emitAt(epochMs: number, type: string, data: Record<string, unknown> = {}): TrialEvent {
     const t = Math.round((epochMs - (Date.now() - (performance.now() - this.t0))) * 10) / 10;
-    const event = { t: Math.max(0, t), type, ...data } as TrialEvent;
+    const event = { t: Math.max(0, t), type, ...this.redactor.value(data) } as TrialEvent;
     this.events.push(event);
     this.out?.write(`${JSON.stringify(event)}\n`);
     return event;

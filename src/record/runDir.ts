@@ -7,13 +7,17 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { z } from 'zod';
 import { InputError } from '../errors.ts';
+import { Redactor } from './redact.ts';
 import { RunManifest, TrialRecord } from './schema.ts';
 
 export class RunDir {
   readonly dir: string;
+  /** Secrets never reach a file of the run: records, CSV and trial files are redacted as they are written. */
+  readonly redactor: Redactor;
 
-  constructor(dir: string) {
+  constructor(dir: string, redactor: Redactor = Redactor.none) {
     this.dir = dir;
+    this.redactor = redactor;
   }
 
   get manifestFile(): string {
@@ -55,9 +59,16 @@ export class RunDir {
     return parsed.data;
   }
 
+  /** A file of a trial (patch, logs, answer), written redacted. */
+  writeTrialFile(trialId: string, name: string, text: string): string {
+    const file = join(this.trialDir(trialId), name);
+    writeFileSync(file, this.redactor.text(text));
+    return file;
+  }
+
   /** Appends one record and flushes it to disk before returning. */
   append(record: TrialRecord): void {
-    const line = `${JSON.stringify(TrialRecord.parse(record))}\n`;
+    const line = `${JSON.stringify(TrialRecord.parse(this.redactor.value(record)))}\n`;
     const fd = openSync(this.trialsFile, 'a');
     try {
       writeSync(fd, line);
@@ -70,7 +81,7 @@ export class RunDir {
   /** Writes a whole trials.jsonl at once (a merged or regraded run) and its trials.csv. */
   writeRecords(records: TrialRecord[]): void {
     mkdirSync(this.dir, { recursive: true });
-    writeFileSync(this.trialsFile, records.map((r) => `${JSON.stringify(TrialRecord.parse(r))}\n`).join(''));
+    writeFileSync(this.trialsFile, records.map((r) => `${JSON.stringify(TrialRecord.parse(this.redactor.value(r)))}\n`).join(''));
     this.writeCsv(records);
   }
 
@@ -115,7 +126,7 @@ export class RunDir {
 
   /** Rewrites trials.csv from trials.jsonl (one row per trial, nested fields flattened with dots). */
   writeCsv(records = this.readRecords()): void {
-    writeFileSync(this.csvFile, recordsToCsv(records));
+    writeFileSync(this.csvFile, this.redactor.text(recordsToCsv(records)));
   }
 }
 

@@ -9,6 +9,7 @@ import type { SandboxBackend } from '../control/sandbox.ts';
 import { InputError, InputErrors } from '../errors.ts';
 import type { ModelBackend } from '../model/backend.ts';
 import { manifestDifferences, type ManifestAspect } from '../record/merge.ts';
+import type { Redactor } from '../record/redact.ts';
 import { RunDir } from '../record/runDir.ts';
 import type { PriceTable, RunManifest, TrialRecord } from '../record/schema.ts';
 import type { Suite } from '../suite/load.ts';
@@ -50,6 +51,8 @@ export interface ReplayOptions {
   sandbox: SandboxBackend;
   prices: PriceTable;
   command: string[];
+  /** Secrets kept out of everything the run writes and everything the model is told. */
+  redactor?: Redactor;
   signal: AbortSignal;
   onProgress?: (e: ProgressEvent) => void;
   /** Lets the caller reach the live workspaces (for a last-resort cleanup on a second Ctrl-C). */
@@ -165,7 +168,7 @@ function checkResumable(prev: RunManifest, next: RunManifest, dir: string): void
 }
 
 export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
-  const runDir = new RunDir(join(opts.outDir, opts.runId));
+  const runDir = new RunDir(join(opts.outDir, opts.runId), opts.redactor);
   const plans = planTrials(opts.suite, opts.workflows, planOptions(opts));
   const codex = opts.engine === 'codex' ? codexPreflight(opts) : null;
   const next = manifest(opts, plans.length, codex);
@@ -226,6 +229,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     scratchRoot: join(workRoot, 'scratch'),
     sandbox: opts.sandbox,
     hidden,
+    readPaths: opts.suite.readPaths,
     oracles,
     signal: opts.signal,
   };

@@ -13,7 +13,7 @@ import type { CodexProvider } from '../engine/codex/home.ts';
 import { runSdkEngine } from '../engine/sdk/engine.ts';
 import type { EngineResult } from '../engine/types.ts';
 import { errorMessage } from '../errors.ts';
-import { gradeTask, judgedFields, type Grade } from '../grade/grade.ts';
+import { gradeTask, judgedFields, tooLargeGrade, type Grade } from '../grade/grade.ts';
 import { sandboxedTestRunner } from '../grade/runner.ts';
 import { TRIAGE_SCHEMA } from '../grade/triage.ts';
 import type { ModelBackend } from '../model/backend.ts';
@@ -64,6 +64,8 @@ export interface TrialDeps {
   sandbox: SandboxBackend;
   /** Folders agents must not see: the repository cache and the results folder. */
   hidden: string[];
+  /** Folders the suite says its commands read (shown read-only). */
+  readPaths: string[];
   /** Each task's oracle, for a simulated model the sdk engine runs (null otherwise): built once per run. */
   oracles: OracleSource | null;
   signal: AbortSignal;
@@ -99,7 +101,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
   const startedAt = new Date();
   const t0 = performance.now();
   const trialDir = deps.runDir.trialDir(plan.trialId);
-  const events = new EventLog(join(trialDir, 'events.jsonl'), t0);
+  const events = new EventLog(join(trialDir, 'events.jsonl'), t0, deps.runDir.redactor);
   const scratch = join(deps.scratchRoot, plan.trialId);
   mkdirSync(join(scratch, 'home'), { recursive: true });
   mkdirSync(join(scratch, 'tmp'), { recursive: true });
@@ -135,14 +137,14 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
     try {
       ws = await deps.workspaces.create({ repo: task.repo, base: task.base, setup: task.setup }, plan.trialId, controller.signal);
     } catch (err) {
-      if (err instanceof SetupError) writeFileSync(join(trialDir, 'setup.log'), err.log);
+      if (err instanceof SetupError) deps.runDir.writeTrialFile(plan.trialId, 'setup.log', err.log);
       throw Object.assign(new Error(errorMessage(err)), { stage: 'setup' });
     }
     setupMs = performance.now() - t0;
     events.emit('phase', { phase: 'setup', state: 'end', ms: Math.round(setupMs) });
 
     // 2. engine
-    isolation = await isolationFor(deps.cache, deps.hidden, task);
+    isolation = await isolationFor(deps.cache, deps.hidden, task, deps.readPaths);
     // Triage only reads: every role is read-only there, so a write is a denial, not a grade.
     const sandboxOf = (mode: SandboxMode): SandboxMode => (task.kind === 'triage' ? 'read-only' : mode);
     const answerSchema = task.kind === 'triage' ? { name: 'triage', schema: TRIAGE_SCHEMA } : undefined;
@@ -167,6 +169,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
           workspace: ws.dir,
           scratch,
           keep: trialDir,
+          redactor: deps.runDir.redactor,
           sandbox: deps.sandbox,
           isolation,
           canary: task.canary ?? null,
@@ -187,6 +190,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
               cwd: ws.dir,
               sessionId: randomUUID(),
               model: entryRole?.model ?? deps.backend.spec.name,
+              passEnv: workflow.hookEnv,
               env: {
                 PLUGIN_ROOT: workflow.plugin?.root ?? '',
                 CLAUDE_PLUGIN_ROOT: workflow.plugin?.root ?? '',
@@ -211,6 +215,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
           seed: plan.seed,
           commandTimeoutMs: 10 * 60_000,
           maxOutputBytes: 64 * 1024,
+          redactor: deps.runDir.redactor,
           signal: controller.signal,
         });
         engine = await runSdkEngine({
@@ -231,7 +236,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
       }
       agentMs = performance.now() - agentStart;
       // The whole final answer (the record keeps 4,000 characters): what `bench regrade` grades again.
-      if (engine.finalText !== null) writeFileSync(join(trialDir, 'answer.txt'), engine.finalText);
+      if (engine.finalText !== null) deps.runDir.writeTrialFile(plan.trialId, 'answer.txt', engine.finalText);
       events.emit('phase', { phase: 'agent', state: 'end', ms: Math.round(agentMs), stop: engine.stop });
       ({ status, error } = statusOf(engine, timedOut));
     } finally {
@@ -240,7 +245,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
       // 3. what the agent left: the diff, then the worktree goes
       try {
         diff = await deps.workspaces.diff(ws);
-        writeFileSync(join(trialDir, 'patch.diff'), diff.patch);
+        deps.runDir.writeTrialFile(plan.trialId, 'patch.diff', diff.patch);
       } finally {
         await deps.workspaces.remove(ws);
       }
@@ -250,15 +255,18 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
     if (status === 'ok') {
       events.emit('phase', { phase: 'grade', state: 'start' });
       const gradeStart = performance.now();
-      grade = await gradeTask(task, diff.patch, engine?.finalText ?? null, {
-        workspaces: deps.workspaces,
-        scratch,
-        runTests: sandboxedTestRunner(scratch, deps.sandbox, isolation),
-        name: plan.trialId,
-        signal: deps.signal,
-      });
+      grade =
+        diff.tooLarge && task.kind !== 'triage'
+          ? tooLargeGrade(task)
+          : await gradeTask(task, diff.patch, engine?.finalText ?? null, {
+              workspaces: deps.workspaces,
+              scratch,
+              runTests: sandboxedTestRunner(scratch, deps.sandbox, isolation, events),
+              name: plan.trialId,
+              signal: deps.signal,
+            });
       gradeMs = performance.now() - gradeStart;
-      writeFileSync(join(trialDir, 'grade.log'), `${grade.note ? `note: ${grade.note}\n` : ''}${grade.log}`);
+      deps.runDir.writeTrialFile(plan.trialId, 'grade.log', `${grade.note ? `note: ${grade.note}\n` : ''}${grade.log}`);
       events.emit('phase', { phase: 'grade', state: 'end', ms: Math.round(gradeMs), test_ms: grade.testMs, resolved: grade.resolved, note: grade.note });
       if (grade.docs) events.emit('docs_checks', { checks: grade.docs.checks });
       if (grade.status === 'infra_error') {

@@ -50,6 +50,8 @@ export interface Suite {
   tasks: Task[];
   /** Absolute workflow folders named by the suite (used when --workflow is not given). */
   workflows: string[];
+  /** Absolute folders the sandbox shows read-only to the tasks' commands (suite.yaml `sandbox.read_paths`). */
+  readPaths: string[];
   /** sha256 over the suite file, the task files and the repository sources: changes when anything graded changes. */
   digest: string;
 }
@@ -184,6 +186,17 @@ export function loadSuite(suiteDir: string): Suite {
       tasks.push({ ...rest, ...common, request: request ?? issueText(parsed.issue) });
     }
   }
+  const readPaths = spec.sandbox.read_paths.map((p) => resolve(dir, p));
+  readPaths.forEach((p, i) => {
+    if (!existsSync(p))
+      errors.push(
+        new InputError(`${p} does not exist`, {
+          file: display(join(dir, 'suite.yaml')),
+          field: `sandbox.read_paths.${i}`,
+          fix: 'name a folder that exists on this machine (absolute, or relative to the suite folder), or remove the entry',
+        }),
+      );
+  });
   if (errors.length) throw new InputErrors(errors);
   return {
     name: spec.name,
@@ -191,6 +204,7 @@ export function loadSuite(suiteDir: string): Suite {
     dir,
     tasks,
     workflows: spec.workflows.map((w) => resolve(dir, w)),
+    readPaths,
     digest: `sha256:${hash.digest('hex')}`,
   };
 }

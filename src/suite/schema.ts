@@ -134,5 +134,15 @@ export const SuiteFile = z.strictObject({
     .default({}),
   tasks: z.string().default('tasks').describe('Folder (relative to the suite) holding one YAML file per task.'),
   workflows: z.array(z.string()).default([]).describe('Workflow folders replayed when --workflow is not given (relative to the suite).'),
+  sandbox: z
+    .strictObject({
+      read_paths: z
+        .array(z.string())
+        .default([])
+        .describe(
+          "Folders (absolute, or relative to the suite) the sandbox shows read-only besides the system folders and the toolchains on PATH: what the tasks' commands need that is not there.",
+        ),
+    })
+    .default({ read_paths: [] }),
 });
 export type SuiteFile = z.infer<typeof SuiteFile>;

@@ -363,6 +363,7 @@ export function loadWorkflowDir(dirArg: string): Workflow {
     },
     graph: bench.graph,
     hooks,
+    hookEnv: bench.hook_env,
     approver: bench.approver,
     plugin: existsSync(manifestFile) ? { name, version: manifest.version?.trim() || '0.0.0', root: dir } : null,
     notes,

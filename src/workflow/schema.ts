@@ -116,6 +116,15 @@ export type AgentFile = z.infer<typeof AgentFile>;
 export const NetworkPolicy = z.enum(['deny', 'allow', 'ask']);
 
 /** bench's own section: `[bench]` in config.toml, or the top level of bench.toml. */
+const regex = z.string().refine((s) => {
+  try {
+    new RegExp(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not a valid regular expression');
+
 export const BenchSection = z.strictObject({
   routing: z
     .enum(['single', 'description', 'graph'])
@@ -140,6 +149,10 @@ export const BenchSection = z.strictObject({
       }),
     )
     .default({}),
+  hook_env: z
+    .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'))
+    .default([])
+    .describe("Variables of bench's environment the workflow's hooks may see; hooks get only PATH, HOME, USER, SHELL, LANG, TERM, TMPDIR and these."),
   approver: z
     .strictObject({
       default: z.enum(['allow', 'deny']).default('deny'),
@@ -149,18 +162,14 @@ export const BenchSection = z.strictObject({
           z.strictObject({
             decision: z.enum(['allow', 'deny']),
             tool: z.string().optional(),
-            match: z
-              .string()
+            match: regex.optional(),
+            workdir: regex.optional().describe('Regular expression the working directory (relative to the workspace, "." for its root) must match.'),
+            permissions: z
+              .array(z.enum(['network', 'read', 'write']))
               .optional()
-              .refine((s) => {
-                if (s === undefined) return true;
-                try {
-                  new RegExp(s);
-                  return true;
-                } catch {
-                  return false;
-                }
-              }, 'not a valid regular expression'),
+              .describe('An allow rule grants only these: a call asking for anything else is not matched by it (default: network only).'),
+            paths: z.array(z.string()).optional().describe('Globs every read or write path the call asks for must match (absolute paths).'),
+            lifecycle_scripts: z.boolean().default(false).describe('Package lifecycle scripts (npm install hooks) may run in what this rule approves.'),
             message: z.string().optional(),
           }),
         )

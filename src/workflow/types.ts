@@ -73,6 +73,8 @@ export interface Workflow {
   limits: WorkflowLimits;
   graph?: { start: string; edges: GraphEdge[] };
   hooks: HookGroupSpec[];
+  /** Variables of the harness's environment its hooks may see (all others are kept from them). */
+  hookEnv: string[];
   approver: ApproverSpec;
   /** The plugin the folder is (codex engine installs it); null for built-in workflows. */
   plugin: { name: string; version: string; root: string } | null;

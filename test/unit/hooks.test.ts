@@ -68,14 +68,41 @@ describe('approver rules', () => {
       { decision: 'deny' as const, match: 'curl', message: 'no network' },
     ],
   };
+  const none = { network: false, read: [] as string[], write: [] as string[], scripts: false };
+  const req = (tool: string, text: string, more: Partial<typeof none> = {}, workdir = '/ws') => ({
+    tool,
+    text,
+    workdir,
+    workspace: '/ws',
+    permissions: { ...none, ...more },
+  });
   test('first matching rule wins; default deny', () => {
-    expect(decide(spec, 'exec_command', 'npm test', 'k1')).toMatchObject({ approved: true, rule: 0 });
-    expect(decide(spec, 'exec_command', 'curl x', 'k1')).toMatchObject({ approved: false, rule: 1, message: 'no network' });
-    expect(decide(spec, 'apply_patch', 'npm test', 'k1')).toMatchObject({ approved: false, rule: 'default' });
+    expect(decide(spec, req('exec_command', 'npm test'), 'k1')).toMatchObject({ approved: true, rule: 0, scripts: false });
+    expect(decide(spec, req('exec_command', 'curl x'), 'k1')).toMatchObject({ approved: false, rule: 1, message: 'no network' });
+    expect(decide(spec, req('apply_patch', 'npm test'), 'k1')).toMatchObject({ approved: false, rule: 'default' });
+  });
+  test('an allow rule grants network unless it names more; paths need a rule that names them; scripts only when the rule says so', () => {
+    const rules = {
+      ...spec,
+      rules: [
+        { decision: 'allow' as const, match: '^npm ci$', lifecycle_scripts: true },
+        { decision: 'allow' as const, match: '^cp ', permissions: ['write' as const], paths: ['/opt/out/**'] },
+        { decision: 'allow' as const, match: '^make', workdir: '^build(/|$)' },
+      ],
+    };
+    expect(decide(rules, req('exec_command', 'npm ci', { network: true }), 'k')).toMatchObject({ approved: true, scripts: true });
+    expect(decide(rules, req('exec_command', 'npm ci', { network: true, write: ['/etc'] }), 'k')).toMatchObject({ approved: false });
+    expect(decide(rules, req('exec_command', 'cp a /opt/out/a', { write: ['/opt/out/a'] }), 'k')).toMatchObject({ approved: true, scripts: false });
+    expect(decide(rules, req('exec_command', 'cp a /etc/a', { write: ['/etc/a'] }), 'k')).toMatchObject({ approved: false });
+    expect(decide(rules, req('exec_command', 'cp a /opt/out/a', { network: true, write: ['/opt/out/a'] }), 'k')).toMatchObject({ approved: false });
+    expect(decide(rules, req('exec_command', 'make', {}, '/ws/build'), 'k')).toMatchObject({ approved: true });
+    expect(decide(rules, req('exec_command', 'make', {}, '/ws'), 'k')).toMatchObject({ approved: false });
+    // A default allow never grants paths.
+    expect(decide({ ...spec, rules: [], default: 'allow' }, req('exec_command', 'x', { read: ['/home'] }), 'k')).toMatchObject({ approved: false });
   });
   test('the modelled human wait is deterministic per key, positive, and averages the configured mean', () => {
-    expect(decide(spec, 'exec_command', 'x', 'same').waitMs).toBe(decide(spec, 'exec_command', 'x', 'same').waitMs);
-    const waits = Array.from({ length: 2000 }, (_, i) => decide(spec, 'exec_command', 'x', `k${i}`).waitMs);
+    expect(decide(spec, req('exec_command', 'x'), 'same').waitMs).toBe(decide(spec, req('exec_command', 'x'), 'same').waitMs);
+    const waits = Array.from({ length: 2000 }, (_, i) => decide(spec, req('exec_command', 'x'), `k${i}`).waitMs);
     expect(Math.min(...waits)).toBeGreaterThanOrEqual(0);
     const mean = waits.reduce((a, b) => a + b, 0) / waits.length;
     expect(mean).toBeGreaterThan(900);

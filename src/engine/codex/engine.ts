@@ -1,15 +1,16 @@
 // The codex engine: the real Codex CLI runs the trial (`codex exec --json` in the worktree) with the
 // workflow deployed into a private CODEX_HOME; what it did comes back from its rollout files as the
 // same events the sdk engine logs. Codex enforces its own sandbox, hooks and approval policy; bench's
-// OS sandbox wraps the whole process only to hide what no agent may read (later history, the suite,
-// results), exactly as for sdk trials.
+// OS sandbox wraps the whole process in the same hermetic view agent commands get (no home folders,
+// no later history, no suite or results), so nothing Codex lets through reaches more than that.
 import { shellQuote as shq } from '../../exec/run.ts';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { commandEnv, runSandboxed, type SandboxBackend } from '../../control/sandbox.ts';
 import type { SandboxMode } from '../../control/types.ts';
 import { errorMessage } from '../../errors.ts';
 import { clip, type EventLog } from '../../record/events.ts';
+import type { Redactor } from '../../record/redact.ts';
 import type { Workflow } from '../../workflow/types.ts';
 import { isAccepted } from '../accepted.ts';
 import type { EngineResult } from '../types.ts';
@@ -32,6 +33,8 @@ export interface CodexEngineInput {
   scratch: string;
   /** Where the exec stream and rollouts are kept (the trial's folder). */
   keep: string;
+  /** Secrets kept out of those files. */
+  redactor: Redactor;
   sandbox: SandboxBackend;
   isolation: { hidden: string[]; reveal: string[] };
   canary: { token: string; env?: string } | null;
@@ -97,23 +100,28 @@ export async function runCodexEngine(input: CodexEngineInput): Promise<EngineRes
     input.sandbox,
     args.map(shq).join(' '),
     {
-      // The whole filesystem as it is (Codex sandboxes its own commands), minus what must stay hidden.
-      mode: 'danger-full-access',
+      // The same hermetic view as an agent command, plus Codex's own folder: Codex sandboxes its commands
+      // inside it (its own bubblewrap needs new namespaces: the `nested` filter allows them). Network is on
+      // for Codex itself to reach the model; its commands get none unless a role has it.
+      mode: 'workspace-write',
       network: true,
       workspace: input.workspace,
-      writable: [input.scratch, input.workspace],
-      ...input.isolation,
+      writable: [input.scratch],
+      hidden: input.isolation.hidden,
+      reveal: [...input.isolation.reveal, dirname(dirname(realpathSync(input.codex.path)))],
       cwd: input.workspace,
+      seccomp: 'nested',
     },
     { env, timeoutMs: input.timeoutMs, signal: input.signal, maxOutputBytes: 32 << 20 },
   );
 
   // Keep what Codex wrote: the exec stream and every session's rollout.
   mkdirSync(join(input.keep, 'codex'), { recursive: true });
-  writeFileSync(join(input.keep, 'codex', 'exec.jsonl'), res.stdout);
-  if (res.stderr.trim()) writeFileSync(join(input.keep, 'codex', 'stderr.log'), res.stderr);
+  const keep = (name: string, text: string) => writeFileSync(join(input.keep, 'codex', name), input.redactor.text(text));
+  keep('exec.jsonl', res.stdout);
+  if (res.stderr.trim()) keep('stderr.log', res.stderr);
   const files = rolloutFiles(join(home, 'sessions'));
-  for (const f of files) copyFileSync(f, join(input.keep, 'codex', relative(join(home, 'sessions'), f).replace(/\//g, '_')));
+  for (const f of files) keep(relative(join(home, 'sessions'), f).replace(/\//g, '_'), readFileSync(f, 'utf8'));
 
   const stream = parseExecStream(res.stdout);
   const sessions = parseRollouts(

@@ -1,21 +1,59 @@
 // The harness's tools for SDK agents, in Codex's vocabulary: exec_command, apply_patch, and read_file,
 // list_dir, grep_files for cheap reading. Every call goes through the control plane: `needsApproval`
 // asks it before the call (the SDK turns a yes into an interruption), `execute` runs through it.
-// Tool failures come back to the model as text (as Codex does), never as exceptions that end the run.
+// The file tools reach the worktree only, through SafeRoot: each path is checked at the moment of the
+// operation, never before. Searching runs git inside the role's sandbox. Every cap (output, file size)
+// is the harness's; a model's argument may lower one, never raise it. Tool failures come back to the
+// model as text (as Codex does), never as exceptions that end the run.
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { tool, type FunctionTool } from '@openai/agents';
 import { z } from 'zod';
 import type { ControlPlane } from '../../control/plane.ts';
-import type { HookAgent, ToolCall } from '../../control/types.ts';
+import { SafeFsError } from '../../control/safefs.ts';
+import type { EscalationRequest, HookAgent, ToolCall } from '../../control/types.ts';
 import { isTestCommand } from '../../control/classify.ts';
-import { runProcess } from '../../exec/run.ts';
+import { shellQuote } from '../../exec/run.ts';
 import { clip } from '../../record/events.ts';
 import type { ToolName } from '../../workflow/types.ts';
 import { applyPatch, parsePatch, PatchError, patchWrites, type PatchOp } from './applyPatch.ts';
 
+/** Text of a file returned at once; read on with offset/limit. */
 const READ_LIMIT_BYTES = 256 * 1024;
+/** The largest file read_file opens (lines are counted over it) and apply_patch writes. */
+const FILE_LIMIT_BYTES = 16 << 20;
+
+/** Codex's `additional_permissions`: network (true, or {enabled}) and absolute paths to read and write. */
+const AdditionalPermissions = z
+  .object({
+    network: z
+      .union([z.boolean(), z.object({ enabled: z.boolean().nullable().optional() })])
+      .nullable()
+      .optional(),
+    file_system: z
+      .object({ read: z.array(z.string()).nullable().optional(), write: z.array(z.string()).nullable().optional() })
+      .nullable()
+      .optional(),
+  })
+  .describe('Sandboxed filesystem or network access for this command; only with sandbox_permissions "with_additional_permissions".');
+
+function escalationOf(input: {
+  sandbox_permissions?: string | null;
+  justification?: string | null;
+  additional_permissions?: z.infer<typeof AdditionalPermissions> | null;
+}): EscalationRequest | undefined {
+  const justification = input.justification ?? '';
+  if (input.sandbox_permissions === 'require_escalated') return { kind: 'require_escalated', justification, network: true, read: [], write: [] };
+  if (input.sandbox_permissions !== 'with_additional_permissions') return undefined;
+  const p = input.additional_permissions ?? {};
+  const network = typeof p.network === 'boolean' ? p.network : !!p.network?.enabled;
+  return { kind: 'with_additional_permissions', justification, network, read: p.file_system?.read ?? [], write: p.file_system?.write ?? [] };
+}
+
+/** A file tool's refusal that is not the sandbox's: the model is told; a denial goes on to the plane. */
+function fileError(err: unknown, what: string): { text: string; event: Record<string, unknown> } {
+  if (err instanceof SafeFsError && !err.denied) return { text: `Error: cannot ${what}: ${err.message}`, event: { error: true } };
+  throw err;
+}
 
 export function formatExec(
   res: { exitCode: number | null; timedOut: boolean; spawnError?: string; durationMs: number; output: string },
@@ -85,26 +123,31 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
       governed({
         name: 'exec_command',
         description:
-          'Runs a shell command (bash) in the workspace and returns its exit code and output. Long output is cut in the middle. Commands run in a sandbox and are killed when they exceed the time limit. To run outside the sandbox (e.g. with network access), set sandbox_permissions to "require_escalated" with a justification: a person will be asked.',
+          'Runs a shell command (bash) in the workspace and returns its exit code and output. Long output is cut in the middle. Commands run in a sandbox and are killed when they exceed the time limit. When a command needs more than the sandbox gives, a person is asked: set sandbox_permissions to "with_additional_permissions" with additional_permissions naming what it needs (network, absolute paths to read or write), or to "require_escalated" for network access, always with a justification.',
         parameters: z.object({
           cmd: z.string().min(1).describe('Shell command to execute.'),
-          workdir: z.string().nullable().optional().describe('Working directory, relative to the workspace root; defaults to the root.'),
-          max_output_tokens: z.number().int().min(1).nullable().optional().describe('Maximum number of tokens of output to return.'),
-          sandbox_permissions: z.enum(['use_default', 'require_escalated']).nullable().optional(),
-          justification: z.string().nullable().optional().describe('Why the command needs to run outside the sandbox.'),
+          workdir: z.string().nullable().optional().describe('Working directory inside the workspace, relative to its root; defaults to the root.'),
+          max_output_tokens: z.number().int().min(1).nullable().optional().describe('Maximum number of tokens of output to return (at most the harness cap).'),
+          sandbox_permissions: z.enum(['use_default', 'require_escalated', 'with_additional_permissions']).nullable().optional(),
+          additional_permissions: AdditionalPermissions.nullable().optional(),
+          justification: z.string().nullable().optional().describe('Why the command needs more than the sandbox gives.'),
         }),
-        toCall: (input, callId) => ({
-          callId,
-          role,
-          tool: 'exec_command',
-          input,
-          command: { cmd: input.cmd, workdir: input.workdir ?? undefined },
-          ...(input.sandbox_permissions === 'require_escalated' ? { escalate: { justification: input.justification ?? '' } } : {}),
-        }),
+        toCall: (input, callId) => {
+          const escalate = escalationOf(input);
+          return {
+            callId,
+            role,
+            tool: 'exec_command',
+            input,
+            command: { cmd: input.cmd, workdir: input.workdir ?? undefined },
+            ...(escalate ? { escalate } : {}),
+          };
+        },
         work: async (call, rt) => {
           const cmd = call.command!.cmd;
           const maxTokens = call.input.max_output_tokens as number | null | undefined;
-          const res = await rt.exec(cmd, call.command!.workdir, { maxOutputBytes: maxTokens ? maxTokens * 4 : undefined });
+          // The model may ask for less output, never for more than the harness's cap (the plane clamps it too).
+          const res = await rt.exec(cmd, undefined, { maxOutputBytes: maxTokens ? Math.min(maxTokens * 4, rt.maxOutputBytes) : undefined });
           return {
             text: formatExec(res, rt.timeoutMs),
             exec: res,
@@ -146,20 +189,39 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
           } finally {
             patches.delete(text);
           }
+          const written: string[] = [];
           try {
             const message = await applyPatch(ops, {
-              read: (p) => readFile(rt.resolve(p).real, 'utf8').catch(() => null),
-              write: async (p, content) => {
-                const real = rt.resolve(p).real;
-                await mkdir(dirname(real), { recursive: true });
-                await writeFile(real, content);
+              read: async (p) => {
+                try {
+                  return rt.fs.readText(p, FILE_LIMIT_BYTES);
+                } catch (err) {
+                  if (err instanceof SafeFsError && !err.denied) throw new PatchError(err.message);
+                  throw err;
+                }
               },
-              remove: (p) => rm(rt.resolve(p).real, { force: true }),
+              write: async (p, content) => {
+                try {
+                  written.push(rt.fs.write(p, content, { protect: rt.protect, maxBytes: FILE_LIMIT_BYTES }));
+                } catch (err) {
+                  if (err instanceof SafeFsError && !err.denied) throw new PatchError(err.message);
+                  throw err;
+                }
+              },
+              remove: async (p) => {
+                try {
+                  written.push(rt.fs.remove(p, { protect: rt.protect }));
+                } catch (err) {
+                  if (err instanceof SafeFsError && err.code === 'not_found') return;
+                  if (err instanceof SafeFsError && !err.denied) throw new PatchError(err.message);
+                  throw err;
+                }
+              },
             });
-            const files = patchWrites(ops).map((p) => rt.resolve(p).rel ?? p);
-            return { text: message, event: { applied: true, files, output: clip(message, 500) } };
+            return { text: message, event: { applied: true, files: [...new Set(written)], output: clip(message, 500) } };
           } catch (err) {
-            if (err instanceof PatchError) return { text: `Error: ${err.message}`, event: { applied: false, files: [], output: clip(err.message, 500) } };
+            if (err instanceof PatchError)
+              return { text: `Error: ${err.message}`, event: { applied: written.length > 0, files: written, output: clip(err.message, 500) } };
             throw err;
           }
         },
@@ -179,9 +241,15 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
           const path = String(call.input.path);
           let text: string;
           try {
-            text = await readFile(rt.resolve(path).real, 'utf8');
+            const r = rt.fs.read(path, FILE_LIMIT_BYTES);
+            if (r.truncated)
+              return {
+                text: `Error: ${path} is larger than ${FILE_LIMIT_BYTES >> 20} MiB: read parts of it with exec_command (head, sed -n)`,
+                event: { path, error: true },
+              };
+            text = r.data.toString('utf8');
           } catch (err) {
-            return { text: `Error: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, event: { path, error: true } };
+            return { ...fileError(err, `read ${path}`), event: { path, error: true } };
           }
           const offset = call.input.offset as number | null | undefined;
           const limit = call.input.limit as number | null | undefined;
@@ -208,24 +276,20 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
         }),
         toCall: (input, callId) => ({ callId, role, tool: 'list_dir', input }),
         work: async (call, rt) => {
-          const out: string[] = [];
-          const walk = async (dir: string, prefix: string, depth: number) => {
-            const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
-            for (const e of entries) {
-              if (e.name === '.git') continue;
-              const isDir = e.isDirectory();
-              out.push(`${prefix}${e.name}${isDir ? '/' : ''}`);
-              if (out.length >= 1000) return;
-              if (isDir && depth > 1 && e.name !== 'node_modules') await walk(`${dir}/${e.name}`, `${prefix}${e.name}/`, depth - 1);
-            }
-          };
           const path = String(call.input.path);
+          let listing;
           try {
-            await walk(rt.resolve(path).real, '', (call.input.depth as number | null | undefined) ?? 2);
+            listing = rt.fs.list(path, {
+              depth: (call.input.depth as number | null | undefined) ?? 2,
+              limit: 1000,
+              skip: (rel) => rel === '.git',
+              descend: (_rel, name) => name !== 'node_modules',
+            });
           } catch (err) {
-            return { text: `Error: cannot list ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, event: { error: true } };
+            return fileError(err, `list ${path}`);
           }
-          return { text: out.join('\n') + (out.length >= 1000 ? '\n…[listing cut at 1000 entries]' : ''), event: { entries: out.length } };
+          const out = listing.entries.map((e) => `${e.path}${e.kind === 'dir' ? '/' : ''}`);
+          return { text: out.join('\n') + (listing.truncated ? '\n…[listing cut at 1000 entries]' : ''), event: { entries: out.length } };
         },
       }),
 
@@ -239,13 +303,12 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
         }),
         toCall: (input, callId) => ({ callId, role, tool: 'grep_files', input }),
         work: async (call, rt) => {
-          const where = rt.resolve(String(call.input.path ?? '.'));
-          const res = await runProcess(['git', 'grep', '-n', '-I', '-E', '--untracked', '--no-color', '-e', String(call.input.pattern), '--', where.real], {
-            cwd: rt.workspace,
-            timeoutMs: 30_000,
-            maxOutputBytes: 64 * 1024,
-          });
-          if (res.exitCode === 1) return { text: 'No matches.', event: { matches: 0 } };
+          // Where to search is checked here; the search itself runs in the role's sandbox, where a link
+          // leads only to what the sandbox shows, never to the host's files.
+          const where = rt.fs.resolve(String(call.input.path ?? '.'));
+          const cmd = `GIT_OPTIONAL_LOCKS=0 git grep -n -I -E --untracked --no-color -e ${shellQuote(String(call.input.pattern))} -- ${shellQuote(where === '.' ? '.' : `:(literal)${where}`)}`;
+          const res = await rt.exec(cmd, undefined, { maxOutputBytes: 64 * 1024 });
+          if (res.exitCode === 1 && !res.stderr.trim()) return { text: 'No matches.', event: { matches: 0 } };
           if (res.exitCode !== 0) return { text: `Error: ${res.stderr.trim() || `git grep exited ${res.exitCode}`}`, event: { error: true } };
           const lines = res.stdout.split('\n').filter(Boolean);
           return {
