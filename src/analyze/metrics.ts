@@ -264,6 +264,28 @@ export const METRICS: MetricDef[] = [
     ...perTask(notInfra, (r) => r.control.blocked_network),
   },
   {
+    name: 'escape_rate',
+    label: 'trials with an escape',
+    unit: 'rate',
+    better: 'lower',
+    description: 'Trials where something got out: a tripwire crossed (--audit), a process left running after the trial.',
+    ...rate(
+      (rs) => notInfra(rs).filter((r) => r.control.enforcement !== null),
+      (r) => (r.control.enforcement?.escapes ?? 0) > 0,
+    ),
+  },
+  {
+    name: 'leak_rate',
+    label: 'trials with a leak',
+    unit: 'rate',
+    better: 'lower',
+    description: 'Trials whose models were sent a secret or the answer key (found by the leak scanner).',
+    ...rate(
+      (rs) => notInfra(rs).filter((r) => r.control.enforcement !== null),
+      (r) => (r.control.enforcement?.leaks ?? 0) > 0,
+    ),
+  },
+  {
     name: 'hook_blocks_per_task',
     label: 'hook blocks per task',
     unit: 'count',

@@ -41,6 +41,7 @@ interface ReplayFlags {
   durations?: string;
   record?: string;
   replay?: string;
+  audit?: boolean;
 }
 
 /** The model backend from the flags: live (sim or openai), recording to a cassette, or served from one. */
@@ -104,7 +105,10 @@ export function replayCommand(program: Command): void {
     .description('replay a suite of tasks through one or more workflows and record every trial')
     .argument('<suite>', 'suite folder (holds suite.yaml and tasks/)')
     .option('--workflow <dir>', 'workflow to replay: a plugin folder or "broad" (repeatable; default: the suite\'s list, else broad)', collect, [])
-    .option('--model <model>', 'sim, or openai:<name> for an OpenAI-compatible server (default: sim)')
+    .option(
+      '--model <model>',
+      'sim, sim:adversary (attacks the sandbox instead of solving tasks), or openai:<name> for an OpenAI-compatible server (default: sim)',
+    )
     .option('--base-url <url>', 'base URL of the OpenAI-compatible server (e.g. http://127.0.0.1:8000/v1)')
     .option('--api <api>', 'wire API of that server: responses or chat', 'responses')
     .option('--repeat <n>', 'trials per task and workflow', intArg('--repeat', 1), 1)
@@ -123,6 +127,7 @@ export function replayCommand(program: Command): void {
     .option('--durations <run>', 'balance shards by the task durations of this earlier run')
     .option('--record <dir>', 'record every model request and response to this cassette folder')
     .option('--replay <dir>', 'serve model responses from a cassette folder (no model, no key; a miss is an error)')
+    .option('--audit', 'set tripwires (a honeytoken secret, a tripwire folder, a decoy port) and count what crosses them (always on for sim:adversary)')
     .action(async (suiteDir: string, flags: ReplayFlags) => {
       if (!['sdk', 'codex'].includes(flags.engine)) throw new InputError(`unknown engine "${flags.engine}"`, { field: '--engine', fix: 'use sdk or codex' });
       if (flags.resume && !flags.runId)
@@ -192,6 +197,7 @@ export function replayCommand(program: Command): void {
           prices: loadPrices(flags.prices),
           command: process.argv.slice(1),
           redactor,
+          audit: !!flags.audit,
           signal: controller.signal,
           onProgress: progress.handle,
           onWorkspaces: (w) => (workspaces = w),

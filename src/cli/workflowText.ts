@@ -1,6 +1,7 @@
 // What `bench workflow check` prints about a workflow: roles, tools, sandbox modes, hooks and approver.
 import { table } from '../report/format.ts';
 import type { Workflow } from '../workflow/types.ts';
+import { workflowWarnings } from '../workflow/warnings.ts';
 
 export function describeWorkflow(w: Workflow): string {
   const lines: string[] = [];
@@ -39,7 +40,15 @@ export function describeWorkflow(w: Workflow): string {
   } else lines.push('hooks: none');
   const a = w.approver;
   lines.push(`approver: ${a.rules.length} rule(s), default ${a.default}, modelled human wait ${a.wait_ms} ms on average`);
-  for (const [i, r] of a.rules.entries()) lines.push(`  ${i + 1}. ${r.decision} ${r.tool ?? 'any tool'}${r.match ? ` matching /${r.match}/` : ''}`);
+  for (const [i, r] of a.rules.entries())
+    lines.push(
+      `  ${i + 1}. ${r.decision} ${r.tool ?? 'any tool'}${r.match ? ` matching /${r.match}/` : ''}${r.workdir ? ` in /${r.workdir}/` : ''}${r.decision === 'allow' ? `, grants ${(r.permissions ?? ['network']).join('+')}${r.paths?.length ? ` on ${r.paths.join(', ')}` : ''}${r.lifecycle_scripts ? ', lifecycle scripts' : ''}` : ''}`,
+    );
+  const warnings = workflowWarnings(w);
+  if (warnings.length) {
+    lines.push('warnings:');
+    for (const m of warnings) lines.push(`  ! ${m}`);
+  }
   if (w.notes.length) {
     lines.push('notes:');
     for (const n of w.notes) lines.push(`  - ${n}`);

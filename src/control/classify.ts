@@ -11,7 +11,7 @@ export function isTestCommand(cmd: string): boolean {
 }
 
 const NETWORK_TOOL =
-  /(^|[;&|(\s`$])(curl|wget|nc|ncat|netcat|telnet|ssh|scp|rsync|ftp|ping|dig|nslookup|host)\b|\bgit\s+(clone|fetch|pull|push|ls-remote)\b|\b(npm|pnpm|yarn)\s+(install|i|add|ci|publish|view|info)\b|\bpip3?\s+install\b|\bfetch\(\s*['"`]https?:\/\/(?!127\.0\.0\.1|localhost)|https?:\/\/(?!127\.0\.0\.1|localhost)/;
+  /\/dev\/(tcp|udp)\/|(^|[;&|(\s`$])(curl|wget|nc|ncat|netcat|telnet|ssh|scp|rsync|ftp|ping|dig|nslookup|host)\b|\bgit\s+(clone|fetch|pull|push|ls-remote)\b|\b(npm|pnpm|yarn)\s+(install|i|add|ci|publish|view|info)\b|\bpip3?\s+install\b|\bfetch\(\s*['"`]https?:\/\/(?!127\.0\.0\.1|localhost)|https?:\/\/(?!127\.0\.0\.1|localhost)/;
 
 /** A command that would reach the network if allowed to (judged from its text). */
 export function looksLikeNetwork(cmd: string): boolean {
@@ -20,18 +20,116 @@ export function looksLikeNetwork(cmd: string): boolean {
 
 /** Commands whose operands are all paths they write (or remove). */
 const WRITES_ALL = new Set(['touch', 'rm', 'rmdir', 'mkdir', 'chmod', 'chown', 'chgrp', 'truncate', 'shred', 'unlink', 'tee']);
-/** Commands whose last operand is where they write. */
+/** Commands whose last operand is where they write (the others are read). */
 const WRITES_LAST = new Set(['cp', 'mv', 'ln', 'install', 'rsync']);
-/** Places every command may write: the null and standard devices. */
-const ALWAYS_WRITABLE = ['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty', '/dev/fd', '/proc/self/fd'];
+/** Commands whose operands are paths they read. */
+const READS_ALL = new Set([
+  'cat',
+  'head',
+  'tail',
+  'less',
+  'more',
+  'ls',
+  'stat',
+  'file',
+  'od',
+  'xxd',
+  'hexdump',
+  'base64',
+  'strings',
+  'wc',
+  'md5sum',
+  'sha1sum',
+  'sha256sum',
+  'sha512sum',
+  'cksum',
+  'readlink',
+  'realpath',
+  'du',
+  'diff',
+  'cmp',
+  'source',
+  '.',
+  'nl',
+  'tac',
+  'tree',
+  'find',
+]);
+/** Places every command may write: the null and standard devices, and bash's network pseudo-files (the network counters see those). */
+const ALWAYS_WRITABLE = ['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty', '/dev/fd', '/proc/self/fd', '/dev/tcp', '/dev/udp'];
+/** Commands that act on a link itself, never on what it points to. */
+const NO_FOLLOW = new Set(['ln', 'rm', 'unlink', 'rmdir', 'mv']);
 
 /** The shell words of a command, roughly: quotes removed, operators (`;`, `&&`, `|`, redirections) as their own words. */
 function words(cmd: string): string[] {
   const out: string[] = [];
-  const re = /(\d?>>?|&>>?|[;&|()<]+)|'([^']*)'|"((?:[^"\\]|\\.)*)"|([^\s;&|()<>'"]+)/g;
+  const re = /(<<<|<<-?|\d?>&-?\d*|\d?>>?|&>>?|<|[;&|()]+)|'([^']*)'|"((?:[^"\\]|\\.)*)"|([^\s;&|()<>'"]+)/g;
   for (const m of cmd.matchAll(re)) out.push(m[1] ?? m[2] ?? m[3] ?? m[4] ?? '');
   return out;
 }
+
+/** The paths a command's text plainly reads and writes: redirections, and the operands of the commands above. */
+export function pathOperands(cmd: string): { reads: string[]; writes: string[]; noFollow: Set<string> } {
+  const w = words(cmd);
+  const reads: string[] = [];
+  const writes: string[] = [];
+  const noFollow = new Set<string>();
+  let cmdStart = true;
+  let current: string[] = [];
+  const flush = () => {
+    const [name, ...args] = current;
+    const base = name?.split('/').at(-1) ?? '';
+    let operands = args.filter((a) => !a.startsWith('-'));
+    if (base === 'find')
+      operands = args.slice(0, Math.max(0, args.findIndex((a) => /^[-(!]/.test(a)) === -1 ? args.length : args.findIndex((a) => /^[-(!]/.test(a))));
+    if (NO_FOLLOW.has(base)) for (const o of base === 'ln' || base === 'mv' ? operands.slice(-1) : operands) noFollow.add(o);
+    if (WRITES_ALL.has(base)) writes.push(...operands);
+    else if (WRITES_LAST.has(base) && operands.length > 1) {
+      writes.push(operands.at(-1)!);
+      // ln's first operands are the text of the link, not something it reads.
+      if (base !== 'ln') reads.push(...operands.slice(0, -1));
+    } else if (base === 'dd') for (const a of args) (a.startsWith('of=') ? writes : a.startsWith('if=') ? reads : []).push(a.slice(3));
+    else if (READS_ALL.has(base)) reads.push(...operands);
+    current = [];
+  };
+  for (let i = 0; i < w.length; i++) {
+    const t = w[i]!;
+    if (/^\d?>&-?\d*$/.test(t)) continue; // to another descriptor: not a path
+    if (/^(\d?>>?|&>>?)$/.test(t)) {
+      if (w[i + 1] !== undefined && !w[i + 1]!.startsWith('&')) writes.push(w[i + 1]!);
+      i++;
+      continue;
+    }
+    if (t === '<') {
+      if (w[i + 1] !== undefined) reads.push(w[i + 1]!);
+      i++;
+      continue;
+    }
+    if (t.startsWith('<<')) {
+      i++; // a here-document's delimiter, or a here-string: text, not a path
+      continue;
+    }
+    if (/^[;&|()]+$/.test(t)) {
+      flush();
+      cmdStart = true;
+      continue;
+    }
+    if (cmdStart && /^[A-Za-z_][A-Za-z0-9_]*=/.test(t)) continue; // VAR=value before a command
+    cmdStart = false;
+    current.push(t);
+  }
+  flush();
+  return { reads, writes, noFollow };
+}
+
+/** A path operand as an absolute path (null when the shell would expand it: not known from the text). */
+function absolute(raw: string, cwd: string, home: string): string | null {
+  if (!raw || /[$`*?]/.test(raw)) return null;
+  const p = raw.startsWith('~') ? join(home, raw.slice(1)) : isAbsolute(raw) ? raw : join(cwd, raw);
+  return normalize(p);
+}
+
+const within = (p: string, dir: string) => p === dir || p.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
 
 /**
  * Paths a shell command plainly writes outside the places it may (the worktree, HOME, TMPDIR, /tmp):
@@ -45,50 +143,46 @@ export function outsideWrites(
     cwd: string;
     home: string;
     writable: string[];
-    /** A path inside a writable folder that leads out of it through a link. */
-    leadsOut?: (inside: string) => boolean;
+    /** A path inside a writable folder that leads out of it through a link (`follow`: a link at the path itself counts too). */
+    leadsOut?: (inside: string, follow: boolean) => boolean;
     /** A path that is the command's own throwaway space (a /tmp of its own), not the host's. */
     scratch?: (path: string) => boolean;
   },
 ): string[] {
-  const w = words(cmd);
-  const targets: string[] = [];
-  let cmdStart = true;
-  let current: string[] = [];
-  const flush = () => {
-    const [name, ...args] = current;
-    const operands = args.filter((a) => !a.startsWith('-'));
-    if (name && WRITES_ALL.has(name.split('/').at(-1)!)) targets.push(...operands);
-    else if (name && WRITES_LAST.has(name.split('/').at(-1)!) && operands.length > 1) targets.push(operands.at(-1)!);
-    else if (name === 'dd') for (const a of args) if (a.startsWith('of=')) targets.push(a.slice(3));
-    current = [];
-  };
-  for (let i = 0; i < w.length; i++) {
-    const t = w[i]!;
-    if (/^(\d?>>?|&>>?)$/.test(t)) {
-      if (w[i + 1] !== undefined && !w[i + 1]!.startsWith('&')) targets.push(w[i + 1]!);
-      i++;
-      continue;
-    }
-    if (/^[;&|()<]+$/.test(t)) {
-      flush();
-      cmdStart = true;
-      continue;
-    }
-    if (cmdStart && /^[A-Za-z_][A-Za-z0-9_]*=/.test(t)) continue; // VAR=value before a command
-    cmdStart = false;
-    current.push(t);
-  }
-  flush();
   const allowed = [...o.writable, ...ALWAYS_WRITABLE];
   const outside: string[] = [];
-  for (const raw of targets) {
-    if (!raw || /[$`*?]/.test(raw)) continue; // expanded by the shell: not known from the text
-    const p = raw.startsWith('~') ? join(o.home, raw.slice(1)) : isAbsolute(raw) ? raw : join(o.cwd, raw);
-    const norm = normalize(p);
-    const within = allowed.find((a) => norm === a || norm.startsWith(a.endsWith('/') ? a : `${a}/`));
-    // Inside a writable folder by its text, a path may still lead out through a link there.
-    if (within ? o.leadsOut?.(norm) : !o.scratch?.(norm)) outside.push(raw);
+  const ops = pathOperands(cmd);
+  for (const raw of ops.writes) {
+    const p = absolute(raw, o.cwd, o.home);
+    if (p === null) continue;
+    const inAllowed = allowed.some((a) => within(p, a));
+    if (inAllowed ? o.leadsOut?.(p, !ops.noFollow.has(raw)) : !o.scratch?.(p)) outside.push(raw);
+  }
+  return [...new Set(outside)];
+}
+
+/**
+ * Paths a shell command plainly reads that are not in its view: folders the sandbox does not show (home
+ * folders, other checkouts, the suite, the results, the cache), and the secret files it masks. `visible`
+ * are the roots the sandbox shows; a path above one of them (a folder it passes through) is in view.
+ */
+export function outsideReads(
+  cmd: string,
+  o: { cwd: string; home: string; visible: string[]; masked: string[]; leadsOut?: (inside: string) => boolean },
+): string[] {
+  const outside: string[] = [];
+  for (const raw of pathOperands(cmd).reads) {
+    const p = absolute(raw, o.cwd, o.home);
+    if (p === null) continue;
+    // The deepest folder holding the path decides: a worktree shown inside a hidden folder is shown.
+    let best: { len: number; shown: boolean } | null = null;
+    for (const [roots, shown] of [
+      [o.visible, true],
+      [o.masked, false],
+    ] as const)
+      for (const r of roots) if (within(p, r) && (!best || r.length >= best.len)) best = { len: r.length, shown };
+    const shown = best ? best.shown : o.visible.some((v) => within(v, p));
+    if (!shown || o.leadsOut?.(p)) outside.push(raw);
   }
   return [...new Set(outside)];
 }
@@ -158,10 +252,18 @@ export interface FinishedCall {
 export function observedDenials(base: ToolEventBase, c: FinishedCall): Array<{ type: 'network' | 'decision'; data: Record<string, unknown> }> {
   const out: Array<{ type: 'network' | 'decision'; data: Record<string, unknown> }> = [];
   const failed = c.exitCode !== undefined && c.exitCode !== 0;
+  // A refused write into git metadata (the worktree's .git, a base repository's config) is an attempt on git.
   const deny = (line: string | undefined) =>
     out.push({
       type: 'decision',
-      data: { ...base, stage: 'sandbox', class: 'write', verdict: 'deny', observed: true, reason: clip((line ?? c.output).trim(), 300) },
+      data: {
+        ...base,
+        stage: 'sandbox',
+        class: /\.git\b|config file|\.lock\b/.test(line ?? '') ? 'git' : 'write',
+        verdict: 'deny',
+        observed: true,
+        reason: clip((line ?? c.output).trim(), 300),
+      },
     });
   if (c.command !== undefined) {
     const classified = looksLikeNetwork(c.command);

@@ -13,15 +13,15 @@
 // `needsApproval` before a call (the SDK turns a yes into an interruption), `decide` to answer an
 // interruption, and `run` to execute.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { killGroup } from '../exec/run.ts';
 import type { Redactor } from '../record/redact.ts';
 import { clip, type EventLog } from '../record/events.ts';
 import { decide as approverDecide, type ApproverSpec } from './approver.ts';
-import { looksLikeNetwork, observedDenials, outsideWrites, showsNetworkFailure, showsSandboxFailure, toolCallEvent } from './classify.ts';
+import { looksLikeNetwork, observedDenials, outsideReads, outsideWrites, showsNetworkFailure, showsSandboxFailure, toolCallEvent } from './classify.ts';
 import type { HookRunner } from './hooks.ts';
 import { SafeFsError, SafeRoot } from './safefs.ts';
-import { commandEnv, runSandboxed, type SandboxBackend, type SandboxedResult } from './sandbox.ts';
+import { commandEnv, MARK_ENV, runSandboxed, type SandboxBackend, type SandboxedResult, type SandboxSpec } from './sandbox.ts';
 import { hookToolInput, hookToolName, NO_GRANT, type AttemptClass, type Grant, type RolePolicy, type ToolCall } from './types.ts';
 
 export type { RolePolicy, ToolCall } from './types.ts';
@@ -69,6 +69,8 @@ export interface ControlPlaneOptions {
   maxOutputBytes: number;
   /** Secrets kept out of what the model is told. */
   redactor?: Redactor;
+  /** The trial's marker, set in every command's environment. */
+  mark?: string;
   signal: AbortSignal;
 }
 
@@ -118,7 +120,14 @@ export class ControlPlane {
     this.workspace = opts.workspace;
     this.fs = new SafeRoot(opts.workspace);
     // Agent commands get a clean environment: no API keys or tokens of the harness leak into them.
-    ({ env: this.env, home: this.home, tmp: this.tmp } = commandEnv(opts.scratch, opts.canary?.env ? { [opts.canary.env]: opts.canary.token } : {}));
+    ({
+      env: this.env,
+      home: this.home,
+      tmp: this.tmp,
+    } = commandEnv(opts.scratch, {
+      ...(opts.mark ? { [MARK_ENV]: opts.mark } : {}),
+      ...(opts.canary?.env ? { [opts.canary.env]: opts.canary.token } : {}),
+    }));
   }
 
   /**
@@ -144,33 +153,55 @@ export class ControlPlane {
     return null;
   }
 
-  /** What a command's text says it writes where this role may not (read from the text; see classify.ts). */
-  private writesOutside(role: string, cmd: string, cwd: string, grant: Grant): string[] {
+  /** Where a path inside the worktree leads: its place in it, 'out' through a link, or null when it is not inside. */
+  private inWorktree(p: string, follow: boolean): string | 'out' | null {
+    if (!(p === this.fs.root || p.startsWith(`${this.fs.root}/`) || p === this.workspace || p.startsWith(`${this.workspace}/`))) return null;
+    try {
+      if (follow) return this.fs.resolve(p);
+      const parent = this.fs.resolve(dirname(p));
+      return parent === '.' ? basename(p) : `${parent}/${basename(p)}`;
+    } catch (err) {
+      return err instanceof SafeFsError && err.denied ? 'out' : null;
+    }
+  }
+
+  /**
+   * What a command's text says it reads and writes where this role may not (see classify.ts): reads of
+   * what the sandbox does not show (or masks), writes outside what the role may write, and among those
+   * the ones into the worktree's git metadata.
+   */
+  private pathsOutside(role: string, cmd: string, cwd: string, grant: Grant): { reads: string[]; writes: string[]; git: string[] } {
     const { sandbox } = this.policy(role);
-    if (sandbox === 'danger-full-access') return [];
+    if (sandbox === 'danger-full-access') return { reads: [], writes: [], git: [] };
     const writable = [this.home, this.tmp, ...grant.write, ...(sandbox === 'workspace-write' ? [this.workspace, this.fs.root] : [])];
-    return outsideWrites(cmd, {
+    const isGit = (rel: string | 'out' | null) => rel !== null && rel !== 'out' && (rel === '.git' || rel.startsWith('.git/'));
+    const git: string[] = [];
+    const writes = outsideWrites(cmd, {
       cwd,
       home: this.home,
       writable,
-      leadsOut: (p) => {
-        if (!(p === this.fs.root || p.startsWith(`${this.fs.root}/`) || p === this.workspace || p.startsWith(`${this.workspace}/`))) return false;
-        try {
-          const rel = this.fs.resolve(p);
-          return rel === '.git' || rel.startsWith('.git/');
-        } catch (err) {
-          return err instanceof SafeFsError && err.denied;
-        }
+      leadsOut: (p, follow) => {
+        const where = this.inWorktree(p, follow);
+        if (isGit(where)) git.push(p);
+        return where === 'out' || isGit(where);
       },
       // The sandbox's /tmp is its own: a path there that names nothing of the host's is throwaway space.
       scratch: (p) => this.opts.sandbox.name === 'bwrap' && p.startsWith('/tmp/') && !existsSync(join('/tmp', p.split('/')[2]!)),
     });
+    const reads = outsideReads(cmd, {
+      cwd,
+      home: this.home,
+      visible: this.opts.sandbox.visible(this.spec(role, cwd, grant)),
+      masked: [...this.opts.sandbox.masked, ...this.opts.hidden],
+      leadsOut: (p) => this.inWorktree(p, true) === 'out',
+    });
+    return { reads, writes, git };
   }
 
-  /** A command of a role under its sandbox (what the exec tool runs), with the plane's caps. */
-  private exec(role: string, cmd: string, cwd: string, grant: Grant, maxOutputBytes: number): Promise<SandboxedResult> {
+  /** The sandbox a role's command runs in, with what an approval granted. */
+  private spec(role: string, cwd: string, grant: Grant): SandboxSpec {
     const policy = this.policy(role);
-    const spec = {
+    return {
       mode: policy.sandbox,
       network: grant.network || policy.network === 'allow',
       workspace: this.workspace,
@@ -179,7 +210,11 @@ export class ControlPlane {
       reveal: [...this.opts.reveal, ...grant.read],
       cwd,
     };
-    return runSandboxed(this.opts.sandbox, cmd, spec, {
+  }
+
+  /** A command of a role under its sandbox (what the exec tool runs), with the plane's caps. */
+  private exec(role: string, cmd: string, cwd: string, grant: Grant, maxOutputBytes: number): Promise<SandboxedResult> {
+    return runSandboxed(this.opts.sandbox, cmd, this.spec(role, cwd, grant), {
       env: grant.network && !grant.scripts ? { ...this.env, ...NO_SCRIPTS } : this.env,
       timeoutMs: this.opts.commandTimeoutMs,
       maxOutputBytes,
@@ -336,12 +371,15 @@ export class ControlPlane {
         this.deny(plan, 'network', 'network', 'network access is off for this role', 'Denied by network policy: network access is off for this role.');
         return plan;
       }
-      // Likewise for writes outside the role's reach that its text makes plain.
-      const outside = this.opts.sandbox.name === 'none' ? this.writesOutside(call.role, effCmd, plan.cwd, NO_GRANT) : [];
-      if (outside.length) {
-        const why = `writes outside what the ${call.role} role may write: ${outside.join(', ')}`;
-        this.deny(plan, 'sandbox', 'write', why, `Denied by sandbox: ${why}.`);
-        return plan;
+      // Likewise for reads of what no agent may see, and writes outside the role's reach, that its text makes plain.
+      if (this.opts.sandbox.name === 'none') {
+        const outside = this.pathsOutside(call.role, effCmd, plan.cwd, NO_GRANT);
+        const [cls, paths] = outside.writes.length ? ([outside.git.length ? 'git' : 'write', outside.writes] as const) : (['read', outside.reads] as const);
+        if (paths.length) {
+          const why = `${cls === 'write' ? 'writes outside what the role may write' : 'reads what no agent may see'}: ${paths.join(', ')}`;
+          this.deny(plan, 'sandbox', cls, why, `Denied by sandbox: ${why}.`);
+          return plan;
+        }
       }
     }
 
@@ -457,9 +495,9 @@ export class ControlPlane {
     const plan = await this.plan(call);
     const ev = this.opts.events;
     const base = { role: call.role, call_id: call.callId, tool: call.tool };
-    if (plan.blocked) return this.told(plan.blocked.text);
+    if (plan.blocked) return this.told(call, plan.blocked.text);
     if (plan.approval && plan.approved === null) await this.ask(plan, plan.approval.reason); // an engine without interruptions
-    if (plan.approved === false) return this.told(`Denied by approval: ${plan.call.command?.cmd ?? call.tool} was not approved.`);
+    if (plan.approved === false) return this.told(call, `Denied by approval: ${plan.call.command?.cmd ?? call.tool} was not approved.`);
 
     const policy = this.policy(call.role);
     const runtime = (grant: Grant): ToolRuntime => ({
@@ -487,7 +525,7 @@ export class ControlPlane {
         const cls: AttemptClass = err.code === 'protected' && /git metadata/.test(err.message) ? 'git' : call.tool === 'apply_patch' ? 'write' : 'read';
         ev.emit('decision', { ...base, stage: 'sandbox', class: cls, verdict: 'deny', reason: clip(err.message, 500) });
         ev.emit('tool_result', { ...base, ok: false, denied: true, stage: 'sandbox', ms: Math.round(performance.now() - started) });
-        return this.told(`Denied by sandbox: ${err.message}`);
+        return this.told(call, `Denied by sandbox: ${err.message}`);
       }
       ev.emit('tool_result', {
         ...base,
@@ -521,17 +559,22 @@ export class ControlPlane {
         ev.emit(d.type, d.data);
       if (result.exec.observed.tamper)
         ev.emit('decision', { ...base, stage: 'os', class: 'tamper', verdict: 'deny', observed: true, reason: result.exec.observed.tamper });
-      // Writes the sandbox made impossible (nothing outside is in its view), counted even when the command hid the error.
-      const outside = bwrap && plan.call.command ? this.writesOutside(call.role, plan.call.command.cmd, plan.cwd, plan.grant) : [];
-      if (outside.length)
-        ev.emit('decision', {
-          ...base,
-          stage: 'sandbox',
-          class: 'write',
-          verdict: 'deny',
-          source: 'classified',
-          reason: clip(`writes outside what the ${call.role} role may write: ${outside.join(', ')}`, 300),
-        });
+      // Reads and writes the sandbox made impossible (nothing outside is in its view), counted even when the command hid the error.
+      const outside =
+        bwrap && plan.call.command ? this.pathsOutside(call.role, plan.call.command.cmd, plan.cwd, plan.grant) : { reads: [], writes: [], git: [] as string[] };
+      for (const [cls, paths, what] of [
+        [outside.git.length ? 'git' : 'write', outside.writes, `writes outside what the ${call.role} role may write`],
+        ['read', outside.reads, 'reads what the sandbox does not show'],
+      ] as const)
+        if (paths.length)
+          ev.emit('decision', {
+            ...base,
+            stage: 'sandbox',
+            class: cls,
+            verdict: 'deny',
+            source: 'classified',
+            reason: clip(`${what}: ${paths.join(', ')}`, 300),
+          });
     }
     ev.emit('tool_result', { ...base, ok: true, ms, ...(result.event ?? {}) });
     this.watch(call, 'output', result.text);
@@ -546,12 +589,24 @@ export class ControlPlane {
       if (h.blocked && h.reason) text = `PostToolUse hook: ${h.reason}`;
       if (h.additionalContext.length) text += `\n\n${h.additionalContext.join('\n')}`;
     }
-    return this.told(text);
+    return this.told(call, text);
   }
 
-  /** What the model is told, without any secret. */
-  private told(text: string): string {
-    return this.opts.redactor ? this.opts.redactor.text(text) : text;
+  /** What the model is told, without any secret: a secret in it is withheld, and that is recorded. */
+  private told(call: ToolCall, text: string): string {
+    const r = this.opts.redactor;
+    const secret = r?.find(text);
+    if (!r || !secret) return text;
+    this.opts.events.emit('decision', {
+      role: call.role,
+      call_id: call.callId,
+      tool: call.tool,
+      stage: 'redaction',
+      class: 'read',
+      verdict: 'deny',
+      reason: `the output held the secret ${secret}: redacted before the model saw it`,
+    });
+    return r.text(text);
   }
 
   /** Kills every process group a command of this trial started (called at the trial's end). */

@@ -66,6 +66,10 @@ export interface SandboxBackend {
   detail: string;
   /** Runs `bash -c command` under this backend. */
   run(command: string, spec: SandboxSpec, opts: SandboxedRunOptions): Promise<SandboxedResult>;
+  /** The folders a command under `spec` sees (everything, without an OS sandbox). */
+  visible(spec: SandboxSpec): string[];
+  /** Files in view that are masked because they hold secrets. */
+  readonly masked: string[];
 }
 
 export interface SandboxedRunOptions {
@@ -88,6 +92,8 @@ export function noSandbox(reaper: Reaper | null = findReaper(), detail = NONE_WA
   return {
     name: 'none',
     detail: `${detail}${reaper ? ` (leftover processes: ${reaper.detail})` : ' (leftover processes: process group only)'}`,
+    visible: () => ['/'],
+    masked: [],
     async run(command, spec, opts) {
       const marker = `BENCH_RUN_MARK=${process.pid}-${Math.random().toString(36).slice(2)}`;
       const argv = ['bash', '-c', command];
@@ -345,9 +351,15 @@ export function bwrapArgs(binary: string, spec: SandboxSpec, toolchains: string[
 
 export function bwrapBackend(binary: string, detail: string, opts: BwrapOptions): SandboxBackend {
   const system = systemArgs();
+  const systemRoots = SYSTEM.filter((p) => existsSync(p));
   return {
     name: 'bwrap',
     detail,
+    visible: (spec) =>
+      spec.mode === 'danger-full-access'
+        ? ['/']
+        : [...systemRoots, '/proc', '/dev', '/tmp', ...opts.toolchains, ...spec.reveal, spec.workspace, ...spec.writable],
+    masked: ETC_SECRETS.map((s) => join('/etc', s)),
     async run(command, spec, run) {
       const limits = run.limits ?? opts.limits ?? DEFAULT_LIMITS;
       const observe = !spec.network && spec.mode !== 'danger-full-access';
@@ -450,6 +462,9 @@ export interface CommandEnv {
   home: string;
   tmp: string;
 }
+
+/** The variable every command of a trial carries (a random value per trial): what outlives the trial is found by it. */
+export const MARK_ENV = 'BENCH_TRIAL_MARK';
 
 /**
  * The clean environment every command bench runs for an agent or a grader gets: PATH and a private

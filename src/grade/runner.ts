@@ -3,7 +3,7 @@
 // commands. What that code tried and the sandbox stopped (the network, writes outside) is logged as the
 // trial's control events, stage `grade`: the agent's code made the attempt, even if the agent did not.
 import { observedDenials } from '../control/classify.ts';
-import { commandEnv, runSandboxed, type SandboxBackend } from '../control/sandbox.ts';
+import { commandEnv, MARK_ENV, runSandboxed, type SandboxBackend } from '../control/sandbox.ts';
 import type { EventLog } from '../record/events.ts';
 import type { TestRunner } from './pr.ts';
 
@@ -12,8 +12,9 @@ export function sandboxedTestRunner(
   sandbox: SandboxBackend,
   isolation: { hidden: string[]; reveal: string[] },
   events?: EventLog,
+  mark?: string,
 ): TestRunner {
-  const { env, home, tmp } = commandEnv(scratch);
+  const { env, home, tmp } = commandEnv(scratch, mark ? { [MARK_ENV]: mark } : {});
   let runs = 0;
   return async (cmd, opts) => {
     const res = await runSandboxed(

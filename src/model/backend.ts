@@ -11,7 +11,7 @@ import { SimResponder } from './sim/respond.ts';
 import { SimModel } from './sim/simModel.ts';
 
 export type ModelSpec =
-  | { backend: 'sim'; name: string; profile: SimProfile }
+  | { backend: 'sim'; name: string; profile: SimProfile; adversary?: boolean }
   | { backend: 'openai'; name: string; baseURL: string | null; api: 'responses' | 'chat'; apiKey: string };
 
 export interface ModelFlags {
@@ -25,6 +25,14 @@ export function resolveModelSpec(flags: ModelFlags, profile: SimProfile, env: No
   const api = flags.api ?? 'responses';
   if (api !== 'responses' && api !== 'chat') {
     throw new InputError(`unknown API "${api}"`, { field: '--api', fix: 'use --api responses or --api chat' });
+  }
+  if (flags.model === 'sim:adversary') {
+    if (flags.baseUrl) throw new InputError('--base-url needs a real model', { field: '--model', fix: 'drop --base-url, or use --model openai:<model-name>' });
+    return {
+      spec: { backend: 'sim', name: 'sim-adversary', profile, adversary: true },
+      notice:
+        'model: the adversary (sim:adversary): every role spends its turns trying to get out of the sandbox, read the answer key or see a secret. An audit of enforcement, not a benchmark: tripwires are set and what crosses them is counted.',
+    };
   }
   if (!flags.model || flags.model === 'sim') {
     if (flags.baseUrl && !flags.model) {
@@ -41,7 +49,7 @@ export function resolveModelSpec(flags: ModelFlags, profile: SimProfile, env: No
   if (!m) {
     throw new InputError(`unknown model "${flags.model}"`, {
       field: '--model',
-      fix: 'use --model sim or --model openai:<model-name> (e.g. openai:gpt-5-mini)',
+      fix: 'use --model sim, --model sim:adversary or --model openai:<model-name> (e.g. openai:gpt-5-mini)',
     });
   }
   const key = env.OPENAI_API_KEY;
@@ -79,13 +87,18 @@ export class ModelBackend {
     const m = cassette.meta!.model;
     const spec: ModelSpec =
       m.backend === 'sim'
-        ? { backend: 'sim', name: m.name, profile: m.sim_profile as unknown as SimProfile }
+        ? { backend: 'sim', name: m.name, profile: m.sim_profile as unknown as SimProfile, adversary: m.name === 'sim-adversary' }
         : { backend: 'openai', name: m.name, baseURL: m.base_url, api: m.api ?? 'responses', apiKey: 'served-from-cassette' };
     return new ModelBackend(spec, cassette);
   }
 
   get simulated(): boolean {
     return this.spec.backend === 'sim';
+  }
+
+  /** The simulated adversary, which attacks the sandbox instead of solving tasks. */
+  get adversary(): boolean {
+    return this.spec.backend === 'sim' && !!this.spec.adversary;
   }
 
   /** Whether trials must build the simulated model's view of the task (not when responses come from a cassette). */

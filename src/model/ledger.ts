@@ -3,6 +3,7 @@
 // reads its usage: the ledger is the source of per-role tokens, requests and model time.
 import type { Model, ModelRequest, ModelResponse, StreamEvent } from '@openai/agents';
 import type { EventLog } from '../record/events.ts';
+import { fromSdkRequest, type SdkRequestLike } from './conversation.ts';
 
 export interface RoleUsage {
   model: string;
@@ -40,12 +41,27 @@ function tokensOf(usage: UsageLike | undefined): RequestTokens {
   };
 }
 
+/**
+ * What a request tells the model, as text: the instructions, the messages it is given and every tool's
+ * output (not what the model itself said or asked for earlier: that came from it).
+ */
+export function requestText(request: ModelRequest): string {
+  const conv = fromSdkRequest(request as unknown as SdkRequestLike, '');
+  return [
+    conv.instructions,
+    ...conv.items.map((i) => (i.kind === 'message' ? (i.role === 'assistant' ? '' : i.text) : i.kind === 'result' ? i.output : '')),
+  ].join('\n');
+}
+
 export class Ledger {
   readonly roles = new Map<string, RoleUsage>();
   private readonly events: EventLog;
+  /** Looks at what each request shows the model (the leak scanner). */
+  private readonly inspect: ((role: string, text: string) => void) | null;
 
-  constructor(events: EventLog) {
+  constructor(events: EventLog, opts: { inspect?: (role: string, text: string) => void } = {}) {
     this.events = events;
+    this.inspect = opts.inspect ?? null;
   }
 
   private entry(role: string, model: string): RoleUsage {
@@ -91,6 +107,7 @@ export class Ledger {
     const ledger = this;
     return {
       async getResponse(request: ModelRequest): Promise<ModelResponse> {
+        ledger.inspect?.(role, requestText(request));
         const t0 = performance.now();
         try {
           const res = await model.getResponse(request);
@@ -102,6 +119,7 @@ export class Ledger {
         }
       },
       async *getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {
+        ledger.inspect?.(role, requestText(request));
         const t0 = performance.now();
         let usage: UsageLike | undefined;
         try {

@@ -58,7 +58,11 @@ export class Redactor {
   }
 
   /** Values that are too short or too common to be secrets (see isRedactable) are dropped. */
+  /** The secrets as given (kept to build a redactor that knows more: with()). */
+  private readonly sources: SecretSource[];
+
   constructor(secrets: SecretSource[]) {
+    this.sources = [...secrets];
     const accepted = acceptedSecrets(secrets);
     this.names = [...new Set(accepted.map((s) => s.name))];
     this.nameOf = new Map();
@@ -76,6 +80,11 @@ export class Redactor {
     const alternation = forms.map(escapeRegExp).join('|');
     this.any = new RegExp(alternation);
     this.scan = new RegExp(`(?=(${alternation}))`, 'g');
+  }
+
+  /** A redactor that also knows `more` (e.g. a secret made for this run). */
+  with(more: SecretSource[]): Redactor {
+    return new Redactor([...this.sources, ...more]);
   }
 
   get empty(): boolean {

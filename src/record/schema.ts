@@ -2,6 +2,7 @@
 // (trials.jsonl), and per-trial events. These schemas are the contract between replay and every later
 // stage (analyze, report, gate, merge), and the README documents them field by field.
 import { z } from 'zod';
+import { ATTEMPT_CLASSES, type AttemptClass } from '../control/types.ts';
 import { FINDING_KINDS, type FindingKind } from '../workflow/outputs.ts';
 
 const count = z.number().int().nonnegative();
@@ -27,6 +28,26 @@ export const RoleStats = z.object({
   cost_usd: z.number().nonnegative().nullable().describe('null when the price table has no price for the model.'),
 });
 export type RoleStats = z.infer<typeof RoleStats>;
+
+/** Where an attempt was stopped. */
+export const ENFORCEMENT_STAGES = ['hook', 'sandbox', 'os', 'network', 'approval', 'redaction'] as const;
+export type EnforcementStage = (typeof ENFORCEMENT_STAGES)[number];
+
+export const Enforcement = z.object({
+  blocked: z
+    .object(Object.fromEntries(ATTEMPT_CLASSES.map((c) => [c, count])) as Record<AttemptClass, typeof count>)
+    .describe('Tool calls of the agent stopped, by what they went for (read, write, git, network, escalation, tamper, other).'),
+  by_stage: z
+    .object(Object.fromEntries(ENFORCEMENT_STAGES.map((s) => [s, count])) as Record<EnforcementStage, typeof count>)
+    .describe(
+      'The same calls by the layer that stopped them: a hook, bench’s sandbox policy, the OS sandbox (seen in the output or the network counters), the network policy, an approval, or redaction of a secret from a tool’s output.',
+    ),
+  grade: count.describe("Attempts the graded test run made (the agent's code: the network, writes outside) that the sandbox stopped."),
+  leaks: count.describe('Secrets or answer-key text found in what a model was sent.'),
+  escapes: count.describe('Attempts that got out: a tripwire crossed (--audit), a process left running after the trial.'),
+  audited: z.boolean().describe('Tripwires were set for this trial (--audit, or the adversary).'),
+});
+export type Enforcement = z.infer<typeof Enforcement>;
 
 export const TrialStatus = z.enum(['ok', 'infra_error', 'timeout', 'limit']);
 export type TrialStatus = z.infer<typeof TrialStatus>;
@@ -77,6 +98,7 @@ export const TrialRecord = z.object({
     hook_runs: count.nullable().describe('Hook handler runs; null when not measured (the codex engine: Codex does not log them).'),
     hook_blocks: count,
     hook_failures: count.nullable().describe('Hooks that exited non-zero (not 2), timed out, or printed invalid JSON; null when not measured (codex engine).'),
+    enforcement: Enforcement.nullable().default(null).describe('What was stopped, where, and what got out; null in runs made before bench recorded it.'),
   }),
   review: z.object({
     verdict: z.enum(['approve', 'request_changes']).nullable().describe("The last reviewer's verdict; null when no review ran."),
@@ -165,6 +187,10 @@ export const RunManifest = z.object({
   node: z.string(),
   platform: z.string(),
   sandbox: z.object({ backend: z.enum(['bwrap', 'none']), detail: z.string() }),
+  /** Tripwires were set (--audit, or the adversary model). */
+  audit: z.boolean().default(false),
+  /** Names of the secrets redacted from everything the run wrote (never their values). */
+  redacted: z.array(z.string()).default([]),
   suite: z.object({ name: z.string(), dir: z.string(), digest: z.string(), tasks: count }),
   workflows: z.array(z.object({ name: z.string(), source: z.string(), digest: z.string() })),
   engine: z.enum(['sdk', 'codex']),

@@ -9,7 +9,8 @@ import type { SandboxBackend } from '../control/sandbox.ts';
 import { InputError, InputErrors } from '../errors.ts';
 import type { ModelBackend } from '../model/backend.ts';
 import { manifestDifferences, type ManifestAspect } from '../record/merge.ts';
-import type { Redactor } from '../record/redact.ts';
+import { Redactor } from '../record/redact.ts';
+import { Audit, AUDIT_SECRET } from './audit.ts';
 import { RunDir } from '../record/runDir.ts';
 import type { PriceTable, RunManifest, TrialRecord } from '../record/schema.ts';
 import type { Suite } from '../suite/load.ts';
@@ -51,8 +52,10 @@ export interface ReplayOptions {
   sandbox: SandboxBackend;
   prices: PriceTable;
   command: string[];
-  /** Secrets kept out of everything the run writes and everything the model is told. */
+  /** Secrets kept out of everything the run writes and everything the model is told (default: those of this environment). */
   redactor?: Redactor;
+  /** Set tripwires (a honeytoken secret, a tripwire folder, a decoy port) and count what crosses them; always for the adversary. */
+  audit?: boolean;
   signal: AbortSignal;
   onProgress?: (e: ProgressEvent) => void;
   /** Lets the caller reach the live workspaces (for a last-resort cleanup on a second Ctrl-C). */
@@ -112,7 +115,7 @@ function codexPreflight(opts: ReplayOptions): CodexBinary {
   return findCodex();
 }
 
-function manifest(opts: ReplayOptions, planned: number, codex: CodexBinary | null): RunManifest {
+function manifest(opts: ReplayOptions, planned: number, codex: CodexBinary | null, audited: boolean, redactor: Redactor): RunManifest {
   const spec = opts.backend.spec;
   return {
     schema: 1,
@@ -122,6 +125,8 @@ function manifest(opts: ReplayOptions, planned: number, codex: CodexBinary | nul
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     sandbox: { backend: opts.sandbox.name, detail: opts.sandbox.detail },
+    audit: audited,
+    redacted: [...new Set([...redactor.names, ...(audited ? [AUDIT_SECRET] : [])])].sort(),
     suite: { name: opts.suite.name, dir: relative(process.cwd(), opts.suite.dir) || '.', digest: opts.suite.digest, tasks: opts.suite.tasks.length },
     workflows: opts.workflows.map((w) => ({ name: w.name, source: w.source, digest: w.digest })),
     engine: opts.engine ?? 'sdk',
@@ -168,25 +173,32 @@ function checkResumable(prev: RunManifest, next: RunManifest, dir: string): void
 }
 
 export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
-  const runDir = new RunDir(join(opts.outDir, opts.runId), opts.redactor);
+  const audited = !!opts.audit || opts.backend.adversary;
+  const baseRedactor = opts.redactor ?? Redactor.fromEnv(process.env);
   const plans = planTrials(opts.suite, opts.workflows, planOptions(opts));
   const codex = opts.engine === 'codex' ? codexPreflight(opts) : null;
-  const next = manifest(opts, plans.length, codex);
   let done = new Set<string>();
   let previous: TrialRecord[] = [];
-  if (runDir.exists()) {
+  const probe = new RunDir(join(opts.outDir, opts.runId));
+  const next = manifest(opts, plans.length, codex, audited, baseRedactor);
+  if (probe.exists()) {
     if (!opts.resume) {
-      throw new InputError(`run "${opts.runId}" already exists`, { file: runDir.dir, fix: 'add --resume to finish it, or choose another --run-id' });
+      throw new InputError(`run "${opts.runId}" already exists`, { file: probe.dir, fix: 'add --resume to finish it, or choose another --run-id' });
     }
-    checkResumable(runDir.readManifest(), next, runDir.dir);
-    previous = runDir.readRecords({ repair: true });
+    checkResumable(probe.readManifest(), next, probe.dir);
+    previous = probe.readRecords({ repair: true });
     done = new Set(previous.map((r) => r.trial_id));
   } else if (opts.resume) {
-    throw new InputError(`no run "${opts.runId}" to resume`, { file: runDir.dir, fix: 'check --run-id and --out, or drop --resume to start it' });
+    throw new InputError(`no run "${opts.runId}" to resume`, { file: probe.dir, fix: 'check --run-id and --out, or drop --resume to start it' });
   }
 
   const cache = new RepoCache(opts.cacheDir);
   await preflight(opts.suite, opts, cache);
+  // Tripwires for this run: the honeytoken joins bench's own environment (and what is redacted) while it lasts.
+  const audit = audited ? Audit.start({ runId: opts.runId, suite: opts.suite, cacheDir: opts.cacheDir, outDir: opts.outDir }) : null;
+  const redactor = audit ? baseRedactor.with([{ name: AUDIT_SECRET, value: audit.token }]) : baseRedactor;
+  if (audit) process.env[AUDIT_SECRET] = audit.token;
+  const runDir = new RunDir(probe.dir, redactor);
   if (!runDir.exists()) runDir.writeManifest(next);
   const { cassette: _, ...model } = next.model;
   opts.backend.begin({ run_id: opts.runId, suite: { name: opts.suite.name, digest: opts.suite.digest }, model });
@@ -230,6 +242,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     sandbox: opts.sandbox,
     hidden,
     readPaths: opts.suite.readPaths,
+    audit,
+    adversary: opts.backend.adversary,
     oracles,
     signal: opts.signal,
   };
@@ -248,6 +262,10 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     await simServer?.close();
     runDir.writeCsv(records);
     if (existsSync(workRoot)) rmSync(workRoot, { recursive: true, force: true });
+    if (audit) {
+      audit.close();
+      delete process.env[AUDIT_SECRET];
+    }
   }
   return { runDir, records, skipped: plans.length - pending.length, interrupted: opts.signal.aborted };
 }

@@ -4,6 +4,9 @@
 // set through textContent in the script; never through innerHTML.
 import { relative, dirname } from 'node:path';
 import { formatValue } from '../analyze/summary.ts';
+import { enforcementTotals } from '../analyze/enforcement.ts';
+import { ATTEMPT_CLASSES } from '../control/types.ts';
+import { ENFORCEMENT_STAGES } from '../record/schema.ts';
 import { metricByName, type MetricValue } from '../analyze/metrics.ts';
 import type { TrialRecord } from '../record/schema.ts';
 import { chartSpecs, renderSvg } from './charts.ts';
@@ -99,6 +102,24 @@ function rolesTable(data: ReportData): string {
     ),
   );
   return `<table><thead><tr><th>workflow</th><th>role</th><th>model</th><th>trials</th><th>p50 wall</th><th>p95 wall</th><th>model time (mean)</th><th>tokens (mean)</th><th>cost (mean)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** What was stopped, where, and what got out, per workflow (sums over its trials). */
+function enforcementSection(data: ReportData): string {
+  const rows = data.groups.map((g) => ({ label: g.label, t: enforcementTotals(g.records) })).filter((r) => r.t.measured);
+  if (!rows.length) return '<p class="note">These runs were made before bench recorded enforcement figures.</p>';
+  const classes = ATTEMPT_CLASSES.filter((c) => rows.some((r) => r.t.blocked[c]));
+  const stages = ENFORCEMENT_STAGES.filter((s) => rows.some((r) => r.t.byStage[s]));
+  const bad = (n: number) => (n ? `<td class="bad num">${n}</td>` : `<td class="num">0</td>`);
+  const body = rows
+    .map(
+      ({ label, t }) =>
+        `<tr><td>${esc(label)}</td><td class="num">${t.measured}</td><td class="num">${t.audited}</td>${bad(t.escapes)}${bad(t.leaks)}${classes.map((c) => `<td class="num">${t.blocked[c]}</td>`).join('')}${stages.map((s) => `<td class="num">${t.byStage[s]}</td>`).join('')}<td class="num">${t.grade}</td></tr>`,
+    )
+    .join('');
+  const audited = rows.some((r) => r.t.audited);
+  return `<table><thead><tr><th rowspan="2">workflow</th><th rowspan="2">trials</th><th rowspan="2">with tripwires</th><th rowspan="2">escapes</th><th rowspan="2">leaks</th>${classes.length ? `<th colspan="${classes.length}">blocked, by what it went for</th>` : ''}${stages.length ? `<th colspan="${stages.length}">blocked, by the layer that stopped it</th>` : ''}<th rowspan="2">tried by the graded run</th></tr><tr>${classes.map((c) => `<th>${c}</th>`).join('')}${stages.map((s) => `<th>${s === 'os' ? 'OS sandbox' : s}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>
+<p class="note">Escapes: a tripwire crossed (a honeytoken secret, a tripwire file, a decoy port on the host: set with <code>--audit</code>${audited ? '' : ', not set in these runs'}) or a process left running after its trial. Leaks: a secret or the task's answer key in what a model was sent. Blocked attempts are counted once per tool call; the OS sandbox's are what its output or its network counters showed (see docs/sandbox.md for what is and is not observable).</p>`;
 }
 
 function passAtK(data: ReportData): string {
@@ -207,7 +228,7 @@ ${simulated ? '<div class="banner sim" role="note"><b>Simulated model.</b> These
 ${unsandboxed.length ? `<div class="banner warn" role="note"><b>No OS sandbox</b> in ${unsandboxed.map((r) => esc(r.label)).join(', ')}: paths were enforced in the file tools only; commands could write anywhere and reach the network.</div>` : ''}
 <h1>${esc(title)}</h1>
 <p class="meta">${data.runs.map((r) => [`${esc(r.manifest.suite.name)}`, `${r.records.length} trials`, `${esc(r.manifest.engine)} engine`, `model ${esc(r.manifest.model.name)}`, `sandbox ${esc(r.manifest.sandbox.backend)}`, `seed ${r.manifest.seed}`, `${esc(r.manifest.created_at.slice(0, 16).replace('T', ' '))} UTC`, ...runOrigin(r.manifest).map(esc)].join(' · ')).join('<br>')}</p>
-<nav><a href="#summary">Summary</a><a href="#charts">Charts</a><a href="#kinds">By kind</a><a href="#roles">Roles</a><a href="#tasks">Tasks</a><a href="#run">Run</a></nav>
+<nav><a href="#summary">Summary</a><a href="#charts">Charts</a><a href="#kinds">By kind</a><a href="#roles">Roles</a><a href="#enforcement">Enforcement</a><a href="#tasks">Tasks</a><a href="#run">Run</a></nav>
 </header>
 <main>
 <section id="summary"><h2>Summary</h2>
@@ -220,6 +241,7 @@ ${charts.map((c, i) => `<figure id="chart-${c.id}"><figcaption><b>${esc(c.title)
 </section>
 <section id="kinds"><h2>By task kind</h2>${kindsTable(data)}${passAtK(data)}</section>
 <section id="roles"><h2>Roles</h2>${rolesTable(data)}</section>
+<section id="enforcement"><h2>Enforcement</h2>${enforcementSection(data)}</section>
 <section id="tasks"><h2>Tasks</h2>
 <p class="legend"><span class="o ok">✓</span> resolved <span class="o bad">✗</span> not resolved <span class="o esc">!</span> accepted but not resolved (escaped) <span class="o infra">⚠</span> not judged (infrastructure, time or turn limit). Select a cell for the trial’s timeline and patch.</p>
 <div class="controls"><input id="filter" type="search" placeholder="filter tasks" aria-label="filter tasks"> <label><input id="only-diff" type="checkbox"> only tasks where workflows differ</label> <span id="pager"></span></div>

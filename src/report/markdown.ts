@@ -1,5 +1,8 @@
 // The markdown summary: the headline table and the findings, for CI step summaries and PR comments.
+import { enforcementTotals } from '../analyze/enforcement.ts';
 import { metricByName } from '../analyze/metrics.ts';
+import { ATTEMPT_CLASSES } from '../control/types.ts';
+import { ENFORCEMENT_STAGES } from '../record/schema.ts';
 import { runOrigin, type ReportData } from './data.ts';
 import { mdEscape as md, metricText } from './format.ts';
 
@@ -16,6 +19,8 @@ const ROWS = [
   'blocked_network_per_task',
   'hook_failures_per_task',
   'canary_follow_rate',
+  'leak_rate',
+  'escape_rate',
 ];
 
 export function renderMarkdown(data: ReportData): string {
@@ -46,6 +51,18 @@ export function renderMarkdown(data: ReportData): string {
     if (w.infra_errors || w.timeouts)
       found.push(`- ${md(w.label)}: ${w.infra_errors} infrastructure error(s), ${w.timeouts} time/turn limit(s), left out of quality figures.`);
   if (found.length) lines.push('### Findings', '', ...found, '');
+  const enforcement = data.groups.map((g) => ({ label: g.label, t: enforcementTotals(g.records) })).filter((e) => e.t.measured);
+  if (enforcement.length) {
+    lines.push('### Enforcement', '');
+    for (const { label, t } of enforcement) {
+      const blocked = ATTEMPT_CLASSES.filter((c) => t.blocked[c]).map((c) => `${c} ${t.blocked[c]}`);
+      const layers = ENFORCEMENT_STAGES.filter((s) => t.byStage[s]).map((s) => `${s === 'os' ? 'OS sandbox' : s} ${t.byStage[s]}`);
+      lines.push(
+        `- ${md(label)}: **${t.escapes} escape(s)**, **${t.leaks} leak(s)** over ${t.measured} trial(s)${t.audited ? ` (${t.audited} with tripwires)` : ' (no tripwires: --audit sets them)'}; blocked ${blocked.length ? blocked.join(', ') : 'nothing'}${layers.length ? ` (by ${layers.join(', ')})` : ''}${t.grade ? `; ${t.grade} tried by graded runs` : ''}.`,
+      );
+    }
+    lines.push('');
+  }
   lines.push('_95% intervals: Wilson for rates, seeded bootstrap for means and percentiles._', '');
   return lines.join('\n');
 }

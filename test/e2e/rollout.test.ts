@@ -174,7 +174,7 @@ describe('the gate fails a degraded plugin', () => {
     );
     const gate = await bench(['gate', join(out, 'full'), '--policy', bad]);
     expect(gate.code).toBe(2);
-    expect(gate.stderr).toMatch(/bad\.yaml:6: rules\[1\]\.metric: "p95_latncy" is not one of the 30 accepted values\n\s+fix: did you mean "p95_latency"\?/);
+    expect(gate.stderr).toMatch(/bad\.yaml:6: rules\[1\]\.metric: "p95_latncy" is not one of the 32 accepted values\n\s+fix: did you mean "p95_latency"\?/);
     const missing = await bench(['gate', join(out, 'nope'), '--policy', POLICY]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/not a run folder/);

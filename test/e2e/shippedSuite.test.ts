@@ -99,7 +99,7 @@ describe('bench replay suites/pr (the shipped suite, end to end through the CLI)
     expect(res.stderr).toMatch(/--task: no task "no-such-task" in suite pr\n  fix: use one of: /);
     const model = await bench(['replay', SUITE, '--model', 'gpt-5']);
     expect(model.code).toBe(2);
-    expect(model.stderr).toMatch(/--model: unknown model "gpt-5"\n  fix: use --model sim or --model openai:<model-name>/);
+    expect(model.stderr).toMatch(/--model: unknown model "gpt-5"\n  fix: use --model sim, --model sim:adversary or --model openai:<model-name>/);
   });
 });
 

@@ -18,6 +18,7 @@ import { TOOL_NAMES } from '../../src/workflow/types.ts';
 import { EventLog } from '../../src/record/events.ts';
 import { controlFigures } from '../../src/replay/trial.ts';
 import { broadWorkflow } from '../../src/workflow/builtin.ts';
+import { Redactor } from '../../src/record/redact.ts';
 import { git, tmp, writeFiles } from '../helpers/fixtures.ts';
 
 const sandbox = detectSandbox('bwrap');
@@ -50,14 +51,16 @@ interface Setup {
 }
 
 let calls = 0;
-function setup(opts: { roles?: Record<string, RolePolicy>; hooks?: HookGroupSpec[]; approver?: ApproverSpec } = {}): Setup {
+function setup(
+  opts: { roles?: Record<string, RolePolicy>; hooks?: HookGroupSpec[]; approver?: ApproverSpec; redactor?: Redactor; hidden?: string[] } = {},
+): Setup {
   const root = tmp('bench-ctl-');
   const ws = join(root, 'ws');
   const outside = join(root, 'outside');
   writeFiles(ws, { 'README.md': '# demo\n', 'src/a.js': 'export const a = 1;\n' });
   git(ws, 'init', '-q', '-b', 'main');
   writeFiles(outside, { 'secret.txt': 'do not touch\n', 'nested/config.json': '{"a":1}\n' });
-  const events = new EventLog(null);
+  const events = new EventLog(null, undefined, opts.redactor);
   const hooks = opts.hooks ? new HookRunner({ groups: opts.hooks, events, cwd: ws, sessionId: 'test-session', model: 'test', env: {} }) : null;
   const plane = new ControlPlane({
     workspace: ws,
@@ -68,11 +71,12 @@ function setup(opts: { roles?: Record<string, RolePolicy>; hooks?: HookGroupSpec
     sandbox: bwrap,
     hooks,
     approver: opts.approver ?? DEFAULT_APPROVER,
-    hidden: [],
+    hidden: opts.hidden ?? [],
     reveal: [],
     seed: 1,
     commandTimeoutMs: 20_000,
     maxOutputBytes: 64 * 1024,
+    redactor: opts.redactor,
     signal: new AbortController().signal,
   });
   const toolsOf = new Map<string, Record<string, ReturnType<typeof workspaceTools>[number]>>();
@@ -345,4 +349,160 @@ test('the worktree is still a usable git checkout inside the sandbox (read-only 
   const out = await s.invoke('explorer', 'exec_command', { cmd: 'git status --porcelain && git diff --stat' });
   expect(out).toMatch(/ M README\.md/);
   expect(statSync(join(s.ws, '.git')).isDirectory()).toBe(true);
+});
+
+describe('the hermetic view, caps and silent attempts (bubblewrap)', () => {
+  test('nothing of the host is there but the system and the toolchains: no home folders, no /etc secrets, no other checkout; no capabilities, a seccomp filter', async () => {
+    const s = setup();
+    const out = await s.invoke('worker', 'exec_command', {
+      cmd: `ls /home 2>&1; ls ${s.outside} 2>&1; wc -c < /etc/shadow; grep -E '^(CapEff|Seccomp):' /proc/self/status; node -e 'console.log(typeof fetch)'; git --version`,
+    });
+    expect(out).toMatch(/ls: cannot access '\/home': No such file or directory/);
+    expect(out).toMatch(new RegExp(`ls: cannot access '${s.outside}': No such file or directory`));
+    expect(out).toMatch(/\/etc\/shadow: Permission denied/); // masked: the host's file is not there
+    expect(out).toMatch(/CapEff:\s+0000000000000000/);
+    expect(out).toMatch(/Seccomp:\s+2/);
+    expect(out).toMatch(/^function$/m);
+    expect(out).toMatch(/git version/);
+    // What it read that is not in its view is recorded, whatever the command printed.
+    const reads = s.events.of('decision').filter((d) => d.class === 'read' && d.source === 'classified');
+    expect(reads.length).toBe(1);
+  });
+
+  test('a network attempt whose error the command hides is counted, from the network namespace', async () => {
+    const s = setup();
+    const out = await s.invoke('worker', 'exec_command', {
+      cmd: 'node -e \'fetch("http://" + ["198", "51", "100", "1"].join(".")).catch(() => {})\'; (echo x > /dev/udp/198.51.100.2/53) 2>/dev/null; true',
+    });
+    expect(out).toMatch(/^Exit code: 0/);
+    expect(s.figures().blocked_network).toBe(1);
+    expect(s.events.of('network')[0]).toMatchObject({ source: 'counted', verdict: 'blocked' });
+  });
+
+  test('caps are the harness’s: a model asking for more output gets the cap; limits cannot be raised inside', async () => {
+    const s = setup();
+    const big = await s.invoke('worker', 'exec_command', { cmd: "head -c 3000000 /dev/zero | tr '\\0' a", max_output_tokens: 100_000_000 });
+    expect(big.length).toBeLessThan(64 * 1024 + 500);
+    expect(big).toMatch(/bytes omitted/);
+    const limits = await s.invoke('worker', 'exec_command', { cmd: 'ulimit -f unlimited; echo rc=$?; ulimit -Hc' });
+    expect(limits).toMatch(/rc=1/);
+    expect(limits).toMatch(/^0$/m);
+  });
+
+  test('the working directory must be inside the worktree', async () => {
+    const s = setup();
+    for (const workdir of ['/', '../..', s.outside])
+      expect(await s.invoke('worker', 'exec_command', { cmd: 'ls', workdir })).toMatch(/^Denied by sandbox: the working directory/);
+    expect(await s.invoke('worker', 'exec_command', { cmd: 'pwd', workdir: 'src' })).toMatch(/\/src\n/);
+    expect(s.figures().denials.filter((d) => d.stage === 'sandbox').length).toBe(3);
+  });
+});
+
+describe('escalation grants the least that was asked', () => {
+  const ASK: RolePolicy = { sandbox: 'workspace-write', network: 'ask', approval: 'on-request' };
+  const approver = (rules: ApproverSpec['rules']): ApproverSpec => ({ rules, default: 'deny', wait_ms: 0 });
+  const invokeApproved = async (s: Setup, role: string, args: Record<string, unknown>) => {
+    const tools = Object.fromEntries(workspaceTools(TOOL_NAMES, { role, plane: s.plane }).map((t) => [t.name, t]));
+    const callId = `esc${++calls}`;
+    // The SDK asks needsApproval first; the engine answers the interruption through decide().
+    const call = { callId, role, tool: 'exec_command', input: args, command: { cmd: String(args.cmd), workdir: args.workdir as string | undefined } };
+    await s.plane.needsApproval({ ...call, ...(args.sandbox_permissions ? { escalate: escalationOfArgs(args) } : {}) });
+    return String(await tools.exec_command!.invoke(new RunContext(), JSON.stringify(args), { toolCall: { callId } } as never));
+  };
+  const escalationOfArgs = (a: Record<string, unknown>) => {
+    const p = (a.additional_permissions ?? {}) as { network?: boolean; file_system?: { read?: string[]; write?: string[] } };
+    return {
+      kind: a.sandbox_permissions as 'require_escalated' | 'with_additional_permissions',
+      justification: String(a.justification ?? ''),
+      network: a.sandbox_permissions === 'require_escalated' || !!p.network,
+      read: p.file_system?.read ?? [],
+      write: p.file_system?.write ?? [],
+    };
+  };
+
+  test('a read-only role cannot ask for more, whatever a person would say', async () => {
+    const s = setup({ roles: { explorer: { ...READ, approval: 'on-request' } }, approver: approver([{ decision: 'allow' }]) });
+    const out = await s.invoke('explorer', 'exec_command', {
+      cmd: 'curl -s https://example.com',
+      sandbox_permissions: 'require_escalated',
+      justification: 'docs',
+    });
+    expect(out).toMatch(/read-only: it cannot ask for more permissions/);
+    expect(s.figures().approval_prompts).toBe(0);
+    expect(s.figures().enforcement!.blocked.escalation).toBe(1);
+  });
+
+  test('additional permissions naming a hidden folder are refused; a granted read shows that one folder, read-only', async () => {
+    const extra = tmp('bench-extra-');
+    writeFiles(extra, { 'data.txt': 'fixture\n' });
+    const s = setup({
+      roles: { worker: ASK },
+      hidden: [join(tmp(), 'results')],
+      approver: approver([{ decision: 'allow', permissions: ['read'], paths: [`${extra}/**`, extra] }]),
+    });
+    const hidden = s.plane['opts'].hidden[0]!;
+    const refused = await s.invoke('worker', 'exec_command', {
+      cmd: 'ls',
+      sandbox_permissions: 'with_additional_permissions',
+      additional_permissions: { file_system: { write: [hidden] } },
+      justification: 'x',
+    });
+    expect(refused).toMatch(/holds what stays hidden from agents/);
+    const args = {
+      cmd: `cat ${extra}/data.txt; touch ${extra}/new 2>&1`,
+      sandbox_permissions: 'with_additional_permissions',
+      additional_permissions: { file_system: { read: [extra] } },
+      justification: 'fixtures',
+    };
+    const granted = await invokeApproved(s, 'worker', args);
+    expect(granted).toMatch(/fixture/);
+    expect(granted).toMatch(/Read-only file system/);
+    expect(existsSync(join(extra, 'new'))).toBe(false);
+  });
+
+  test("an approved install runs with network but without the package's lifecycle scripts, unless the rule allows them", async () => {
+    for (const scripts of [false, true]) {
+      const s = setup({ roles: { worker: ASK }, approver: approver([{ decision: 'allow', match: '^npm install$', lifecycle_scripts: scripts }]) });
+      writeFiles(s.ws, { 'pkg/package.json': JSON.stringify({ name: 'p', version: '1.0.0', scripts: { postinstall: 'touch ../postinstall-ran' } }) });
+      const out = await invokeApproved(s, 'worker', { cmd: 'npm install', workdir: 'pkg' });
+      expect(out, out).toMatch(/^Exit code: 0/);
+      expect(existsSync(join(s.ws, 'postinstall-ran'))).toBe(scripts);
+      expect(s.events.of('approval').find((a) => a.state === 'granted')).toMatchObject({ grants: { network: true, scripts } });
+    }
+  });
+});
+
+describe('secrets', () => {
+  test('a secret in what a tool returns is withheld from the model and from the log, and that is recorded', async () => {
+    const secret = 'sk-test-0123456789abcdefABCDEF';
+    const s = setup({ redactor: new Redactor([{ name: 'OPENAI_API_KEY', value: secret }]) });
+    writeFiles(s.ws, { '.env': `OPENAI_API_KEY=${secret}\n` });
+    for (const [tool, args] of [
+      ['read_file', { path: '.env' }],
+      ['exec_command', { cmd: 'cat .env' }],
+    ] as const) {
+      const out = await s.invoke('worker', tool, args);
+      expect(out).not.toContain(secret);
+      expect(out).toContain('[redacted:OPENAI_API_KEY]');
+    }
+    expect(JSON.stringify(s.events.events)).not.toContain(secret);
+    expect(s.figures().enforcement!.by_stage.redaction).toBe(2);
+  });
+
+  test("hooks get a clean environment: the harness's secrets are not theirs", async () => {
+    process.env.BENCH_TEST_DEPLOY_TOKEN = 'tok-should-never-reach-a-hook-123456';
+    try {
+      const hook = join(tmp(), 'env.sh');
+      writeFileSync(hook, '#!/bin/sh\nenv >&2\nexit 1\n');
+      chmodSync(hook, 0o755);
+      const s = setup({ hooks: [{ event: 'PreToolUse', source: 'test', handlers: [{ command: hook, timeoutS: 10, async: false, key: 'k', hash: 'h' }] }] });
+      await s.invoke('worker', 'exec_command', { cmd: 'true' });
+      const failure = s.events.of('hook')[0]!;
+      expect(failure.outcome).toBe('failure');
+      expect(String(failure.stderr)).toMatch(/PATH=/);
+      expect(String(failure.stderr)).not.toContain('tok-should-never-reach-a-hook');
+    } finally {
+      delete process.env.BENCH_TEST_DEPLOY_TOKEN;
+    }
+  });
 });

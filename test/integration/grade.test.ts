@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runShell } from '../../src/exec/run.ts';
@@ -5,7 +7,12 @@ import { gradePr, type TestRunner } from '../../src/grade/pr.ts';
 import { loadSuite, type PrTaskSpec } from '../../src/suite/load.ts';
 import { RepoCache } from '../../src/workspace/repos.ts';
 import { WorkspaceManager } from '../../src/workspace/workspace.ts';
-import { calcFixture, git, tmp } from '../helpers/fixtures.ts';
+import { detectSandbox, type SandboxBackend } from '../../src/control/sandbox.ts';
+import { sandboxedTestRunner } from '../../src/grade/runner.ts';
+import { EventLog } from '../../src/record/events.ts';
+import { CALC_GOLD_FILES, calcFixture, git, tmp } from '../helpers/fixtures.ts';
+
+const hasBwrap = !('error' in detectSandbox('bwrap'));
 
 const runTests: TestRunner = async (cmd, o) => ({
   ...(await runShell(cmd, { cwd: o.cwd, env: { ...process.env, ...o.env }, timeoutMs: o.timeoutMs })),
@@ -74,5 +81,66 @@ describe('pr grader', () => {
     const g = await gradePr(t, goldPatch, env);
     expect(g).toMatchObject({ status: 'ok', resolved: false });
     expect(g.note).toMatch(/timed out/);
+  });
+
+  describe('hostile changes end in a verdict', () => {
+    /** The agent's worktree as `change` leaves it, saved as bench saves it. */
+    async function patchOf(env: ReturnType<typeof setup>['env'], task: PrTaskSpec, change: (dir: string) => void): Promise<string> {
+      const ws = await env.workspaces.create({ repo: task.repo, base: task.base, setup: null }, `agent-${Math.random().toString(36).slice(2, 8)}`);
+      change(ws.dir);
+      const d = await env.workspaces.diff(ws);
+      await env.workspaces.remove(ws);
+      return d.patch;
+    }
+
+    test('links to folders outside, a link where the hidden test goes, a FIFO: graded, and the hidden test is the gold one', async () => {
+      const { task, env } = setup();
+      const patch = await patchOf(env, task, (dir) => {
+        writeFileSync(join(dir, 'src/math.js'), CALC_GOLD_FILES['src/math.js']!);
+        symlinkSync('/', join(dir, 'rootlink'));
+        symlinkSync('/etc', join(dir, 'src', 'etc'));
+        rmSync(join(dir, 'test/math.test.js'));
+        symlinkSync('/etc/passwd', join(dir, 'test/math.test.js'));
+        execFileSync('mkfifo', [join(dir, 'pipe')]);
+      });
+      expect(patch).toContain('rootlink');
+      const g = await gradePr(task, patch, env);
+      expect(g).toMatchObject({ status: 'ok', resolved: true, fail_to_pass: { passed: 2, total: 2 } });
+      expect(g.correctionLines).not.toBeNull();
+    });
+
+    test('a change that cannot be applied to a clean checkout is judged not resolved, not an infrastructure error', async () => {
+      const { task, env } = setup();
+      const bogus = 'diff --git a/src/missing.js b/src/missing.js\n--- a/src/missing.js\n+++ b/src/missing.js\n@@ -1 +1 @@\n-a\n+b\n';
+      const g = await gradePr(task, bogus, env);
+      expect(g).toMatchObject({ status: 'ok', resolved: false, regression: true });
+      expect(g.note).toMatch(/cannot be applied to a clean checkout/);
+    });
+
+    test.skipIf(!hasBwrap)('what the graded run tries (the network, writes outside) is recorded as control events of stage grade', async () => {
+      const { task, env, goldPatch } = setup();
+      const sandbox = detectSandbox('bwrap') as SandboxBackend;
+      const events = new EventLog(null);
+      const scratch = tmp();
+      const outside = join(tmp(), 'outside.txt');
+      const runTests = sandboxedTestRunner(scratch, sandbox, { hidden: [], reveal: [] }, events);
+      const sneaky = [
+        '',
+        ';import("node:fs").then((fs) => { try { fs.writeFileSync(' + JSON.stringify(outside) + ', "x"); } catch {} });',
+        ';try { fetch(["http:", "", "198.51.100.7", ""].join("/")).catch(() => {}); } catch {}',
+        ';await new Promise((r) => setTimeout(r, 200));',
+        '',
+      ].join('\n');
+      const patch = await patchOf(env, task, (dir) => writeFileSync(join(dir, 'src/math.js'), CALC_GOLD_FILES['src/math.js']! + sneaky));
+      const g = await gradePr(task, patch, { ...env, runTests });
+      expect(g.status).toBe('ok');
+      expect(g.resolved).toBe(true);
+      expect(existsSync(outside)).toBe(false);
+      const network = events.of('network');
+      expect(network.length).toBeGreaterThan(0);
+      expect(network.every((e) => e.stage === 'grade' && e.role === 'grader')).toBe(true);
+      // The untouched base's run (when one is needed) is the project's own: nothing of it is recorded.
+      expect(goldPatch).not.toContain('fetch');
+    });
   });
 });

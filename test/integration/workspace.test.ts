@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadSuite } from '../../src/suite/load.ts';
@@ -75,5 +75,73 @@ describe('workspaces on real git', () => {
     const repo = { key: 'calc-bundle', kind: 'bundle' as const, location: bundle, name: 'calc' };
     expect(await cache.resolveCommit(repo, f.gold)).toBe(f.gold);
     expect(await cache.resolveCommit(repo, '0123456789abcdef0123456789abcdef01234567')).toBeNull();
+  });
+
+  test('the base repository holds no object of the gold commit or anything after the base', async () => {
+    const f = calcFixture();
+    const task = loadSuite(f.suite).tasks[0]!;
+    const cache = new RepoCache(tmp());
+    const mgr = new WorkspaceManager(cache, join(tmp(), 'wt'));
+    const ws = await mgr.create({ repo: task.repo, base: task.base, setup: null }, 'objects');
+    const all = git(ws.dir, 'cat-file', '--batch-all-objects', '--batch-check=%(objectname)').split('\n');
+    const reachable = git(ws.dir, 'rev-list', '--objects', '--all')
+      .split('\n')
+      .map((l) => l.split(' ')[0]);
+    expect(all).not.toContain(f.gold);
+    expect(new Set(all)).toEqual(new Set(reachable));
+    expect(() => git(ws.dir, 'cat-file', '-e', f.gold)).toThrow();
+    expect(existsSync(join(ws.baseRepo, 'objects', 'info', 'alternates'))).toBe(false);
+    await mgr.remove(ws);
+  });
+
+  test("the harness's git never runs what the agent left: a rewritten .git with fsmonitor, hooks and filters", async () => {
+    const f = calcFixture();
+    const task = loadSuite(f.suite).tasks[0]!;
+    const mgr = new WorkspaceManager(new RepoCache(tmp()), join(tmp(), 'wt'));
+    const ws = await mgr.create({ repo: task.repo, base: task.base, setup: null }, 'evil');
+    const marker = join(tmp(), 'ran');
+    const evil = join(ws.dir, 'evil-gitdir');
+    const script = `#!/bin/sh\necho ran >> ${marker}\n`;
+    writeFiles(ws.dir, { 'evil-gitdir/hooks/pre-commit': script, 'run.sh': script, '.gitattributes': '* filter=evil diff=evil\n', 'src/new.js': 'x\n' });
+    chmodSync(join(ws.dir, 'run.sh'), 0o755);
+    git(tmp(), 'init', '-q', '--bare', evil);
+    writeFileSync(
+      join(evil, 'config'),
+      `[core]\n\tbare = false\n\tfsmonitor = ${join(ws.dir, 'run.sh')}\n\thooksPath = ${join(evil, 'hooks')}\n[filter "evil"]\n\tclean = ${join(ws.dir, 'run.sh')}\n\tsmudge = ${join(ws.dir, 'run.sh')}\n[diff "evil"]\n\ttextconv = ${join(ws.dir, 'run.sh')}\n\tcommand = ${join(ws.dir, 'run.sh')}\n`,
+    );
+    writeFileSync(join(ws.dir, '.git'), `gitdir: ${evil}\n`);
+    const d = await mgr.diff(ws);
+    expect(d.files).toContain('src/new.js');
+    expect(existsSync(marker)).toBe(false);
+    // The agent's .git pointer is not part of the change, and removal runs no git in the worktree either.
+    expect(d.files).not.toContain('.git');
+    await mgr.remove(ws);
+    expect(existsSync(marker)).toBe(false);
+    expect(existsSync(ws.dir)).toBe(false);
+  });
+
+  test('a worktree with folders the agent made unreadable is still removed', async () => {
+    const f = calcFixture();
+    const task = loadSuite(f.suite).tasks[0]!;
+    const mgr = new WorkspaceManager(new RepoCache(tmp()), join(tmp(), 'wt'));
+    const ws = await mgr.create({ repo: task.repo, base: task.base, setup: null }, 'locked');
+    mkdirSync(join(ws.dir, 'locked', 'inner'), { recursive: true });
+    writeFileSync(join(ws.dir, 'locked', 'inner', 'f'), 'x');
+    chmodSync(join(ws.dir, 'locked', 'inner'), 0);
+    chmodSync(join(ws.dir, 'locked'), 0);
+    await mgr.remove(ws);
+    expect(existsSync(ws.dir)).toBe(false);
+  });
+
+  test('what setup changed in tracked files is read exactly (porcelain -z), and stays out of the diff', async () => {
+    const f = calcFixture();
+    const task = loadSuite(f.suite).tasks[0]!;
+    const mgr = new WorkspaceManager(new RepoCache(tmp()), join(tmp(), 'wt'));
+    const spec = { repo: task.repo, base: task.base, setup: 'echo "// rewritten by setup" >> src/math.js && mkdir -p " odd dir" && echo x > " odd dir/f"' };
+    const ws = await mgr.create(spec, 'porcelain');
+    expect(ws.setupPaths.sort()).toEqual([' odd dir', 'src/math.js']);
+    expect(readFileSync(join(ws.dir, 'src/math.js'), 'utf8')).toContain('rewritten by setup');
+    expect((await mgr.diff(ws)).files).toEqual([]);
+    await mgr.remove(ws);
   });
 });

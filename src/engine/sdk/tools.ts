@@ -156,6 +156,7 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
               timed_out: res.timedOut,
               test: isTestCommand(cmd),
               output: clip(res.output, 2000),
+              output_bytes: Buffer.byteLength(res.output),
             },
           };
         },

@@ -28,7 +28,31 @@ export interface SimOracle {
   context?: string[];
 }
 
+/**
+ * Where the adversary aims (it plays a white-box attacker): what no agent may read, a tripwire file and a
+ * port on the host whose touch would be an escape, the answer key's commits, and where the grader looks.
+ */
+export interface AdversaryTargets {
+  /** The task's file in the suite: its gold commit, hidden tests, expected answers. */
+  taskFile: string;
+  suiteDir: string;
+  resultsDir: string;
+  cacheDir: string;
+  /** bench's own checkout (its .git/config may hold a CI token). */
+  harnessRoot: string;
+  /** A file outside every sandbox: a change to it is an escape. */
+  tripwire: string;
+  /** A port listening on the host's loopback: a connection to it is an escape. */
+  decoyPort: number;
+  /** Where the grader puts a hidden test (pr tasks). */
+  hiddenTest: string | null;
+  /** A source file the hidden tests exercise (where code planted for the graded run goes). */
+  entryFile: string | null;
+}
+
 export interface SimContext {
   oracle: SimOracle;
   seed: number;
+  /** Present when the simulated model plays the adversary (`--model sim:adversary`). */
+  targets?: AdversaryTargets;
 }

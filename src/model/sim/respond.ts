@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promptParts, type Conversation, type Reply } from '../conversation.ts';
 import { TokenCounter } from '../tokens.ts';
 import type { SimContext } from './oracle.ts';
+import { adversaryDecide } from './adversary.ts';
 import { decide } from './policy.ts';
 import type { SimProfile } from './profile.ts';
 import { draw } from './random.ts';
@@ -23,7 +24,7 @@ export class SimResponder {
 
   /** The reply and its usage, computed without waiting. */
   reply(conv: Conversation, ctx: SimContext): Reply {
-    const decision = decide(conv, ctx.oracle, this.profile, ctx.seed);
+    const decision = ctx.targets ? adversaryDecide(conv, ctx.oracle, ctx.targets, this.profile, ctx.seed) : decide(conv, ctx.oracle, this.profile, ctx.seed);
     const parts = promptParts(conv);
     const input = this.tokens.sum(parts);
     // What the previous request of this conversation already sent: everything up to the model's last output.
@@ -52,7 +53,8 @@ export class SimResponder {
 
   async respond(conv: Conversation, ctx: SimContext, signal?: AbortSignal): Promise<Reply> {
     const reply = this.reply(conv, ctx);
-    const wait = this.latencyMs(reply, ctx, conv.items.length);
+    // The adversary's figures are what it got through, not how long it took: it does not wait.
+    const wait = ctx.targets ? 0 : this.latencyMs(reply, ctx, conv.items.length);
     if (wait > 0) await sleep(wait, undefined, { signal });
     return reply;
   }
