@@ -195,6 +195,16 @@ function judge(rule: Rule, cand: TrialRecord[], base: TrialRecord[] | null, seed
       null,
     );
   }
+  const limit = (t: number) => (rule.op === 'max' ? `the maximum ${fmt(t)}` : `the minimum ${fmt(t)}`);
+  if (!relative) {
+    // A bound at the metric's floor (or a rate's ceiling) is zero tolerance: one occurrence is proof,
+    // however few trials stand behind it (one leak in two trials is a leak).
+    const t = threshold!;
+    const extreme = rule.op === 'max' ? t <= 0 : def.unit === 'rate' || def.unit === 'score' ? t >= 1 : false;
+    const violated = rule.op === 'max' ? observed.estimate > t : observed.estimate < t;
+    if (extreme && violated) return out('fail', `${fmt(observed.estimate)} observed: ${limit(t)} tolerates none`, t);
+    if (extreme && observed.n >= rule.minTrials) return out('pass', `none in ${observed.n} trial(s): ${limit(t)} tolerates none`, t);
+  }
   const fewest = Math.min(observed.n, relative ? baseline!.n : Infinity);
   if (fewest < rule.minTrials) return out('inconclusive', `${fewest} trial(s) behind the metric; the policy needs ${rule.minTrials}`, threshold);
 
@@ -203,13 +213,9 @@ function judge(rule: Rule, cand: TrialRecord[], base: TrialRecord[] | null, seed
     const { estimate, lo, hi } = observed as { estimate: number; lo: number; hi: number };
     const over = rule.op === 'max' ? lo > t : hi < t;
     const within = rule.op === 'max' ? hi <= t : lo >= t;
-    // A bound at the metric's floor (or a rate's ceiling) is zero tolerance: one occurrence is proof.
-    const extreme = rule.op === 'max' ? t <= 0 : def.unit === 'rate' || def.unit === 'score' ? t >= 1 : false;
-    const violated = rule.op === 'max' ? estimate > t : estimate < t;
-    const limit = rule.op === 'max' ? `the maximum ${fmt(t)}` : `the minimum ${fmt(t)}`;
-    if (over) return out('fail', `${fmt(estimate)} (95% CI ${fmt(lo)}–${fmt(hi)}): the whole interval is ${rule.op === 'max' ? 'above' : 'below'} ${limit}`, t);
-    if (extreme && violated) return out('fail', `${fmt(estimate)} observed: ${limit} tolerates none`, t);
-    if (within) return out('pass', `95% CI ${fmt(lo)}–${fmt(hi)} is within ${limit}`, t);
+    if (over)
+      return out('fail', `${fmt(estimate)} (95% CI ${fmt(lo)}–${fmt(hi)}): the whole interval is ${rule.op === 'max' ? 'above' : 'below'} ${limit(t)}`, t);
+    if (within) return out('pass', `95% CI ${fmt(lo)}–${fmt(hi)} is within ${limit(t)}`, t);
     return out('inconclusive', `95% CI ${fmt(lo)}–${fmt(hi)} straddles ${fmt(t)}: more trials would decide`, t);
   }
   const margin = jointBootstrap(

@@ -39,7 +39,7 @@ const Inconclusive = z
 export const GateRule = z
   .strictObject({
     name: z.string().min(1).optional().describe('How the rule is reported (default: the metric and its bound).'),
-    metric: z.enum(METRIC_NAMES as [string, ...string[]]).describe('A metric of the catalog (see the README).'),
+    metric: z.enum(METRIC_NAMES as [string, ...string[]]).describe('A metric of the catalog (see docs/ci.md).'),
     max: BoundField.optional().describe(`The metric must be at most this: ${BOUND_HELP}.`),
     min: BoundField.optional().describe(`The metric must be at least this: ${BOUND_HELP}.`),
     min_trials: z.int().min(0).optional().describe('Fewer trials behind the metric than this makes the rule inconclusive (default: the policy’s).'),

@@ -5,7 +5,7 @@
 // text, as git stores it); the gold ones come from the repository cache's mirror.
 import { diffLines } from 'diff';
 import { SafeFsError, SafeRoot } from '../control/safefs.ts';
-import { gitFile } from '../workspace/git.ts';
+import { gitFiles } from '../workspace/git.ts';
 import { git } from '../workspace/repos.ts';
 import type { Workspace, WorkspaceManager } from '../workspace/workspace.ts';
 
@@ -48,11 +48,12 @@ const lineCount = (s: string) => s.split('\n').length;
 
 export async function correctionLines(ws: Workspace, mirror: string, goldTo: string, changed: ChangedFiles, exclude: string[] = []): Promise<number> {
   const fs = new SafeRoot(ws.dir);
+  const files = [...new Set([...changed.agent, ...changed.gold])].filter((f) => !exclude.includes(f));
+  const golds = await gitFiles(mirror, goldTo, files);
   let lines = 0;
-  for (const file of new Set([...changed.agent, ...changed.gold])) {
-    if (exclude.includes(file)) continue;
+  for (const file of files) {
     const mine = agentVersion(fs, file);
-    const gold = await gitFile(mirror, goldTo, file, MAX_COMPARED_BYTES + 1).catch(() => null);
+    const gold = golds.get(file) ?? null;
     const theirs = gold ? (gold.data.length > MAX_COMPARED_BYTES ? null : gold.data.toString('utf8')) : '';
     if (mine === null || theirs === null) {
       lines += (mine === null ? 0 : lineCount(mine)) + (theirs === null ? 0 : lineCount(theirs)) || 1;

@@ -9,7 +9,7 @@ import { SafeFsError, SafeRoot } from '../control/safefs.ts';
 import type { Observed } from '../control/sandbox.ts';
 import type { RunResult } from '../exec/run.ts';
 import type { PrTaskSpec } from '../suite/load.ts';
-import { gitFile } from '../workspace/git.ts';
+import { gitFiles } from '../workspace/git.ts';
 import type { WorkspaceManager, Workspace } from '../workspace/workspace.ts';
 import { changedFiles, correctionLines as countCorrection } from './correction.ts';
 import { parseJUnit, parseTap, ReportError, type TestResults } from './reports.ts';
@@ -52,8 +52,9 @@ const MAX_REPORT_BYTES = 32 << 20;
  */
 export async function applyHiddenTests(ws: Workspace, mirror: string, task: Pick<PrTaskSpec, 'gold' | 'hidden_tests'>): Promise<string | null> {
   const fs = new SafeRoot(ws.dir);
+  const files = await gitFiles(mirror, task.gold.to, task.hidden_tests, { modes: true });
   for (const path of task.hidden_tests) {
-    const file = await gitFile(mirror, task.gold.to, path);
+    const file = files.get(path);
     if (!file) return `the hidden test ${path} does not exist at ${task.gold.to}`;
     fs.put(path, file.data, file.mode === '100755' ? 0o755 : 0o644);
   }

@@ -1,6 +1,6 @@
 // What a run leaves on disk: the manifest (run.json), one TrialRecord per finished trial
 // (trials.jsonl), and per-trial events. These schemas are the contract between replay and every later
-// stage (analyze, report, gate, merge), and the README documents them field by field.
+// stage (analyze, report, gate, merge), and docs/records.md documents them field by field.
 import { z } from 'zod';
 import { ATTEMPT_CLASSES, type AttemptClass } from '../control/types.ts';
 import { FINDING_KINDS, type FindingKind } from '../workflow/outputs.ts';

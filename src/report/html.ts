@@ -196,6 +196,7 @@ export interface HtmlOptions {
 export async function renderHtml(data: ReportData, opts: HtmlOptions): Promise<string> {
   const simulated = data.runs.some((r) => r.manifest.model.simulated);
   const unsandboxed = data.runs.filter((r) => r.manifest.sandbox.backend === 'none');
+  const audits = data.runs.filter((r) => r.manifest.model.name === 'sim-adversary');
   const title = `bench report: ${data.runs.map((r) => `${r.manifest.suite.name} ${r.label}`).join(' vs ')}`;
   const charts = chartSpecs(data.analysis, data.groups);
   const svgs = await Promise.all(charts.map((c) => renderSvg(c.spec)));
@@ -225,6 +226,7 @@ export async function renderHtml(data: ReportData, opts: HtmlOptions): Promise<s
 <body>
 <header>
 ${simulated ? '<div class="banner sim" role="note"><b>Simulated model.</b> These results come from bench’s built-in simulated model (<code>sim</code>), not a real one: use them to check the harness and the workflows’ control, not to judge a model.</div>' : ''}
+${audits.length ? `<div class="banner warn" role="note"><b>Adversary.</b> ${audits.map((r) => esc(r.label)).join(', ')}: every role spent its turns trying to get out of the sandbox, not solving tasks. Read the <a href="#enforcement">Enforcement</a> section; quality, latency and cost figures mean nothing here.</div>` : ''}
 ${unsandboxed.length ? `<div class="banner warn" role="note"><b>No OS sandbox</b> in ${unsandboxed.map((r) => esc(r.label)).join(', ')}: paths were enforced in the file tools only; commands could write anywhere and reach the network.</div>` : ''}
 <h1>${esc(title)}</h1>
 <p class="meta">${data.runs.map((r) => [`${esc(r.manifest.suite.name)}`, `${r.records.length} trials`, `${esc(r.manifest.engine)} engine`, `model ${esc(r.manifest.model.name)}`, `sandbox ${esc(r.manifest.sandbox.backend)}`, `seed ${r.manifest.seed}`, `${esc(r.manifest.created_at.slice(0, 16).replace('T', ' '))} UTC`, ...runOrigin(r.manifest).map(esc)].join(' · ')).join('<br>')}</p>

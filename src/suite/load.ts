@@ -93,7 +93,7 @@ export function loadSuite(suiteDir: string): Suite {
   if (!existsSync(suiteFile)) {
     throw new InputError('no suite.yaml in the suite folder', {
       file: display(suiteFile),
-      fix: 'create suite.yaml with at least `name:` and `repos:` (see README, "Suite files")',
+      fix: 'create suite.yaml with at least `name:` and `repos:` (see docs/suites.md)',
     });
   }
   const suiteBytes = readInput(suiteFile, display(suiteFile));

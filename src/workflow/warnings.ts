@@ -24,7 +24,9 @@ export function workflowWarnings(w: Workflow): string[] {
     out.push(`role ${role.name} is read-only but has network "allow": it can send what it reads anywhere`);
   for (const r of grantsNetwork)
     if (r.match && !(r.match.startsWith('^') && r.match.endsWith('$')))
-      out.push(`approver rule ${r.n} allows /${r.match}/ without anchoring it (^...$): a command that only contains that text is approved too (e.g. "npm ci && curl ...")`);
+      out.push(
+        `approver rule ${r.n} allows /${r.match}/ without anchoring it (^...$): a command that only contains that text is approved too (e.g. "npm ci && curl ...")`,
+      );
   if (w.approver.default === 'allow') out.push('the approver allows whatever no rule matches (default = "allow")');
   return out;
 }

@@ -92,13 +92,45 @@ export async function gitOut(place: GitPlace, args: string[], opts: GitRunOption
   return res.stdout;
 }
 
-/** A file of a commit, as bytes (null when the commit has no such file), with its mode (100644, 100755, 120000 for a link). */
-export async function gitFile(repo: string, rev: string, path: string, maxBytes = 64 << 20): Promise<{ data: Buffer; mode: string } | null> {
-  const entry = (await gitOut({ gitDir: repo }, ['ls-tree', '-z', '--full-tree', rev, '--', path])).split('\0')[0];
-  const m = entry ? /^(\d+) blob ([0-9a-f]+)\t/.exec(entry) : null;
-  if (!m) return null;
-  const res = await runGit({ gitDir: repo }, ['cat-file', 'blob', m[2]!], { rawStdout: true, maxOutputBytes: maxBytes });
-  if (res.exitCode !== 0) throw new GitError(`git cat-file failed: ${res.stderr.trim()}`, res.stderr);
-  if (res.omittedBytes) throw new GitError(`${rev}:${path} is larger than ${maxBytes} bytes`, '');
-  return { data: res.stdoutRaw!, mode: m[1]! };
+/**
+ * Files of a commit, as bytes, read with one git process: a path the commit does not have (or that is not
+ * a file) maps to null. Modes come from `ls-tree` (100644, 100755; 120000 for a link) when asked for.
+ */
+export async function gitFiles(
+  repo: string,
+  rev: string,
+  paths: string[],
+  opts: { modes?: boolean; maxBytes?: number } = {},
+): Promise<Map<string, { data: Buffer; mode: string } | null>> {
+  const out = new Map<string, { data: Buffer; mode: string } | null>();
+  if (!paths.length) return out;
+  const modes = new Map<string, string>();
+  if (opts.modes)
+    for (const entry of (await gitOut({ gitDir: repo }, ['ls-tree', '-z', '--full-tree', rev, '--', ...paths.map((p) => `:(literal)${p}`)])).split('\0')) {
+      const m = /^(\d+) blob [0-9a-f]+\t(.*)$/s.exec(entry);
+      if (m) modes.set(m[2]!, m[1]!);
+    }
+  const res = await runGit({ gitDir: repo }, ['cat-file', '--batch'], {
+    input: paths.map((p) => `${rev}:${p}\n`).join(''),
+    rawStdout: true,
+    maxOutputBytes: opts.maxBytes ?? 256 << 20,
+  });
+  if (res.exitCode !== 0 || res.omittedBytes) throw new GitError(`git cat-file --batch failed: ${res.stderr.trim() || 'output over the cap'}`, res.stderr);
+  const buf = res.stdoutRaw!;
+  let at = 0;
+  for (const p of paths) {
+    const nl = buf.indexOf(10, at);
+    const header = buf.subarray(at, nl).toString('utf8');
+    at = nl + 1;
+    const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
+    if (!m) {
+      out.set(p, null); // "<object> missing" (or ambiguous): no such file in the commit
+      continue;
+    }
+    const size = Number(m[2]);
+    const data = buf.subarray(at, at + size);
+    at += size + 1;
+    out.set(p, m[1] === 'blob' ? { data: Buffer.from(data), mode: modes.get(p) ?? '100644' } : null);
+  }
+  return out;
 }

@@ -110,7 +110,7 @@ describe('shards, cassettes and merge', () => {
     expect(gate.stdout).toMatch(/gate PASSED/);
     expect(gate.stdout).not.toMatch(/^::error/m);
     expect(readFileSync(summary, 'utf8')).toMatch(/## bench gate: ✅ passed/);
-    expect(readFileSync(junit, 'utf8')).toMatch(/<testsuite name="bench gate \(.*gate\.yaml\)" tests="10" failures="0"/);
+    expect(readFileSync(junit, 'utf8')).toMatch(/<testsuite name="bench gate \(.*gate\.yaml\)" tests="12" failures="0"/);
   });
 
   test('merge refuses a trial twice', async () => {

@@ -44,7 +44,7 @@ const plane = new ControlPlane({
   hooks: null,
   approver: DEFAULT_APPROVER,
   hidden: [join(scratch, 'cache')],
-  reveal: [],
+  reveal: [ws.baseRepo],
   seed: 1,
   commandTimeoutMs: 60_000,
   maxOutputBytes: 64 * 1024,

@@ -184,3 +184,15 @@ describe('what the gate refuses and reports', () => {
     expect(notes[0]).toMatch(/^::error file=suites\/gate\.yaml,title=bench gate%3A escaped_defect_rate <= 0\.3::fail: /);
   });
 });
+
+describe('zero tolerance', () => {
+  const withEnforcement = (leaks: number) => {
+    const r = trial({});
+    return { ...r, control: { ...r.control, enforcement: { ...r.control.enforcement!, leaks } } };
+  };
+  test('one leak fails a max-0 rule however few trials stand behind it; none stays inconclusive below min_trials', () => {
+    const yaml = 'min_trials: 10\nrules:\n  - metric: leak_rate\n    max: 0\n';
+    expect(gate(yaml, [withEnforcement(0), withEnforcement(2)]).rules[0]).toMatchObject({ verdict: 'fail', reason: expect.stringMatching(/tolerates none/) });
+    expect(gate(yaml, [withEnforcement(0), withEnforcement(0)]).rules[0]!.verdict).toBe('inconclusive');
+  });
+});

@@ -30,6 +30,8 @@ describe('bench workflow check warnings', () => {
     expect(workflowWarnings(withRules([], 'allow'))).toEqual([expect.stringMatching(/read-only but has network "allow"/)]);
   });
   test('an unanchored pattern in a rule that grants the network', () => {
-    expect(workflowWarnings(withRules([{ decision: 'allow', match: 'npm install' }]))).toEqual([expect.stringMatching(/rule 1 allows \/npm install\/ without anchoring/)]);
+    expect(workflowWarnings(withRules([{ decision: 'allow', match: 'npm install' }]))).toEqual([
+      expect.stringMatching(/rule 1 allows \/npm install\/ without anchoring/),
+    ]);
   });
 });
