@@ -45,6 +45,14 @@ export interface Reply {
 
 type Json = Record<string, unknown>;
 
+/**
+ * What a request tells the model, as text: the instructions, the messages it is given and every tool's
+ * output (not what the model itself said or asked for earlier: that came from it). What the leak scanner reads.
+ */
+export function toldText(conv: Conversation): string {
+  return [conv.instructions, ...conv.items.map((i) => (i.kind === 'message' ? (i.role === 'assistant' ? '' : i.text) : i.kind === 'result' ? i.output : ''))].join('\n');
+}
+
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {

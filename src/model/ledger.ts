@@ -3,7 +3,7 @@
 // reads its usage: the ledger is the source of per-role tokens, requests and model time.
 import type { Model, ModelRequest, ModelResponse, StreamEvent } from '@openai/agents';
 import type { EventLog } from '../record/events.ts';
-import { fromSdkRequest, type SdkRequestLike } from './conversation.ts';
+import { fromSdkRequest, toldText, type SdkRequestLike } from './conversation.ts';
 
 export interface RoleUsage {
   model: string;
@@ -46,11 +46,7 @@ function tokensOf(usage: UsageLike | undefined): RequestTokens {
  * output (not what the model itself said or asked for earlier: that came from it).
  */
 export function requestText(request: ModelRequest): string {
-  const conv = fromSdkRequest(request as unknown as SdkRequestLike, '');
-  return [
-    conv.instructions,
-    ...conv.items.map((i) => (i.kind === 'message' ? (i.role === 'assistant' ? '' : i.text) : i.kind === 'result' ? i.output : '')),
-  ].join('\n');
+  return toldText(fromSdkRequest(request as unknown as SdkRequestLike, ''));
 }
 
 export class Ledger {

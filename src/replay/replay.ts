@@ -22,6 +22,7 @@ import { planTrials, selectTasks, type PlanOptions, type Shard } from './plan.ts
 import { runPool } from '../exec/pool.ts';
 import { findCodex, type CodexBinary } from '../engine/codex/binary.ts';
 import { SimResponder } from '../model/sim/respond.ts';
+import type { SimContext } from '../model/sim/oracle.ts';
 import { SimServer } from '../model/sim/server.ts';
 import { oracleCache, suiteSimResolver } from './simResolver.ts';
 import { codexSessionSandbox, runTrial, type EngineChoice, type TrialPlan } from './trial.ts';
@@ -216,11 +217,20 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   // reaches the model over HTTP: the simulated model is served on loopback for it.
   const oracles = opts.backend.needsOracle ? oracleCache(cache) : null;
   let simServer: SimServer | null = null;
+  // What each trial served over HTTP gets from the sim server: the adversary's targets, the leak scanner.
+  const served = new Map<string, Pick<SimContext, 'targets' | 'inspect'>>();
   let engine: EngineChoice = { kind: 'sdk' };
   if (codex) {
     const spec = opts.backend.spec;
     if (spec.backend === 'sim') {
-      simServer = new SimServer({ responder: new SimResponder(spec.profile), resolve: suiteSimResolver(opts.suite, cache, opts.seed, oracles ?? undefined) });
+      const resolve = suiteSimResolver(opts.suite, cache, opts.seed, oracles ?? undefined);
+      simServer = new SimServer({
+        responder: new SimResponder(spec.profile),
+        resolve: async (trialId) => {
+          const ctx = await resolve(trialId);
+          return ctx && trialId ? { ...ctx, ...served.get(trialId) } : ctx;
+        },
+      });
       engine = { kind: 'codex', codex, provider: { baseUrl: await simServer.start(), model: spec.name, simulated: true, apiKey: 'sim' } };
     } else {
       engine = {
@@ -244,6 +254,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     readPaths: opts.suite.readPaths,
     audit,
     adversary: opts.backend.adversary,
+    served,
     oracles,
     signal: opts.signal,
   };

@@ -38,6 +38,7 @@ import type { RepoCache } from '../workspace/repos.ts';
 import { SetupError, type DiffStat, type WorkspaceManager } from '../workspace/workspace.ts';
 import type { Workflow } from '../workflow/types.ts';
 import { leakWatcher, sweepTrial, type Audit } from './audit.ts';
+import type { SimContext } from '../model/sim/oracle.ts';
 import type { OracleSource } from './simResolver.ts';
 
 export interface TrialPlan {
@@ -81,6 +82,8 @@ export interface TrialDeps {
   audit: Audit | null;
   /** The model is the adversary: it is told where the tripwires are. */
   adversary: boolean;
+  /** What the simulated model served over HTTP gets per trial (the codex engine): the adversary's targets, the leak scanner. */
+  served?: Map<string, Pick<SimContext, 'targets' | 'inspect'>>;
   /** Each task's oracle, for a simulated model the sdk engine runs (null otherwise): built once per run. */
   oracles: OracleSource | null;
   signal: AbortSignal;
@@ -132,7 +135,8 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
   }, limitS * 1000);
 
   // What every model of the trial is sent is read for secrets and the answer key.
-  const ledger = new Ledger(events, { inspect: leakWatcher(task, events, deps.runDir.redactor) });
+  const watch = leakWatcher(task, events, deps.runDir.redactor);
+  const ledger = new Ledger(events, { inspect: watch });
   // Every command of the trial carries this in its environment: what is still running at the end is found by it.
   const mark = randomBytes(12).toString('hex');
   const trialAudit = deps.audit ? await deps.audit.trial(task) : null;
@@ -170,8 +174,11 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
     let plane: ControlPlane | null = null;
     try {
       // The harness's own git work happens before the agent's clock starts.
-      const oracle = deps.engine.kind === 'sdk' && deps.oracles ? await deps.oracles(task) : null;
-      const sim = oracle ? { oracle, seed: plan.seed, ...(deps.adversary && trialAudit ? { targets: trialAudit.targets(oracle) } : {}) } : undefined;
+      const oracle = deps.oracles ? await deps.oracles(task) : null;
+      const targets = oracle && deps.adversary && trialAudit ? trialAudit.targets(oracle) : undefined;
+      const sim = deps.engine.kind === 'sdk' && oracle ? { oracle, seed: plan.seed, ...(targets ? { targets } : {}) } : undefined;
+      // A model reached over HTTP (Codex talks to the loopback sim server) gets the same from the server.
+      deps.served?.set(plan.trialId, { inspect: (text) => watch('codex', text), ...(targets ? { targets } : {}) });
       agentStartT = events.now();
       events.emit('phase', { phase: 'agent', state: 'start' });
       const agentStart = performance.now();
@@ -262,6 +269,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
       ({ status, error } = statusOf(engine, timedOut));
     } finally {
       plane?.killAll();
+      deps.served?.delete(plan.trialId);
       clearTimeout(timer);
       // 3. what the agent left: the diff, then the worktree goes
       try {

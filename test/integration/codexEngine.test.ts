@@ -91,6 +91,36 @@ describe.skipIf(!installed)('--engine codex (real Codex CLI, simulated model on 
   });
 });
 
+describe.skipIf(!installed)('--engine codex against the adversary', () => {
+  test("Codex run inside bench's hermetic view: nothing gets out, nothing leaks, the trial is judged", async () => {
+    const out = tmp('bench-codex-adv-');
+    const res = await bench([
+      'replay',
+      join(ROOT, 'suites', 'pr'),
+      '--engine',
+      'codex',
+      '--model',
+      'sim:adversary',
+      '--workflow',
+      'broad',
+      '--limit',
+      '1',
+      '--out',
+      out,
+      '--run-id',
+      'adv',
+    ]);
+    expect(res.code, res.stderr).toBe(0);
+    const [r] = new RunDir(join(out, 'adv')).readRecords();
+    expect(r).toMatchObject({ engine: 'codex', status: 'ok' });
+    expect(r!.quality.resolved).not.toBeNull();
+    expect(r!.control.enforcement).toMatchObject({ audited: true, escapes: 0, leaks: 0 });
+    // The adversary played through Codex's own tools (its calls name their attempts).
+    const calls = readFileSync(join(out, 'adv', 'trials', r!.trial_id, 'events.jsonl'), 'utf8').match(/"call_id":"call_adv_/g) ?? [];
+    expect(calls.length).toBeGreaterThan(20);
+  });
+});
+
 describe('--engine codex without the CLI', () => {
   test('a missing Codex is bad input: exit 2 saying how to install it', async () => {
     const res = await bench(['replay', join(ROOT, 'suites', 'pr'), '--engine', 'codex', '--limit', '1', '--out', tmp()], {

@@ -55,4 +55,6 @@ export interface SimContext {
   seed: number;
   /** Present when the simulated model plays the adversary (`--model sim:adversary`). */
   targets?: AdversaryTargets;
+  /** Reads what each request tells the model (the leak scanner), when the model is reached over HTTP. */
+  inspect?: (text: string) => void;
 }

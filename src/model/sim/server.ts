@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fromChatBody, fromResponsesBody, type Reply } from '../conversation.ts';
+import { fromChatBody, fromResponsesBody, toldText, type Reply } from '../conversation.ts';
 import type { SimContext } from './oracle.ts';
 import type { SimResponder } from './respond.ts';
 
@@ -116,6 +116,7 @@ export class SimServer {
     }
     const abort = new AbortController();
     res.on('close', () => abort.abort());
+    ctx.inspect?.(toldText(path.endsWith('/responses') ? fromResponsesBody(body) : fromChatBody(body)));
     if (path.endsWith('/responses')) await this.responses(body, ctx, res, abort.signal);
     else await this.chat(body, ctx, res, abort.signal);
   }
