@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../errors.ts';
+import { closeInheritedDescriptors } from '../exec/run.ts';
 import { gateCommand } from './gate.ts';
 import { mergeCommand } from './merge.ts';
 import { regradeCommand } from './regrade.ts';
@@ -36,6 +37,8 @@ export function program(): Command {
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 bad input). */
 export async function main(argv: string[]): Promise<number> {
+  // Nothing bench starts (agent commands, hooks) may write to what the process that started bench left open.
+  closeInheritedDescriptors();
   try {
     await program().parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

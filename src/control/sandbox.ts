@@ -269,12 +269,17 @@ const WRAPPER = [
   'ulimit -c 0',
   'ulimit -f "$1" 2>/dev/null',
   'ulimit -u "$2" 2>/dev/null',
+  // Descriptors bench itself inherited (from whatever started it) must not reach the command.
+  'for f in /proc/$$/fd/*; do n=${f##*/}; case $n in 0|1|2|3|4) ;; *) eval "exec $n>&-" 2>/dev/null ;; esac; done',
   'bash -c "$4" 3>&- 4<&-',
   'rc=$?',
   // Builtins only (no cat): reading the counters costs no process.
   'if [ "$3" = 1 ]; then IFS= read -r -d "" a </proc/self/net/snmp; IFS= read -r -d "" b </proc/self/net/snmp6; printf "BENCH-NET-BEGIN\\n%s%sBENCH-NET-END\\n" "$a" "$b" >&3 2>/dev/null; fi',
   'exit $rc',
 ].join('\n');
+
+/** The most bench reads of the sandbox's report channel. */
+const REPORT_CAP = 64 * 1024;
 
 /** Packets the kernel found no route for (IPv4 Ip:OutNoRoutes + IPv6 Ip6OutNoRoutes): attempts to reach another host. */
 export function parseNetReport(text: string): Observed {
@@ -309,6 +314,23 @@ export interface BwrapOptions {
   limits?: SandboxLimits;
 }
 
+/**
+ * /proc entries a process running as uid 0 could use against the host even without capabilities: the
+ * sysctls (`kernel/core_pattern` runs a program as root on the host at the next crash), the sysrq trigger,
+ * and kernel state Docker masks too. Bound read-only, or masked, over the sandbox's own /proc.
+ */
+const PROC_READ_ONLY = ['/proc/sys', '/proc/sysrq-trigger', '/proc/bus', '/proc/fs', '/proc/irq'];
+const PROC_MASKED_FILES = ['/proc/kcore', '/proc/keys', '/proc/timer_list', '/proc/sched_debug', '/proc/latency_stats', '/proc/kallsyms'];
+const PROC_MASKED_DIRS = ['/proc/acpi', '/proc/scsi', '/proc/asound'];
+
+function procArgs(): string[] {
+  const args = ['--proc', '/proc'];
+  for (const p of PROC_READ_ONLY) if (existsSync(p)) args.push('--ro-bind', p, p);
+  for (const p of PROC_MASKED_FILES) if (existsSync(p)) args.push('--ro-bind', '/dev/null', p);
+  for (const p of PROC_MASKED_DIRS) if (existsSync(p)) args.push('--tmpfs', p);
+  return args;
+}
+
 export function bwrapArgs(binary: string, spec: SandboxSpec, toolchains: string[], system: string[]): string[] {
   const args = [binary, '--die-with-parent', '--new-session', '--unshare-pid', '--as-pid-1', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try'];
   args.push('--cap-drop', 'ALL');
@@ -319,22 +341,24 @@ export function bwrapArgs(binary: string, spec: SandboxSpec, toolchains: string[
   if (!spec.network && !full) args.push('--unshare-net');
   const viewed: string[] = [];
   if (full) {
-    // The workflow gave this role the whole machine: the host as it is, writable, minus what must stay hidden.
-    args.push('--bind', '/', '/', '--dev', '/dev', '--proc', '/proc');
+    // The workflow gave this role the whole machine to see and the network; it still writes only its
+    // worktree and its own folders: a role that could write the host could replace what bench runs.
+    args.push('--ro-bind', '/', '/', '--dev', '/dev', ...procArgs(), '--tmpfs', '/tmp');
     viewed.push('/');
   } else {
-    args.push(...system, '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
+    args.push(...system, ...procArgs(), '--dev', '/dev', '--tmpfs', '/tmp');
     viewed.push(...SYSTEM);
     for (const d of toolchains) {
       args.push('--ro-bind', d, d);
       viewed.push(d);
     }
   }
-  const reveal = spec.reveal.filter((r) => existsSync(r));
-  // What must stay hidden but lies inside something in view is covered again.
-  for (const h of spec.hidden) if (existsSync(h) && viewed.some((v) => inside(h, v))) args.push('--tmpfs', h, '--remount-ro', h);
-  for (const r of reveal) args.push('--ro-bind', r, r);
-  if (!full) args.push(spec.mode === 'workspace-write' ? '--bind' : '--ro-bind', spec.workspace, spec.workspace);
+  // What must stay hidden but lies inside something in view is covered with an empty folder; the binds
+  // below may need to make their mount points in it, so it is made read-only only after them.
+  const covers = spec.hidden.filter((h) => existsSync(h) && viewed.some((v) => inside(h, v)));
+  for (const h of covers) args.push('--tmpfs', h);
+  for (const r of spec.reveal) if (existsSync(r)) args.push('--ro-bind', r, r);
+  args.push(spec.mode === 'read-only' ? '--ro-bind' : '--bind', spec.workspace, spec.workspace);
   for (const w of spec.writable) if (existsSync(w)) args.push('--bind', w, w);
   // The worktree's git metadata (a pointer file, or a folder) is never the agent's to change.
   const dotGit = join(spec.workspace, '.git');
@@ -344,6 +368,7 @@ export function bwrapArgs(binary: string, spec: SandboxSpec, toolchains: string[
   } catch {
     // not a git checkout
   }
+  for (const h of covers) args.push('--remount-ro', h);
   if (!full) args.push('--remount-ro', '/');
   args.push('--chdir', spec.cwd);
   return args;
@@ -384,11 +409,13 @@ export function bwrapBackend(binary: string, detail: string, opts: BwrapOptions)
         maxOutputBytes: run.maxOutputBytes,
         signal: run.signal,
         onSpawn: run.onSpawn,
-        fds: [{ collect: 64 * 1024 }, filter ? { feed: filter } : { feed: Buffer.alloc(0) }],
+        fds: [{ collect: REPORT_CAP }, filter ? { feed: filter } : { feed: Buffer.alloc(0) }],
       });
       const report = res.fds[0] ?? '';
       const killed = res.timedOut || res.aborted;
       const observed: Observed = observe ? parseNetReport(report) : unobserved;
+      // PID 1's report is a few kilobytes: a channel filled to the cap was written to by something else.
+      if (observe && Buffer.byteLength(report) >= REPORT_CAP) observed.tamper = 'the sandbox report channel was flooded';
       // A sandbox killed from outside (time limit, Ctrl-C) has no report to give: that is not tampering.
       if (observed.networkAttempts === null && killed) observed.tamper = null;
       return { ...res, observed };

@@ -43,6 +43,7 @@ const SYSCALLS = [
   'ptrace',
   'process_vm_readv',
   'process_vm_writev',
+  'pidfd_getfd',
   'keyctl',
   'add_key',
   'request_key',
@@ -94,6 +95,7 @@ const X86_64: SyscallTable = {
   ptrace: 101,
   process_vm_readv: 310,
   process_vm_writev: 311,
+  pidfd_getfd: 438,
   keyctl: 250,
   add_key: 248,
   request_key: 249,
@@ -141,6 +143,7 @@ const AARCH64: SyscallTable = {
   ptrace: 117,
   process_vm_readv: 270,
   process_vm_writev: 271,
+  pidfd_getfd: 438,
   keyctl: 219,
   add_key: 217,
   request_key: 218,
@@ -214,7 +217,8 @@ const always = (errno: number, nested: boolean, ...syscalls: Syscall[]): Rule[] 
 const RULES: readonly Rule[] = [
   // Reading or steering another process: the command could attach to bench's wrapper processes
   // (bwrap's init, the bash running it) and act with whatever they hold, or read their memory.
-  ...always(EPERM, true, 'ptrace', 'process_vm_readv', 'process_vm_writev'),
+  // pidfd_getfd copies a descriptor out of another process: the report channel of the sandbox's PID 1.
+  ...always(EPERM, true, 'ptrace', 'process_vm_readv', 'process_vm_writev', 'pidfd_getfd'),
   // Kernel keyrings belong to the uid, not to the sandbox: a command could read or plant keys the
   // user's other sessions (ssh agents, kerberos, filesystem credentials) rely on.
   ...always(EPERM, true, 'keyctl', 'add_key', 'request_key'),

@@ -1,6 +1,10 @@
 // Running a child process the way every stage needs it: in its own process group (so the whole group
 // can be killed), with a timeout, an AbortSignal, and capped output that keeps the head and the tail.
 import { spawn } from 'node:child_process';
+import { closeSync, readdirSync, readFileSync } from 'node:fs';
+
+/** O_CLOEXEC as /proc/self/fdinfo shows it (octal 02000000 on Linux). */
+const O_CLOEXEC = 0o2000000;
 
 export interface RunOptions {
   cwd: string;
@@ -196,4 +200,32 @@ export function runShell(command: string, opts: RunOptions): Promise<RunResult> 
 /** A string as one POSIX shell word. */
 export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Closes the descriptors this process inherited open across exec (from the shell or CI runner that
+ * started it): Node opens its own with O_CLOEXEC, so these are the only ones every child would inherit,
+ * agent commands and hooks included. Linux only (it reads /proc/self/fdinfo); returns how many it closed.
+ */
+export function closeInheritedDescriptors(): number {
+  let closed = 0;
+  let fds: string[];
+  try {
+    fds = readdirSync('/proc/self/fd');
+  } catch {
+    return 0;
+  }
+  for (const name of fds) {
+    const fd = Number(name);
+    if (!Number.isInteger(fd) || fd < 3) continue;
+    try {
+      const flags = /^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1];
+      if (flags === undefined || (parseInt(flags, 8) & O_CLOEXEC) !== 0) continue;
+      closeSync(fd);
+      closed++;
+    } catch {
+      // gone meanwhile (the directory handle of the listing itself)
+    }
+  }
+  return closed;
 }

@@ -93,6 +93,7 @@ const X64: ArchCase = {
     ptrace: 101,
     process_vm_readv: 310,
     process_vm_writev: 311,
+    pidfd_getfd: 438,
     keyctl: 250,
     add_key: 248,
     request_key: 249,
@@ -149,6 +150,7 @@ const ARM64: ArchCase = {
     ptrace: 117,
     process_vm_readv: 270,
     process_vm_writev: 271,
+    pidfd_getfd: 438,
     keyctl: 219,
     add_key: 217,
     request_key: 218,
@@ -204,6 +206,7 @@ const NESTED_ALLOWS = [
 const PLAIN_BLOCKS = [
   'ptrace',
   'process_vm_writev',
+  'pidfd_getfd',
   'process_vm_readv',
   'keyctl',
   'add_key',
