@@ -36,6 +36,15 @@ export function slug(text: string): string {
     .replace(/\s/g, '-');
 }
 
+/** A link's path with its percent-escapes decoded, or null when they are not valid (`%zz`, a lone `%`). */
+function decodedPath(path: string): string | null {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return null;
+  }
+}
+
 function walk(tokens: Token[], visit: (t: Token) => void): void {
   for (const t of tokens) {
     visit(t);
@@ -148,7 +157,12 @@ export function linkCheck(root: string, files: string[], cache: Map<string, Doc 
       if (/^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith('//')) continue; // http:, mailto:, ...
       count++;
       const [pathPart, anchor] = href.split('#', 2) as [string, string | undefined];
-      const target = pathPart ? relative(root, resolve(dirname(join(root, file)), decodeURIComponent(pathPart))) : file;
+      const decoded = pathPart ? decodedPath(pathPart) : file;
+      if (decoded === null) {
+        broken.push(`${file}: ${href} (not a valid link: bad percent-encoding)`);
+        continue;
+      }
+      const target = pathPart ? relative(root, resolve(dirname(join(root, file)), decoded)) : file;
       if (target.startsWith('..') || !existsIn(root, target)) {
         broken.push(`${file}: ${href} (no ${target})`);
         continue;

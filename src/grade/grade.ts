@@ -20,9 +20,9 @@ export interface Grade {
   triage: TriageGrade | null;
 }
 
-/** A change over the size a patch may have (MAX_PATCH_BYTES): not graded, judged not resolved. */
-export function tooLargeGrade(task: Task): Grade {
-  const note = 'the change is larger than a patch bench grades (64 MiB): not resolved';
+/** A change bench cannot turn into a patch (too large, a worktree git cannot read): judged not resolved. */
+export function ungradableGrade(task: Task, why: string): Grade {
+  const note = `${why}: not resolved`;
   return {
     status: 'ok',
     resolved: task.kind === 'triage' ? null : false,

@@ -14,7 +14,7 @@ import type { CodexProvider } from '../engine/codex/home.ts';
 import { runSdkEngine } from '../engine/sdk/engine.ts';
 import type { EngineResult } from '../engine/types.ts';
 import { errorMessage } from '../errors.ts';
-import { gradeTask, judgedFields, tooLargeGrade, type Grade } from '../grade/grade.ts';
+import { gradeTask, judgedFields, ungradableGrade, type Grade } from '../grade/grade.ts';
 import { sandboxedTestRunner } from '../grade/runner.ts';
 import { TRIAGE_SCHEMA } from '../grade/triage.ts';
 import type { ModelBackend } from '../model/backend.ts';
@@ -284,13 +284,18 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
     if (status === 'ok') {
       events.emit('phase', { phase: 'grade', state: 'start' });
       const gradeStart = performance.now();
+      // Grading gets a HOME and TMPDIR of its own: what the agent planted in its own (an .npmrc, a
+      // .gitconfig, files in TMPDIR) must not steer the graded runs, the untouched base's run included.
+      const gradeScratch = join(scratch, 'grade');
+      rmSync(gradeScratch, { recursive: true, force: true });
+      mkdirSync(gradeScratch);
       grade =
-        diff.tooLarge && task.kind !== 'triage'
-          ? tooLargeGrade(task)
+        diff.ungradable && task.kind !== 'triage'
+          ? ungradableGrade(task, diff.ungradable)
           : await gradeTask(task, diff.patch, engine?.finalText ?? null, {
               workspaces: deps.workspaces,
-              scratch,
-              runTests: sandboxedTestRunner(scratch, deps.sandbox, isolation, events, mark),
+              scratch: gradeScratch,
+              runTests: sandboxedTestRunner(gradeScratch, deps.sandbox, isolation, events, mark),
               name: plan.trialId,
               signal: deps.signal,
             });

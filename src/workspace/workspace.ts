@@ -4,11 +4,11 @@
 // its git dir, work tree, index and object store itself (git.ts): what the agent left in the worktree
 // (its `.git`, config it wrote, hooks) is never consulted, and nothing the agent wrote is run.
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { runProcess, runShell } from '../exec/run.ts';
 import type { ResolvedRepo } from '../suite/load.ts';
-import { gitOut, runGit, type GitPlace } from './git.ts';
+import { GitError, gitOut, runGit, type GitPlace } from './git.ts';
 import { withLock } from './lock.ts';
 import { git, RepoCache } from './repos.ts';
 
@@ -46,8 +46,11 @@ export interface DiffStat {
   files: string[];
   added: number;
   removed: number;
-  /** The change was larger than a patch may be: `patch` is empty and the trial is judged on that. */
-  tooLarge?: boolean;
+  /**
+   * Why there is no patch to grade, when there is none: larger than a patch may be, or a worktree git
+   * cannot read (the agent's doing). `patch` is empty and the trial is judged not resolved on that.
+   */
+  ungradable?: string;
 }
 
 /** The largest patch bench keeps and grades (a change above it is judged as not resolved). */
@@ -97,6 +100,89 @@ async function changedPaths(place: GitPlace): Promise<string[]> {
     if (entry[0] === 'R' || entry[0] === 'C') i++; // the original path follows a rename or copy
   }
   return out.filter(Boolean);
+}
+
+/** The first line of a message, at most 300 characters. */
+function clipLine(text: string): string {
+  return (text.split('\n')[0] ?? '').slice(0, 300);
+}
+
+/** How long the harness's git may take on a worktree the agent left (a hang is the agent's doing). */
+const WORKTREE_GIT_TIMEOUT_MS = 120_000;
+
+/**
+ * Removes from a worktree what cannot be part of a patch and would make git hang or reach elsewhere:
+ * nested `.git` entries (git would read them as repositories: a FIFO as their HEAD blocks it, a gitfile
+ * points it at any repository on the host), FIFOs, sockets and devices. `find` does not follow links.
+ */
+async function clearUnpatchable(dir: string, signal?: AbortSignal): Promise<void> {
+  const res = await runProcess(
+    [
+      'find',
+      dir,
+      '-mindepth',
+      '1',
+      '(',
+      '-path',
+      join(dir, '.git'),
+      '-prune',
+      ')',
+      '-o',
+      '(',
+      '(',
+      '-name',
+      '.git',
+      '-o',
+      '-type',
+      'p',
+      '-o',
+      '-type',
+      's',
+      '-o',
+      '-type',
+      'b',
+      '-o',
+      '-type',
+      'c',
+      ')',
+      '-print0',
+      '-prune',
+      ')',
+    ],
+    { cwd: dir, signal, timeoutMs: WORKTREE_GIT_TIMEOUT_MS, maxOutputBytes: 16 << 20 },
+  );
+  for (const p of res.stdout.split('\0').filter(Boolean)) rmSync(p, { recursive: true, force: true });
+}
+
+/**
+ * `git add -A` without git's conversions: every file the worktree holds (tracked, or new and not
+ * ignored) is hashed as its bytes are (`--no-filters`), a link as its target text, into a new index.
+ * Slower (every file is hashed), so only used when `git add` refuses the worktree.
+ */
+async function addRaw(place: GitPlace, dir: string, opts: { signal?: AbortSignal; timeoutMs: number }): Promise<void> {
+  const paths = (await gitOut(place, ['ls-files', '-z', '-c', '-o', '--exclude-standard'], opts)).split('\0').filter(Boolean);
+  const files: string[] = [];
+  const links: Array<{ path: string; text: string }> = [];
+  const modes = new Map<string, string>();
+  for (const p of [...new Set(paths)]) {
+    const st = lstatSync(join(dir, p), { throwIfNoEntry: false });
+    if (st?.isSymbolicLink()) links.push({ path: p, text: readlinkSync(join(dir, p)) });
+    else if (st?.isFile()) {
+      files.push(p);
+      modes.set(p, st.mode & 0o111 ? '100755' : '100644');
+    }
+  }
+  const own = dirname(place.index!);
+  links.forEach((l, i) => writeFileSync(join(own, `link-${i}`), l.text));
+  const hashed = async (list: string[]) =>
+    list.length ? (await gitOut(place, ['hash-object', '-w', '--no-filters', '--stdin-paths'], { ...opts, input: `${list.join('\n')}\n` })).split('\n') : [];
+  // Paths with a newline cannot go through --stdin-paths: they are left out (git add would have refused them too).
+  const plain = files.filter((f) => !f.includes('\n'));
+  const fileShas = await hashed(plain);
+  const linkShas = await hashed(links.map((_, i) => join(own, `link-${i}`)));
+  const entries = [...plain.map((p, i) => `${modes.get(p)} ${fileShas[i]}\t${p}`), ...links.map((l, i) => `120000 ${linkShas[i]}\t${l.path}`)];
+  rmSync(place.index!, { force: true });
+  await gitOut(place, ['update-index', '--add', '-z', '--index-info'], { ...opts, input: entries.map((e) => `${e}\0`).join('') });
 }
 
 /** Removes a tree the agent may have made hard to remove (folders without write or search permission). */
@@ -222,37 +308,61 @@ export class WorkspaceManager {
     };
   }
 
-  /** The agent's change against the base commit, including new files, excluding the setup environment. */
+  /**
+   * The agent's change against the base commit, including new files, excluding the setup environment.
+   * The worktree is the agent's: what would make git hang or fail on it is cleared first (nested `.git`
+   * entries, FIFOs, sockets, devices: none of them can be part of a patch), attributes that make `git add`
+   * fail fall back to hashing the files as they are, and a change too large for a patch is said to be.
+   * When git cannot read the worktree even so, the change is `ungradable` (throws only when aborted).
+   */
   async diff(ws: Workspace, signal?: AbortSignal): Promise<DiffStat> {
+    try {
+      return await this.readChange(ws, signal);
+    } catch (err) {
+      if (signal?.aborted || !(err instanceof GitError)) throw err;
+      return { patch: '', files: [], added: 0, removed: 0, ungradable: `git could not read the worktree the agent left (${clipLine(err.message)})` };
+    }
+  }
+
+  private async readChange(ws: Workspace, signal?: AbortSignal): Promise<DiffStat> {
     const place = this.place(ws);
+    const opts = { signal, timeoutMs: WORKTREE_GIT_TIMEOUT_MS };
+    await clearUnpatchable(ws.dir, signal);
     // The checkout's index knows which files are unchanged (by their stat data), so only changed ones are hashed.
     const checkoutIndex = join(ws.gitDir, 'index');
     if (existsSync(checkoutIndex)) copyFileSync(checkoutIndex, place.index!);
-    else await gitOut(place, ['read-tree', ws.base], { signal });
-    await gitOut(place, ['add', '-A'], { signal });
+    else await gitOut(place, ['read-tree', ws.base], opts);
+    const added = await runGit(place, ['add', '-A'], opts);
+    if (added.exitCode !== 0) {
+      if (added.timedOut) throw new GitError(`git add took longer than ${WORKTREE_GIT_TIMEOUT_MS / 1000}s on the worktree`, added.stderr);
+      // e.g. a .gitattributes asking for a working-tree encoding the files do not have: take them as they are.
+      await addRaw(place, ws.dir, opts);
+    }
     // What setup produced stays out of the change, whether or not the repository ignores it.
     if (ws.setupPaths.length)
       await gitOut(place, ['--literal-pathspecs', 'reset', '-q', ws.base, '--pathspec-from-file=-', '--pathspec-file-nul'], {
+        ...opts,
         input: ws.setupPaths.join('\0'),
-        signal,
       });
     const res = await runGit(place, ['diff', '--cached', '--binary', '--no-color', '--no-ext-diff', '--no-textconv', ws.base, '--'], {
+      ...opts,
       maxOutputBytes: MAX_PATCH_BYTES,
-      signal,
     });
-    if (res.exitCode !== 0) throw new Error(`git diff failed: ${res.stderr.trim()}`);
-    const numstat = await gitOut(place, ['diff', '--cached', '--numstat', '-z', '--no-renames', ws.base, '--'], { signal });
-    let added = 0;
-    let removed = 0;
+    if (res.exitCode !== 0) throw new GitError(`git diff failed: ${res.stderr.trim()}`, res.stderr);
+    const stat = await runGit(place, ['diff', '--cached', '--numstat', '-z', '--no-renames', ws.base, '--'], { ...opts, maxOutputBytes: MAX_PATCH_BYTES });
+    if (stat.exitCode !== 0) throw new GitError(`git diff --numstat failed: ${stat.stderr.trim()}`, stat.stderr);
+    if (res.omittedBytes || stat.omittedBytes)
+      return { patch: '', files: [], added: 0, removed: 0, ungradable: `the change is larger than a patch bench grades (${MAX_PATCH_BYTES >> 20} MiB)` };
+    let plus = 0;
+    let minus = 0;
     const files: string[] = [];
-    for (const entry of numstat.split('\0').filter(Boolean)) {
+    for (const entry of stat.stdout.split('\0').filter(Boolean)) {
       const [a, r, ...rest] = entry.split('\t');
       files.push(rest.join('\t'));
-      added += Number(a) || 0;
-      removed += Number(r) || 0;
+      plus += Number(a) || 0;
+      minus += Number(r) || 0;
     }
-    if (res.omittedBytes) return { patch: '', files, added, removed, tooLarge: true };
-    return { patch: res.stdout, files, added, removed };
+    return { patch: res.stdout, files, added: plus, removed: minus };
   }
 
   /** Applies a saved patch (as `diff` produced it) to a workspace; returns git's complaint if it does not apply. */

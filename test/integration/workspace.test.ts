@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadSuite } from '../../src/suite/load.ts';
@@ -119,6 +120,33 @@ describe('workspaces on real git', () => {
     expect(existsSync(marker)).toBe(false);
     expect(existsSync(ws.dir)).toBe(false);
   });
+
+  test('a worktree git would hang or fail on still gives a change: nested .git FIFO, FIFOs, an encoding attribute, a change over the cap', async () => {
+    const f = calcFixture();
+    const task = loadSuite(f.suite).tasks[0]!;
+    const mgr = new WorkspaceManager(new RepoCache(tmp()), join(tmp(), 'wt'));
+    const ws = await mgr.create({ repo: task.repo, base: task.base, setup: null }, 'hostile');
+    // A nested repository whose HEAD is a FIFO would block git's scan; a FIFO in the tree would block hashing.
+    mkdirSync(join(ws.dir, 'sub', '.git'), { recursive: true });
+    execFileSync('mkfifo', [join(ws.dir, 'sub', '.git', 'HEAD'), join(ws.dir, 'pipe')]);
+    writeFileSync(join(ws.dir, 'sub', 'kept.js'), 'kept\n');
+    // An attribute asking for an encoding the file does not have makes `git add` refuse the worktree.
+    writeFiles(ws.dir, { '.gitattributes': '*.txt working-tree-encoding=UTF-16\n', 'notes.txt': 'plain \xff bytes\n' });
+    const d = await mgr.diff(ws);
+    expect(d.ungradable).toBeUndefined();
+    expect(d.files.sort()).toEqual(['.gitattributes', 'notes.txt', 'sub/kept.js']);
+    expect(existsSync(join(ws.dir, 'pipe'))).toBe(false);
+    // A change whose patch is over the cap is said to be too large (the trial is judged on that), not cut.
+    writeFileSync(join(ws.dir, 'big.txt'), 'line of text\n'.repeat((64 << 20) / 13 + 1000));
+    expect((await mgr.diff(ws)).ungradable).toMatch(/larger than a patch bench grades \(64 MiB\)/);
+    // A path git refuses to hold (an 8.3 alias of .git) is left out of the change, as it would be of any commit.
+    rmSync(join(ws.dir, 'big.txt'));
+    writeFiles(ws.dir, { 'GIT~1/HEAD': 'x\n' });
+    const rest = await mgr.diff(ws);
+    expect(rest.ungradable).toBeUndefined();
+    expect(rest.files.sort()).toEqual(['.gitattributes', 'notes.txt', 'sub/kept.js']);
+    await mgr.remove(ws);
+  }, 120_000);
 
   test('a worktree with folders the agent made unreadable is still removed', async () => {
     const f = calcFixture();

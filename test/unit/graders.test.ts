@@ -29,6 +29,15 @@ describe('docs checks', () => {
     expect(c.detail).not.toMatch(/the-watch-command|#cli|options--flags/);
     expect(linkCheck(root, ['docs/cli.md'], cache).passed).toBe(true);
   });
+  test('a link with bad percent-encoding is a broken link, not a crash of the grader', () => {
+    const r = tmp();
+    writeFiles(r, { 'a.md': '# A\n\n[bad](docs/%zz.md) and [lone](b%.md) and [ok](a%2Emd)\n' });
+    const c = linkCheck(r, ['a.md'], new Map());
+    expect(c.passed).toBe(false);
+    expect(c.detail).toMatch(/docs\/%zz\.md \(not a valid link/);
+    expect(c.detail).toMatch(/b%\.md \(not a valid link/);
+    expect(c.detail).not.toMatch(/a%2Emd/);
+  });
   test('content assertions: heading, phrase, symbol in code, absent phrase', () => {
     expect(requirementCheck(root, { file: 'docs/cli.md', heading: 'watch' }, cache).passed).toBe(true);
     expect(requirementCheck(root, { file: 'docs/cli.md', heading: 'Install' }, cache).passed).toBe(false);
