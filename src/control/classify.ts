@@ -68,6 +68,56 @@ function words(cmd: string): string[] {
   return out;
 }
 
+/**
+ * Options that make an otherwise read-only command write, or run another program: long options (an
+ * abbreviation counts, as getopt and git take them), letters of short options (alone or in a cluster),
+ * and find's actions.
+ */
+const UNSAFE_OPTIONS: Record<string, { long: string[]; short: string; words?: RegExp }> = {
+  find: { long: [], short: '', words: /^-(exec|execdir|ok|okdir|delete|fls|fprint|fprint0|fprintf)$/ },
+  rg: { long: ['--pre', '--pre-glob', '--hostname-bin', '--search-zip'], short: 'z' },
+  tree: { long: ['--fromfile'], short: 'o' },
+  file: { long: ['--compile'], short: 'C' },
+  git: { long: ['--open-files-in-pager', '--output', '--ext-diff', '--textconv', '--exec-path', '--git-dir', '--work-tree'], short: 'OcC' },
+};
+
+function unsafeOption(name: string, arg: string): boolean {
+  const u = UNSAFE_OPTIONS[name];
+  if (!u) return false;
+  if (u.words?.test(arg)) return true;
+  if (arg.startsWith('--')) {
+    const opt = arg.split('=')[0]!;
+    return opt.length > 2 && u.long.some((l) => l.startsWith(opt));
+  }
+  return arg.startsWith('-') && [...arg.slice(1)].some((c) => u.short.includes(c));
+}
+const SAFE_READERS = new Set(['ls', 'cat', 'head', 'tail', 'wc', 'nl', 'pwd', 'echo', 'stat', 'grep', 'find', 'rg', 'tree', 'file', 'sed', 'git']);
+const SAFE_GIT = new Set(['status', 'diff', 'log', 'show', 'blame', 'grep', 'ls-files', 'rev-parse', 'branch']);
+
+/**
+ * Whether a command is a plain read of the checkout (what Codex's untrusted policy runs without asking):
+ * one command, no operators, substitutions or redirections, from a short list of readers, without the
+ * options that make them write or run something else (`find -exec`, `rg --pre`, `git grep -O`, ...);
+ * `sed` only as `sed -n <lines>p`, `git branch` only to list.
+ */
+export function isKnownSafeRead(cmd: string): boolean {
+  // Operators and substitutions outside quotes (inside single quotes, or double quotes without `$`, a
+  // backtick or a backslash, they are text); a quote left open is not a plain read either.
+  const bare = cmd.replace(/'[^']*'/g, "''").replace(/"[^"$`\\]*"/g, '""');
+  if (/[\n\r;&|`$<>()\\'"]/.test(bare.replace(/''|""/g, ''))) return false;
+  const [name, ...args] = words(cmd);
+  if (name === undefined || !SAFE_READERS.has(name)) return false;
+  if (args.some((a) => unsafeOption(name, a))) return false;
+  if (name === 'sed')
+    return args.length >= 2 && args[0] === '-n' && /^(\d+|\d+,\d+|\$|\d+,\$)p$/.test(args[1]!) && args.slice(2).every((a) => !a.startsWith('-'));
+  if (name === 'git') {
+    const [sub, ...rest] = args;
+    if (sub === undefined || !SAFE_GIT.has(sub)) return false;
+    if (sub === 'branch') return rest.every((a) => /^(-a|-r|-v|-vv|--list|-l|--show-current|--all|--remotes|--no-color)$/.test(a));
+  }
+  return true;
+}
+
 /** The paths a command's text plainly reads and writes: redirections, and the operands of the commands above. */
 export function pathOperands(cmd: string): { reads: string[]; writes: string[]; noFollow: Set<string> } {
   const w = words(cmd);

@@ -12,13 +12,22 @@
 // It knows nothing of engines: it sees a call's name, input and what it would touch. Engines ask
 // `needsApproval` before a call (the SDK turns a yes into an interruption), `decide` to answer an
 // interruption, and `run` to execute.
-import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
 import { killGroup } from '../exec/run.ts';
 import type { Redactor } from '../record/redact.ts';
 import { clip, type EventLog } from '../record/events.ts';
 import { decide as approverDecide, type ApproverSpec } from './approver.ts';
-import { looksLikeNetwork, observedDenials, outsideReads, outsideWrites, showsNetworkFailure, showsSandboxFailure, toolCallEvent } from './classify.ts';
+import {
+  isKnownSafeRead,
+  looksLikeNetwork,
+  observedDenials,
+  outsideReads,
+  outsideWrites,
+  showsNetworkFailure,
+  showsSandboxFailure,
+  toolCallEvent,
+} from './classify.ts';
 import type { HookRunner } from './hooks.ts';
 import { SafeFsError, SafeRoot } from './safefs.ts';
 import { commandEnv, MARK_ENV, runSandboxed, type SandboxBackend, type SandboxedResult, type SandboxSpec } from './sandbox.ts';
@@ -88,12 +97,17 @@ interface CallPlan {
   context: string[];
 }
 
-/** Commands Codex's untrusted policy lets through without asking: plain reads of the checkout. */
-const SAFE_COMMAND =
-  /^\s*(ls|cat|head|tail|wc|grep|rg|find|pwd|echo|sed -n|nl|tree|stat|file|git (status|diff|log|show|blame|grep|ls-files|rev-parse|branch))\b[^;&|`$><]*$/;
-
 /** The environment that keeps package managers from running lifecycle scripts (npm, pnpm, yarn classic and berry, bun). */
 const NO_SCRIPTS = { npm_config_ignore_scripts: 'true', YARN_ENABLE_SCRIPTS: 'false', YARN_IGNORE_SCRIPTS: 'true', BUN_CONFIG_IGNORE_SCRIPTS: '1' };
+
+/** Where a host path leads now (links followed), or null when it does not exist. */
+function realOrNull(p: string): string | null {
+  try {
+    return realpathSync(p);
+  } catch {
+    return null;
+  }
+}
 
 const inside = (p: string, dir: string) => p === dir || p.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
 
@@ -113,7 +127,8 @@ export class ControlPlane {
   private readonly env: NodeJS.ProcessEnv;
   private readonly home: string;
   private readonly tmp: string;
-  private readonly plans = new Map<string, Promise<CallPlan>>();
+  /** Calls planned and not yet run, by call id, with what they asked (a reused id with other input is a new call). */
+  private readonly plans = new Map<string, { key: string; plan: Promise<CallPlan> }>();
 
   constructor(opts: ControlPlaneOptions) {
     this.opts = opts;
@@ -250,20 +265,44 @@ export class ControlPlane {
     return null;
   }
 
-  /** Step 2, escalation: what a role may not ask for, whatever a person would say. */
-  private checkEscalation(call: ToolCall): string | null {
+  /**
+   * Step 2, escalation: what a role may not ask for, whatever a person would say. Paths asked for are
+   * taken as they resolve now (`..`, `//` and links followed): a path that leads into what stays hidden,
+   * or that does not exist, is refused; the grant names the resolved paths. Paths in the agent's own
+   * folders (the worktree, its HOME and TMPDIR) need no grant and are left out of it: the agent could
+   * re-point them between this check and the mount.
+   */
+  private checkEscalation(call: ToolCall): { refused: string } | { read: string[]; write: string[] } | null {
     const esc = call.escalate;
     if (!esc) return null;
     const policy = this.policy(call.role);
-    if (policy.sandbox === 'read-only') return `the ${call.role} role is read-only: it cannot ask for more permissions`;
-    for (const p of [...esc.read, ...esc.write]) {
-      if (!p.startsWith('/')) return `${p}: additional permissions name absolute paths`;
-      if (this.opts.hidden.some((h) => inside(p, h) || inside(h, p)))
-        return `${p} holds what stays hidden from agents (the answer key, results, the repository cache)`;
+    if (policy.sandbox === 'read-only') return { refused: `the ${call.role} role is read-only: it cannot ask for more permissions` };
+    if (policy.approval === 'never' || policy.approval === 'on-failure') {
+      const name = policy.approval === 'never' ? 'Never' : 'OnFailure';
+      return { refused: `approval policy is ${name}; reject command — you cannot ask for escalated permissions if the approval policy is ${name}` };
     }
-    if (policy.approval === 'never' || policy.approval === 'on-failure')
-      return `approval policy is ${policy.approval === 'never' ? 'Never' : 'OnFailure'}; reject command — you cannot ask for escalated permissions if the approval policy is ${policy.approval === 'never' ? 'Never' : 'OnFailure'}`;
-    return null;
+    const hidden = this.opts.hidden.flatMap((h) => [h, realOrNull(h) ?? h]);
+    const own = [this.workspace, this.home, this.tmp].flatMap((d) => [d, realOrNull(d) ?? d]);
+    const resolved = { read: [] as string[], write: [] as string[] };
+    for (const kind of ['read', 'write'] as const) {
+      for (const p of esc[kind]) {
+        if (!isAbsolute(p)) return { refused: `${p}: additional permissions name absolute paths` };
+        const real = realOrNull(normalize(p));
+        if (real !== null && own.some((d) => inside(real, d))) continue;
+        const hides = (q: string) => hidden.some((h) => inside(q, h) || inside(h, q));
+        if (hides(normalize(p)) || (real !== null && hides(real)))
+          return { refused: `${p} holds what stays hidden from agents (the answer key, results, the repository cache)` };
+        if (real === null) return { refused: `${p}: no such path on this machine` };
+        resolved[kind].push(real);
+      }
+    }
+    return resolved;
+  }
+
+  /** A call whose input is wrong (not a refusal): the model is told, nothing is counted as blocked. */
+  private invalid(plan: CallPlan, text: string): void {
+    plan.blocked = { stage: 'input', reason: text, text };
+    this.opts.events.emit('tool_result', { role: plan.call.role, call_id: plan.call.callId, tool: plan.call.tool, ok: false, ms: 0, error: clip(text, 500) });
   }
 
   private deny(plan: CallPlan, stage: string, cls: AttemptClass, reason: string, text: string): void {
@@ -275,12 +314,12 @@ export class ControlPlane {
 
   /** Steps 1-3 up to the approval question, once per call (the SDK may ask more than once). */
   plan(call: ToolCall): Promise<CallPlan> {
-    let p = this.plans.get(call.callId);
-    if (!p) {
-      p = this.makePlan(call);
-      this.plans.set(call.callId, p);
-    }
-    return p;
+    const key = JSON.stringify([call.role, call.tool, call.input, call.command ?? null, call.escalate ?? null]);
+    const known = this.plans.get(call.callId);
+    if (known?.key === key) return known.plan;
+    const plan = this.makePlan(call);
+    this.plans.set(call.callId, { key, plan });
+    return plan;
   }
 
   private async makePlan(call: ToolCall): Promise<CallPlan> {
@@ -348,8 +387,10 @@ export class ControlPlane {
       try {
         plan.cwd = this.fs.dir(effective.command.workdir);
       } catch (err) {
-        const why = err instanceof SafeFsError ? err.message : String(err);
-        this.deny(plan, 'sandbox', 'read', why, `Denied by sandbox: the working directory must be a folder inside the workspace (${why}).`);
+        if (!(err instanceof SafeFsError)) throw err;
+        if (err.denied)
+          this.deny(plan, 'sandbox', 'read', err.message, `Denied by sandbox: the working directory must be a folder inside the workspace (${err.message}).`);
+        else this.invalid(plan, `Error: the working directory ${effective.command.workdir} is not a folder of the workspace (${err.message}).`);
         return plan;
       }
     }
@@ -358,11 +399,12 @@ export class ControlPlane {
       this.deny(plan, 'sandbox', denied[1], denied[0], `Denied by sandbox: ${denied[0]}`);
       return plan;
     }
-    const refused = this.checkEscalation(effective);
-    if (refused) {
-      this.deny(plan, 'sandbox', 'escalation', refused, `Denied: ${refused}`);
+    const escalation = this.checkEscalation(effective);
+    if (escalation && 'refused' in escalation) {
+      this.deny(plan, 'sandbox', 'escalation', escalation.refused, `Denied: ${escalation.refused}`);
       return plan;
     }
+    if (escalation) plan.call = { ...effective, escalate: { ...effective.escalate!, ...escalation } };
     if (effCmd !== undefined) {
       plan.networkLike = looksLikeNetwork(effCmd);
       if (plan.networkLike && policy.network === 'deny' && this.opts.sandbox.name === 'none' && !effective.escalate) {
@@ -385,7 +427,7 @@ export class ControlPlane {
 
     // 3. does it need the human?
     if (effCmd !== undefined) {
-      if (policy.approval === 'untrusted' && !SAFE_COMMAND.test(effCmd))
+      if (policy.approval === 'untrusted' && !isKnownSafeRead(effCmd))
         plan.approval = { reason: 'untrusted policy: only known-safe reads run without approval' };
       else if (effective.escalate) plan.approval = { reason: `escalation requested: ${effective.escalate.justification}` };
       else if (plan.networkLike && policy.network === 'ask') plan.approval = { reason: 'network access needs approval' };
@@ -401,7 +443,7 @@ export class ControlPlane {
 
   /** Answers an approval prompt: PermissionRequest hooks first, then the approver's rules. */
   async decide(callId: string): Promise<{ approved: boolean; message: string }> {
-    const plan = await this.plans.get(callId);
+    const plan = await this.plans.get(callId)?.plan;
     if (!plan) return { approved: false, message: 'unknown call' };
     if (plan.approved !== null) return { approved: plan.approved, message: plan.approved ? 'approved' : 'denied' };
     return this.ask(plan, plan.approval?.reason ?? 'approval requested');
@@ -493,6 +535,8 @@ export class ControlPlane {
     execute: (call: ToolCall, rt: ToolRuntime) => Promise<{ text: string; event?: Record<string, unknown>; exec?: SandboxedResult }>,
   ): Promise<string> {
     const plan = await this.plan(call);
+    // A plan is run once: a later call that reuses the id is planned, and asked about, anew.
+    this.plans.delete(call.callId);
     const ev = this.opts.events;
     const base = { role: call.role, call_id: call.callId, tool: call.tool };
     if (plan.blocked) return this.told(call, plan.blocked.text);

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { RunContext } from '@openai/agents';
 import { assistantMessage, functionCall, ScriptedModel } from '@openai/agents/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -448,6 +448,27 @@ describe('escalation grants the least that was asked', () => {
       justification: 'x',
     });
     expect(refused).toMatch(/holds what stays hidden from agents/);
+    // The same folder named another way: `//`, `.`, `..`, a link to it, a folder above it.
+    mkdirSync(hidden, { recursive: true });
+    const link = join(extra, 'to-results');
+    symlinkSync(hidden, link);
+    for (const other of [`/${hidden}`, `${dirname(hidden)}/./${basename(hidden)}/`, `${hidden}/../${basename(hidden)}`, link, dirname(hidden)]) {
+      const out = await s.invoke('worker', 'exec_command', {
+        cmd: 'ls',
+        sandbox_permissions: 'with_additional_permissions',
+        additional_permissions: { file_system: { read: [other] } },
+        justification: 'x',
+      });
+      expect(out, other).toMatch(/holds what stays hidden from agents/);
+    }
+    expect(s.figures().approval_prompts).toBe(0);
+    const missing = await s.invoke('worker', 'exec_command', {
+      cmd: 'ls',
+      sandbox_permissions: 'with_additional_permissions',
+      additional_permissions: { file_system: { read: [join(extra, 'nope')] } },
+      justification: 'x',
+    });
+    expect(missing).toMatch(/no such path on this machine/);
     const args = {
       cmd: `cat ${extra}/data.txt; touch ${extra}/new 2>&1`,
       sandbox_permissions: 'with_additional_permissions',
@@ -458,6 +479,20 @@ describe('escalation grants the least that was asked', () => {
     expect(granted).toMatch(/fixture/);
     expect(granted).toMatch(/Read-only file system/);
     expect(existsSync(join(extra, 'new'))).toBe(false);
+  });
+
+  test("a reused call id is a new call: planned and asked about anew, never run on the first one's approval", async () => {
+    const s = setup({ roles: { worker: { ...ASK, approval: 'untrusted' } }, approver: approver([{ decision: 'allow', match: '^touch a\\.txt$' }]) });
+    const tools = Object.fromEntries(workspaceTools(TOOL_NAMES, { role: 'worker', plane: s.plane }).map((t) => [t.name, t]));
+    const run = async (cmd: string) =>
+      String(await tools.exec_command!.invoke(new RunContext(), JSON.stringify({ cmd }), { toolCall: { callId: 'same-id' } } as never));
+    expect(await run('touch a.txt')).toMatch(/^Exit code: 0\n/);
+    expect(existsSync(join(s.ws, 'a.txt'))).toBe(true);
+    expect(await run('touch b.txt')).toMatch(/Denied by approval/);
+    expect(existsSync(join(s.ws, 'b.txt'))).toBe(false);
+    // The same call again is asked again too: an approval covers one run.
+    await run('touch a.txt');
+    expect(s.figures().approval_prompts).toBe(3);
   });
 
   test("an approved install runs with network but without the package's lifecycle scripts, unless the rule allows them", async () => {

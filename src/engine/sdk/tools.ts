@@ -306,7 +306,12 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
         work: async (call, rt) => {
           // Where to search is checked here; the search itself runs in the role's sandbox, where a link
           // leads only to what the sandbox shows, never to the host's files.
-          const where = rt.fs.resolve(String(call.input.path ?? '.'));
+          let where: string;
+          try {
+            where = rt.fs.resolve(String(call.input.path ?? '.'));
+          } catch (err) {
+            return fileError(err, `search ${String(call.input.path)}`);
+          }
           const cmd = `GIT_OPTIONAL_LOCKS=0 git grep -n -I -E --untracked --no-color -e ${shellQuote(String(call.input.pattern))} -- ${shellQuote(where === '.' ? '.' : `:(literal)${where}`)}`;
           const res = await rt.exec(cmd, undefined, { maxOutputBytes: 64 * 1024 });
           if (res.exitCode === 1 && !res.stderr.trim()) return { text: 'No matches.', event: { matches: 0 } };
