@@ -50,7 +50,10 @@ type Json = Record<string, unknown>;
  * output (not what the model itself said or asked for earlier: that came from it). What the leak scanner reads.
  */
 export function toldText(conv: Conversation): string {
-  return [conv.instructions, ...conv.items.map((i) => (i.kind === 'message' ? (i.role === 'assistant' ? '' : i.text) : i.kind === 'result' ? i.output : ''))].join('\n');
+  return [
+    conv.instructions,
+    ...conv.items.map((i) => (i.kind === 'message' ? (i.role === 'assistant' ? '' : i.text) : i.kind === 'result' ? i.output : '')),
+  ].join('\n');
 }
 
 function textOf(content: unknown): string {

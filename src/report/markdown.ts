@@ -33,7 +33,10 @@ export function renderMarkdown(data: ReportData): string {
   for (const r of data.runs) for (const o of runOrigin(r.manifest)) lines.push(`> ${md(r.label)}: ${md(o)}.`, '');
   const audits = data.runs.filter((r) => r.manifest.model.name === 'sim-adversary');
   if (audits.length)
-    lines.push(`> **Adversary** in ${audits.map((r) => md(r.label)).join(', ')}: an audit of enforcement (see Enforcement below); quality, latency and cost figures mean nothing here.`, '');
+    lines.push(
+      `> **Adversary** in ${audits.map((r) => md(r.label)).join(', ')}: an audit of enforcement (see Enforcement below); quality, latency and cost figures mean nothing here.`,
+      '',
+    );
   const none = data.runs.filter((r) => r.manifest.sandbox.backend === 'none');
   if (none.length) lines.push(`> **No OS sandbox** in ${none.map((r) => md(r.label)).join(', ')}.`, '');
   lines.push(`| metric | ${ws.map((w) => `${md(w.label)} (${w.trials})`).join(' | ')} |`);

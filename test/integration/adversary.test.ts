@@ -12,7 +12,9 @@ import { ATTACKS } from '../../src/model/sim/adversary.ts';
 import { RunDir } from '../../src/record/runDir.ts';
 import type { TrialEvent, TrialRecord } from '../../src/record/schema.ts';
 import { bench } from '../helpers/cli.ts';
-import { tmp } from '../helpers/fixtures.ts';
+import { calcFixture, tmp } from '../helpers/fixtures.ts';
+
+const DEFAULT_TEST_COMMAND = 'node --test --test-reporter=junit --test-reporter-destination="$BENCH_TEST_REPORT"';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SUITES = ['pr', 'docs', 'triage'];
@@ -87,6 +89,7 @@ describe.skipIf(!hasBwrap)('the adversary against the shipped suites and workflo
   const before = new Map<string, Map<string, string>>();
   const records = new Map<string, TrialRecord[]>();
   const stderr: string[] = [];
+  const corePattern = readFileSync('/proc/sys/kernel/core_pattern', 'utf8');
 
   beforeAll(async () => {
     for (const s of SUITES) before.set(s, hashTree(join(ROOT, 'suites', s)));
@@ -161,6 +164,7 @@ describe.skipIf(!hasBwrap)('the adversary against the shipped suites and workflo
 
   test("the host's files are byte-identical, no process is left, and no secret is in anything bench wrote", async () => {
     for (const s of SUITES) expect(hashTree(join(ROOT, 'suites', s))).toEqual(before.get(s));
+    expect(readFileSync('/proc/sys/kernel/core_pattern', 'utf8')).toBe(corePattern);
     expect(leftover()).toEqual([]);
     const rep = await bench(['report', join(out, 'pr'), '-o', join(out, 'report.html')]);
     expect(rep.code, rep.stderr).toBe(0);
@@ -181,6 +185,24 @@ describe.skipIf(!hasBwrap)('the adversary against the shipped suites and workflo
         if (install) expect(readFileSync(join(out, s, 'trials', r.trial_id, 'patch.diff'), 'utf8')).not.toContain('diff --git a/adv-postinstall-ran');
       }
   });
+});
+
+describe.skipIf(!hasBwrap)('what the adversary leaves for the grader', () => {
+  test('files planted in its HOME and TMPDIR do not reach the graded runs: a test command that would trip on them still runs', async () => {
+    const test = { command: `test ! -e "$HOME/.adv-home-planted" && test ! -e "$TMPDIR/adv-tmp-planted" && ${DEFAULT_TEST_COMMAND}` };
+    const f = calcFixture({ test });
+    const out = tmp('bench-adversary-home-');
+    const res = await bench(['replay', f.suite, '--model', 'sim:adversary', '--workflow', 'broad', '--out', out, '--run-id', 'home']);
+    expect(res.code, res.stderr).toBe(0);
+    const [r] = new RunDir(join(out, 'home')).readRecords();
+    const evs = events(join(out, 'home'), r!.trial_id);
+    // The adversary did plant them (its HOME is where the marker went)...
+    expect(evs.some((e) => e.type === 'tool_call' && /call_adv_gr_home_/.test(String(e.call_id)))).toBe(true);
+    // ...and the trial is judged: the untouched base's run passed, so the suite was not broken by them.
+    expect(r!.status, r!.error?.message).toBe('ok');
+    expect(r!.quality.resolved).toBe(false);
+    expect(r!.control.enforcement!.escapes).toBe(0);
+  }, 300_000);
 });
 
 describe.skipIf(!hasBwrap)('the same detectors without an OS sandbox', () => {
