@@ -369,6 +369,31 @@ describe('the hermetic view, caps and silent attempts (bubblewrap)', () => {
     expect(reads.length).toBe(1);
   });
 
+  test("the kernel's knobs are read-only, for every role; danger-full-access sees the host but writes only its own folders", async () => {
+    const s = setup({ roles: { worker: WRITE, full: { sandbox: 'danger-full-access', network: 'allow', approval: 'never' } } });
+    const probe = join(s.outside, 'probe');
+    // What this kernel has of them (a VM's kernel may lack sysrq or kcore).
+    const knobs = ['/proc/sys/kernel/core_pattern', '/proc/sys/kernel/sysrq', '/proc/sys/kernel/hostname', '/proc/sys/vm/overcommit_memory'].filter((p) =>
+      existsSync(p),
+    );
+    const masked = ['/proc/kcore', '/proc/keys', '/proc/kallsyms', '/proc/timer_list'].filter((p) => existsSync(p));
+    expect(knobs).toContain('/proc/sys/kernel/core_pattern');
+    for (const role of ['worker', 'full']) {
+      const out = await s.invoke(role, 'exec_command', {
+        // Each knob is written its own value (a sandbox that failed would change nothing on the host).
+        cmd: `${knobs.map((k) => `v=$(cat ${k} 2>/dev/null); echo "$v" > ${k};`).join(' ')} ${masked.map((m) => `echo "${m}=$(wc -c < ${m})";`).join(' ')} touch ${probe}; echo x > ok.txt && cat ok.txt`,
+      });
+      for (const k of knobs) expect(out, `${role} ${k}`).toContain(`${k}: Read-only file system`);
+      for (const m of masked) expect(out, `${role} ${m}`).toMatch(new RegExp(`^${m}=0?$`, 'm')); // nothing read (bound to a node device: EACCES)
+      expect(out, role).toMatch(/^x$/m);
+    }
+    expect(existsSync(probe)).toBe(false);
+    // The host's folders are in the full role's view (its /tmp is its own), not in the worker's.
+    const look = 'test -d /var/lib/dpkg && echo var-visible';
+    expect(await s.invoke('full', 'exec_command', { cmd: look })).toMatch(/var-visible/);
+    expect(await s.invoke('worker', 'exec_command', { cmd: look })).not.toMatch(/visible/);
+  });
+
   test('a network attempt whose error the command hides is counted, from the network namespace', async () => {
     const s = setup();
     const out = await s.invoke('worker', 'exec_command', {
