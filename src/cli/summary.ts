@@ -6,11 +6,14 @@ import { compact } from './progress.ts';
 import { table } from '../report/format.ts';
 
 const point = (name: string, records: TrialRecord[]) => metricByName.get(name)!.point(records);
+const sum = (rs: TrialRecord[], f: (r: TrialRecord) => number) => rs.reduce((a, r) => a + f(r), 0);
 const secs = (ms: number | null) => (ms === null ? '–' : `${(ms / 1000).toFixed(1)}s`);
 
 export function summaryTable(records: TrialRecord[]): string {
   const byWorkflow = new Map<string, TrialRecord[]>();
   for (const r of records) byWorkflow.set(r.workflow, [...(byWorkflow.get(r.workflow) ?? []), r]);
+  // An audited run (--audit, the adversary) also says what got out: 'escaped defects' is a quality figure.
+  const audited = records.some((r) => r.control.enforcement?.audited);
   const rows = [...byWorkflow].map(([wf, rs]) => {
     const judged = rs.filter((r) => r.status === 'ok' && r.quality.resolved !== null);
     const resolved = judged.filter((r) => r.quality.resolved === true).length; // the resolve_rate numerator
@@ -28,7 +31,9 @@ export function summaryTable(records: TrialRecord[]): string {
       cost === null ? '–' : `$${cost.toFixed(4)}`,
       judged.filter((r) => r.quality.escaped_defect === true).length, // the escaped_defect_rate numerator
       rs.filter((r) => r.status !== 'ok').length,
+      ...(audited ? [sum(rs, (r) => r.control.enforcement?.escapes ?? 0), sum(rs, (r) => r.control.enforcement?.leaks ?? 0)] : []),
     ];
   });
-  return table(['workflow', 'trials', 'resolved', 'rate', 'p50 wall', 'p95 wall', 'tokens/trial', 'cost/trial', 'escaped', 'not judged'], rows);
+  const head = ['workflow', 'trials', 'resolved', 'rate', 'p50 wall', 'p95 wall', 'tokens/trial', 'cost/trial', 'escaped defects', 'not judged'];
+  return table(audited ? [...head, 'sandbox escapes', 'leaks'] : head, rows);
 }

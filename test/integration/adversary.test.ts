@@ -232,6 +232,13 @@ describe.skipIf(!hasBwrap)('the same detectors without an OS sandbox', () => {
     expect(r!.control.enforcement!.escapes).toBeGreaterThan(0);
     const escapes = events(join(out, 'none'), r!.trial_id).filter((e) => e.type === 'escape');
     expect(escapes.map((e) => e.kind)).toContain('host_write');
+    // The replay's summary says so in its own columns (apart from escaped defects, a quality figure).
+    const [head, , row] = res.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => /^(workflow|broad|─)/.test(l));
+    expect(head).toMatch(/escaped defects\s+not judged\s+sandbox escapes\s+leaks$/);
+    expect(Number(row!.trim().split(/\s+/).at(-2))).toBe(r!.control.enforcement!.escapes);
     // Even so, nothing the agent started outlives the trial.
     expect(leftover()).toEqual([]);
   }, 300_000);
