@@ -61,13 +61,22 @@ export class Progress {
   handle = (e: ProgressEvent): void => {
     if (e.type === 'planned') {
       this.total = e.pending;
-      if (e.skipped) this.print(`resuming: ${e.skipped} trial(s) already recorded, ${e.pending} to run`);
+      if (e.skipped || e.retrying)
+        this.print(
+          `resuming: ${e.skipped} trial(s) already recorded, ${e.pending} to run${e.retrying ? ` (${e.retrying} of them again, after an error)` : ''}`,
+        );
       if (this.live) this.timer = setInterval(() => this.draw(), 250).unref();
     } else if (e.type === 'start') {
       this.running.set(e.plan.trialId, {
         label: `${e.plan.task.id} · ${e.plan.workflow.name}${e.plan.repeat ? ` #${e.plan.repeat}` : ''}`,
         since: performance.now(),
       });
+    } else if (e.type === 'retry') {
+      this.running.delete(e.plan.trialId);
+      const why = e.record.error?.message.split('\n')[0]!.slice(0, 100) ?? e.record.status;
+      this.print(
+        `${e.plan.task.id} · ${e.plan.workflow.name} · ${paint(e.record.status, 'red', this.stream)} (${why}): attempt ${e.attempt} of ${e.of} in ${Math.round(e.waitMs / 1000)}s`,
+      );
     } else {
       this.running.delete(e.plan.trialId);
       this.done++;

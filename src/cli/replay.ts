@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
+import { shellQuote } from '../exec/run.ts';
 import type { ModelBackend } from '../model/backend.ts';
 import type { Cassette } from '../model/cassette.ts';
 import type { Redactor } from '../record/redact.ts';
@@ -18,6 +19,29 @@ function newRunId(suite: string): string {
     .replace(/\.\d+Z$/, 'Z')
     .replace('T', '-');
   return `${stamp}-${suite}`;
+}
+
+/**
+ * The command that finishes (or retries part of) a run: the replay's own arguments, as given, with its
+ * `--run-id`, `--resume` and retry flags replaced, so it runs as printed (same --out, filters, model).
+ */
+export function resumeCommand(args: readonly string[], runId: string, extra: readonly string[] = []): string {
+  const kept: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--resume' || a.startsWith('--run-id=') || a.startsWith('--retry-errors=')) continue;
+    if (a === '--retry-errors') {
+      if (/^[a-z_]+(,[a-z_]+)*$/.test(args[i + 1] ?? '')) i++;
+      continue;
+    }
+    if (a === '--run-id') {
+      i++;
+      continue;
+    }
+    kept.push(a);
+  }
+  const words = ['bench', ...kept, '--run-id', runId, '--resume', ...extra];
+  return words.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : shellQuote(w))).join(' ');
 }
 
 interface ReplayFlags {
@@ -42,6 +66,27 @@ interface ReplayFlags {
   record?: string;
   replay?: string;
   audit?: boolean;
+  retryErrors?: string | boolean;
+  retryOnError?: number;
+}
+
+const TRIAL_STATUSES = ['infra_error', 'timeout', 'limit'] as const;
+
+/** `--retry-errors [statuses]`: which recorded statuses run again (default: infrastructure errors and timeouts). */
+function retryStatuses(value: string | boolean | undefined): Array<(typeof TRIAL_STATUSES)[number]> | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return ['infra_error', 'timeout'];
+  const list = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  const bad = list.find((v) => !(TRIAL_STATUSES as readonly string[]).includes(v));
+  if (bad || !list.length)
+    throw new InputError(`"${bad ?? value}" is not a status a trial can be run again for`, {
+      field: '--retry-errors',
+      fix: `name some of ${TRIAL_STATUSES.join(', ')} (comma-separated), or give no value for infra_error,timeout`,
+    });
+  return list as Array<(typeof TRIAL_STATUSES)[number]>;
 }
 
 /** The model backend from the flags: live (sim or openai), recording to a cassette, or served from one. */
@@ -127,11 +172,26 @@ export function replayCommand(program: Command): void {
     .option('--durations <run>', 'balance shards by the task durations of this earlier run')
     .option('--record <dir>', 'record every model request and response to this cassette folder')
     .option('--replay <dir>', 'serve model responses from a cassette folder (no model, no key; a miss is an error)')
+    .option(
+      '--retry-errors [statuses]',
+      'with --resume: run again the trials recorded with these statuses (default infra_error,timeout); the earlier attempt stays in the record',
+    )
+    .option(
+      '--retry-on-error <n>',
+      'run a trial that ends in an infrastructure error again, up to n times, after 1 s, 2 s, 4 s, ...',
+      intArg('--retry-on-error', 0),
+    )
     .option('--audit', 'set tripwires (a honeytoken secret, a tripwire folder, a decoy port) and count what crosses them (always on for sim:adversary)')
     .action(async (suiteDir: string, flags: ReplayFlags) => {
       if (!['sdk', 'codex'].includes(flags.engine)) throw new InputError(`unknown engine "${flags.engine}"`, { field: '--engine', fix: 'use sdk or codex' });
       if (flags.resume && !flags.runId)
         throw new InputError('--resume needs the id of the run to finish', { fix: 'add --run-id <id> (the name of the run folder under --out)' });
+      const retryErrors = retryStatuses(flags.retryErrors);
+      if (retryErrors && !flags.resume)
+        throw new InputError('--retry-errors runs again trials of a recorded run', {
+          field: '--retry-errors',
+          fix: 'add --resume --run-id <id>, or use --retry-on-error <n> to retry as the run goes',
+        });
       const [{ loadSuite }, { resolveWorkflows }, { parseShard }, { loadPrices }, { replay }, { Progress }, { summaryTable }] = await Promise.all([
         import('../suite/load.ts'),
         import('../workflow/load.ts'),
@@ -198,6 +258,8 @@ export function replayCommand(program: Command): void {
           command: process.argv.slice(1),
           redactor,
           audit: !!flags.audit,
+          retryErrors,
+          retryOnError: flags.retryOnError,
           signal: controller.signal,
           onProgress: progress.handle,
           onWorkspaces: (w) => (workspaces = w),
@@ -217,8 +279,14 @@ export function replayCommand(program: Command): void {
           );
         }
         if (result.interrupted) {
-          process.stdout.write(`interrupted: finish it with  bench replay ${suiteDir} --run-id ${runId} --resume\n`);
+          process.stdout.write(`interrupted: finish it with  ${resumeCommand(process.argv.slice(2), runId)}\n`);
           process.exitCode = 130;
+        } else {
+          const failed = result.records.filter((r) => r.status === 'infra_error' || r.status === 'timeout').length;
+          if (failed)
+            process.stdout.write(
+              `${failed} trial(s) ended in an infrastructure error or a timeout: run them again with  ${resumeCommand(process.argv.slice(2), runId, ['--retry-errors'])}\n`,
+            );
         }
       } finally {
         progress.stop();

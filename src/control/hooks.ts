@@ -221,6 +221,8 @@ export interface HookRunnerOptions {
   /** Variables of the harness's environment the workflow lets its hooks see (`[bench] hook_env`). */
   passEnv?: string[];
   signal?: AbortSignal;
+  /** Runs a hook's argv under a subreaper that stops it, and all it started, if bench dies (exec/reaper.ts). */
+  wrap?: (argv: string[]) => string[];
 }
 
 /** What every hook gets of the harness's environment: enough to run a program as the user, no secrets. */
@@ -264,7 +266,8 @@ export class HookRunner {
       handlers.map(async (h) => {
         const command = h.command.replace(/\$\{(PLUGIN_ROOT|CLAUDE_PLUGIN_ROOT|PLUGIN_DATA|CLAUDE_PLUGIN_DATA)\}/g, (_, k: string) => this.opts.env[k] ?? '');
         const shell = process.env.SHELL || '/bin/sh';
-        const res = await runProcess([shell, '-lc', command], {
+        const argv = [shell, '-lc', command];
+        const res = await runProcess(this.opts.wrap ? this.opts.wrap(argv) : argv, {
           cwd: this.opts.cwd,
           env: { ...hookBaseEnv(this.opts.passEnv), ...this.opts.env },
           input: body,

@@ -31,6 +31,9 @@ export interface Reaper {
 //   passed on to every descendant, including those outside the group, which get ~0.5 s to exit before
 //   the same SIGKILL sweep: well inside runProcess's 2 s grace before it SIGKILLs the group, wrapper
 //   included.
+// - When the process that started the wrapper dies, however it dies (kill -9 included), the kernel sends
+//   the wrapper SIGTERM (PR_SET_PDEATHSIG), which stops the command as above: nothing bench started this
+//   way outlives bench.
 // - The command gets the wrapper's environment, stdio and signal dispositions unchanged.
 // perl runs with -t: taint mode is what makes perl ignore PERL5OPT and PERL5LIB, which a task's
 // environment may well set (Devel::Cover) and which would otherwise load modules into the wrapper;
@@ -50,6 +53,9 @@ my $on = pack 'i', 0;
 syscall($nr, 37, $on, 0, 0, 0) == 0 && unpack('i', $on) == 1 or fail('PR_GET_CHILD_SUBREAPER does not confirm the flag');
 unless (@ARGV) { print "ok\n"; exit 0 }
 $0 = 'bench-reaper';
+# The process that started the wrapper (bench): when it dies, even by SIGKILL, the kernel sends SIGTERM.
+my $parent = shift @ARGV;
+syscall($nr, 1, 15, 0, 0, 0) == 0 or fail("prctl(PR_SET_PDEATHSIG): $!");
 
 sub descendants {
   my %kids;
@@ -87,6 +93,7 @@ sub stop {
 }
 $SIG{CHLD} = 'DEFAULT';
 $SIG{$_} = \&stop for @SIGS;
+stop('TERM') if getppid() != $parent;    # it died before the signal was asked for
 my $main = fork;
 defined $main or fail("fork: $!");
 if (!$main) {
@@ -124,6 +131,10 @@ if len(sys.argv) < 2:
     print('ok ' + sys.executable)
     sys.stdout.flush()
     os._exit(0)
+# The process that started the wrapper (bench): when it dies, even by SIGKILL, the kernel sends SIGTERM.
+parent = int(sys.argv[1])
+if libc.prctl(ctypes.c_int(1), U(signal.SIGTERM), U(0), U(0), U(0)) != 0:
+    fail('prctl(PR_SET_PDEATHSIG): ' + os.strerror(ctypes.get_errno()))
 with open('/proc/self/environ', 'rb') as f:
     env = dict(e.split(b'=', 1) for e in f.read().split(b'\0') if b'=' in e)
 SIGS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
@@ -187,7 +198,9 @@ def stop(num, frame):
 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
 for s in SIGS:
     signal.signal(s, stop)
-argv = [os.fsencode(a) for a in sys.argv[1:]]
+if os.getppid() != parent:
+    stop(signal.SIGTERM, None)  # it died before the signal was asked for
+argv = [os.fsencode(a) for a in sys.argv[2:]]
 main = os.fork()
 if main == 0:
     for s in SIGS + (signal.SIGPIPE, signal.SIGXFSZ):
@@ -219,7 +232,7 @@ function reaper(prefix: readonly string[], detail: string): Reaper {
     detail,
     wrap(argv) {
       if (!argv.length) throw new Error('reaper: empty argv');
-      return [...prefix, ...argv];
+      return [...prefix, String(process.pid), ...argv];
     },
   };
 }

@@ -35,7 +35,8 @@ export interface GateResult {
   passed: boolean;
   candidate: string;
   baseline: { run: string; workflow: string } | null;
-  trials: { recorded: number; planned: number };
+  /** `retried`: trials of the run that ended in an error and were run again (their last attempt counts). */
+  trials: { recorded: number; planned: number; retried: number };
   rules: RuleResult[];
   failed: RuleResult[];
   inconclusive: RuleResult[];
@@ -272,7 +273,7 @@ export function runGate(input: GateInput): GateResult {
     passed: failed.length === 0,
     candidate,
     baseline: baseline ? { run: baseline.run, workflow: baseline.workflow } : null,
-    trials: { recorded, planned: input.run.planned },
+    trials: { recorded, planned: input.run.planned, retried: input.run.records.filter((r) => r.attempts.length).length },
     rules: results,
     failed,
     inconclusive: results.filter((r) => r.verdict === 'inconclusive'),

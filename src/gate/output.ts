@@ -25,7 +25,7 @@ function verdictText(r: RuleResult): string {
 
 function heading(g: GateResult): string {
   const against = g.baseline ? ` against ${g.baseline.workflow}${g.baseline.run ? ` (${g.baseline.run})` : ''}` : '';
-  return `${g.candidate}${against}: ${g.trials.recorded} trials`;
+  return `${g.candidate}${against}: ${g.trials.recorded} trials${g.trials.retried ? ` (${g.trials.retried} run again after an error; the last attempt counts)` : ''}`;
 }
 
 export function gateText(g: GateResult): string {
@@ -47,7 +47,7 @@ export function gateMarkdown(g: GateResult): string {
   const lines = [
     `## bench gate: ${g.passed ? '✅ passed' : '❌ failed'}`,
     '',
-    `Candidate **${md(g.candidate)}**${g.baseline ? ` against **${md(g.baseline.workflow)}**${g.baseline.run ? ` (${md(g.baseline.run)})` : ''}` : ''}, ${g.trials.recorded} of ${g.trials.planned} planned trials.`,
+    `Candidate **${md(g.candidate)}**${g.baseline ? ` against **${md(g.baseline.workflow)}**${g.baseline.run ? ` (${md(g.baseline.run)})` : ''}` : ''}, ${g.trials.recorded} of ${g.trials.planned} planned trials${g.trials.retried ? `, ${g.trials.retried} run again after an error (the last attempt counts)` : ''}.`,
     '',
     '| | rule | observed (95% CI) | threshold | n | why |',
     '|---|---|---|---|---|---|',

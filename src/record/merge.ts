@@ -38,7 +38,7 @@ export function expandRunDirs(args: string[]): string[] {
   return out;
 }
 
-export type ManifestAspect = 'suite' | 'workflows' | 'harness version' | 'engine' | 'model' | 'seed' | 'repeat' | 'shard';
+export type ManifestAspect = 'suite' | 'workflows' | 'harness version' | 'engine' | 'model' | 'seed' | 'repeat' | 'shard' | 'task filter';
 
 /** How two runs' manifests differ in what makes their trials comparable: [what, a's, b's] for each aspect that differs. */
 export function manifestDifferences(a: RunManifest, b: RunManifest): Array<[ManifestAspect, string, string]> {
@@ -58,6 +58,12 @@ export function manifestDifferences(a: RunManifest, b: RunManifest): Array<[Mani
     ['seed', (m) => String(m.seed)],
     ['repeat', (m) => String(m.repeat)],
     ['shard', (m) => (m.shard ? `${m.shard.index}/${m.shard.total}` : 'none')],
+    [
+      'task filter',
+      (m) =>
+        [m.filters.limit === null ? '' : `--limit ${m.filters.limit}`, ...[...m.filters.tasks].sort().map((t) => `--task ${t}`)].filter(Boolean).join(' ') ||
+        'none',
+    ],
   ];
   return aspects.flatMap(([what, f]): Array<[ManifestAspect, string, string]> => (f(a) === f(b) ? [] : [[what, f(a), f(b)]]));
 }
@@ -80,9 +86,9 @@ export function mergeRuns(dirs: string[], outDir: string, opts: MergeOptions): M
   const warnings: string[] = [];
   const problems: InputError[] = [];
   for (const r of runs.slice(1)) {
-    // Shards of one run differ in their shard by design.
+    // Shards of one run differ in their shard by design; runs of other tasks of the suite may be joined.
     const diff = manifestDifferences(first.manifest, r.manifest)
-      .filter(([what]) => what !== 'shard')
+      .filter(([what]) => what !== 'shard' && what !== 'task filter')
       .map(([what, a, b]) => `${what}: ${a} vs ${b}`);
     if (!diff.length) continue;
     if (opts.force) warnings.push(`${r.manifest.run_id} differs from ${first.manifest.run_id} (${diff.join('; ')}): merged because of --force`);

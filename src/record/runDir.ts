@@ -1,7 +1,8 @@
 // The results folder of one run: results/<run-id>/{run.json, trials.jsonl, trials.csv, trials/<id>/...}.
 // trials.jsonl is appended and flushed as each trial finishes, so a killed run loses only trials in
-// flight; reading it back tolerates the torn last line such a kill can leave.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+// flight; reading it back tolerates the torn last line such a kill can leave. A trial run again (after an
+// error) is appended again: the last line of a trial is its record, and the run is compacted at its end.
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
@@ -121,13 +122,66 @@ export class RunDir {
       }
       offset = end;
     }
-    return records;
+    return latestPerTrial(records);
+  }
+
+  /**
+   * Rewrites trials.jsonl with one line per trial when a trial was recorded again (a retried attempt is
+   * appended after the one it replaces): written to a new file and renamed over, so a kill leaves
+   * either file whole.
+   */
+  compact(): void {
+    if (!existsSync(this.trialsFile)) return;
+    const lines = readFileSync(this.trialsFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim()).length;
+    const records = this.readRecords();
+    if (records.length === lines) return;
+    const tmp = `${this.trialsFile}.tmp-${process.pid}`;
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.trialsFile);
+  }
+
+  /**
+   * Before a trial runs: files an earlier attempt left in its folder (one killed mid-way, or one that
+   * ended in an error and runs again) move to `attempt-<n>/` inside it, so each attempt's events and
+   * logs stay apart. Returns that folder's name, or null when the folder was empty.
+   */
+  startAttempt(trialId: string): string | null {
+    const dir = this.trialDir(trialId);
+    const entries = readdirSync(dir);
+    const current = entries.filter((e) => !ATTEMPT_DIR.test(e));
+    if (!current.length) return null;
+    const n = Math.max(0, ...entries.filter((e) => ATTEMPT_DIR.test(e)).map((e) => Number(e.slice('attempt-'.length)))) + 1;
+    const folder = `attempt-${n}`;
+    mkdirSync(join(dir, folder));
+    for (const e of current) renameSync(join(dir, e), join(dir, folder, e));
+    return folder;
   }
 
   /** Rewrites trials.csv from trials.jsonl (one row per trial, nested fields flattened with dots). */
   writeCsv(records = this.readRecords()): void {
     writeFileSync(this.csvFile, this.redactor.text(recordsToCsv(records)));
   }
+}
+
+/** Earlier attempts' folders inside a trial's folder. */
+const ATTEMPT_DIR = /^attempt-\d+$/;
+
+/** One record per trial: the last one recorded (a retried trial is appended again), in the order they were last written. */
+export function latestPerTrial(records: TrialRecord[]): TrialRecord[] {
+  const byId = new Map<string, TrialRecord>();
+  for (const r of records) {
+    byId.delete(r.trial_id);
+    byId.set(r.trial_id, r);
+  }
+  return [...byId.values()];
 }
 
 export function flatten(

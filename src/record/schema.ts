@@ -54,6 +54,19 @@ export type TrialStatus = z.infer<typeof TrialStatus>;
 
 export const TestCounts = z.object({ passed: count, total: count });
 
+/** An earlier attempt of a trial that was run again (--retry-on-error, or --resume --retry-errors). */
+export const TrialAttempt = z.object({
+  status: TrialStatus,
+  error: z.object({ stage: z.string(), message: z.string() }).nullable(),
+  started_at: z.string(),
+  ended_at: z.string(),
+  wall_ms: ms,
+  tokens: Tokens,
+  cost_usd: z.number().nonnegative().nullable(),
+  folder: z.string().describe("Where its files are kept, inside the trial's folder (attempt-<n>)."),
+});
+export type TrialAttempt = z.infer<typeof TrialAttempt>;
+
 export const TrialRecord = z.object({
   schema: z.literal(1),
   run_id: z.string(),
@@ -70,6 +83,12 @@ export const TrialRecord = z.object({
   error: z.object({ stage: z.string(), message: z.string() }).nullable(),
   started_at: z.string(),
   ended_at: z.string(),
+  attempts: z
+    .array(TrialAttempt)
+    .default([])
+    .describe(
+      'Earlier attempts of this trial that ended in an error and were run again, oldest first (their time and tokens are not in this record’s figures).',
+    ),
   time: z.object({
     wall_ms: ms,
     setup_ms: ms.describe('Workspace creation, including environment copy (and setup when it ran for this trial).'),

@@ -1,7 +1,7 @@
 // A run: check every input before the first trial, write the manifest, run the trials in a pool of
 // `concurrency` slots, append each record as it finishes, and resume from what is already on disk.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,15 +11,16 @@ import type { ModelBackend } from '../model/backend.ts';
 import { manifestDifferences, type ManifestAspect } from '../record/merge.ts';
 import { Redactor } from '../record/redact.ts';
 import { Audit, AUDIT_SECRET } from './audit.ts';
-import { RunDir } from '../record/runDir.ts';
-import type { PriceTable, RunManifest, TrialRecord } from '../record/schema.ts';
+import { latestPerTrial, RunDir } from '../record/runDir.ts';
+import type { PriceTable, RunManifest, TrialAttempt, TrialRecord, TrialStatus } from '../record/schema.ts';
 import type { Suite } from '../suite/load.ts';
 import { hiddenFromAgents } from '../workspace/isolation.ts';
 import { missingCommits, RepoCache } from '../workspace/repos.ts';
-import { WorkspaceManager } from '../workspace/workspace.ts';
+import { claimWorkRoot, sweepDeadRuns, WorkspaceManager } from '../workspace/workspace.ts';
 import type { Workflow } from '../workflow/types.ts';
 import { planTrials, selectTasks, type PlanOptions, type Shard } from './plan.ts';
 import { runPool } from '../exec/pool.ts';
+import { findReaper } from '../exec/reaper.ts';
 import { findCodex, type CodexBinary } from '../engine/codex/binary.ts';
 import { SimResponder } from '../model/sim/respond.ts';
 import type { SimContext } from '../model/sim/oracle.ts';
@@ -28,8 +29,9 @@ import { oracleCache, suiteSimResolver } from './simResolver.ts';
 import { codexSessionSandbox, runTrial, type EngineChoice, type TrialPlan } from './trial.ts';
 
 export type ProgressEvent =
-  | { type: 'planned'; total: number; skipped: number; pending: number }
+  | { type: 'planned'; total: number; skipped: number; pending: number; retrying: number }
   | { type: 'start'; plan: TrialPlan }
+  | { type: 'retry'; plan: TrialPlan; record: TrialRecord; attempt: number; of: number; waitMs: number }
   | { type: 'done'; plan: TrialPlan; record: TrialRecord };
 
 export interface ReplayOptions {
@@ -57,6 +59,10 @@ export interface ReplayOptions {
   redactor?: Redactor;
   /** Set tripwires (a honeytoken secret, a tripwire folder, a decoy port) and count what crosses them; always for the adversary. */
   audit?: boolean;
+  /** With `resume`: trials recorded with one of these statuses run again (their record keeps the earlier attempt). */
+  retryErrors?: TrialStatus[];
+  /** A trial that ends in an infrastructure error runs again up to this many times, after 1 s, 2 s, 4 s, ... (at most 30 s). */
+  retryOnError?: number;
   signal: AbortSignal;
   onProgress?: (e: ProgressEvent) => void;
   /** Lets the caller reach the live workspaces (for a last-resort cleanup on a second Ctrl-C). */
@@ -161,16 +167,46 @@ function manifest(opts: ReplayOptions, planned: number, codex: CodexBinary | nul
 }
 
 /** What a resumed run must share with the one it finishes (its repeat and concurrency may change). */
-const RESUME_KEEPS: ManifestAspect[] = ['suite', 'workflows', 'engine', 'model', 'seed', 'shard'];
+const RESUME_KEEPS: ManifestAspect[] = ['suite', 'workflows', 'engine', 'model', 'seed', 'shard', 'task filter'];
 
 function checkResumable(prev: RunManifest, next: RunManifest, dir: string): void {
   const problems = manifestDifferences(prev, next).filter(([what]) => RESUME_KEEPS.includes(what));
   if (problems.length) {
     throw new InputError(`cannot resume: ${problems.map(([what, a, b]) => `the ${what} differs (${a} then, ${b} now)`).join(', ')}`, {
       file: join(dir, 'run.json'),
-      fix: 'resume with the same suite, workflows, model and seed, or start a new run with another --run-id',
+      fix: 'resume with the flags the run was started with (its run.json `command`), or start a new run with another --run-id',
     });
   }
+}
+
+/** What a record says of the attempt it records, when that attempt is run again. */
+function attemptOf(r: TrialRecord, folder: string): TrialAttempt {
+  return {
+    status: r.status,
+    error: r.error,
+    started_at: r.started_at,
+    ended_at: r.ended_at,
+    wall_ms: r.time.wall_ms,
+    tokens: r.tokens,
+    cost_usd: r.cost_usd,
+    folder,
+  };
+}
+
+/** Waits `ms`; false when the run was stopped meanwhile. */
+function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((done) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', stop);
+      done(true);
+    }, ms);
+    const stop = () => {
+      clearTimeout(timer);
+      done(false);
+    };
+    signal.addEventListener('abort', stop, { once: true });
+  });
 }
 
 export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
@@ -188,7 +224,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     }
     checkResumable(probe.readManifest(), next, probe.dir);
     previous = probe.readRecords({ repair: true });
-    done = new Set(previous.map((r) => r.trial_id));
+    const again = new Set(opts.retryErrors ?? []);
+    done = new Set(previous.filter((r) => !again.has(r.status)).map((r) => r.trial_id));
   } else if (opts.resume) {
     throw new InputError(`no run "${opts.runId}" to resume`, { file: probe.dir, fix: 'check --run-id and --out, or drop --resume to start it' });
   }
@@ -205,13 +242,22 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   opts.backend.begin({ run_id: opts.runId, suite: { name: opts.suite.name, digest: opts.suite.digest }, model });
 
   const pending = plans.filter((p) => !done.has(p.trialId));
-  opts.onProgress?.({ type: 'planned', total: plans.length, skipped: plans.length - pending.length, pending: pending.length });
+  const recorded = new Map(previous.map((r) => [r.trial_id, r]));
+  opts.onProgress?.({
+    type: 'planned',
+    total: plans.length,
+    skipped: plans.length - pending.length,
+    pending: pending.length,
+    retrying: pending.filter((p) => recorded.has(p.trialId)).length,
+  });
 
+  // What runs killed outright left (worktrees, scratch, git's registrations of them) goes first.
+  await sweepDeadRuns(tmpdir(), cache);
   const workRoot = join(tmpdir(), `bench-${process.pid}-${opts.runId.replace(/[^A-Za-z0-9._-]/g, '_')}`);
-  mkdirSync(workRoot, { recursive: true });
+  claimWorkRoot(workRoot);
   const workspaces = new WorkspaceManager(cache, join(workRoot, 'wt'));
   opts.onWorkspaces?.(workspaces);
-  const records: TrialRecord[] = [...previous];
+  const records: TrialRecord[] = previous.filter((r) => done.has(r.trial_id));
   const hidden = hiddenFromAgents({ cacheDir: opts.cacheDir, suite: opts.suite, outDir: opts.outDir, workRoot });
   // The simulated model's view of each task, built once and shared by its trials. The codex engine
   // reaches the model over HTTP: the simulated model is served on loopback for it.
@@ -253,6 +299,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     hidden,
     readPaths: opts.suite.readPaths,
     audit,
+    reaper: findReaper(),
     adversary: opts.backend.adversary,
     served,
     oracles,
@@ -261,17 +308,35 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
 
   try {
     await runPool(pending, opts.concurrency, opts.signal, async (plan) => {
-      opts.onProgress?.({ type: 'start', plan });
-      const record = await runTrial(plan, deps);
-      // A trial cut short by Ctrl-C is not a result: leave it out so --resume runs it again.
-      if (opts.signal.aborted && record.status === 'infra_error') return false;
-      runDir.append(record);
-      records.push(record);
-      opts.onProgress?.({ type: 'done', plan, record });
+      // Each attempt gets the trial's folder to itself: what an earlier one left moves to attempt-<n>/.
+      const attempts: TrialAttempt[] = [...(recorded.get(plan.trialId)?.attempts ?? [])];
+      let earlier = recorded.get(plan.trialId) ?? null;
+      for (let retry = 0; ; retry++) {
+        const folder = runDir.startAttempt(plan.trialId);
+        if (earlier) attempts.push(attemptOf(earlier, folder ?? ''));
+        opts.onProgress?.({ type: 'start', plan });
+        const record = await runTrial(plan, deps);
+        // A trial cut short by Ctrl-C is not a result: leave it out so --resume runs it again.
+        if (opts.signal.aborted && record.status === 'infra_error') return false;
+        if (record.status === 'infra_error' && retry < (opts.retryOnError ?? 0)) {
+          const waitMs = Math.min(30_000, 1000 * 2 ** retry);
+          opts.onProgress?.({ type: 'retry', plan, record, attempt: retry + 2, of: (opts.retryOnError ?? 0) + 1, waitMs });
+          if (!(await pause(waitMs, opts.signal))) return false;
+          earlier = record;
+          continue;
+        }
+        const final = { ...record, attempts };
+        runDir.append(final);
+        records.push(final);
+        opts.onProgress?.({ type: 'done', plan, record: final });
+        return;
+      }
     });
   } finally {
     await simServer?.close();
-    runDir.writeCsv(records);
+    // A retried trial was appended again: one line per trial once the run ends.
+    runDir.compact();
+    runDir.writeCsv(latestPerTrial(records));
     if (existsSync(workRoot)) rmSync(workRoot, { recursive: true, force: true });
     if (audit) {
       audit.close();

@@ -1,6 +1,7 @@
 // One trial, the atom of a run: (task, workflow, repeat, seed) in its own worktree. Everything it
 // needs is in its inputs; everything it did is in its event log, patch, grade log and record.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { Reaper } from '../exec/reaper.ts';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { HookRunner } from '../control/hooks.ts';
@@ -80,6 +81,8 @@ export interface TrialDeps {
   readPaths: string[];
   /** Tripwires of an audited run (null otherwise). */
   audit: Audit | null;
+  /** The subreaper hooks run under, so none outlives bench (null where there is none: process groups only). */
+  reaper?: Reaper | null;
   /** The model is the adversary: it is told where the tripwires are. */
   adversary: boolean;
   /** What the simulated model served over HTTP gets per trial (the codex engine): the adversary's targets, the leak scanner. */
@@ -218,6 +221,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
               sessionId: randomUUID(),
               model: entryRole?.model ?? deps.backend.spec.name,
               passEnv: workflow.hookEnv,
+              wrap: deps.reaper ? (argv) => deps.reaper!.wrap(argv) : undefined,
               env: {
                 PLUGIN_ROOT: workflow.plugin?.root ?? '',
                 CLAUDE_PLUGIN_ROOT: workflow.plugin?.root ?? '',
@@ -417,6 +421,7 @@ export function buildRecord(r: RecordInput): TrialRecord {
     error: r.error,
     started_at: r.startedAt.toISOString(),
     ended_at: new Date().toISOString(),
+    attempts: [],
     time: {
       wall_ms: Math.round(performance.now() - r.t0),
       setup_ms: Math.round(r.setupMs),

@@ -134,6 +134,20 @@ function passAtK(data: ReportData): string {
     .join('')}</tbody></table>`;
 }
 
+/** Trials run again after an error: how many, what their earlier attempts ended in, and what those cost. */
+function retried(records: TrialRecord[]): string[] {
+  const again = records.filter((r) => r.attempts.length);
+  if (!again.length) return [];
+  const earlier = again.flatMap((r) => r.attempts);
+  const by = new Map<string, number>();
+  for (const a of earlier) by.set(a.status, (by.get(a.status) ?? 0) + 1);
+  const cost = earlier.reduce((n, a) => n + (a.cost_usd ?? 0), 0);
+  const tokens = earlier.reduce((n, a) => n + a.tokens.input + a.tokens.output, 0);
+  return [
+    `${again.length} trial(s) run again after an error; ${earlier.length} earlier attempt(s): ${[...by].map(([s, n]) => `${n} ${s}`).join(', ')}; they used ${tokens} tokens ($${cost.toFixed(4)}), not in the figures above (the last attempt counts)`,
+  ];
+}
+
 function manifestBlock(data: ReportData): string {
   return data.runs
     .map((run) => {
@@ -148,6 +162,7 @@ function manifestBlock(data: ReportData): string {
         ['sandbox', `${m.sandbox.backend}: ${m.sandbox.detail}`],
         ['seed / repeat / concurrency', `${m.seed} / ${m.repeat} / ${m.concurrency}`],
         ['shard', m.shard ? `${m.shard.index}/${m.shard.total}` : 'none'],
+        ...retried(run.records).map((t): [string, string] => ['retried', t]),
         ...runOrigin(m).map((o): [string, string] => ['origin', o]),
         ['harness', `bench ${m.harness.version}${m.harness.git_sha ? ` (${m.harness.git_sha.slice(0, 12)})` : ''}, Node ${m.node}, ${m.platform}`],
         ['command', m.command.join(' ')],

@@ -185,6 +185,61 @@ async function addRaw(place: GitPlace, dir: string, opts: { signal?: AbortSignal
   await gitOut(place, ['update-index', '--add', '-z', '--index-info'], { ...opts, input: entries.map((e) => `${e}\0`).join('') });
 }
 
+/** When process `pid` started (clock ticks since boot, from /proc), or null when there is no such process. */
+function startOf(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    if (process.platform === 'linux') return null;
+    try {
+      process.kill(pid, 0);
+      return '?'; // alive, start unknown (no /proc)
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EPERM' ? '?' : null;
+    }
+  }
+}
+
+/** Who owns a run's work folder: this process, told apart from a later one that got the same pid. */
+export function claimWorkRoot(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'owner'), `${process.pid} ${startOf(process.pid)}`);
+}
+
+/**
+ * What runs killed outright (kill -9, the OOM killer, a lost session) left behind: their work folders
+ * under `tmp` (`bench-<pid>-<run>`: worktrees, scratch) whose owner is gone, and the base repositories'
+ * registrations of those worktrees. Folders of live processes are never touched. Returns the folders removed.
+ */
+export async function sweepDeadRuns(tmp: string, cache: RepoCache): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of readdirSync(tmp)) {
+    const m = /^bench-(\d+)-/.exec(name);
+    if (!m || Number(m[1]) === process.pid) continue;
+    const dir = join(tmp, name);
+    const start = startOf(Number(m[1]));
+    let owner: string | null = null;
+    try {
+      owner = readFileSync(join(dir, 'owner'), 'utf8');
+    } catch {
+      // an older bench, or not yet written: the pid alone decides
+    }
+    const alive = start !== null && (owner === null || start === '?' || owner === `${m[1]} ${start}`);
+    // Only what is bench's: its owner file, or (an older bench) its worktree and scratch folders.
+    const ours = owner !== null || existsSync(join(dir, 'wt')) || existsSync(join(dir, 'scratch'));
+    if (alive || !ours || !lstatSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue;
+    removeTree(dir);
+    removed.push(dir);
+  }
+  if (removed.length) {
+    const bases = join(cache.root, 'bases');
+    for (const b of readdirSync(bases).filter((d) => d.endsWith('.git')))
+      await worktrees(join(bases, b), () => gitOut({ gitDir: join(bases, b) }, ['worktree', 'prune']));
+  }
+  return removed;
+}
+
 /** Removes a tree the agent may have made hard to remove (folders without write or search permission). */
 function removeTree(dir: string): void {
   try {

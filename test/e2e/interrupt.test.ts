@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { RunDir } from '../../src/record/runDir.ts';
-import { bench } from '../helpers/cli.ts';
+import { bench, BENCH } from '../helpers/cli.ts';
+import { shellQuote } from '../../src/exec/run.ts';
 import { calcFixture, git, tmp } from '../helpers/fixtures.ts';
 
 describe('Ctrl-C', () => {
@@ -21,7 +23,9 @@ describe('Ctrl-C', () => {
       },
     });
     expect(res.code).toBe(130);
-    expect(res.stdout).toMatch(/--run-id int --resume/);
+    // The printed command finishes the run as printed (same --out, profile and filters).
+    const hint = /finish it with {2}(bench .*)$/m.exec(res.stdout)?.[1];
+    expect(hint).toMatch(/--run-id int --resume$/);
     // No worktree and no scratch folder of that process is left, and git knows of none.
     expect(readdirSync(tmpdir()).filter((d) => d.startsWith(`bench-${pid}-`))).toEqual([]);
     const bases = join(process.env.BENCH_CACHE_DIR!, 'bases');
@@ -36,8 +40,13 @@ describe('Ctrl-C', () => {
     expect(partial.length).toBeLessThan(4);
     expect(partial.every((r) => r.status === 'ok')).toBe(true);
 
-    const again = await bench([...args, '--resume']);
-    expect(again.code).toBe(0);
+    const again = await new Promise<number | null>((done) =>
+      spawn('bash', ['-c', hint!.replace(/^bench /, `${shellQuote(process.execPath)} ${shellQuote(BENCH)} `)], {
+        stdio: 'ignore',
+        env: { ...process.env, NO_COLOR: '1' },
+      }).on('close', done),
+    );
+    expect(again).toBe(0);
     expect(
       new RunDir(join(out, 'int'))
         .readRecords()

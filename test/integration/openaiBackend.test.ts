@@ -9,9 +9,10 @@ import { SimServer } from '../../src/model/sim/server.ts';
 import { suiteSimResolver } from '../../src/replay/simResolver.ts';
 import { loadSuite } from '../../src/suite/load.ts';
 import { RepoCache } from '../../src/workspace/repos.ts';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bench } from '../helpers/cli.ts';
 import { calcFixture, git, tmp } from '../helpers/fixtures.ts';
 import { FAST_PROFILE, runReplay } from '../helpers/replay.ts';
 
@@ -98,6 +99,73 @@ describe('openai backend through the real openai client against the loopback sim
           .filter((l) => l.startsWith('worktree ') && l.includes(`/bench-${process.pid}-down/`)),
       ).toEqual([]);
     }
+  });
+
+  test('a service that fails a whole attempt: --retry-on-error runs the trial again, and the record keeps the failed attempt', async () => {
+    // Every request fails with a 500 (and a short Retry-After) until the client has given up once.
+    let failures = 0;
+    const proxy = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      if (failures < 5) {
+        failures++;
+        res.writeHead(500, { 'content-type': 'application/json', 'retry-after-ms': '1' });
+        res.end(JSON.stringify({ error: { message: 'upstream overloaded', type: 'server_error' } }));
+        return;
+      }
+      const upstream = await fetch(`${url}${req.url!.replace(/^\/v1/, '')}`, {
+        method: req.method,
+        headers: { 'content-type': 'application/json', 'x-bench-trial': String(req.headers['x-bench-trial']) },
+        body: Buffer.concat(chunks),
+      });
+      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+      res.end(Buffer.from(await upstream.arrayBuffer()));
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const backend = new ModelBackend({
+        backend: 'openai',
+        name: 'sim',
+        baseURL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/v1`,
+        api: 'chat',
+        apiKey: 'sk-test',
+      });
+      const res = await runReplay(f.suite, { backend, runId: 'flaky', retryOnError: 2 });
+      const [r] = res.records;
+      expect(failures).toBe(5);
+      expect(r!.status).toBe('ok');
+      expect(r!.attempts).toHaveLength(1);
+      expect(r!.attempts[0]).toMatchObject({ status: 'infra_error', folder: 'attempt-1', error: { message: expect.stringMatching(/500|overloaded/) } });
+      const dir = join(res.runDir.dir, 'trials', r!.trial_id);
+      expect(readFileSync(join(dir, 'attempt-1', 'events.jsonl'), 'utf8')).toMatch(/"error":"500 upstream overloaded"/);
+      expect(readFileSync(join(dir, 'events.jsonl'), 'utf8')).not.toMatch(/upstream overloaded/);
+      expect(readFileSync(res.runDir.trialsFile, 'utf8').trim().split('\n')).toHaveLength(1);
+    } finally {
+      proxy.close();
+    }
+  });
+
+  test('--resume --retry-errors runs the failed trials again; the run keeps one record per trial, with the earlier attempt', async () => {
+    const outDir = tmp('bench-results-');
+    const down = new ModelBackend({ backend: 'openai', name: 'sim', baseURL: 'http://127.0.0.1:9/v1', api: 'chat', apiKey: 'sk-test' });
+    const first = await runReplay(f.suite, { backend: down, runId: 'again', outDir, repeat: 2 });
+    expect(first.records.map((r) => r.status)).toEqual(['infra_error', 'infra_error']);
+    // Resuming alone leaves them be: they are recorded.
+    const up = new ModelBackend({ backend: 'openai', name: 'sim', baseURL: url, api: 'chat', apiKey: 'sk-test' });
+    const plain = await runReplay(f.suite, { backend: up, runId: 'again', outDir, repeat: 2, resume: true });
+    expect(plain.skipped).toBe(2);
+    const again = await runReplay(f.suite, { backend: up, runId: 'again', outDir, repeat: 2, resume: true, retryErrors: ['infra_error'] });
+    expect(again.skipped).toBe(0);
+    const records = again.runDir.readRecords();
+    expect(records.map((r) => [r.status, r.attempts.map((a) => a.status)])).toEqual([
+      ['ok', ['infra_error']],
+      ['ok', ['infra_error']],
+    ]);
+    expect(readFileSync(again.runDir.trialsFile, 'utf8').trim().split('\n')).toHaveLength(2);
+    // The report's Run section says so.
+    const html = join(outDir, 'report.html');
+    expect((await bench(['report', again.runDir.dir, '-o', html])).code).toBe(0);
+    expect(readFileSync(html, 'utf8')).toMatch(/<dt>retried<\/dt><dd>2 trial\(s\) run again after an error; 2 earlier attempt\(s\): 2 infra_error;/);
   });
 
   test('streams Responses API events with every item in output_item.done, ending in response.completed with usage', async () => {

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { findReaper, killMarked, perlReaper, pythonReaper, type Reaper } from '../../src/exec/reaper.ts';
 import { runProcess, type RunOptions, type RunResult } from '../../src/exec/run.ts';
@@ -144,6 +145,26 @@ describe.skipIf(!linux)('subreaper wrapper', () => {
       expect(bare.length).toBeGreaterThan(0);
       expect(traced(t)).toEqual([]);
       expect(seen.filter(alive)).toEqual([]);
+    });
+
+    test('when the process that started it is SIGKILLed, the command and everything it started go too', async () => {
+      const t = trace();
+      const which = reaper.detail.startsWith('perl') ? 'perlReaper' : 'pythonReaper';
+      // A stand-in for bench: it starts the command under the wrapper and is then killed outright.
+      const script = [
+        `import { ${which} } from ${JSON.stringify(join(import.meta.dirname, '..', '..', 'src', 'exec', 'reaper.ts'))};`,
+        "import { spawn } from 'node:child_process';",
+        `const argv = ${which}().wrap(['bash', '-c', ${JSON.stringify(`setsid sleep ${t.dur} & sleep ${t.dur}`)}]);`,
+        "spawn(argv[0], argv.slice(1), { stdio: 'ignore' });",
+        'setInterval(() => {}, 1000);',
+      ].join('\n');
+      const bench = spawn(process.execPath, ['--input-type=module', '-e', script], {
+        env: { ...process.env, [MARK]: t.marker.split('=')[1] },
+        stdio: 'ignore',
+      });
+      expect(await until(() => escapees(t).length === 2, 5000)).toBe(true);
+      bench.kill('SIGKILL');
+      expect(await until(() => traced(t).length === 0, 5000), `left: ${traced(t).join(', ')}`).toBe(true);
     });
 
     test('an escapee still running when the command exits at once is caught (no grace for the race)', async () => {

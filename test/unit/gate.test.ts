@@ -196,3 +196,29 @@ describe('zero tolerance', () => {
     expect(gate(yaml, [withEnforcement(0), withEnforcement(0)]).rules[0]!.verdict).toBe('inconclusive');
   });
 });
+
+describe('trials run again after an error', () => {
+  test('the gate judges their last attempt and says how many there were', () => {
+    const records = many(10, { workflow: 'roles' });
+    records[0] = {
+      ...records[0]!,
+      attempts: [
+        {
+          status: 'infra_error',
+          error: { stage: 'agent', message: '500' },
+          started_at: '',
+          ended_at: '',
+          wall_ms: 5,
+          tokens: records[0]!.tokens,
+          cost_usd: 0.01,
+          folder: 'attempt-1',
+        },
+      ],
+    };
+    const r = gate('rules:\n  - metric: infra_error_rate\n    max: 0\n', records);
+    expect(r.rules[0]!.verdict).toBe('pass');
+    expect(r.trials.retried).toBe(1);
+    expect(gateText(r)).toMatch(/^gate: roles: 10 trials \(1 run again after an error; the last attempt counts\)$/m);
+    expect(gateMarkdown(r)).toMatch(/10 of 10 planned trials, 1 run again after an error/);
+  });
+});

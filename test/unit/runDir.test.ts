@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readCsv, RunDir } from '../../src/record/runDir.ts';
@@ -27,6 +27,35 @@ describe('RunDir', () => {
     expect(readFileSync(run.trialsFile, 'utf8').endsWith('}\n')).toBe(true);
     run.append(sampleRecord({ trial_id: 't2' }));
     expect(run.readRecords().map((r) => r.trial_id)).toEqual(['t1', 't2']);
+  });
+
+  test('a trial recorded again counts once, as its last record; compact leaves one line per trial', () => {
+    const run = new RunDir(join(tmp(), 'run'));
+    run.trialDir('t1');
+    run.append(sampleRecord({ trial_id: 't1', status: 'infra_error', error: { stage: 'agent', message: '500' } }));
+    run.append(sampleRecord({ trial_id: 't2' }));
+    run.append(sampleRecord({ trial_id: 't1' }));
+    expect(run.readRecords().map((r) => [r.trial_id, r.status])).toEqual([
+      ['t2', 'ok'],
+      ['t1', 'ok'],
+    ]);
+    run.compact();
+    const lines = readFileSync(run.trialsFile, 'utf8').trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { trial_id: string }).trial_id)).toEqual(['t2', 't1']);
+  });
+
+  test('each attempt of a trial gets the folder to itself: what an earlier one left moves to attempt-<n>', () => {
+    const run = new RunDir(join(tmp(), 'run'));
+    expect(run.startAttempt('t1')).toBeNull();
+    run.writeTrialFile('t1', 'events.jsonl', 'first\n');
+    expect(run.startAttempt('t1')).toBe('attempt-1');
+    run.writeTrialFile('t1', 'events.jsonl', 'second\n');
+    run.writeTrialFile('t1', 'patch.diff', '');
+    expect(run.startAttempt('t1')).toBe('attempt-2');
+    const dir = run.trialDir('t1');
+    expect(readFileSync(join(dir, 'attempt-1', 'events.jsonl'), 'utf8')).toBe('first\n');
+    expect(readFileSync(join(dir, 'attempt-2', 'events.jsonl'), 'utf8')).toBe('second\n');
+    expect(readdirSync(dir).sort()).toEqual(['attempt-1', 'attempt-2']);
   });
 
   test('trials.csv flattens records and reads back with csv-parse', () => {
