@@ -30,7 +30,7 @@ import {
 } from './classify.ts';
 import type { HookRunner } from './hooks.ts';
 import { SafeFsError, SafeRoot } from './safefs.ts';
-import { commandEnv, MARK_ENV, runSandboxed, type SandboxBackend, type SandboxedResult, type SandboxSpec } from './sandbox.ts';
+import { commandEnv, MARK_ENV, runSandboxed, type SandboxBackend, type SandboxedResult, type SandboxSpec, type View } from './sandbox.ts';
 import { hookToolInput, hookToolName, NO_GRANT, type AttemptClass, type Grant, type RolePolicy, type ToolCall } from './types.ts';
 
 export type { RolePolicy, ToolCall } from './types.ts';
@@ -45,6 +45,8 @@ export interface ToolRuntime {
   workspace: string;
   /** File access inside the worktree, enforced at the moment of each operation. */
   fs: SafeRoot;
+  /** Where a path the model names is read from: a shown folder (a skill) by its own SafeRoot, else the worktree. */
+  reader(path: string): { fs: SafeRoot; path: string };
   /** Why this role may not write a path (relative to the worktree), or null. */
   protect(rel: string): string | null;
   /** Runs a command under the role's sandbox (and the call's approved grant), killed after `timeoutMs`. */
@@ -69,6 +71,8 @@ export interface ControlPlaneOptions {
   hidden: string[];
   /** ...and what is mounted read-only for this trial (its base repository, the suite's read paths). */
   reveal: string[];
+  /** Folders shown read-only at another path (the workflow's skills): to commands, and to the file tools. */
+  views?: View[];
   /** Seed for the modelled human wait times. */
   seed: number;
   /** A planted prompt injection: its token is watched for in every call, and set in commands' env when asked. */
@@ -128,12 +132,14 @@ export class ControlPlane {
   private readonly home: string;
   private readonly tmp: string;
   /** Calls planned and not yet run, by call id, with what they asked (a reused id with other input is a new call). */
+  private readonly views: Array<View & { fs: SafeRoot }>;
   private readonly plans = new Map<string, { key: string; plan: Promise<CallPlan> }>();
 
   constructor(opts: ControlPlaneOptions) {
     this.opts = opts;
     this.workspace = opts.workspace;
     this.fs = new SafeRoot(opts.workspace);
+    this.views = (opts.views ?? []).map((v) => ({ ...v, fs: new SafeRoot(v.source) }));
     // Agent commands get a clean environment: no API keys or tokens of the harness leak into them.
     ({
       env: this.env,
@@ -213,6 +219,13 @@ export class ControlPlane {
     return { reads, writes, git };
   }
 
+  /** A path in a shown folder is read there (read-only: the file tools never write through a view). */
+  private reader(path: string): { fs: SafeRoot; path: string } {
+    const p = path.startsWith('/') ? normalize(path) : path;
+    for (const v of this.views) if (inside(p, v.target)) return { fs: v.fs, path: p === v.target ? '.' : p.slice(v.target.length + 1) };
+    return { fs: this.fs, path };
+  }
+
   /** The sandbox a role's command runs in, with what an approval granted. */
   private spec(role: string, cwd: string, grant: Grant): SandboxSpec {
     const policy = this.policy(role);
@@ -223,6 +236,7 @@ export class ControlPlane {
       writable: [this.home, this.tmp, ...grant.write],
       hidden: this.opts.hidden,
       reveal: [...this.opts.reveal, ...grant.read],
+      views: this.opts.views ?? [],
       cwd,
     };
   }
@@ -547,6 +561,7 @@ export class ControlPlane {
     const runtime = (grant: Grant): ToolRuntime => ({
       workspace: this.workspace,
       fs: this.fs,
+      reader: (path) => this.reader(path),
       protect: (rel) => (policy.sandbox === 'danger-full-access' && !rel.startsWith('.git') ? null : this.protect(call.role, rel)),
       exec: (cmd, workdir, o) =>
         this.exec(

@@ -34,9 +34,17 @@ export interface SandboxSpec {
   hidden: string[];
   /** Read-only folders besides the system view: the trial's base repository, the suite's read paths, approved reads. */
   reveal: string[];
+  /** Folders shown read-only at another path: a workflow's skills under /tmp/bench-skills (inside the private /tmp). */
+  views?: View[];
   cwd: string;
   /** What the seccomp filter allows: `nested` for a program that builds its own sandboxes (Codex). */
   seccomp?: SeccompProfile;
+}
+
+/** A host folder (`source`) shown read-only at `target` inside the sandbox. */
+export interface View {
+  source: string;
+  target: string;
 }
 
 /** What the sandbox saw a command try, beyond its output. */
@@ -358,6 +366,7 @@ export function bwrapArgs(binary: string, spec: SandboxSpec, toolchains: string[
   const covers = spec.hidden.filter((h) => existsSync(h) && viewed.some((v) => inside(h, v)));
   for (const h of covers) args.push('--tmpfs', h);
   for (const r of spec.reveal) if (existsSync(r)) args.push('--ro-bind', r, r);
+  for (const v of spec.views ?? []) if (existsSync(v.source) && v.target.startsWith('/tmp/')) args.push('--ro-bind', v.source, v.target);
   args.push(spec.mode === 'read-only' ? '--ro-bind' : '--bind', spec.workspace, spec.workspace);
   for (const w of spec.writable) if (existsSync(w)) args.push('--bind', w, w);
   // The worktree's git metadata (a pointer file, or a folder) is never the agent's to change.

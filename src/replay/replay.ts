@@ -16,7 +16,7 @@ import type { PriceTable, RunManifest, TrialAttempt, TrialRecord, TrialStatus } 
 import type { Suite } from '../suite/load.ts';
 import { hiddenFromAgents } from '../workspace/isolation.ts';
 import { missingCommits, RepoCache } from '../workspace/repos.ts';
-import { claimWorkRoot, sweepDeadRuns, WorkspaceManager } from '../workspace/workspace.ts';
+import { claimWorkRoot, sweepDeadRuns, workRootName, WorkspaceManager } from '../workspace/workspace.ts';
 import type { Workflow } from '../workflow/types.ts';
 import { planTrials, selectTasks, type PlanOptions, type Shard } from './plan.ts';
 import { runPool } from '../exec/pool.ts';
@@ -253,7 +253,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
 
   // What runs killed outright left (worktrees, scratch, git's registrations of them) goes first.
   await sweepDeadRuns(tmpdir(), cache);
-  const workRoot = join(tmpdir(), `bench-${process.pid}-${opts.runId.replace(/[^A-Za-z0-9._-]/g, '_')}`);
+  const workRoot = join(tmpdir(), workRootName(process.pid, opts.runId));
   claimWorkRoot(workRoot);
   const workspaces = new WorkspaceManager(cache, join(workRoot, 'wt'));
   opts.onWorkspaces?.(workspaces);

@@ -2,7 +2,7 @@
 // needs is in its inputs; everything it did is in its event log, patch, grade log and record.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Reaper } from '../exec/reaper.ts';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { HookRunner } from '../control/hooks.ts';
 import { MARK_ENV } from '../control/sandbox.ts';
@@ -243,6 +243,8 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
           hooks,
           approver: workflow.approver,
           ...isolation,
+          // The workflow's skills, read-only where the roles' instructions say they are.
+          views: [...new Map(workflow.roles.flatMap((r) => r.skills).map((s) => [s.view, { source: dirname(s.path), target: dirname(s.view) }])).values()],
           seed: plan.seed,
           commandTimeoutMs: 10 * 60_000,
           maxOutputBytes: 64 * 1024,

@@ -18,7 +18,7 @@ import { broadWorkflow } from './builtin.ts';
 import { hookGroups, HooksFile, type HookLoadNote } from './hooks.ts';
 import { defaultOutputKind, OUTPUT_SCHEMAS, type OutputKind } from './outputs.ts';
 import { AgentFile, BenchSection, ConfigFile, PluginManifest } from './schema.ts';
-import { TOOL_NAMES, type Role, type Skill, type Workflow } from './types.ts';
+import { SKILLS_VIEW, TOOL_NAMES, type Role, type Skill, type Workflow } from './types.ts';
 
 function shown(p: string): string {
   const rel = relative(process.cwd(), p);
@@ -72,7 +72,7 @@ function readSkill(dir: string, plugin: string): Skill | null {
   const fm = /^---\n([\s\S]*?)\n---/.exec(text);
   const meta = (fm ? (parseYamlText(fm[1]!) as Record<string, unknown>) : {}) ?? {};
   const name = String(meta.name ?? basename(dir));
-  return { name: `${plugin}:${name}`, description: String(meta.description ?? ''), path: file };
+  return { name: `${plugin}:${name}`, description: String(meta.description ?? ''), path: file, view: `${SKILLS_VIEW}/${basename(dir)}/SKILL.md` };
 }
 
 function digestOf(dir: string): string {

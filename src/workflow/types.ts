@@ -18,7 +18,15 @@ export interface Skill {
   description: string;
   /** Absolute path of its SKILL.md. */
   path: string;
+  /**
+   * Where the agent reads it: the same on every machine and checkout (SKILLS_VIEW/<folder>/SKILL.md), so
+   * prompts, cassette keys and the simulated model's draws do not depend on where the plugin lives.
+   */
+  view: string;
 }
+
+/** Where a workflow's skill folders are shown to its agents, read-only (inside the sandbox's private /tmp). */
+export const SKILLS_VIEW = '/tmp/bench-skills';
 
 export interface Role {
   name: string;

@@ -201,6 +201,16 @@ function startOf(pid: number): string | null {
   }
 }
 
+/**
+ * The name of a run's work folder under the temp folder: `bench-<pid, 7 digits>-<12 digits of the run id's
+ * hash>`. Always the same length (and digits only), so the worktree paths commands print (test output,
+ * `pwd`) take the same tokens in every run: a run's figures do not depend on its pid or id.
+ */
+export function workRootName(pid: number, runId: string): string {
+  const digits = (BigInt(`0x${createHash('sha256').update(runId).digest('hex').slice(0, 15)}`) % 10n ** 12n).toString().padStart(12, '0');
+  return `bench-${String(pid).padStart(7, '0')}-${digits}`;
+}
+
 /** Who owns a run's work folder: this process, told apart from a later one that got the same pid. */
 export function claimWorkRoot(dir: string): void {
   mkdirSync(dir, { recursive: true });

@@ -27,13 +27,13 @@ describe('Ctrl-C', () => {
     const hint = /finish it with {2}(bench .*)$/m.exec(res.stdout)?.[1];
     expect(hint).toMatch(/--run-id int --resume$/);
     // No worktree and no scratch folder of that process is left, and git knows of none.
-    expect(readdirSync(tmpdir()).filter((d) => d.startsWith(`bench-${pid}-`))).toEqual([]);
+    expect(readdirSync(tmpdir()).filter((d) => d.startsWith(`bench-${String(pid).padStart(7, '0')}-`))).toEqual([]);
     const bases = join(process.env.BENCH_CACHE_DIR!, 'bases');
     for (const b of readdirSync(bases).filter((d) => d.endsWith('.git'))) {
       expect(
         git(join(bases, b), 'worktree', 'list', '--porcelain')
           .split('\n')
-          .filter((l) => l.startsWith('worktree ') && l.includes(`bench-${pid}-`)),
+          .filter((l) => l.startsWith('worktree ') && l.includes(`bench-${String(pid).padStart(7, '0')}-`)),
       ).toEqual([]);
     }
     const partial = new RunDir(join(out, 'int')).readRecords();

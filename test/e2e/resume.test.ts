@@ -130,19 +130,19 @@ describe('bench replay: killed outright in the middle of a hook', () => {
     while (sleepers(dur).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(sleepers(dur)).toEqual([]);
     // What the killed run left: its work folder, with the worktree git still knows of.
-    const left = readdirSync(tmpdir()).filter((d) => d.startsWith(`bench-${pid}-`));
+    const left = readdirSync(tmpdir()).filter((d) => d.startsWith(`bench-${String(pid).padStart(7, '0')}-`));
     expect(left).toHaveLength(1);
     const registered = () =>
       readdirSync(join(process.env.BENCH_CACHE_DIR!, 'bases'))
         .filter((d) => d.endsWith('.git'))
         .flatMap((b) => git(join(process.env.BENCH_CACHE_DIR!, 'bases', b), 'worktree', 'list', '--porcelain').split('\n'))
-        .filter((l) => l.startsWith('worktree ') && l.includes(`/bench-${pid}-`));
+        .filter((l) => l.startsWith('worktree ') && l.includes(`/bench-${String(pid).padStart(7, '0')}-`));
     expect(registered().length).toBe(1);
 
     rmSync(flag);
     const again = await bench([...args, '--resume']);
     expect(again.code, again.stderr).toBe(0);
-    expect(readdirSync(tmpdir()).filter((d) => d.startsWith(`bench-${pid}-`))).toEqual([]);
+    expect(readdirSync(tmpdir()).filter((d) => d.startsWith(`bench-${String(pid).padStart(7, '0')}-`))).toEqual([]);
     expect(registered()).toEqual([]);
     // The killed attempt's events are kept apart; the trial's own are of one attempt.
     const [r] = new RunDir(join(out, 'hook')).readRecords();

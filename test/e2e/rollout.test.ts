@@ -1,7 +1,7 @@
 // The CI rollout path end to end through the CLI: a recorded replay, the same replay split in two shards
 // served from its cassettes (no model), merged; report and gate on the merged run; a degraded plugin
 // failed by the shipped policy; bad policies and bad merges refused with exit 2.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { RunDir } from '../../src/record/runDir.ts';
@@ -31,6 +31,46 @@ beforeAll(async () => {
   writeFileSync(fast, 'latency: {time_scale: 0}\n');
   const full = await bench(['replay', SUITE, ...TASKS, '--repeat', '2', '--sim-profile', fast, '--out', out, '--run-id', 'full', '--record', cassettes]);
   expect(full.code, full.stderr).toBe(0);
+});
+
+describe('a cassette recorded in one checkout, replayed from a copy at another path', () => {
+  test('no request misses, and the records are the same apart from timings; the simulated model draws the same there too', async () => {
+    // The suite, its repositories and the workflows (with the roles plugin's skill) under another folder.
+    const copy = join(tmp('bench-elsewhere-'), 'some', 'deeper', 'checkout');
+    for (const d of ['pr', 'repos', 'workflows']) cpSync(join(ROOT, 'suites', d), join(copy, 'suites', d), { recursive: true });
+    const task = ['--task', 'add-humanize', '--task', 'negative-durations'];
+    const served = await bench(['replay', join(copy, 'suites', 'pr'), ...task, '--repeat', '2', '--replay', cassettes, '--out', out, '--run-id', 'moved']);
+    expect(served.code, served.stderr).toBe(0);
+    const live = await bench(['replay', join(copy, 'suites', 'pr'), ...task, '--repeat', '2', '--sim-profile', fast, '--out', out, '--run-id', 'moved-live']);
+    expect(live.code, live.stderr).toBe(0);
+    const full = byId(new RunDir(join(out, 'full')).readRecords());
+    const served1 = new RunDir(join(out, 'moved')).readRecords();
+    expect(served1).toHaveLength(8);
+    for (const r of served1) expect(timeless(r), r.trial_id).toEqual(timeless(full.get(r.trial_id)!));
+    // Live, the same draws: what each role is first asked (its instructions, skills listed) takes the same
+    // tokens wherever the plugin lives. (Later requests carry test output with its own timings.)
+    const firstAsks = (run: string, trial: string) => {
+      const first = new Map<string, number>();
+      for (const line of readFileSync(join(out, run, 'trials', trial, 'events.jsonl'), 'utf8')
+        .trim()
+        .split('\n')) {
+        const e = JSON.parse(line) as { type: string; role?: string; input?: number };
+        if (e.type === 'model' && e.role && !first.has(e.role)) first.set(e.role, e.input!);
+      }
+      return Object.fromEntries(first);
+    };
+    const live1 = new RunDir(join(out, 'moved-live')).readRecords();
+    expect(live1.filter((r) => r.workflow === 'roles').length).toBe(4);
+    for (const r of live1) {
+      expect(firstAsks('moved-live', r.trial_id), r.trial_id).toEqual(firstAsks('full', r.trial_id));
+      expect(Object.keys(firstAsks('full', r.trial_id)).length).toBeGreaterThan(0);
+      expect([r.status, r.quality.resolved, r.output.files]).toEqual([
+        full.get(r.trial_id)!.status,
+        full.get(r.trial_id)!.quality.resolved,
+        full.get(r.trial_id)!.output.files,
+      ]);
+    }
+  });
 });
 
 describe('shards, cassettes and merge', () => {

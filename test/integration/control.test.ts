@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_APPROVER, type ApproverSpec } from '../../src/control/approver.ts';
 import { HookRunner, type HookEvent, type HookGroupSpec } from '../../src/control/hooks.ts';
 import { ControlPlane } from '../../src/control/plane.ts';
-import { detectSandbox, type SandboxBackend } from '../../src/control/sandbox.ts';
+import { detectSandbox, type SandboxBackend, type View } from '../../src/control/sandbox.ts';
 import type { RolePolicy } from '../../src/control/types.ts';
 import { runSdkEngine } from '../../src/engine/sdk/engine.ts';
 import { workspaceTools } from '../../src/engine/sdk/tools.ts';
@@ -52,7 +52,7 @@ interface Setup {
 
 let calls = 0;
 function setup(
-  opts: { roles?: Record<string, RolePolicy>; hooks?: HookGroupSpec[]; approver?: ApproverSpec; redactor?: Redactor; hidden?: string[] } = {},
+  opts: { roles?: Record<string, RolePolicy>; hooks?: HookGroupSpec[]; approver?: ApproverSpec; redactor?: Redactor; hidden?: string[]; views?: View[] } = {},
 ): Setup {
   const root = tmp('bench-ctl-');
   const ws = join(root, 'ws');
@@ -73,6 +73,7 @@ function setup(
     approver: opts.approver ?? DEFAULT_APPROVER,
     hidden: opts.hidden ?? [],
     reveal: [],
+    views: opts.views ?? [],
     seed: 1,
     commandTimeoutMs: 20_000,
     maxOutputBytes: 64 * 1024,
@@ -392,6 +393,24 @@ describe('the hermetic view, caps and silent attempts (bubblewrap)', () => {
     const look = 'test -d /var/lib/dpkg && echo var-visible';
     expect(await s.invoke('full', 'exec_command', { cmd: look })).toMatch(/var-visible/);
     expect(await s.invoke('worker', 'exec_command', { cmd: look })).not.toMatch(/visible/);
+  });
+
+  test("a workflow's skills are read where the instructions say, by the file tools and by commands, and nothing is written there", async () => {
+    const skill = join(tmp('bench-plugin-'), 'skills', 'run-tests');
+    writeFiles(skill, { 'SKILL.md': '---\nname: run-tests\n---\nRun npm test.\n' });
+    symlinkSync('/etc/passwd', join(skill, 'out'));
+    const s = setup({ views: [{ source: skill, target: '/tmp/bench-skills/run-tests' }] });
+    expect(await s.invoke('worker', 'read_file', { path: '/tmp/bench-skills/run-tests/SKILL.md' })).toMatch(/Run npm test/);
+    expect(await s.invoke('worker', 'list_dir', { path: '/tmp/bench-skills/run-tests' })).toMatch(/SKILL\.md/);
+    expect(await s.invoke('worker', 'read_file', { path: '/tmp/bench-skills/run-tests/out' })).toMatch(/^Denied by sandbox/);
+    expect(await s.invoke('worker', 'read_file', { path: '/tmp/bench-skills/run-tests/../../../etc/hostname' })).toMatch(/^(Denied|Error)/);
+    const out = await s.invoke('worker', 'exec_command', { cmd: 'cat /tmp/bench-skills/run-tests/SKILL.md; touch /tmp/bench-skills/run-tests/x' });
+    expect(out).toMatch(/Run npm test/);
+    expect(out).toMatch(/Read-only file system/);
+    expect(existsSync(join(skill, 'x'))).toBe(false);
+    const patched = await s.invoke('worker', 'apply_patch', patchAdd('/tmp/bench-skills/run-tests/new.md'));
+    expect(patched).toMatch(/^Denied/);
+    expect(existsSync(join(skill, 'new.md'))).toBe(false);
   });
 
   test('a network attempt whose error the command hides is counted, from the network namespace', async () => {

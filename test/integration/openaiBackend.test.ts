@@ -9,6 +9,7 @@ import { SimServer } from '../../src/model/sim/server.ts';
 import { suiteSimResolver } from '../../src/replay/simResolver.ts';
 import { loadSuite } from '../../src/suite/load.ts';
 import { RepoCache } from '../../src/workspace/repos.ts';
+import { workRootName } from '../../src/workspace/workspace.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,14 +90,14 @@ describe('openai backend through the real openai client against the loopback sim
     expect(res.records.map((r) => r.status)).toEqual(['infra_error', 'infra_error']);
     expect(res.records[0]!.error?.message).toMatch(/Connection|ECONNREFUSED/i);
     // The failed trials left no worktree behind: none on disk, none registered with git.
-    expect(readdirSync(tmpdir()).filter((d) => d.startsWith(`bench-${process.pid}-down`))).toEqual([]);
+    expect(readdirSync(tmpdir()).filter((d) => d === workRootName(process.pid, 'down'))).toEqual([]);
     const bases = join(process.env.BENCH_CACHE_DIR!, 'bases');
     for (const b of readdirSync(bases).filter((d) => d.endsWith('.git'))) {
       expect(
         git(join(bases, b), 'worktree', 'list', '--porcelain')
           .split('\n')
           // Only this run's: other test files share the cache and may have trials running right now.
-          .filter((l) => l.startsWith('worktree ') && l.includes(`/bench-${process.pid}-down/`)),
+          .filter((l) => l.startsWith('worktree ') && l.includes(`/${workRootName(process.pid, 'down')}/`)),
       ).toEqual([]);
     }
   });

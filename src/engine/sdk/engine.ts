@@ -32,7 +32,7 @@ function isModelServiceError(err: unknown): boolean {
 /** A role's instructions, with the skills it may use listed for it to read when relevant. */
 function instructionsOf(role: Role): string {
   if (!role.skills.length) return role.instructions;
-  const list = role.skills.map((s) => `- ${s.name}: ${s.description} (read ${s.path})`).join('\n');
+  const list = role.skills.map((s) => `- ${s.name}: ${s.description} (read ${s.view})`).join('\n');
   return `${role.instructions}\n\nSkills you can use (read the SKILL.md file before relying on one):\n${list}`;
 }
 

@@ -242,7 +242,8 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
           const path = String(call.input.path);
           let text: string;
           try {
-            const r = rt.fs.read(path, FILE_LIMIT_BYTES);
+            const at = rt.reader(path);
+            const r = at.fs.read(at.path, FILE_LIMIT_BYTES);
             if (r.truncated)
               return {
                 text: `Error: ${path} is larger than ${FILE_LIMIT_BYTES >> 20} MiB: read parts of it with exec_command (head, sed -n)`,
@@ -280,7 +281,8 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
           const path = String(call.input.path);
           let listing;
           try {
-            listing = rt.fs.list(path, {
+            const at = rt.reader(path);
+            listing = at.fs.list(at.path, {
               depth: (call.input.depth as number | null | undefined) ?? 2,
               limit: 1000,
               skip: (rel) => rel === '.git',
