@@ -3,15 +3,33 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-function ownerAlive(lockDir: string): boolean {
+/** When process `pid` started (clock ticks since boot, from /proc), or null when there is no such process. */
+export function processStart(pid: number): string | null {
   try {
-    const pid = Number(readFileSync(`${lockDir}/pid`, 'utf8'));
-    if (!pid) return false;
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    if (process.platform === 'linux') return null;
+    try {
+      process.kill(pid, 0);
+      return '?'; // alive, start unknown (no /proc)
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EPERM' ? '?' : null;
+    }
   }
+}
+
+/** The lock's holder is alive: the same pid, started at the same time (a pid the kernel gave out again is not). */
+function ownerAlive(lockDir: string): boolean {
+  let owner: string;
+  try {
+    owner = readFileSync(`${lockDir}/pid`, 'utf8');
+  } catch {
+    return false;
+  }
+  const [pid, start] = owner.trim().split(' ');
+  const now = Number(pid) ? processStart(Number(pid)) : null;
+  return now !== null && (start === undefined || now === '?' || now === start);
 }
 
 // Serialises holders inside this process too (a same-pid owner looks alive to the check above).
@@ -34,7 +52,7 @@ async function acquireAndRun<T>(path: string, fn: () => Promise<T>, signal?: Abo
     signal?.throwIfAborted();
     try {
       mkdirSync(lockDir);
-      writeFileSync(`${lockDir}/pid`, String(process.pid));
+      writeFileSync(`${lockDir}/pid`, `${process.pid} ${processStart(process.pid)}`);
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

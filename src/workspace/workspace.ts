@@ -9,7 +9,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { runProcess, runShell } from '../exec/run.ts';
 import type { ResolvedRepo } from '../suite/load.ts';
 import { GitError, gitOut, runGit, type GitPlace } from './git.ts';
-import { withLock } from './lock.ts';
+import { processStart, withLock } from './lock.ts';
 import { git, RepoCache } from './repos.ts';
 
 export class SetupError extends Error {
@@ -185,22 +185,6 @@ async function addRaw(place: GitPlace, dir: string, opts: { signal?: AbortSignal
   await gitOut(place, ['update-index', '--add', '-z', '--index-info'], { ...opts, input: entries.map((e) => `${e}\0`).join('') });
 }
 
-/** When process `pid` started (clock ticks since boot, from /proc), or null when there is no such process. */
-function startOf(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    if (process.platform === 'linux') return null;
-    try {
-      process.kill(pid, 0);
-      return '?'; // alive, start unknown (no /proc)
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'EPERM' ? '?' : null;
-    }
-  }
-}
-
 /**
  * The name of a run's work folder under the temp folder: `bench-<pid, 7 digits>-<12 digits of the run id's
  * hash>`. Always the same length (and digits only), so the worktree paths commands print (test output,
@@ -214,7 +198,7 @@ export function workRootName(pid: number, runId: string): string {
 /** Who owns a run's work folder: this process, told apart from a later one that got the same pid. */
 export function claimWorkRoot(dir: string): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'owner'), `${process.pid} ${startOf(process.pid)}`);
+  writeFileSync(join(dir, 'owner'), `${process.pid} ${processStart(process.pid)}`);
 }
 
 /**
@@ -228,14 +212,17 @@ export async function sweepDeadRuns(tmp: string, cache: RepoCache): Promise<stri
     const m = /^bench-(\d+)-/.exec(name);
     if (!m || Number(m[1]) === process.pid) continue;
     const dir = join(tmp, name);
-    const start = startOf(Number(m[1]));
+    const start = processStart(Number(m[1]));
     let owner: string | null = null;
     try {
       owner = readFileSync(join(dir, 'owner'), 'utf8');
     } catch {
       // an older bench, or not yet written: the pid alone decides
     }
-    const alive = start !== null && (owner === null || start === '?' || owner === `${m[1]} ${start}`);
+    // The owner file says `<pid> <start>`; the folder's name pads the pid, so compare numbers.
+    const [ownerPid, ownerStart] = (owner ?? '').trim().split(' ');
+    const sameProcess = Number(ownerPid) === Number(m[1]) && ownerStart === start;
+    const alive = start !== null && (owner === null || start === '?' || sameProcess);
     // Only what is bench's: its owner file, or (an older bench) its worktree and scratch folders.
     const ours = owner !== null || existsSync(join(dir, 'wt')) || existsSync(join(dir, 'scratch'));
     if (alive || !ours || !lstatSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue;
