@@ -126,20 +126,24 @@ export class RunDir {
 
   /** Rewrites trials.csv from trials.jsonl (one row per trial, nested fields flattened with dots). */
   writeCsv(records = this.readRecords()): void {
-    writeFileSync(this.csvFile, this.redactor.text(recordsToCsv(records)));
+    // Values are redacted before they are JSON-encoded into cells: a secret escaped twice (JSON, then CSV) is no form the text pass knows.
+    writeFileSync(this.csvFile, this.redactor.text(recordsToCsv(records.map((r) => this.redactor.value(r)))));
   }
 }
 
-export function flatten(
-  value: unknown,
-  prefix = '',
-  out: Record<string, string | number | boolean | null> = {},
-): Record<string, string | number | boolean | null> {
+export type CsvCell = string | number | boolean | null;
+
+/**
+ * One CSV row of a record: nested objects become dotted columns (`roles.worker.tokens.input`); what has
+ * no scalar columns to spread into (arrays, whatever they hold, and empty objects) is one cell of JSON,
+ * so a test id with spaces or a list of denials reads back whole.
+ */
+export function flatten(value: unknown, prefix = '', out: Record<string, CsvCell> = {}): Record<string, CsvCell> {
   if (value === null || value === undefined) out[prefix] = null;
-  else if (Array.isArray(value)) out[prefix] = value.join(' ');
-  else if (typeof value === 'object') {
+  else if (typeof value !== 'object') out[prefix] = value as string | number | boolean;
+  else if (!Array.isArray(value) && Object.keys(value).length) {
     for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
-  } else out[prefix] = value as string | number | boolean;
+  } else out[prefix] = JSON.stringify(value);
   return out;
 }
 
@@ -156,8 +160,8 @@ export function recordsToCsv(records: TrialRecord[]): string {
   return stringify(rows, { header: true, columns, cast: { boolean: (b) => (b ? 'true' : 'false') } });
 }
 
-/** Reads a trials.csv back into flat rows (numbers and booleans restored, empty cells as null). */
-export function readCsv(text: string): Record<string, string | number | boolean | null>[] {
+/** Reads a trials.csv back into flat rows (numbers and booleans restored, empty cells as null; JSON cells stay text). */
+export function readCsv(text: string): Record<string, CsvCell>[] {
   return parseCsv(text, {
     columns: true,
     skip_empty_lines: true,
@@ -168,5 +172,5 @@ export function readCsv(text: string): Record<string, string | number | boolean 
       const n = Number(value);
       return Number.isFinite(n) && /^-?\d/.test(value) ? n : value;
     },
-  }) as Record<string, string | number | boolean | null>[];
+  }) as Record<string, CsvCell>[];
 }
