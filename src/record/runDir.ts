@@ -7,8 +7,29 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { z } from 'zod';
 import { InputError } from '../errors.ts';
+import { checkOutputPath } from '../input/outputPath.ts';
+import { readJsonFile } from '../input/validate.ts';
 import { Redactor } from './redact.ts';
 import { RunManifest, TrialRecord } from './schema.ts';
+
+/** A run id is one plain folder name: no separator, nothing hidden, nothing that climbs out of the results folder. */
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
+/**
+ * The folder of run `runId` under the results folder `outDir`, checked before anything is written: the
+ * id must be a plain folder name (`--run-id ../x` would write outside `--out`), and no file may stand
+ * where a folder is needed. `field` names the flag the id came from.
+ */
+export function runFolder(outDir: string, runId: string, field = '--run-id'): string {
+  if (!RUN_ID.test(runId))
+    throw new InputError(`${JSON.stringify(runId)} is not a plain folder name`, {
+      field,
+      fix: 'use letters, digits, ".", "_" and "-", starting with a letter or digit (e.g. pr-2026-01-15)',
+    });
+  const dir = join(outDir, runId);
+  checkOutputPath(dir, 'folder', '--out');
+  return dir;
+}
 
 export class RunDir {
   readonly dir: string;
@@ -48,15 +69,10 @@ export class RunDir {
     if (!this.exists()) {
       throw new InputError('not a run folder (no run.json)', { file: this.dir, fix: 'pass a folder made by `bench replay`, e.g. results/<run-id>' });
     }
-    const parsed = RunManifest.safeParse(JSON.parse(readFileSync(this.manifestFile, 'utf8')));
-    if (!parsed.success) {
-      throw new InputError(`run.json does not match this version of bench: ${parsed.error.issues[0]?.message}`, {
-        file: this.manifestFile,
-        field: parsed.error.issues[0]?.path.join('.'),
-        fix: 'replay the run with this version, or use the bench version that made it',
-      });
-    }
-    return parsed.data;
+    return readJsonFile(this.manifestFile, RunManifest, {
+      broken: 'run.json is written once, when the run starts: restore it (from a copy or the CI artifact); trials.jsonl is not touched',
+      mismatch: 'replay the run with this version, or use the bench version that made it',
+    });
   }
 
   /** A file of a trial (patch, logs, answer), written redacted. */
@@ -86,33 +102,36 @@ export class RunDir {
   }
 
   /**
-   * Every complete record. A torn last line (the process died mid-write) is cut off the file when
-   * `repair` is set, so a resumed run appends after the last whole record.
+   * Every complete record. A torn last line (the process died mid-write) is left out and said through
+   * `warn`, with the trials recorded against those planned; with `repair` it is cut off the file, so a
+   * resumed run appends after the last whole record.
    */
-  readRecords(opts: { repair?: boolean } = {}): TrialRecord[] {
+  readRecords(opts: { repair?: boolean; warn?: (message: string) => void } = {}): TrialRecord[] {
     if (!existsSync(this.trialsFile)) return [];
     const text = readFileSync(this.trialsFile, 'utf8');
+    const size = Buffer.byteLength(text);
     const records: TrialRecord[] = [];
     let offset = 0;
-    for (const line of text.split('\n')) {
+    for (const [i, line] of text.split('\n').entries()) {
       const end = offset + Buffer.byteLength(line) + 1;
       if (line.trim()) {
         let value: unknown;
         try {
           value = JSON.parse(line);
         } catch {
-          if (end >= Buffer.byteLength(text) && opts.repair) {
-            truncateSync(this.trialsFile, offset);
-            break;
-          }
-          if (end >= Buffer.byteLength(text)) break;
-          throw new InputError(`line ${records.length + 1} is not valid JSON`, { file: this.trialsFile, fix: 'remove the broken line (or restore the file)' });
+          if (end < size) throw new InputError('not valid JSON', { file: this.trialsFile, line: i + 1, fix: 'remove the broken line (or restore the file)' });
+          if (opts.repair) truncateSync(this.trialsFile, offset);
+          const planned = this.exists() ? ` of ${this.readManifest().trials_planned} planned` : '';
+          opts.warn?.(
+            `${this.trialsFile}:${i + 1}: the last line is cut off (bench was stopped while writing it) and left out: ${records.length}${planned} trials recorded (\`bench replay ... --resume\` runs the rest)`,
+          );
+          break;
         }
         const parsed = TrialRecord.safeParse(value);
         if (!parsed.success) {
           throw new InputError(`record does not match the TrialRecord schema: ${parsed.error.issues[0]?.message}`, {
             file: this.trialsFile,
-            line: text.slice(0, offset).split('\n').length,
+            line: i + 1,
             field: parsed.error.issues[0]?.path.join('.'),
             fix: 'use the bench version that wrote this run, or remove the line',
           });
