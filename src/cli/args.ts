@@ -14,6 +14,9 @@ export function intArg(name: string, min: number): (v: string) => number {
   };
 }
 
+/** What a command says on stderr about its input without stopping (a torn last line of a run's records). */
+export const warn = (message: string): void => void process.stderr.write(`warning: ${message}\n`);
+
 /** For repeatable flags: `--task a --task b` gives ['a', 'b']. */
 export const collect = (v: string, acc: string[]): string[] => [...acc, v];
 

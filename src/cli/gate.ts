@@ -3,7 +3,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { intArg } from './args.ts';
+import { intArg, warn } from './args.ts';
 
 interface GateFlags {
   policy: string;
@@ -34,8 +34,8 @@ export function gateCommand(program: Command): void {
       ]);
       const policyFile = relative(process.cwd(), resolve(flags.policy)) || flags.policy;
       const policy = loadPolicy(policyFile);
-      const run = loadRun(resolve(runArg));
-      const base = flags.baseline ? loadRun(resolve(flags.baseline)) : undefined;
+      const run = loadRun(resolve(runArg), { warn });
+      const base = flags.baseline ? loadRun(resolve(flags.baseline), { warn }) : undefined;
       const result = runGate({
         policy,
         policyFile,

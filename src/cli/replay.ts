@@ -10,7 +10,7 @@ import type { Cassette } from '../model/cassette.ts';
 import type { Redactor } from '../record/redact.ts';
 import type { Workflow } from '../workflow/types.ts';
 import type { WorkspaceManager } from '../workspace/workspace.ts';
-import { collect, defaultCacheDir, intArg, sandboxFor } from './args.ts';
+import { collect, defaultCacheDir, intArg, sandboxFor, warn } from './args.ts';
 
 function newRunId(suite: string): string {
   const stamp = new Date()
@@ -141,7 +141,7 @@ async function shardWeights(flags: ReplayFlags): Promise<{ run: string; byTask: 
   const [{ RunDir }, { taskWeights }] = await Promise.all([import('../record/runDir.ts'), import('../replay/plan.ts')]);
   const run = new RunDir(resolve(flags.durations));
   const manifest = run.readManifest();
-  return { run: manifest.run_id, byTask: taskWeights(run.readRecords()) };
+  return { run: manifest.run_id, byTask: taskWeights(run.readRecords({ warn })) };
 }
 
 export function replayCommand(program: Command): void {

@@ -3,6 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
+import { checkOutputPath } from '../input/outputPath.ts';
+import { warn } from './args.ts';
 
 export function reportCommand(program: Command): void {
   program
@@ -16,10 +18,11 @@ export function reportCommand(program: Command): void {
       if (!['html', 'md'].includes(flags.format))
         throw new InputError(`unknown format "${flags.format}"`, { field: '--format', fix: 'use --format html or --format md' });
       const { buildReportData, DEFAULT_LIMITS, loadRun, MARKDOWN_LIMITS } = await import('../report/data.ts');
-      const first = loadRun(resolve(runArg));
+      if (flags.out) checkOutputPath(resolve(flags.out), 'file', '--out');
+      const first = loadRun(resolve(runArg), { warn });
       const runs = [first];
       if (flags.compare) {
-        const other = loadRun(resolve(flags.compare));
+        const other = loadRun(resolve(flags.compare), { warn });
         if (other.label === first.label) other.label = `${other.label} (2)`;
         runs.unshift(other); // the compared-against run is the baseline
       }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { SandboxBackend } from '../control/sandbox.ts';
 import { InputError, InputErrors, errorMessage } from '../errors.ts';
 import { runPool } from '../exec/pool.ts';
-import { RunDir } from '../record/runDir.ts';
+import { RunDir, runFolder } from '../record/runDir.ts';
 import type { RunManifest, TrialRecord } from '../record/schema.ts';
 import type { Suite } from '../suite/load.ts';
 import { hiddenFromAgents, isolationFor } from '../workspace/isolation.ts';
@@ -59,7 +59,7 @@ export async function regrade(opts: RegradeOptions): Promise<RegradeResult> {
       ),
     );
   }
-  const out = new RunDir(join(opts.outDir, opts.runId));
+  const out = new RunDir(runFolder(opts.outDir, opts.runId));
   if (out.exists()) throw new InputError(`run "${opts.runId}" already exists`, { file: out.dir, field: '--run-id', fix: 'choose another --run-id' });
 
   const next: RunManifest = {

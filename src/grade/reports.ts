@@ -76,7 +76,10 @@ export function parseJUnit(xml: string, root: string): TestResults {
   return { tests };
 }
 
-/** TAP (13/14, with node's indented subtests): ids are the chain of (sub)test names. */
+/** A TAP name as written: the spec escapes `#` (which would start a directive) as `\#`, and `\` as `\\`. */
+const tapName = (escaped: string) => escaped.replace(/\\([\\#])/g, '$1');
+
+/** TAP (13/14, with node's indented subtests): ids are the chain of (sub)test names, unescaped. */
 export function parseTap(text: string): TestResults {
   const tests = new Map<string, TestStatus>();
   // Every id that is a proper ancestor of a recorded one (ends where a recorded id has " > ").
@@ -89,7 +92,7 @@ export function parseTap(text: string): TestResults {
     const sub = /^# Subtest: (.*)$/.exec(line);
     if (sub) {
       while (stack.length && stack.at(-1)!.indent >= indent) stack.pop();
-      stack.push({ indent, name: sub[1]! });
+      stack.push({ indent, name: tapName(sub[1]!) });
       continue;
     }
     const m = /^(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?(.*?)(?:\s+#\s*(SKIP|TODO)\b.*)?$/i.exec(line);
@@ -100,7 +103,7 @@ export function parseTap(text: string): TestResults {
     sawPlanOrTest = true;
     while (stack.length && stack.at(-1)!.indent > indent) stack.pop();
     const parents = stack.filter((s) => s.indent < indent).map((s) => s.name);
-    const name = m[3]!.trim();
+    const name = tapName(m[3]!.trim());
     // A result line closes the subtest of the same name and indentation; parents are results too,
     // but only leaves (tests without subtests) are recorded.
     const own = stack.at(-1);

@@ -1,10 +1,11 @@
 // Reading user-written files (YAML, JSON) against a zod schema, with errors that carry file, line,
 // field and fix. TOML lives in the workflow loader's own reader (it has its own line info).
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { InputError, InputErrors } from '../errors.ts';
-import { zodInputErrors, type LineOf } from './issues.ts';
+import { fieldName, zodInputErrors, type LineOf } from './issues.ts';
 
 /** Keys an object schema accepts at a path inside `schema` (for "did you mean" hints). */
 export function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
@@ -98,4 +99,27 @@ export function readYamlFile<S extends z.ZodType>(file: string, schema: S, displ
     });
   }
   return parseYaml(text, displayName, schema);
+}
+
+/**
+ * A JSON file bench wrote (run.json, cassette.json) read back: one cut off by a kill, edited into
+ * invalid JSON or written by another version of bench is an InputError naming the file and the fix.
+ */
+export function readJsonFile<S extends z.ZodType>(file: string, schema: S, fix: { broken: string; mismatch: string }): z.output<S> {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    const why =
+      err instanceof SyntaxError
+        ? `not valid JSON (cut off, or edited): ${err.message}`
+        : `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+    throw new InputError(why, { file, fix: fix.broken });
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InputError(`${basename(file)} does not match this version of bench: ${issue.message}`, { file, field: fieldName(issue.path), fix: fix.mismatch });
+  }
+  return parsed.data;
 }

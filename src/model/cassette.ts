@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Usage, type Model, type ModelRequest, type ModelResponse, type StreamEvent } from '@openai/agents';
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
+import { readJsonFile } from '../input/validate.ts';
 import { Redactor } from '../record/redact.ts';
 import { RunModel } from '../record/schema.ts';
 
@@ -112,15 +113,11 @@ export class Cassette {
         fix: 'pass a folder written by `bench replay ... --record <dir>`',
       });
     }
-    const parsed = CassetteMeta.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    if (!parsed.success) {
-      throw new InputError(`cassette.json does not match this version of bench: ${parsed.error.issues[0]?.message}`, {
-        file,
-        field: parsed.error.issues[0]?.path.join('.'),
-        fix: 'record the cassettes again with this version of bench',
-      });
-    }
-    return new Cassette(dir, 'replay', parsed.data);
+    const meta = readJsonFile(file, CassetteMeta, {
+      broken: 'cassette.json is written when recording starts: record the cassette again (--record <dir>), or restore the file',
+      mismatch: 'record the cassettes again with this version of bench',
+    });
+    return new Cassette(dir, 'replay', meta);
   }
 
   /** Written when a recording run starts: what the responses came from. */

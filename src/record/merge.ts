@@ -2,9 +2,9 @@
 // folder that report and gate read like any other. Runs that do not belong together are refused
 // unless forced; a trial in two runs is always refused.
 import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { InputError, InputErrors } from '../errors.ts';
-import { RunDir } from './runDir.ts';
+import { RunDir, runFolder } from './runDir.ts';
 import type { RunManifest, TrialRecord } from './schema.ts';
 
 export interface MergeOptions {
@@ -70,7 +70,8 @@ export function manifestDifferences(a: RunManifest, b: RunManifest): Array<[Mani
 
 export function mergeRuns(dirs: string[], outDir: string, opts: MergeOptions): MergeResult {
   if (dirs.length < 1) throw new InputError('nothing to merge', { field: '<run...>', fix: 'name the run folders (shards) to join' });
-  const out = new RunDir(outDir);
+  // The folder's name becomes the run id.
+  const out = new RunDir(runFolder(dirname(outDir), basename(outDir), '--out'));
   if (out.exists() || (existsSync(outDir) && readdirSync(outDir).length)) {
     throw new InputError('the output folder already exists and is not empty', {
       file: outDir,
@@ -78,12 +79,12 @@ export function mergeRuns(dirs: string[], outDir: string, opts: MergeOptions): M
       fix: 'choose a new --out folder, or remove this one',
     });
   }
+  const warnings: string[] = [];
   const runs = dirs.map((d) => {
     const run = new RunDir(d);
-    return { dir: d, manifest: run.readManifest(), records: run.readRecords(), run };
+    return { dir: d, manifest: run.readManifest(), records: run.readRecords({ warn: (w) => warnings.push(w) }), run };
   });
   const first = runs[0]!;
-  const warnings: string[] = [];
   const problems: InputError[] = [];
   for (const r of runs.slice(1)) {
     // Shards of one run differ in their shard by design; runs of other tasks of the suite may be joined.

@@ -8,8 +8,29 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { z } from 'zod';
 import { InputError } from '../errors.ts';
+import { checkOutputPath } from '../input/outputPath.ts';
+import { readJsonFile } from '../input/validate.ts';
 import { Redactor } from './redact.ts';
 import { RunManifest, TrialRecord } from './schema.ts';
+
+/** A run id is one plain folder name: no separator, nothing hidden, nothing that climbs out of the results folder. */
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
+/**
+ * The folder of run `runId` under the results folder `outDir`, checked before anything is written: the
+ * id must be a plain folder name (`--run-id ../x` would write outside `--out`), and no file may stand
+ * where a folder is needed. `field` names the flag the id came from.
+ */
+export function runFolder(outDir: string, runId: string, field = '--run-id'): string {
+  if (!RUN_ID.test(runId))
+    throw new InputError(`${JSON.stringify(runId)} is not a plain folder name`, {
+      field,
+      fix: 'use letters, digits, ".", "_" and "-", starting with a letter or digit (e.g. pr-2026-01-15)',
+    });
+  const dir = join(outDir, runId);
+  checkOutputPath(dir, 'folder', '--out');
+  return dir;
+}
 
 export class RunDir {
   readonly dir: string;
@@ -49,15 +70,10 @@ export class RunDir {
     if (!this.exists()) {
       throw new InputError('not a run folder (no run.json)', { file: this.dir, fix: 'pass a folder made by `bench replay`, e.g. results/<run-id>' });
     }
-    const parsed = RunManifest.safeParse(JSON.parse(readFileSync(this.manifestFile, 'utf8')));
-    if (!parsed.success) {
-      throw new InputError(`run.json does not match this version of bench: ${parsed.error.issues[0]?.message}`, {
-        file: this.manifestFile,
-        field: parsed.error.issues[0]?.path.join('.'),
-        fix: 'replay the run with this version, or use the bench version that made it',
-      });
-    }
-    return parsed.data;
+    return readJsonFile(this.manifestFile, RunManifest, {
+      broken: 'run.json is written once, when the run starts: restore it (from a copy or the CI artifact); trials.jsonl is not touched',
+      mismatch: 'replay the run with this version, or use the bench version that made it',
+    });
   }
 
   /** A file of a trial (patch, logs, answer), written redacted. */
@@ -87,33 +103,36 @@ export class RunDir {
   }
 
   /**
-   * Every complete record. A torn last line (the process died mid-write) is cut off the file when
-   * `repair` is set, so a resumed run appends after the last whole record.
+   * Every complete record. A torn last line (the process died mid-write) is left out and said through
+   * `warn`, with the trials recorded against those planned; with `repair` it is cut off the file, so a
+   * resumed run appends after the last whole record.
    */
-  readRecords(opts: { repair?: boolean } = {}): TrialRecord[] {
+  readRecords(opts: { repair?: boolean; warn?: (message: string) => void } = {}): TrialRecord[] {
     if (!existsSync(this.trialsFile)) return [];
     const text = readFileSync(this.trialsFile, 'utf8');
+    const size = Buffer.byteLength(text);
     const records: TrialRecord[] = [];
     let offset = 0;
-    for (const line of text.split('\n')) {
+    for (const [i, line] of text.split('\n').entries()) {
       const end = offset + Buffer.byteLength(line) + 1;
       if (line.trim()) {
         let value: unknown;
         try {
           value = JSON.parse(line);
         } catch {
-          if (end >= Buffer.byteLength(text) && opts.repair) {
-            truncateSync(this.trialsFile, offset);
-            break;
-          }
-          if (end >= Buffer.byteLength(text)) break;
-          throw new InputError(`line ${records.length + 1} is not valid JSON`, { file: this.trialsFile, fix: 'remove the broken line (or restore the file)' });
+          if (end < size) throw new InputError('not valid JSON', { file: this.trialsFile, line: i + 1, fix: 'remove the broken line (or restore the file)' });
+          if (opts.repair) truncateSync(this.trialsFile, offset);
+          const planned = this.exists() ? ` of ${this.readManifest().trials_planned} planned` : '';
+          opts.warn?.(
+            `${this.trialsFile}:${i + 1}: the last line is cut off (bench was stopped while writing it) and left out: ${records.length}${planned} trials recorded (\`bench replay ... --resume\` runs the rest)`,
+          );
+          break;
         }
         const parsed = TrialRecord.safeParse(value);
         if (!parsed.success) {
           throw new InputError(`record does not match the TrialRecord schema: ${parsed.error.issues[0]?.message}`, {
             file: this.trialsFile,
-            line: text.slice(0, offset).split('\n').length,
+            line: i + 1,
             field: parsed.error.issues[0]?.path.join('.'),
             fix: 'use the bench version that wrote this run, or remove the line',
           });
@@ -167,7 +186,8 @@ export class RunDir {
 
   /** Rewrites trials.csv from trials.jsonl (one row per trial, nested fields flattened with dots). */
   writeCsv(records = this.readRecords()): void {
-    writeFileSync(this.csvFile, this.redactor.text(recordsToCsv(records)));
+    // Values are redacted before they are JSON-encoded into cells: a secret escaped twice (JSON, then CSV) is no form the text pass knows.
+    writeFileSync(this.csvFile, this.redactor.text(recordsToCsv(records.map((r) => this.redactor.value(r)))));
   }
 }
 
@@ -184,16 +204,19 @@ export function latestPerTrial(records: TrialRecord[]): TrialRecord[] {
   return [...byId.values()];
 }
 
-export function flatten(
-  value: unknown,
-  prefix = '',
-  out: Record<string, string | number | boolean | null> = {},
-): Record<string, string | number | boolean | null> {
+export type CsvCell = string | number | boolean | null;
+
+/**
+ * One CSV row of a record: nested objects become dotted columns (`roles.worker.tokens.input`); what has
+ * no scalar columns to spread into (arrays, whatever they hold, and empty objects) is one cell of JSON,
+ * so a test id with spaces or a list of denials reads back whole.
+ */
+export function flatten(value: unknown, prefix = '', out: Record<string, CsvCell> = {}): Record<string, CsvCell> {
   if (value === null || value === undefined) out[prefix] = null;
-  else if (Array.isArray(value)) out[prefix] = value.join(' ');
-  else if (typeof value === 'object') {
+  else if (typeof value !== 'object') out[prefix] = value as string | number | boolean;
+  else if (!Array.isArray(value) && Object.keys(value).length) {
     for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
-  } else out[prefix] = value as string | number | boolean;
+  } else out[prefix] = JSON.stringify(value);
   return out;
 }
 
@@ -210,8 +233,8 @@ export function recordsToCsv(records: TrialRecord[]): string {
   return stringify(rows, { header: true, columns, cast: { boolean: (b) => (b ? 'true' : 'false') } });
 }
 
-/** Reads a trials.csv back into flat rows (numbers and booleans restored, empty cells as null). */
-export function readCsv(text: string): Record<string, string | number | boolean | null>[] {
+/** Reads a trials.csv back into flat rows (numbers and booleans restored, empty cells as null; JSON cells stay text). */
+export function readCsv(text: string): Record<string, CsvCell>[] {
   return parseCsv(text, {
     columns: true,
     skip_empty_lines: true,
@@ -222,5 +245,5 @@ export function readCsv(text: string): Record<string, string | number | boolean 
       const n = Number(value);
       return Number.isFinite(n) && /^-?\d/.test(value) ? n : value;
     },
-  }) as Record<string, string | number | boolean | null>[];
+  }) as Record<string, CsvCell>[];
 }

@@ -11,7 +11,7 @@ import type { ModelBackend } from '../model/backend.ts';
 import { manifestDifferences, type ManifestAspect } from '../record/merge.ts';
 import { Redactor } from '../record/redact.ts';
 import { Audit, AUDIT_SECRET } from './audit.ts';
-import { latestPerTrial, RunDir } from '../record/runDir.ts';
+import { latestPerTrial, RunDir, runFolder } from '../record/runDir.ts';
 import type { PriceTable, RunManifest, TrialAttempt, TrialRecord, TrialStatus } from '../record/schema.ts';
 import type { Suite } from '../suite/load.ts';
 import { hiddenFromAgents } from '../workspace/isolation.ts';
@@ -216,7 +216,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const codex = opts.engine === 'codex' ? codexPreflight(opts) : null;
   let done = new Set<string>();
   let previous: TrialRecord[] = [];
-  const probe = new RunDir(join(opts.outDir, opts.runId));
+  const probe = new RunDir(runFolder(opts.outDir, opts.runId));
   const next = manifest(opts, plans.length, codex, audited, baseRedactor);
   if (probe.exists()) {
     if (!opts.resume) {

@@ -48,10 +48,11 @@ export interface ReportLimits {
 
 export const DEFAULT_LIMITS: ReportLimits = { maxDetails: 400, maxEvents: 250, maxPatchBytes: 24 * 1024 };
 
-export function loadRun(dir: string, label?: string): LoadedRun {
+/** A run folder read back; `warn` hears of a torn last line of trials.jsonl (left out). */
+export function loadRun(dir: string, opts: { label?: string; warn?: (message: string) => void } = {}): LoadedRun {
   const run = new RunDir(dir);
   const manifest = run.readManifest();
-  return { label: label ?? manifest.run_id, dir, manifest, records: run.readRecords() };
+  return { label: opts.label ?? manifest.run_id, dir, manifest, records: run.readRecords({ warn: opts.warn }) };
 }
 
 /** Where a run's records came from when not straight from one replay: merged shards, a regrade, a cassette. */

@@ -19,6 +19,20 @@ export function metricText(unit: string, m: MetricValue | undefined): string {
   return p.ci ? `${p.estimate} (${p.ci})` : p.estimate;
 }
 
+/**
+ * Unicode bidi controls (embeddings, overrides, isolates, marks): they reorder how the text around them
+ * shows, so a file name or a test id can read differently from what it is.
+ */
+const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/**
+ * `text` with every bidi control shown as what it is (`<U+202E>`), not obeyed. `mark` writes the code
+ * point name in the output's own syntax (an HTML entity for `<`, a JSON escape).
+ */
+export function showBidi(text: string, mark: (name: string) => string = (name) => `<${name}>`): string {
+  return text.replace(BIDI, (c) => mark(`U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`));
+}
+
 /** Markdown-safe cell text: pipes and line breaks would break the table, HTML would render. */
 export const mdEscape = (s: string) => s.replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 

@@ -11,15 +11,15 @@ import { metricByName, type MetricValue } from '../analyze/metrics.ts';
 import type { TrialRecord } from '../record/schema.ts';
 import { chartSpecs, renderSvg } from './charts.ts';
 import { runOrigin, type ReportData } from './data.ts';
-import { metricParts } from './format.ts';
+import { metricParts, showBidi } from './format.ts';
 
 export function esc(s: unknown): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** JSON safe inside <script>: nothing in it can close the element or open a comment. */
+/** JSON safe inside <script>: nothing in it can close the element or open a comment; bidi controls shown, not obeyed. */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
+  return showBidi(JSON.stringify(value))
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
     .replace(/&/g, '\\u0026')
@@ -229,7 +229,9 @@ export async function renderHtml(data: ReportData, opts: HtmlOptions): Promise<s
     ),
     links: Object.fromEntries(data.runs.map((r) => [r.label, relative(dirname(opts.outFile), r.dir) || '.'])),
   };
-  return `<!doctype html>
+  // What is left of bidi controls is in HTML text, attributes and the charts' SVG: shown there as entities.
+  return showBidi(
+    `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -271,7 +273,9 @@ ${charts.map((c, i) => `<figure id="chart-${c.id}"><figcaption><b>${esc(c.title)
 <script>${SCRIPT}</script>
 </body>
 </html>
-`;
+`,
+    (name) => `&lt;${name}&gt;`,
+  );
 }
 
 const CSS = `

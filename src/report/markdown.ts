@@ -4,7 +4,7 @@ import { metricByName } from '../analyze/metrics.ts';
 import { ATTEMPT_CLASSES } from '../control/types.ts';
 import { ENFORCEMENT_STAGES } from '../record/schema.ts';
 import { runOrigin, type ReportData } from './data.ts';
-import { mdEscape as md, metricText } from './format.ts';
+import { mdEscape as md, metricText, showBidi } from './format.ts';
 
 const ROWS = [
   'resolve_rate',
@@ -70,5 +70,5 @@ export function renderMarkdown(data: ReportData): string {
     lines.push('');
   }
   lines.push('_95% intervals: Wilson for rates, seeded bootstrap for means and percentiles._', '');
-  return lines.join('\n');
+  return showBidi(lines.join('\n'), (name) => `\\<${name}\\>`);
 }

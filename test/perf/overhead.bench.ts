@@ -13,6 +13,8 @@ import { workspaceTools } from '../../src/engine/sdk/tools.ts';
 import { ModelBackend } from '../../src/model/backend.ts';
 import { Ledger } from '../../src/model/ledger.ts';
 import { DEFAULT_PRICES } from '../../src/model/prices.ts';
+import { TokenCounter } from '../../src/model/tokens.ts';
+import { rng } from '../../src/analyze/stats.ts';
 import { SimProfile } from '../../src/model/sim/profile.ts';
 import { EventLog } from '../../src/record/events.ts';
 import { RunDir } from '../../src/record/runDir.ts';
@@ -90,6 +92,14 @@ const record = () => {
   return log.close();
 };
 
+// A 200 KB line with no space (100,000 Cyrillic letters), new each time: the tokenizer caches what it has seen.
+let lines = 0;
+let longLine = '';
+const newLongLine = () => {
+  const next = rng(++lines);
+  longLine = Array.from({ length: 100_000 }, () => String.fromCharCode(0x430 + Math.floor(next() * 32))).join('');
+};
+
 const bench = new Bench({ time: 1500, warmupTime: 200, throws: true }); // a broken task stops the run, not a NaN row
 bench
   .add('workspace: worktree add + env copy + diff + remove', async () => {
@@ -101,7 +111,10 @@ bench
   .add('tool dispatch: apply_patch, one hunk', () => invoke('apply_patch', { input: flip[n % 2] }))
   .add('tool dispatch: grep_files', () => invoke('grep_files', { pattern: 'function parse' }))
   .add('tool dispatch: exec_command `true` (bash spawn, process group)', () => invoke('exec_command', { cmd: 'true' }))
-  .add('record: 60 events + TrialRecord + fsynced append', record);
+  .add('record: 60 events + TrialRecord + fsynced append', record)
+  .add('tokens: count a 200 KB line with no space (sim model, per distinct prompt part)', () => new TokenCounter().count(longLine), {
+    beforeEach: newLongLine,
+  });
 await bench.run();
 await workspaces.remove(ws);
 

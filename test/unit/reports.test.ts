@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -87,6 +87,27 @@ describe('parseTap', () => {
 
   test('reads plain TAP', () => {
     expect(Object.fromEntries(parseTap('1..2\nok 1 - a\nnot ok 2 b\n').tests)).toEqual({ a: 'pass', b: 'fail' });
+  });
+
+  test('names are unescaped as the TAP spec says (\\# is #, \\\\ is \\), so ids read as the tests are written', () => {
+    const root = tmp();
+    writeFiles(root, {
+      'a.test.js': [
+        "import { test } from 'node:test';",
+        "test('issue #12: a\\\\b', () => {});",
+        "test('suite #1', async (t) => { await t.test('inner # two', () => {}); });",
+        "test('not # SKIP', () => { throw new Error('x'); });",
+        "test('skip me', { skip: 'see #3' }, () => {});",
+      ].join('\n'),
+    });
+    const r = spawnSync(process.execPath, ['--test', '--test-reporter=tap', 'a.test.js'], { cwd: root, encoding: 'utf8' });
+    expect(r.stdout).toContain('issue \\#12'); // node escapes them
+    expect(Object.fromEntries(parseTap(r.stdout).tests)).toEqual({
+      'issue #12: a\\b': 'pass',
+      'suite #1 > inner # two': 'pass',
+      'not # SKIP': 'fail',
+      'skip me': 'skip',
+    });
   });
 
   test('rejects output with no TAP in it', () => {
