@@ -117,6 +117,8 @@ export function describeEvent(e: TrialEvent): TimelineRow | null {
         `hook ${e.event} ${e.outcome}${e.reason ? `: ${short(e.reason)}` : ''}${e.failure ? `: ${short(e.failure)}` : ''} (${e.ms} ms)`,
         e.outcome !== 'ok',
       );
+    case 'delegate':
+      return row(`${e.tool} ${short(e.input)}`);
     case 'subagent':
       return row(`role ${e.role} ${e.state}${e.reason ? `: ${e.reason}` : ''}`, e.state === 'refused');
     case 'role_output':
