@@ -105,6 +105,14 @@ describe('the exec --json stream', () => {
       '{"type":"error","message":"Reconnecting... 1/5"}\n{"type":"turn.failed","error":{"message":"stream closed before response.completed"}}\nnot json',
     );
     expect(bad).toMatchObject({ failed: true, completed: false, errors: ['Reconnecting... 1/5', 'stream closed before response.completed'] });
+    // A turn that completed with an error item: Codex ignored a role's file and went on without it.
+    const dropped = parseExecStream(
+      [
+        '{"type":"item.completed","item":{"id":"item_0","type":"error","message":"Ignoring malformed agent role definition: unknown variant `loud`"}}',
+        '{"type":"turn.completed","usage":{"input_tokens":1}}',
+      ].join('\n'),
+    );
+    expect(dropped).toMatchObject({ completed: true, failed: false, errors: ['Ignoring malformed agent role definition: unknown variant `loud`'] });
   });
 });
 

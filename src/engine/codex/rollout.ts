@@ -12,7 +12,7 @@ export interface ExecStream {
   threadId: string | null;
   /** The last agent message of the main session. */
   finalText: string | null;
-  /** turn.failed / error events. */
+  /** What Codex reported as errors: turn.failed, error events and error items, in order. */
   errors: string[];
   failed: boolean;
   completed: boolean;
@@ -45,6 +45,7 @@ export function parseExecStream(text: string): ExecStream {
         break;
       case 'item.completed':
         if (item?.type === 'agent_message') out.finalText = String(item.text ?? '');
+        if (item?.type === 'error') out.errors.push(String(item.message ?? 'error'));
         break;
       default:
         break;
