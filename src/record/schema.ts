@@ -198,9 +198,16 @@ export const RunManifest = z.object({
   suite: z.object({ name: z.string(), dir: z.string(), digest: z.string(), tasks: count }),
   workflows: z.array(z.object({ name: z.string(), source: z.string(), digest: z.string() })),
   engine: z.enum(['sdk', 'codex']),
-  /** The codex engine: the Codex CLI version, and the sandbox each workflow's session ran in. */
+  /**
+   * The codex engine: the Codex CLI version, the sandbox each workflow's session ran in, and (since
+   * role_sandbox was recorded) each role's own sandbox_mode, which Codex 0.169 does not apply to sub-agents.
+   */
   codex: z
-    .object({ version: z.string(), session_sandbox: z.record(z.string(), z.enum(['read-only', 'workspace-write', 'danger-full-access'])) })
+    .object({
+      version: z.string(),
+      session_sandbox: z.record(z.string(), z.enum(['read-only', 'workspace-write', 'danger-full-access'])),
+      role_sandbox: z.record(z.string(), z.record(z.string(), z.enum(['read-only', 'workspace-write', 'danger-full-access']))).optional(),
+    })
     .nullable()
     .default(null),
   model: RunModel,

@@ -57,7 +57,14 @@ describe.skipIf(!installed)('--engine codex (real Codex CLI, simulated model on 
     expect(record.tokens.requests).toBe(Object.values(record.roles).reduce((n, r) => n + r.tokens.requests, 0));
     expect(record.output.files_changed).toBeGreaterThan(0);
     const manifest = new RunDir(join(out, 'codex')).readManifest();
-    expect(manifest).toMatchObject({ engine: 'codex', codex: { version: '0.169.0', session_sandbox: { roles: 'workspace-write' } } });
+    expect(manifest).toMatchObject({
+      engine: 'codex',
+      codex: {
+        version: '0.169.0',
+        session_sandbox: { roles: 'workspace-write' },
+        role_sandbox: { roles: { explorer: 'read-only', worker: 'workspace-write', reviewer: 'read-only' } },
+      },
+    });
     expect(stderr).toMatch(/Codex 0\.169 runs sub-agents in the session's sandbox/);
   });
 
@@ -96,6 +103,12 @@ describe.skipIf(!installed)('--engine codex (real Codex CLI, simulated model on 
     const html = join(out, 'compare.html');
     expect((await bench(['report', join(out, 'codex'), '--compare', join(out, 'sdk'), '-o', html])).code).toBe(0);
     expect(existsSync(html)).toBe(true);
+    // The Run section says which Codex ran, and that the read-only roles ran in a workspace-write session.
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('<dt>codex</dt><dd>Codex CLI 0.169.0</dd>');
+    expect(page).toMatch(
+      /<dt>codex sandbox<\/dt><dd>roles: one workspace-write session for every role[^<]*explorer \(read-only in its agent file\)[^<]*reviewer \(read-only in its agent file\) ran in workspace-write/,
+    );
   });
 });
 

@@ -1,8 +1,11 @@
 // One definition of each figure, whichever engine ran: what counts as a retry after a denial is read
-// from the same events the sdk engine logs and the codex engine derives from its rollouts.
+// from the same events the sdk engine logs and the codex engine derives from its rollouts; and what a
+// codex run's report says about how it ran.
 import { describe, expect, test } from 'vitest';
 import { callTarget } from '../../src/control/classify.ts';
 import { EventLog } from '../../src/record/events.ts';
+import type { RunManifest } from '../../src/record/schema.ts';
+import { codexFacts } from '../../src/report/data.ts';
 import { retriesAfterDenial } from '../../src/replay/trial.ts';
 
 const cmd = (command: string) => callTarget('exec_command', JSON.stringify({ cmd: command }), command);
@@ -70,5 +73,38 @@ describe('retries after a denial', () => {
     l.events.emit('decision', { role: 'worker', call_id: 'a', stage: 'grade', verdict: 'deny' });
     l.call('b', 'npm test');
     expect(retriesAfterDenial(l.events)).toBe(0);
+  });
+});
+
+describe("a codex run's Run section", () => {
+  const manifest = (codex: RunManifest['codex']) => ({ codex }) as RunManifest;
+  test('the Codex version, and the roles whose own sandbox Codex did not apply', () => {
+    expect(
+      codexFacts(
+        manifest({
+          version: '0.169.0',
+          session_sandbox: { roles: 'workspace-write', broad: 'workspace-write' },
+          role_sandbox: {
+            roles: { orchestrator: 'read-only', explorer: 'read-only', worker: 'workspace-write', reviewer: 'read-only' },
+            broad: { broad: 'workspace-write' },
+          },
+        }),
+      ),
+    ).toEqual([
+      ['codex', 'Codex CLI 0.169.0'],
+      [
+        'codex sandbox',
+        "roles: one workspace-write session for every role (Codex 0.169 runs sub-agents in their session's sandbox), so orchestrator (read-only in its agent file), explorer (read-only in its agent file), reviewer (read-only in its agent file) ran in workspace-write, read-only by instruction only",
+      ],
+      ['codex sandbox', 'broad: one workspace-write session, the sandbox every role asks for'],
+    ]);
+  });
+
+  test('a run recorded before roles were: the session, and what Codex does with it', () => {
+    expect(codexFacts(manifest({ version: '0.169.0', session_sandbox: { roles: 'workspace-write' } }))[1]).toEqual([
+      'codex sandbox',
+      'roles: one workspace-write session; Codex 0.169 runs every sub-agent in it, whatever its own sandbox_mode',
+    ]);
+    expect(codexFacts(manifest(null))).toEqual([]);
   });
 });
