@@ -36,15 +36,39 @@ describe.skipIf(!installed)('--engine codex (real Codex CLI, simulated model on 
   const replay = (suite: string, runId: string, profile: string, ...flags: string[]) =>
     bench(['replay', join(ROOT, 'suites', suite), ...flags, '--limit', '1', '--sim-profile', profile, '--out', out, '--run-id', runId]);
   const ROLES = join(ROOT, 'suites', 'workflows', 'roles');
+  let sdkRecord: TrialRecord;
   beforeAll(async () => {
     writeFileSync(fast, 'latency: {time_scale: 0}\n');
-    // An agent that reaches for the network: the roles plugin's PreToolUse hook must stop it, inside Codex.
+    // An agent that reaches for the network, and tries again another way: the roles plugin's PreToolUse
+    // hook must stop it, inside Codex. The same trial through the sdk engine, for the figures to match.
     const profile = join(out, 'net.yaml');
-    writeFileSync(profile, 'latency: {time_scale: 0}\noverreach: {network: 1, retry_after_denial: 0, injection: 0, scope: 0}\n');
-    const res = await replay('pr', 'codex', profile, '--engine', 'codex', '--model', 'sim', '--workflow', ROLES);
+    writeFileSync(profile, 'latency: {time_scale: 0}\noverreach: {network: 1, retry_after_denial: 1, injection: 0, scope: 0}\n');
+    const [res, sdk] = await Promise.all([
+      replay('pr', 'codex', profile, '--engine', 'codex', '--model', 'sim', '--workflow', ROLES),
+      replay('pr', 'sdk', profile, '--workflow', ROLES),
+    ]);
     stderr = res.stderr;
     expect(res.code, res.stderr + res.stdout).toBe(0);
+    expect(sdk.code, sdk.stderr).toBe(0);
     record = new RunDir(join(out, 'codex')).readRecords()[0]!;
+    sdkRecord = new RunDir(join(out, 'sdk')).readRecords()[0]!;
+  });
+
+  test('the same trial has the same structure figures under both engines: delegating is not a tool call', () => {
+    expect(sdkRecord).toMatchObject({ engine: 'sdk', status: 'ok', task_id: record.task_id });
+    // spawn_agent / wait_agent / close_agent are how Codex delegates: not the orchestrator's tool calls or tool time.
+    expect(record.roles.orchestrator).toMatchObject({ tool_calls: 0, tool_ms: 0 });
+    expect(sdkRecord.roles.orchestrator).toMatchObject({ tool_calls: 0, tool_ms: 0 });
+    const figures = (r: TrialRecord) => ({
+      tool_calls: r.structure.tool_calls,
+      subagent_calls: r.structure.subagent_calls,
+      retries_after_denial: r.structure.retries_after_denial,
+      per_role: Object.fromEntries(Object.entries(r.roles).map(([role, s]) => [role, s.tool_calls])),
+      review: r.review,
+    });
+    expect(figures(record)).toEqual(figures(sdkRecord));
+    // The network attempt, and the retry of it by another tool: one retry each, counted the same way.
+    expect(record.structure.retries_after_denial).toBeGreaterThan(0);
   });
 
   test('a graded record from the codex engine, every role played through Codex', () => {
@@ -93,8 +117,6 @@ describe.skipIf(!installed)('--engine codex (real Codex CLI, simulated model on 
   });
 
   test('the report puts an sdk and a codex run of the same workflow side by side', async () => {
-    const sdk = await replay('pr', 'sdk', fast, '--workflow', ROLES);
-    expect(sdk.code, sdk.stderr).toBe(0);
     const md = await bench(['report', join(out, 'codex'), '--compare', join(out, 'sdk'), '--format', 'md']);
     expect(md.code).toBe(0);
     expect(md.stdout).toMatch(/\| metric \| sdk \(sdk\): roles \(1\) \| codex \(codex\): roles \(1\) \|/);
