@@ -78,7 +78,7 @@ export function runOrigin(m: RunManifest): string[] {
 /** What the codex engine changes about a run, for its Run section: the Codex version, and the sandbox its roles really ran in. */
 export function codexFacts(m: RunManifest): Array<[string, string]> {
   if (!m.codex) return [];
-  const out: Array<[string, string]> = [['codex', `Codex CLI ${m.codex.version || '(version not recorded)'}`]];
+  const out: Array<[string, string]> = [['codex', `Codex CLI ${m.codex.version}`]];
   for (const [wf, session] of Object.entries(m.codex.session_sandbox)) {
     const roles = m.codex.role_sandbox?.[wf];
     const overridden = Object.entries(roles ?? {}).filter(([, mode]) => mode !== session);
