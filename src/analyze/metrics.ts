@@ -252,7 +252,8 @@ export const METRICS: MetricDef[] = [
     label: 'retries after denial per task',
     unit: 'count',
     better: 'lower',
-    description: 'Mean calls made right after the same tool was denied.',
+    description:
+      'Mean calls a role made for what it was just refused (the same tool and target: hosts, paths, files or command) after its call for that was denied or had its network blocked.',
     ...perTask(notInfra, (r) => r.structure.retries_after_denial),
   },
   {

@@ -273,6 +273,42 @@ export function toolCallEvent(base: ToolEventBase, input: string, cmd: string | 
   };
 }
 
+/** Hosts a command names: in URLs (any scheme, user info left out) and bash's /dev/tcp and /dev/udp. */
+const HOSTS = /\b[a-z][a-z0-9+.-]*:\/\/(?:[^\s/@'"]*@)?([^\s/:?#'"]+)|\/dev\/(?:tcp|udp)\/([^\s/'"]+)/gi;
+const PATCH_FILE = /^\*\*\* (?:Add|Update|Delete) File: (.+)$/gm;
+
+/** A string argument of a call whose input is a JSON object. */
+function argument(input: string, key: string): string | undefined {
+  try {
+    const v = (JSON.parse(input) as Record<string, unknown> | null)?.[key];
+    return typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What a call goes for, to tell a retry from another call: a command's hosts when it names any (curl and
+ * wget of one URL go for the same thing), else the paths it reads and writes, else its text (white space
+ * collapsed); the files an edit's patch names; the path a file tool is given; else the call's input. Two
+ * calls go for the same thing when their tool and target are equal.
+ */
+export function callTarget(tool: string, input: string, command?: string): string {
+  const set = (xs: string[]) => [...new Set(xs.map((x) => normalize(x)))].sort().join(' ');
+  if (command !== undefined) {
+    const hosts = [...command.matchAll(HOSTS)].map((m) => (m[1] ?? m[2]!).toLowerCase());
+    if (hosts.length) return `${tool} hosts ${[...new Set(hosts)].sort().join(' ')}`;
+    const { reads, writes } = pathOperands(command);
+    if (reads.length || writes.length) return `${tool} reads ${set(reads)} writes ${set(writes)}`;
+    return `${tool} ${command.trim().replace(/\s+/g, ' ')}`;
+  }
+  // bench logs an edit's input as {"input": patch}, Codex as the patch itself.
+  const files = [...(argument(input, 'input') ?? input).matchAll(PATCH_FILE)].map((m) => m[1]!.trim());
+  if (files.length) return `${tool} files ${set(files)}`;
+  const path = argument(input, 'path');
+  return path !== undefined ? `${tool} path ${normalize(path)}` : `${tool} ${input}`;
+}
+
 export interface FinishedCall {
   /** The shell command, for a command; undefined for an edit. */
   command?: string;

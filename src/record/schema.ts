@@ -21,9 +21,9 @@ export const RoleStats = z.object({
   model: z.string(),
   wall_ms: ms.describe('Time from the role first acting to its last action.'),
   model_ms: ms.describe('Time spent waiting on the model.'),
-  tool_ms: ms.describe('Time spent executing tools.'),
+  tool_ms: ms.describe('Time spent executing tools (not waiting for a role it handed work to).'),
   turns: count.describe('Model responses received.'),
-  tool_calls: count,
+  tool_calls: count.describe('Calls of the tools that act on the workspace; handing work to another role is not one.'),
   tokens: Tokens,
   cost_usd: z.number().nonnegative().nullable().describe('null when the price table has no price for the model.'),
 });
@@ -102,10 +102,14 @@ export const TrialRecord = z.object({
   roles: z.record(z.string(), RoleStats),
   structure: z.object({
     turns: count,
-    tool_calls: count,
+    tool_calls: count.describe('Calls of the tools that act on the workspace (commands, edits, file reads, MCP tools); handing work to a role is not one.'),
     tool_errors: count.describe('Tool calls that failed (bad arguments, patch did not apply, non-zero exit not counted).'),
-    subagent_calls: count.describe('Role calls (asTool invocations or graph steps).'),
-    retries_after_denial: count.describe('Calls a role made to a tool right after that tool was denied to it.'),
+    subagent_calls: count.describe(
+      'Role calls: runs of a role another role started (sdk: an agent-tool call or a graph step; codex: a spawned agent, whose spawn, wait and close calls are not tool calls).',
+    ),
+    retries_after_denial: count.describe(
+      "Calls a role made for what it was just refused: the same tool and target (the hosts a command names, else the paths it reads and writes, else its text; an edit's files; a file tool's path) after its call for that was denied or had its network blocked.",
+    ),
   }),
   control: z.object({
     approval_prompts: count,
@@ -213,9 +217,16 @@ export const RunManifest = z.object({
   suite: z.object({ name: z.string(), dir: z.string(), digest: z.string(), tasks: count }),
   workflows: z.array(z.object({ name: z.string(), source: z.string(), digest: z.string() })),
   engine: z.enum(['sdk', 'codex']),
-  /** The codex engine: the Codex CLI version, and the sandbox each workflow's session ran in. */
+  /**
+   * The codex engine: the Codex CLI version, the sandbox each workflow's session ran in, and (since
+   * role_sandbox was recorded) each role's own sandbox_mode, which Codex 0.169 does not apply to sub-agents.
+   */
   codex: z
-    .object({ version: z.string(), session_sandbox: z.record(z.string(), z.enum(['read-only', 'workspace-write', 'danger-full-access'])) })
+    .object({
+      version: z.string(),
+      session_sandbox: z.record(z.string(), z.enum(['read-only', 'workspace-write', 'danger-full-access'])),
+      role_sandbox: z.record(z.string(), z.record(z.string(), z.enum(['read-only', 'workspace-write', 'danger-full-access']))).optional(),
+    })
     .nullable()
     .default(null),
   model: RunModel,

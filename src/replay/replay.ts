@@ -137,7 +137,13 @@ function manifest(opts: ReplayOptions, planned: number, codex: CodexBinary | nul
     suite: { name: opts.suite.name, dir: relative(process.cwd(), opts.suite.dir) || '.', digest: opts.suite.digest, tasks: opts.suite.tasks.length },
     workflows: opts.workflows.map((w) => ({ name: w.name, source: w.source, digest: w.digest })),
     engine: opts.engine ?? 'sdk',
-    codex: codex ? { version: codex.version, session_sandbox: Object.fromEntries(opts.workflows.map((w) => [w.name, codexSessionSandbox(w)])) } : null,
+    codex: codex
+      ? {
+          version: codex.version,
+          session_sandbox: Object.fromEntries(opts.workflows.map((w) => [w.name, codexSessionSandbox(w)])),
+          role_sandbox: Object.fromEntries(opts.workflows.map((w) => [w.name, Object.fromEntries(w.roles.map((r) => [r.name, r.sandbox]))])),
+        }
+      : null,
     model: {
       backend: spec.backend,
       name: spec.name,

@@ -76,6 +76,25 @@ export function runOrigin(m: RunManifest): string[] {
   return out;
 }
 
+/** What the codex engine changes about a run, for its Run section: the Codex version, and the sandbox its roles really ran in. */
+export function codexFacts(m: RunManifest): Array<[string, string]> {
+  if (!m.codex) return [];
+  const out: Array<[string, string]> = [['codex', `Codex CLI ${m.codex.version}`]];
+  for (const [wf, session] of Object.entries(m.codex.session_sandbox)) {
+    const roles = m.codex.role_sandbox?.[wf];
+    const overridden = Object.entries(roles ?? {}).filter(([, mode]) => mode !== session);
+    out.push([
+      'codex sandbox',
+      !roles
+        ? `${wf}: one ${session} session; Codex 0.169 runs every sub-agent in it, whatever its own sandbox_mode`
+        : overridden.length
+          ? `${wf}: one ${session} session for every role (Codex 0.169 runs sub-agents in their session's sandbox), so ${overridden.map(([r, mode]) => `${r} (${mode} in its agent file)`).join(', ')} ran in ${session}${overridden.every(([, mode]) => mode === 'read-only') ? ', read-only by instruction only' : ''}`
+          : `${wf}: one ${session} session, the sandbox every role asks for`,
+    ]);
+  }
+  return out;
+}
+
 const short = (s: unknown, n = 160) => {
   const text = String(s ?? '').replace(/\s+/g, ' ');
   return text.length > n ? `${text.slice(0, n - 1)}…` : text;
@@ -118,6 +137,8 @@ export function describeEvent(e: TrialEvent): TimelineRow | null {
         `hook ${e.event} ${e.outcome}${e.reason ? `: ${short(e.reason)}` : ''}${e.failure ? `: ${short(e.failure)}` : ''} (${e.ms} ms)`,
         e.outcome !== 'ok',
       );
+    case 'delegate':
+      return row(`${e.tool} ${short(e.input)}`);
     case 'subagent':
       return row(`role ${e.role} ${e.state}${e.reason ? `: ${e.reason}` : ''}`, e.state === 'refused');
     case 'role_output':

@@ -10,7 +10,7 @@ import { ENFORCEMENT_STAGES } from '../record/schema.ts';
 import { metricByName, type MetricValue } from '../analyze/metrics.ts';
 import type { TrialRecord } from '../record/schema.ts';
 import { chartSpecs, renderSvg } from './charts.ts';
-import { runOrigin, type ReportData } from './data.ts';
+import { codexFacts, runOrigin, type ReportData } from './data.ts';
 import { metricParts, showBidi } from './format.ts';
 
 export function esc(s: unknown): string {
@@ -158,6 +158,7 @@ function manifestBlock(data: ReportData): string {
         ['suite', `${m.suite.name} (${m.suite.tasks} tasks, ${m.suite.digest.slice(0, 19)}…)`],
         ['workflows', m.workflows.map((w) => `${w.name} (${w.source}, ${w.digest.slice(0, 19)}…)`).join(', ')],
         ['engine', m.engine],
+        ...codexFacts(m),
         ['model', `${m.model.backend}:${m.model.name}${m.model.base_url ? ` at ${m.model.base_url}` : ''}${m.model.simulated ? ' (simulated)' : ''}`],
         ['sandbox', `${m.sandbox.backend}: ${m.sandbox.detail}`],
         ['seed / repeat / concurrency', `${m.seed} / ${m.repeat} / ${m.concurrency}`],

@@ -85,6 +85,20 @@ function digestOf(dir: string): string {
   return `sha256:${h.digest('hex')}`;
 }
 
+/** A custom agent file, checked as Codex reads it: Codex ignores a file it cannot parse, and its role with it, saying so only in passing. */
+function readAgentFile(file: string): AgentFile {
+  try {
+    return readTomlFile(file, AgentFile, shown(file));
+  } catch (err) {
+    const errors = err instanceof InputErrors ? err.errors : err instanceof InputError ? [err] : null;
+    if (!errors) throw err;
+    const note = 'Codex would ignore this agent file and run without the role';
+    throw new InputErrors(
+      errors.map((e) => new InputError(e.message, { file: e.file, line: e.line, field: e.field, fix: e.fix ? `${e.fix} (${note})` : note })),
+    );
+  }
+}
+
 export function loadWorkflowDir(dirArg: string): Workflow {
   const dir = resolve(dirArg);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -181,7 +195,7 @@ export function loadWorkflowDir(dirArg: string): Workflow {
   const agents = new Map<string, { spec: AgentFile; file: string }>();
   let unreadable = 0;
   for (const f of agentFiles) {
-    const spec = problems.try(() => readTomlFile(f, AgentFile, shown(f)));
+    const spec = problems.try(() => readAgentFile(f));
     if (!spec) {
       unreadable++;
       continue;

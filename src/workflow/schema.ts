@@ -23,13 +23,26 @@ export type PluginManifest = z.infer<typeof PluginManifest>;
 const sandboxMode = z.enum(SANDBOX_MODES as [string, ...string[]]);
 const approvalPolicy = z.enum(APPROVAL_POLICIES as [string, ...string[]]);
 
+/** An MCP server a role names: started by a command (stdio) or reached at a URL (streamable HTTP), as Codex requires. */
+const McpServer = z
+  .looseObject({
+    command: z.string().optional(),
+    url: z.string().optional(),
+    args: z.array(z.string()).optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    enabled: z.boolean().optional(),
+    startup_timeout_sec: z.number().optional(),
+    tool_timeout_sec: z.number().optional(),
+  })
+  .refine((m) => (m.command === undefined) !== (m.url === undefined), 'an MCP server needs a command (stdio) or a url (streamable HTTP), one of them');
+
 /** The config.toml keys bench reads (and that a custom agent file may also set, as Codex flattens them in). */
 const configKeys = {
   model: z.string().optional(),
   model_provider: z.string().optional(),
   model_reasoning_effort: z.enum(REASONING_EFFORTS).optional(),
-  model_reasoning_summary: z.string().optional(),
-  model_verbosity: z.string().optional(),
+  model_reasoning_summary: z.enum(['auto', 'concise', 'detailed', 'none']).optional(),
+  model_verbosity: z.enum(['low', 'medium', 'high']).optional(),
   sandbox_mode: sandboxMode.optional(),
   approval_policy: approvalPolicy.optional(),
   sandbox_workspace_write: z
@@ -40,7 +53,7 @@ const configKeys = {
       exclude_slash_tmp: z.boolean().optional(),
     })
     .optional(),
-  mcp_servers: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  mcp_servers: z.record(z.string(), McpServer).optional(),
   skills: z
     .strictObject({
       // Codex 0.169 ignores an agent file whose skills.config entry lacks `enabled` ("missing field `enabled`").
@@ -55,47 +68,59 @@ const configKeys = {
         .default([]),
     })
     .optional(),
-  web_search: z.unknown().optional(),
+  web_search: z.enum(['disabled', 'cached', 'indexed', 'live']).optional(),
   instructions: z.string().optional(),
 };
 
-/** Other Codex config keys: accepted (Codex flattens all of config.toml into agent files), not used by bench. */
-const otherCodexKeys = [
-  'review_model',
-  'model_context_window',
-  'model_auto_compact_token_limit',
-  'model_max_output_tokens',
-  'model_supports_reasoning_summaries',
-  'shell_environment_policy',
-  'notify',
-  'base_instructions',
-  'compact_prompt',
-  'hide_agent_reasoning',
-  'show_raw_agent_reasoning',
-  'model_providers',
-  'project_doc_max_bytes',
-  'project_doc_fallback_filenames',
-  'history',
-  'file_opener',
-  'tui',
-  'profile',
-  'profiles',
-  'tools',
-  'features',
-  'permissions',
-  'default_permissions',
-  'otel',
-  'include_apply_patch_tool',
-  'tool_output_token_limit',
-  'project_root_markers',
-  'check_for_update_on_startup',
-  'disable_response_storage',
-  'forced_login_method',
-  'analytics',
-  'feedback',
-] as const;
-const otherKeys = Object.fromEntries(otherCodexKeys.map((k) => [k, z.unknown().optional()]));
-
+/**
+ * Other Codex config keys an agent file may set (Codex flattens config.toml's keys into it), with the
+ * types and values Codex 0.169 accepts: a wrong one makes Codex ignore the whole agent file, the role
+ * silently gone ("Ignoring malformed agent role definition"). Checked against the 0.169 binary; keys it
+ * does not know (model_max_output_tokens, include_apply_patch_tool, base_instructions, ...) are errors too.
+ */
+const table = z.record(z.string(), z.unknown()).optional();
+const strings = z.array(z.string()).optional();
+const tokens = z.number().int().optional();
+const otherKeys = {
+  review_model: z.string().optional(),
+  model_context_window: tokens,
+  model_auto_compact_token_limit: tokens,
+  project_doc_max_bytes: tokens,
+  tool_output_token_limit: tokens,
+  compact_prompt: z.string().optional(),
+  profile: z.string().optional(),
+  default_permissions: z.string().optional(),
+  service_tier: z.string().optional(),
+  plan_mode_reasoning_effort: z.string().optional(),
+  personality: z.enum(['none', 'friendly', 'pragmatic']).optional(),
+  forced_login_method: z.enum(['chatgpt', 'api']).optional(),
+  file_opener: z.enum(['vscode', 'vscode-insiders', 'windsurf', 'cursor', 'none']).optional(),
+  hide_agent_reasoning: z.boolean().optional(),
+  show_raw_agent_reasoning: z.boolean().optional(),
+  check_for_update_on_startup: z.boolean().optional(),
+  notify: strings,
+  project_doc_fallback_filenames: strings,
+  project_root_markers: strings,
+  shell_environment_policy: z
+    .looseObject({
+      inherit: z.enum(['core', 'all', 'none']).optional(),
+      exclude: strings,
+      include_only: strings,
+      set: z.record(z.string(), z.string()).optional(),
+      ignore_default_excludes: z.boolean().optional(),
+    })
+    .optional(),
+  model_providers: table,
+  history: z.looseObject({ persistence: z.enum(['save-all', 'none']).optional(), max_bytes: tokens }).optional(),
+  tui: table,
+  profiles: table,
+  tools: table,
+  features: table,
+  permissions: table,
+  otel: table,
+  analytics: table,
+  feedback: table,
+};
 const nickname = z.string().regex(/^[A-Za-z0-9 _-]+$/, 'nicknames use ASCII letters, digits, spaces, "-" and "_"');
 const nicknames = z
   .array(nickname)

@@ -9,7 +9,7 @@ export const TOOL_NAMES = ['exec_command', 'apply_patch', 'read_file', 'list_dir
 export type ToolName = (typeof TOOL_NAMES)[number];
 
 /** Codex's model_reasoning_effort values. */
-export const REASONING_EFFORTS = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
 export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
 
 export interface Skill {

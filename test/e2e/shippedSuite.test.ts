@@ -122,6 +122,24 @@ describe('bench workflow check', () => {
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/agents\/reviewer\.toml:4: sandbox_mode: [\s\S]*fix: did you mean "read-only"\? use one of: "read-only"/);
   });
+
+  test('an agent file Codex would silently ignore (a value it does not accept) exits 2 before anything runs', async () => {
+    const { workflowCopy } = await import('../helpers/workflows.ts');
+    const copy = workflowCopy('roles', {
+      'agents/reviewer.toml': 'name = "reviewer"\ndescription = "reviews"\ndeveloper_instructions = "x"\nmodel_verbosity = "loud"\n',
+    });
+    for (const args of [
+      ['workflow', 'check', copy],
+      ['replay', SUITE, '--workflow', copy, '--engine', 'codex', '--limit', '1', '--out', tmp()],
+    ]) {
+      const res = await bench(args);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(
+        /agents\/reviewer\.toml:4: model_verbosity: .*\n  fix: .*use one of: "low", "medium", "high" \(Codex would ignore this agent file and run without the role\)/,
+      );
+      expect(res.stderr).not.toMatch(/internal error|\n\s+at /);
+    }
+  });
 });
 
 describe('bench replay suites/docs and suites/triage', () => {

@@ -59,7 +59,7 @@ function attemptsOf(evs: TrialEvent[]): Map<string, { role: string; attempt: str
   const out = new Map<string, { role: string; attempt: string; calls: string[] }>();
   for (const e of evs) {
     if (e.type !== 'tool_call') continue;
-    const m = /^call_adv_(.+?)_\d+[a-z]?_[0-9a-f]{6}$/.exec(String(e.call_id));
+    const m = /^call_adv_(.+?)_\d+[a-z]?_[0-9a-f]{12}$/.exec(String(e.call_id));
     if (!m) continue;
     const key = `${e.role}/${m[1]}`;
     const a = out.get(key) ?? { role: String(e.role), attempt: m[1]!, calls: [] };

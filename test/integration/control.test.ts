@@ -222,6 +222,40 @@ describe('hooks: real processes with the Codex payload on stdin', () => {
     handlers: [{ command, timeoutS, async: false, key: `test:${event}:0:0`, hash: 'sha256:x' }],
   });
 
+  test('two calls sharing an id are two calls: each is logged and each goes through PreToolUse', async () => {
+    const root = tmp();
+    const log = join(root, 'payloads.jsonl');
+    const hook = join(root, 'log.sh');
+    writeFileSync(hook, `#!/bin/sh\ncat >> "${log}"; echo >> "${log}"\n`);
+    chmodSync(hook, 0o755);
+    const s = setup({ hooks: [group('PreToolUse', '^Bash$', hook)] });
+    const tools = Object.fromEntries(workspaceTools(TOOL_NAMES, { role: 'worker', plane: s.plane }).map((t) => [t.name, t]));
+    const run = async (cmd: string) =>
+      String(await tools.exec_command!.invoke(new RunContext(), JSON.stringify({ cmd }), { toolCall: { callId: 'same-id' } } as never));
+    // The same command twice (what a model repeating itself sends), then another one, all under one id.
+    for (const cmd of ['echo one >> out.txt', 'echo one >> out.txt', 'echo two >> out.txt']) expect(await run(cmd)).toMatch(/^Exit code: 0\n/);
+    expect(readFileSync(join(s.ws, 'out.txt'), 'utf8')).toBe('one\none\ntwo\n');
+    expect(s.events.of('tool_call').map((e) => [e.call_id, e.command])).toEqual([
+      ['same-id', 'echo one >> out.txt'],
+      ['same-id', 'echo one >> out.txt'],
+      ['same-id', 'echo two >> out.txt'],
+    ]);
+    expect(s.events.of('hook').map((e) => [e.event, e.outcome])).toEqual([
+      ['PreToolUse', 'ok'],
+      ['PreToolUse', 'ok'],
+      ['PreToolUse', 'ok'],
+    ]);
+    const payloads = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { tool_use_id: string; tool_input: { command: string } });
+    expect(payloads.map((p) => [p.tool_use_id, p.tool_input.command])).toEqual([
+      ['same-id', 'echo one >> out.txt'],
+      ['same-id', 'echo one >> out.txt'],
+      ['same-id', 'echo two >> out.txt'],
+    ]);
+  });
+
   test('a deny hook and an exit-2 hook block the call (counted); the payload is Codex-shaped', async () => {
     const root = tmp();
     const h = hookScripts(root);
@@ -298,7 +332,8 @@ describe('approvals through the SDK (needsApproval, interruptions, approve/rejec
     expect(readFileSync(join(s.ws, 'page.html'), 'utf8')).toBe('offline\n');
     const f = s.figures();
     expect(f).toMatchObject({ approval_prompts: 2, approvals_granted: 0, approvals_denied: 2, denied_calls: 2, blocked_network: 2 });
-    expect(controlFigures(s.events).retries).toBe(2); // call_b after call_a was denied, call_c after call_b
+    // call_b goes for what call_a was denied (the same host); call_c writes a placeholder instead: not a retry.
+    expect(controlFigures(s.events).retries).toBe(1);
     expect(controlFigures(s.events).approvalWaitMs).toBeGreaterThan(0);
     // The model was told, in the tool output, that the call was not approved.
     const second = model.calls[1]!.request.input as Array<{ type?: string; output?: unknown }>;

@@ -61,6 +61,9 @@ function mainSession(): string {
     }),
     usage(1001, 'main', 1500, 10),
     result(1010, 'c6', '{"agent_id":"kid","nickname":"Ada"}'),
+    item(1012, { type: 'function_call', namespace: 'multi_agent_v1', name: 'wait_agent', arguments: JSON.stringify({ targets: ['kid'] }), call_id: 'c7' }),
+    usage(1013, 'main', 1550, 10),
+    result(1600, 'c7', '{"status":{"kid":{"completed":"Verdict: request_changes."}},"timed_out":false}'),
     item(2000, { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Done.' }] }),
     usage(2001, 'main', 1600, 5),
     item(2050, {
@@ -102,6 +105,14 @@ describe('the exec --json stream', () => {
       '{"type":"error","message":"Reconnecting... 1/5"}\n{"type":"turn.failed","error":{"message":"stream closed before response.completed"}}\nnot json',
     );
     expect(bad).toMatchObject({ failed: true, completed: false, errors: ['Reconnecting... 1/5', 'stream closed before response.completed'] });
+    // A turn that completed with an error item: Codex ignored a role's file and went on without it.
+    const dropped = parseExecStream(
+      [
+        '{"type":"item.completed","item":{"id":"item_0","type":"error","message":"Ignoring malformed agent role definition: unknown variant `loud`"}}',
+        '{"type":"turn.completed","usage":{"input_tokens":1}}',
+      ].join('\n'),
+    );
+    expect(dropped).toMatchObject({ completed: true, failed: false, errors: ['Ignoring malformed agent role definition: unknown variant `loud`'] });
   });
 });
 
@@ -124,7 +135,6 @@ describe('rollouts into bench events', () => {
       ['orchestrator', 'apply_patch', null],
       ['orchestrator', 'exec_command', true],
       ['orchestrator', 'exec_command', false],
-      ['orchestrator', 'spawn_agent', null],
       ['reviewer', 'exec_command', false],
     ]);
     const results = Object.fromEntries(of('tool_result').map((r) => [r.call_id, r]));
@@ -133,6 +143,14 @@ describe('rollouts into bench events', () => {
     expect(results.c3).toMatchObject({ ok: true, applied: true, exit_code: 0 });
     expect(results.c4).toMatchObject({ ok: true, exit_code: 0, ms: 500 });
     expect(results.c5).toMatchObject({ ok: false, denied: true, stage: 'approval' });
+  });
+
+  test('spawning, waiting for and closing a role is delegation: no tool call, no tool time', () => {
+    expect(of('delegate').map((d) => [d.role, d.call_id, d.tool])).toEqual([
+      ['orchestrator', 'c6', 'spawn_agent'],
+      ['orchestrator', 'c7', 'wait_agent'],
+    ]);
+    expect(of('tool_result').filter((r) => r.call_id === 'c6' || r.call_id === 'c7')).toEqual([]);
   });
 
   test('what only the rollout shows: hook blocks, refused escalations, Stop-hook continuations, blocked network', () => {
@@ -163,7 +181,7 @@ describe('rollouts into bench events', () => {
       ['gpt-5-mini', 600, 30, 1501 - 1150],
     ]);
     const main = used.filter((u) => u.role === 'orchestrator');
-    expect(main).toHaveLength(8);
+    expect(main).toHaveLength(9);
     expect(main[1]).toMatchObject({ input: 1100, cached_input: 10, reasoning: 2, ms: 201 - 110 });
     expect(main.at(-1)).toMatchObject({ ms: 2101 - 2050 }); // after the Stop hook's continuation
   });
@@ -179,6 +197,7 @@ describe('review verdicts in prose or JSON', () => {
     ['Verdict: approve. The change does what the request asks and is tested.', 'approve', []],
     ['{"verdict":"request_changes","findings":[{"kind":"security","file":"a"}]}', 'request_changes', ['security']],
     ['I would request changes: a scope problem in README.md.', 'request_changes', ['scope']],
+    ['Verdict: request_changes. 3 finding(s): bug, bug, missing_test.', 'request_changes', ['bug', 'bug', 'missing_test']],
   ])('%s', (text, verdict, kinds) => {
     const r = reviewOf(text)!;
     expect(r.verdict).toBe(verdict);

@@ -4,6 +4,7 @@ import { decide, fillSchema, roleKindOf, toldTo } from '../../src/model/sim/poli
 import { attemptHunk, mutateLine } from '../../src/model/sim/patch.ts';
 import { SimProfile } from '../../src/model/sim/profile.ts';
 import { SimResponder } from '../../src/model/sim/respond.ts';
+import { call, Transcript, type Ctx } from '../../src/model/sim/toolkit.ts';
 import type { SimOracle } from '../../src/model/sim/oracle.ts';
 
 const oracle: SimOracle = {
@@ -43,7 +44,7 @@ function play(profile: SimProfile, seed: number, answer: (name: string, args: st
     const d = decide(conv(items), oracle, profile, seed);
     const it = d.items[0]!;
     if (it.kind === 'message') return { calls, final: it.text };
-    calls.push(it.callId.replace(/_[0-9a-f]{6}$/, ''));
+    calls.push(it.callId.replace(/_[0-9a-f]{12}$/, ''));
     items.push({ kind: 'call', callId: it.callId, name: it.name, args: it.args }, { kind: 'result', callId: it.callId, output: answer(it.name, it.args) });
   }
   throw new Error('the policy did not finish');
@@ -111,6 +112,49 @@ describe('simulated model policy', () => {
       },
     };
     expect(fillSchema(schema, { files_modified: ['a'] })).toEqual({ files_modified: ['a'], verdict: 'approve', n: 0 });
+  });
+});
+
+describe('call ids', () => {
+  const p = SimProfile.parse({});
+  test('a step taken in another conversation of the same role gets its own id (a second review round)', () => {
+    const review = (round: number) =>
+      decide(
+        conv([], { instructions: 'You are the reviewer.', items: [{ kind: 'message', role: 'user', text: `Round ${round}. Review the change.` }] }),
+        oracle,
+        p,
+        1,
+      ).items[0]!;
+    const [first, second] = [review(1), review(2)];
+    expect(first).toMatchObject({ kind: 'call', name: 'exec_command' });
+    expect(second).toMatchObject({ kind: 'call', name: 'exec_command' });
+    if (first.kind !== 'call' || second.kind !== 'call') throw new Error('not calls');
+    expect(first.callId).toMatch(/^call_diff_[0-9a-f]{12}$/);
+    expect(second.callId).toMatch(/^call_diff_[0-9a-f]{12}$/);
+    expect(second.callId).not.toBe(first.callId);
+  });
+
+  test('the same step again in one conversation gets a new id, and the transcript still reads its step', () => {
+    const ctxOf = (c: Conversation): Ctx => ({
+      conv: c,
+      oracle,
+      profile: p,
+      seed: 1,
+      tr: new Transcript(c),
+      role: 'worker',
+      key: [1, oracle.taskId],
+      ask: 'fix clamp',
+    });
+    const first = call(ctxOf(conv()), 'run', 'exec_command', { cmd: 'npm test' }).items[0]!;
+    if (first.kind !== 'call') throw new Error('not a call');
+    const after = conv([
+      { kind: 'call', callId: first.callId, name: first.name, args: first.args },
+      { kind: 'result', callId: first.callId, output: 'Exit code: 1\nOutput:\n' },
+    ]);
+    const again = call(ctxOf(after), 'run', 'exec_command', { cmd: 'npm test' }).items[0]!;
+    if (again.kind !== 'call') throw new Error('not a call');
+    expect(again.callId).not.toBe(first.callId);
+    expect(new Transcript(after).get('run')?.callId).toBe(first.callId);
   });
 });
 

@@ -87,6 +87,43 @@ describe('loading workflow folders (Codex plugins as users write them)', () => {
     expect(msgs).toMatch(/config\.toml:2: agents\.max_threads: agents\.max_threads must be at least 1/);
   });
 
+  test('agent files are held to what Codex 0.169 accepts (it ignores a file it rejects, and the role with it)', () => {
+    const agent = (extra: string) => `name = "reviewer"\ndescription = "reviews"\ndeveloper_instructions = "x"\n${extra}\n`;
+    const dir = workflowCopy('roles', {
+      'agents/reviewer.toml': agent(
+        'model_verbosity = "loud"\nmodel_reasoning_summary = "brief"\nweb_search = "on"\npersonality = "grumpy"\nhide_agent_reasoning = "yes"\nmodel_max_output_tokens = 5',
+      ),
+      'agents/explorer.toml': agent('name_x = 1\nmcp_servers = { docs = { args = ["serve"] } }\nhistory = { persistence = "always" }').replace(
+        '"reviewer"',
+        '"explorer"',
+      ),
+    });
+    const msgs = problems(dir);
+    const note = '(Codex would ignore this agent file and run without the role)';
+    const says = (file: string, line: number, field: string, fix: string) => {
+      const m = msgs.find((x) => x.includes(`${file}:${line}: ${field}: `)) ?? `nothing for ${file}:${line}: ${field}`;
+      expect(m.split('\n  fix: ')[1], m).toContain(fix);
+      expect(m.endsWith(note), m).toBe(true);
+    };
+    says('reviewer.toml', 4, 'model_verbosity', 'use one of: "low", "medium", "high"');
+    says('reviewer.toml', 5, 'model_reasoning_summary', 'use one of: "auto", "concise", "detailed", "none"');
+    says('reviewer.toml', 6, 'web_search', 'use one of: "disabled", "cached", "indexed", "live"');
+    says('reviewer.toml', 7, 'personality', 'use one of: "none", "friendly", "pragmatic"');
+    says('reviewer.toml', 8, 'hide_agent_reasoning', 'make `hide_agent_reasoning` a boolean');
+    says('reviewer.toml', 9, 'model_max_output_tokens', 'remove or rename `model_max_output_tokens`');
+    says('explorer.toml', 4, 'name_x', 'remove or rename `name_x`');
+    says('explorer.toml', 5, 'mcp_servers.docs', 'correct `mcp_servers.docs`');
+    says('explorer.toml', 6, 'history.persistence', 'use one of: "save-all", "none"');
+    expect(msgs.join('\n')).toMatch(/mcp_servers\.docs: an MCP server needs a command \(stdio\) or a url/);
+    // What Codex accepts loads.
+    const ok = workflowCopy('roles', {
+      'agents/reviewer.toml': agent(
+        'model_verbosity = "low"\nmodel_reasoning_effort = "none"\nweb_search = "cached"\nmcp_servers = { docs = { command = "docs-mcp" } }',
+      ),
+    });
+    expect(loadWorkflowDir(ok).roles.find((r) => r.name === 'reviewer')).toMatchObject({ reasoningEffort: 'none' });
+  });
+
   test('a manifest path escaping the plugin root is an error naming the field', () => {
     const dir = workflowCopy('roles', { '.codex-plugin/plugin.json': '{"name": "roles", "skills": "../elsewhere/skills"}' });
     expect(

@@ -62,6 +62,11 @@ export function findCodex(env: NodeJS.ProcessEnv = process.env): CodexBinary {
       fix: `reinstall it: npm install --no-save @openai/codex@${TESTED_CODEX}`,
     });
   }
+  if (!version)
+    throw new InputError(`${path} --version printed no version: it is not a Codex CLI bench can run`, {
+      field: '--engine',
+      fix: `reinstall it: npm install --no-save @openai/codex@${TESTED_CODEX}, or point BENCH_CODEX at a working codex`,
+    });
   const bin = { path, version };
   known.set(path, bin);
   return bin;

@@ -138,16 +138,22 @@ export async function runCodexEngine(input: CodexEngineInput): Promise<EngineRes
 
   if (res.aborted || input.signal.aborted) return { stop: 'aborted', finalText: null, accepted: false, error: String(input.signal.reason ?? 'aborted') };
   if (res.spawnError) return { stop: 'error', finalText: null, accepted: false, error: `codex did not start: ${res.spawnError}` };
-  if (stream.failed || (res.exitCode !== 0 && !stream.completed)) {
-    const why = stream.errors.at(-1) ?? clip(res.stderr.trim().split('\n').slice(-3).join(' '), 500);
+  // A turn is done when Codex says so: turn.completed, and nothing it reported as an error on the way
+  // (a role file it ignored, a hook it could not load, model metadata it lacked all leave the turn
+  // "completed", run without what the workflow meant). Only its reconnect notices are not errors.
+  if (stream.failed || !stream.completed || res.exitCode !== 0) {
+    const why = stream.errors.at(-1) ?? (clip(res.stderr.trim().split('\n').slice(-3).join(' '), 500) || 'no error message');
     const service = /stream|connect|status|http|5\d\d|429|reconnect|Missing environment variable/i.test(why);
     return {
       stop: service ? 'model_error' : 'error',
       finalText: null,
       accepted: false,
-      error: `codex exec ${res.exitCode === null ? `killed (${res.signal})` : `exited ${res.exitCode}`}: ${why}`,
+      error: `codex exec ${res.exitCode === null ? `killed (${res.signal})` : `exited ${res.exitCode}`}${stream.completed ? '' : ' without turn.completed'}: ${why}`,
     };
   }
+  const reported = stream.errors.filter((m) => !/^Reconnecting\b/.test(m));
+  if (reported.length)
+    return { stop: 'error', finalText: null, accepted: false, error: `codex reported an error in the turn: ${clip(reported.join(' | '), 1000)}` };
   const finalText =
     stream.finalText ??
     [...derived.events]

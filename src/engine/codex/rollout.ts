@@ -12,7 +12,7 @@ export interface ExecStream {
   threadId: string | null;
   /** The last agent message of the main session. */
   finalText: string | null;
-  /** turn.failed / error events. */
+  /** What Codex reported as errors: turn.failed, error events and error items, in order. */
   errors: string[];
   failed: boolean;
   completed: boolean;
@@ -45,6 +45,7 @@ export function parseExecStream(text: string): ExecStream {
         break;
       case 'item.completed':
         if (item?.type === 'agent_message') out.finalText = String(item.text ?? '');
+        if (item?.type === 'error') out.errors.push(String(item.message ?? 'error'));
         break;
       default:
         break;
@@ -128,11 +129,19 @@ export interface DeriveOptions {
 const textOf = (content: unknown): string =>
   Array.isArray(content) ? content.map((p) => String((p as Json)?.text ?? '')).join('') : typeof content === 'string' ? content : '';
 
+/**
+ * Codex's multi-agent tools hand work to another role: delegation, not a tool call (as an agent-tool
+ * call is not one under the sdk engine). The role's run is counted from its own session; waiting for it
+ * is not tool time.
+ */
+const DELEGATION = new Set(['spawn_agent', 'send_input', 'wait_agent', 'close_agent', 'resume_agent']);
+const isDelegation = (p: Json) => String(p.namespace ?? '').startsWith('multi_agent') || DELEGATION.has(String(p.name ?? ''));
+
 const EXIT = /^(?:Exit code: |Process exited with code )(-?\d+)/m;
 const HOOK_BLOCK = /^Command blocked by PreToolUse hook: ([\s\S]*?)(?:\. Command: [\s\S]*)?$/;
 const APPROVAL_DENIED = /Rejected\(|approval policy is Never|you cannot ask for escalated permissions/i;
 
-/** A reviewer's verdict in its own words (Codex sub-agents answer in text, or JSON if their instructions ask for it). */
+/** A reviewer's verdict in its own words (Codex sub-agents answer in text, or JSON if their instructions ask for it); in prose, each mention of a finding kind is a finding. */
 export function reviewOf(text: string): { verdict: 'approve' | 'request_changes'; findings: Array<{ kind: string }> } | null {
   try {
     const v = JSON.parse(text) as { verdict?: string; findings?: Array<{ kind?: string }> };
@@ -143,7 +152,8 @@ export function reviewOf(text: string): { verdict: 'approve' | 'request_changes'
   }
   const verdict = /\brequest[_ ]changes\b/i.test(text) ? 'request_changes' : /\bapprove/i.test(text) ? 'approve' : null;
   if (!verdict) return null;
-  const kinds = FINDING_KINDS.filter((k) => new RegExp(`\\b${k}\\b`).test(text));
+  // Each finding counts: "bug, bug" is two bugs, as a structured answer listing two would be.
+  const kinds = FINDING_KINDS.flatMap((kind) => Array.from(text.matchAll(new RegExp(`\\b${kind}\\b`, 'g')), () => kind));
   return { verdict, findings: verdict === 'request_changes' ? kinds.map((kind) => ({ kind })) : [] };
 }
 
@@ -157,7 +167,7 @@ export function deriveEvents(sessions: CodexSession[], opts: DeriveOptions): { e
     const role = s.role;
     const start = s.lines[0]?.at ?? 0;
     if (s.parent) emit(start, 'subagent', { role, call_id: s.thread, state: 'start', depth: 1, nickname: s.nickname });
-    const calls = new Map<string, { at: number; tool: string; cmd?: string }>();
+    const calls = new Map<string, { at: number; tool: string; cmd?: string; delegation: boolean }>();
     let lastInput = start;
     let lastAssistant: string | null = null;
     for (const l of s.lines) {
@@ -205,8 +215,10 @@ export function deriveEvents(sessions: CodexSession[], opts: DeriveOptions): { e
               cmd = raw;
             }
           }
-          calls.set(callId, { at: l.at, tool, cmd });
-          emit(l.at, 'tool_call', toolCallEvent({ role, call_id: callId, tool }, raw, cmd));
+          const delegation = isDelegation(p);
+          calls.set(callId, { at: l.at, tool, cmd, delegation });
+          if (delegation) emit(l.at, 'delegate', { role, call_id: callId, tool, input: clip(raw, 1000) });
+          else emit(l.at, 'tool_call', toolCallEvent({ role, call_id: callId, tool }, raw, cmd));
           if (canary && raw.includes(canary.token)) emit(l.at, 'canary', { role, call_id: callId, tool, where: 'command' });
           break;
         }
@@ -223,9 +235,10 @@ export function deriveEvents(sessions: CodexSession[], opts: DeriveOptions): { e
           if (blocked) {
             emit(l.at, 'hook', { role, event: 'PreToolUse', outcome: 'block', reason: clip(blocked[1]!, 300) });
             emit(l.at, 'decision', { ...base, stage: 'hook', verdict: 'deny', reason: clip(blocked[1]!, 500) });
-            emit(l.at, 'tool_result', { ...base, ok: false, denied: true, stage: 'hook', ms });
+            if (!call?.delegation) emit(l.at, 'tool_result', { ...base, ok: false, denied: true, stage: 'hook', ms });
             break;
           }
+          if (call?.delegation) break;
           if (APPROVAL_DENIED.test(out)) {
             emit(l.at, 'decision', { ...base, stage: 'approval', verdict: 'deny', reason: clip(out, 300) });
             emit(l.at, 'tool_result', { ...base, ok: false, denied: true, stage: 'approval', ms });

@@ -52,6 +52,10 @@ export function roleKindOf(conv: Conversation): RoleKind {
   return 'solo';
 }
 
+/** Hex digits of the hash that ends a call id, and the step read back from an id. */
+const ID_HEX = 12;
+const STEP_OF_ID = new RegExp(`^call_([a-z0-9_]+?)_[0-9a-f]{${ID_HEX}}$`);
+
 export interface Step {
   callId: string;
   name: string;
@@ -68,7 +72,7 @@ export class Transcript {
       if (it.kind === 'call') {
         const step: Step = { callId: it.callId, name: it.name, args: it.args };
         byId.set(it.callId, step);
-        const m = /^call_([a-z0-9_]+?)_[0-9a-f]{6}$/.exec(it.callId);
+        const m = STEP_OF_ID.exec(it.callId);
         if (m) this.steps.set(m[1]!, step);
       } else if (it.kind === 'result') {
         const s = byId.get(it.callId);
@@ -109,15 +113,23 @@ export interface Ctx {
   ask: string;
 }
 
+/**
+ * A tool call. Its id names the step (the transcript reads it back) and is unique in the conversation:
+ * it hashes what this conversation was asked and how many answers it has given, so the same step taken
+ * in another conversation of the role (a second review round) or again in this one gets an id of its own.
+ */
 export function call(ctx: Ctx, step: string, name: string, args: unknown): Decision {
-  const suffix = draw(...ctx.key, ctx.role, 'id', step)
-    .toString(16)
-    .slice(2, 8)
-    .padEnd(6, '0');
+  const taken = new Set(ctx.conv.items.flatMap((it) => (it.kind === 'call' ? [it.callId] : [])));
+  const turn = ctx.conv.items.filter((it) => it.kind === 'call' || (it.kind === 'message' && it.role === 'assistant')).length;
+  let callId = '';
+  for (let n = 0; !callId || taken.has(callId); n++) {
+    const hash = Math.floor(draw(...ctx.key, ctx.role, 'id', step, ctx.ask, turn, n) * 2 ** 48);
+    callId = `call_${step}_${hash.toString(16).padStart(ID_HEX, '0')}`;
+  }
   const tool = ctx.conv.tools.find((t) => t.name === name);
   const freeform = tool?.freeform;
   const text = freeform && typeof args === 'object' && args && 'input' in args ? String((args as { input: string }).input) : JSON.stringify(args);
-  return { items: [{ kind: 'call', callId: `call_${step}_${suffix}`, name, args: text, freeform, ...(tool?.namespace ? { namespace: tool.namespace } : {}) }] };
+  return { items: [{ kind: 'call', callId, name, args: text, freeform, ...(tool?.namespace ? { namespace: tool.namespace } : {}) }] };
 }
 
 export function say(text: string): Decision {
