@@ -345,7 +345,7 @@ export function pairedDifference(
     ties: diffs.filter((d) => d === 0).length,
     losses: diffs.filter((d) => d < 0).length,
     n: diffs.length,
-    interval: { method: 'bootstrap', unit: units.count < diffs.length ? 'task' : 'trial', units: units.count, paired: true },
+    interval: { method: 'bootstrap', unit: opts.keys ? 'task' : 'trial', units: units.count, paired: true },
   };
 }
 
