@@ -3,7 +3,7 @@
 // read only this.
 import type { TrialRecord } from '../record/schema.ts';
 import { completed, computeMetrics, judged, METRICS, metricByName, valuesOf, type MetricValue, type Missing, type Sample } from './metrics.ts';
-import { intervalText, pairedDifference, passAtK, type PairedDifference } from './stats.ts';
+import { intervalText, pairedDifference, passAtK, unitsOf, type PairedDifference } from './stats.ts';
 
 export interface RoleSummary {
   role: string;
@@ -148,32 +148,31 @@ const meanSample = (terms: Array<{ key: string; value: number }>, missing?: { n:
   missing,
 });
 
+/** Per role: p50 and p95 wall time, mean model time, tokens and cost; every role's bootstraps draw the same resamples of the tasks. */
 function summarizeRoles(records: TrialRecord[], seed: number): RoleSummary[] {
   const names = [...new Set(records.flatMap((r) => Object.keys(r.roles)))].sort();
-  return names.map((role) => {
-    const stats = completed(records).flatMap((r) => (r.roles[role] ? [{ key: r.task_id, s: r.roles[role] }] : []));
+  const done = completed(records);
+  const roles = names.map((role) => {
+    const stats = done.flatMap((r) => (r.roles[role] ? [{ key: r.task_id, s: r.roles[role] }] : []));
     const costs = stats.filter((x) => x.s.cost_usd !== null).map((x) => ({ key: x.key, value: x.s.cost_usd! }));
     const wall = stats.map((x) => ({ key: x.key, value: x.s.wall_ms }));
-    const [p50, p95, model, tokens, cost] = valuesOf(
-      [
-        { kind: 'quantile', q: 0.5, terms: wall },
-        { kind: 'quantile', q: 0.95, terms: wall },
-        meanSample(stats.map((x) => ({ key: x.key, value: x.s.model_ms }))),
-        meanSample(stats.map((x) => ({ key: x.key, value: x.s.tokens.input + x.s.tokens.output }))),
-        meanSample(costs, { n: stats.length - costs.length, why: 'no_price' }),
-      ],
-      seed,
-    );
-    return {
-      role,
-      model: stats[0]?.s.model ?? '',
-      trials: stats.length,
-      p50_wall_ms: p50!,
-      p95_wall_ms: p95!,
-      model_ms: model!,
-      tokens: tokens!,
-      cost_usd: cost!,
-    };
+    const samples: Sample[] = [
+      { kind: 'quantile', q: 0.5, terms: wall },
+      { kind: 'quantile', q: 0.95, terms: wall },
+      meanSample(stats.map((x) => ({ key: x.key, value: x.s.model_ms }))),
+      meanSample(stats.map((x) => ({ key: x.key, value: x.s.tokens.input + x.s.tokens.output }))),
+      meanSample(costs, { n: stats.length - costs.length, why: 'no_price' }),
+    ];
+    return { role, model: stats[0]?.s.model ?? '', trials: stats.length, samples };
+  });
+  const values = valuesOf(
+    roles.flatMap((r) => r.samples),
+    seed,
+    unitsOf(done.map((r) => r.task_id)),
+  );
+  return roles.map(({ role, model, trials }, i) => {
+    const [p50, p95, modelMs, tokens, cost] = values.slice(5 * i, 5 * i + 5);
+    return { role, model, trials, p50_wall_ms: p50!, p95_wall_ms: p95!, model_ms: modelMs!, tokens: tokens!, cost_usd: cost! };
   });
 }
 
