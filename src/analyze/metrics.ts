@@ -9,6 +9,7 @@
 import type { TrialRecord } from '../record/schema.ts';
 import {
   clusterBootstraps,
+  quantile,
   quantileStatistic,
   ratioStatistic,
   unitsOf,
@@ -81,37 +82,41 @@ export function statisticOf(s: Sample, units: Units): Statistic {
 }
 
 /**
- * Samples' values with their 95% intervals: Wilson for a rate with at most one trial per task, else a
- * bootstrap over tasks. `units` are the tasks resampled (default: the samples' own); the bootstraps of
- * all samples share their resamples (drawing is the costly part).
+ * How a sample's interval is made. A rate with at most one trial per task: Wilson over its trials. Else
+ * a bootstrap over tasks (over trials when each task has one), except for a rate whose trials all agree
+ * (every one a hit, or none): a bootstrap has no variation to resample and would claim certainty, so
+ * Wilson counts each task once, as if its repeats always agreed (the most cautious reading of them).
+ */
+function methodOf(s: Sample): IntervalMethod & { hits?: number } {
+  const n = s.terms.length;
+  const tasks = new Set(s.terms.map((t) => t.key)).size;
+  const clustered = tasks < n;
+  if (s.kind === 'ratio' && s.binary) {
+    const hits = s.terms.reduce((k, t) => k + t.num, 0);
+    if (!clustered) return { method: 'wilson', unit: 'trial', units: n, hits };
+    if (hits === 0 || hits === n) return { method: 'wilson', unit: 'task', units: tasks, hits: hits && tasks };
+  }
+  return clustered ? { method: 'bootstrap', unit: 'task', units: tasks } : { method: 'bootstrap', unit: 'trial', units: n };
+}
+
+/**
+ * Samples' values with their 95% intervals (see methodOf). `units` are the tasks a bootstrap resamples
+ * (default: the samples' own); the bootstraps of all samples share their resamples (drawing is the
+ * costly part).
  */
 export function valuesOf(samples: Sample[], seed: number, units = unitsOf(samples.flatMap((s) => s.terms.map((t) => t.key)))): MetricValue[] {
-  const shapes = samples.map((s) => {
-    const tasks = new Set(s.terms.map((t) => t.key)).size;
-    const clustered = tasks < s.terms.length;
-    return { tasks, clustered, wilson: s.kind === 'ratio' && s.binary && !clustered };
-  });
-  const boot = samples.map((s, i) => (shapes[i]!.wilson ? null : statisticOf(s, units)));
+  const methods = samples.map(methodOf);
   const booted = clusterBootstraps(
-    boot.filter((b): b is Statistic => b !== null),
+    samples.filter((_, i) => methods[i]!.method === 'bootstrap').map((s) => statisticOf(s, units)),
     units,
     { seed },
   );
   let next = 0;
   return samples.map((s, i) => {
-    const { tasks, clustered, wilson: byWilson } = shapes[i]!;
-    const n = s.terms.length;
-    const ci =
-      s.kind === 'ratio' && byWilson
-        ? wilson(
-            s.terms.reduce((k, t) => k + t.num, 0),
-            n,
-          )
-        : booted[next++]!;
-    const interval: IntervalMethod = byWilson
-      ? { method: 'wilson', unit: 'trial', units: n }
-      : { method: 'bootstrap', unit: clustered ? 'task' : 'trial', units: clustered ? tasks : n };
+    const { hits, ...interval } = methods[i]!;
+    const ci = interval.method === 'wilson' ? wilson(hits!, interval.units) : booted[next++]!;
     const missing = s.missing?.n ? { missing: s.missing } : {};
+    const n = s.terms.length;
     return ci ? { estimate: ci.estimate, lo: ci.lo, hi: ci.hi, n, ...missing, interval } : { estimate: null, lo: null, hi: null, n, ...missing };
   });
 }
@@ -127,7 +132,11 @@ export function computeMetrics(defs: ReadonlyArray<Pick<MetricDef, 'sample'>>, r
 
 /** A sample's value alone. */
 export function pointOf(s: Sample): number | null {
-  if (s.kind === 'quantile') return statisticOf(s, unitsOf([])).estimate;
+  if (s.kind === 'quantile')
+    return quantile(
+      s.terms.map((t) => t.value),
+      s.q,
+    );
   let num = 0;
   let den = 0;
   for (const t of s.terms) {

@@ -45,7 +45,7 @@ export function intervalNote(workflows: WorkflowSummary[], seed: number): string
   const parts: string[] = [];
   if (byTask.length)
     parts.push(
-      `a seeded bootstrap (seed ${seed}) over tasks, each drawn with all its trials since a task's repeats are correlated (${byTask.map((w) => `${w.label}: ${tasksResampled(w)} tasks`).join(', ')})`,
+      `a seeded bootstrap (seed ${seed}) over tasks, each drawn with all its trials since a task's repeats are correlated (${byTask.map((w) => `${w.label}: ${tasksResampled(w)} tasks`).join(', ')}), and for a rate whose trials all agree, Wilson counting each task once`,
     );
   if (single.length)
     parts.push(

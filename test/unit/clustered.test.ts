@@ -97,6 +97,13 @@ describe('the metrics, the report and the gate resample tasks and say so', () =>
     expect(metricByName.get('p95_latency')!.compute(repeated('broad'), 1).interval).toEqual({ method: 'bootstrap', unit: 'task', units: 30 });
   });
 
+  test('a rate with repeats and no variation: Wilson counting each task once, not a bootstrap claiming certainty', () => {
+    const none = repeated('broad').map((r) => ({ ...r, quality: { ...r.quality, regression: false } }));
+    const v = metricByName.get('regression_rate')!.compute(none, 1);
+    expect(v).toMatchObject({ estimate: 0, lo: 0, n: 90, interval: { method: 'wilson', unit: 'task', units: 30 } });
+    expect(v.hi).toBeCloseTo(wilson(0, 30)!.hi, 10); // 11%, where a bootstrap gives 0–0 and Wilson over 90 trials 4%
+  });
+
   test('paired comparisons resample tasks, a task’s repeats of both workflows together', () => {
     const a = analyze([{ label: 'run', records: [...repeated('broad'), ...repeated('roles', 1)] }]);
     const c = a.comparisons[0]!;
