@@ -1,5 +1,6 @@
-// What several commands share: flag value parsers, the cache folder and the OS sandbox choice. Kept
-// light (no stage modules) because every command file imports it at start-up.
+// What several commands share: flag value parsers, the cache folder, the OS sandbox choice and the check
+// of two runs about to be compared. Kept light (no stage modules) because every command file imports it
+// at start-up.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
