@@ -1,8 +1,25 @@
 // The metric catalog: every figure the report shows and the gate judges, defined once, with its
 // denominator, its interval method and which direction is better. Infrastructure errors never enter a
 // denominator; quality metrics count only judged trials (status ok and graded).
+//
+// A metric is defined by its sample: what each trial adds to it, keyed by the trial's task. Every
+// interval resamples tasks, a task's trials together (its repeats are correlated); a rate with one trial
+// per task gets a Wilson interval. The gate's margins resample the same samples, so nothing re-reads
+// records per resample.
 import type { TrialRecord } from '../record/schema.ts';
-import { bootstrapMean, bootstrapQuantiles, mean, quantile, ratioOfSums, wilson, type Interval } from './stats.ts';
+import {
+  clusterBootstraps,
+  quantile,
+  quantileStatistic,
+  ratioStatistic,
+  unitsOf,
+  wilson,
+  type IntervalMethod,
+  type RatioTerm,
+  type Statistic,
+  type Units,
+  type ValueTerm,
+} from './stats.ts';
 
 /**
  * Why trials a metric applies to have no figure for it (null in the record). Trials a metric does not
@@ -25,7 +42,18 @@ export interface MetricValue {
   n: number;
   /** Trials the metric applies to that have no figure for it, and why; absent when every one has it. */
   missing?: { n: number; why: Missing };
+  /** How the interval was made (Wilson over trials, or a bootstrap over trials or tasks); absent without one. */
+  interval?: IntervalMethod;
 }
+
+/**
+ * What a metric is computed from: per trial, a term keyed by its task. `ratio`: Σnum / Σden (a rate, a
+ * mean, cost per resolved task); `quantile`: the q-quantile of the values. `binary`: each term is one
+ * success or failure (a rate), so Wilson applies when no task has more than one.
+ */
+export type Sample = ({ kind: 'ratio'; terms: RatioTerm[]; binary: boolean } | { kind: 'quantile'; q: number; terms: ValueTerm[] }) & {
+  missing?: { n: number; why: Missing };
+};
 
 export interface MetricDef {
   name: string;
@@ -33,13 +61,13 @@ export interface MetricDef {
   unit: 'rate' | 'ms' | 'usd' | 'count' | 'tokens' | 'score';
   better: 'higher' | 'lower';
   description: string;
+  /** The metric's sample over these trials: what compute, point and the gate's margins read. */
+  sample(records: TrialRecord[]): Sample;
   /** The value with its 95% interval. */
   compute(records: TrialRecord[], seed: number): MetricValue;
-  /** The value alone (null without data): what a resample is judged on, cheap enough to call thousands of times. */
+  /** The value alone (null without data). */
   point(records: TrialRecord[]): number | null;
 }
-
-type Aggregate = Pick<MetricDef, 'compute' | 'point'>;
 
 /** Trials that ran to the end and were graded: the denominator of quality metrics. */
 export const judged = (rs: TrialRecord[]) => rs.filter((r) => r.status === 'ok' && r.quality.resolved !== null);
@@ -48,93 +76,122 @@ export const completed = (rs: TrialRecord[]) => rs.filter((r) => r.status === 'o
 /** Trials that are not infrastructure errors (timeouts and limits included). */
 export const notInfra = (rs: TrialRecord[]) => rs.filter((r) => r.status !== 'infra_error');
 
-function fromInterval(ci: Interval | null, n: number): MetricValue {
-  return ci ? { estimate: ci.estimate, lo: ci.lo, hi: ci.hi, n } : { estimate: null, lo: null, hi: null, n };
+/** The sample's statistic over the given units (the units may hold tasks the sample has no term for: the gate pairs two samples). */
+export function statisticOf(s: Sample, units: Units): Statistic {
+  return s.kind === 'ratio' ? ratioStatistic(s.terms, units) : quantileStatistic(s.terms, s.q, units);
 }
 
-/** A share (successes of n): Wilson interval. */
-function rateOf(count: (rs: TrialRecord[]) => readonly [number, number]): Aggregate {
-  return {
-    compute: (rs) => {
-      const [k, n] = count(rs);
-      return fromInterval(wilson(k, n), n);
-    },
-    point: (rs) => {
-      const [k, n] = count(rs);
-      return n ? k / n : null;
-    },
-  };
+/**
+ * How a sample's interval is made. A rate with at most one trial per task: Wilson over its trials. Else
+ * a bootstrap over tasks (over trials when each task has one), except for a rate whose trials all agree
+ * (every one a hit, or none): a bootstrap has no variation to resample and would claim certainty, so
+ * Wilson counts each task once, as if its repeats always agreed (the most cautious reading of them).
+ */
+function methodOf(s: Sample): IntervalMethod & { hits?: number } {
+  const n = s.terms.length;
+  const tasks = new Set(s.terms.map((t) => t.key)).size;
+  const clustered = tasks < n;
+  if (s.kind === 'ratio' && s.binary) {
+    const hits = s.terms.reduce((k, t) => k + t.num, 0);
+    if (!clustered) return { method: 'wilson', unit: 'trial', units: n, hits };
+    if (hits === 0 || hits === n) return { method: 'wilson', unit: 'task', units: tasks, hits: hits && tasks };
+  }
+  return clustered ? { method: 'bootstrap', unit: 'task', units: tasks } : { method: 'bootstrap', unit: 'trial', units: n };
 }
 
-/** A share of trials. */
-function rate(select: (rs: TrialRecord[]) => TrialRecord[], hit: (r: TrialRecord) => boolean): Aggregate {
-  return rateOf((rs) => {
-    const base = select(rs);
-    return [base.filter(hit).length, base.length];
+/**
+ * Samples' values with their 95% intervals (see methodOf). `units` are the tasks a bootstrap resamples
+ * (default: the samples' own); the bootstraps of all samples share their resamples (drawing is the
+ * costly part).
+ */
+export function valuesOf(samples: Sample[], seed: number, units = unitsOf(samples.flatMap((s) => s.terms.map((t) => t.key)))): MetricValue[] {
+  const methods = samples.map(methodOf);
+  const booted = clusterBootstraps(
+    samples.filter((_, i) => methods[i]!.method === 'bootstrap').map((s) => statisticOf(s, units)),
+    units,
+    { seed },
+  );
+  let next = 0;
+  return samples.map((s, i) => {
+    const { hits, ...interval } = methods[i]!;
+    const ci = interval.method === 'wilson' ? wilson(hits!, interval.units) : booted[next++]!;
+    const missing = s.missing?.n ? { missing: s.missing } : {};
+    const n = s.terms.length;
+    return ci ? { estimate: ci.estimate, lo: ci.lo, hi: ci.hi, n, ...missing, interval } : { estimate: null, lo: null, hi: null, n, ...missing };
   });
 }
 
-const withMissing = (v: MetricValue, n: number, why: Missing): MetricValue => (n ? { ...v, missing: { n, why } } : v);
+/** Several metrics over the same trials: their bootstraps resample the trials' tasks, all with the same draws. */
+export function computeMetrics(defs: ReadonlyArray<Pick<MetricDef, 'sample'>>, records: TrialRecord[], seed: number): MetricValue[] {
+  return valuesOf(
+    defs.map((d) => d.sample(records)),
+    seed,
+    unitsOf(records.map((r) => r.task_id)),
+  );
+}
+
+/** A sample's value alone. */
+export function pointOf(s: Sample): number | null {
+  if (s.kind === 'quantile')
+    return quantile(
+      s.terms.map((t) => t.value),
+      s.q,
+    );
+  let num = 0;
+  let den = 0;
+  for (const t of s.terms) {
+    num += t.num;
+    den += t.den;
+  }
+  return den === 0 ? null : num / den;
+}
+
+type Defined = Pick<MetricDef, 'sample' | 'compute' | 'point'>;
+
+function defined(sample: (rs: TrialRecord[]) => Sample): Defined {
+  const def: Defined = { sample, compute: (rs, seed) => computeMetrics([def], rs, seed)[0]!, point: (rs) => pointOf(sample(rs)) };
+  return def;
+}
+
+/** A share of trials: each trial `select` keeps is a hit or not. */
+function rate(select: (rs: TrialRecord[]) => TrialRecord[], hit: (r: TrialRecord) => boolean): Defined {
+  return defined((rs) => ({ kind: 'ratio', binary: true, terms: select(rs).map((r) => ({ key: r.task_id, num: hit(r) ? 1 : 0, den: 1 })) }));
+}
 
 /**
- * A mean over the trials `select` keeps: bootstrap interval. A value that can be null says why it would
- * be (`why`); those trials are left out of the mean and counted as missing.
+ * A mean over the trials `select` keeps. A value that can be null says why it would be (`why`); those
+ * trials are left out of the mean and counted as missing.
  */
-function perTask(select: (rs: TrialRecord[]) => TrialRecord[], value: (r: TrialRecord) => number): Aggregate;
-function perTask(select: (rs: TrialRecord[]) => TrialRecord[], value: (r: TrialRecord) => number | null, why: Missing): Aggregate;
-function perTask(select: (rs: TrialRecord[]) => TrialRecord[], value: (r: TrialRecord) => number | null, why: Missing = 'not_computed'): Aggregate {
-  const values = (rs: TrialRecord[]) =>
-    select(rs)
-      .map(value)
-      .filter((v): v is number => v !== null && Number.isFinite(v));
-  return {
-    compute: (rs, seed) => {
-      const base = select(rs);
-      const xs = base.map(value).filter((v): v is number => v !== null && Number.isFinite(v));
-      return withMissing(fromInterval(bootstrapMean(xs, { seed }), xs.length), base.length - xs.length, why);
-    },
-    point: (rs) => mean(values(rs)),
-  };
+function perTask(select: (rs: TrialRecord[]) => TrialRecord[], value: (r: TrialRecord) => number): Defined;
+function perTask(select: (rs: TrialRecord[]) => TrialRecord[], value: (r: TrialRecord) => number | null, why: Missing): Defined;
+function perTask(select: (rs: TrialRecord[]) => TrialRecord[], value: (r: TrialRecord) => number | null, why: Missing = 'not_computed'): Defined {
+  return defined((rs) => {
+    const base = select(rs);
+    const terms: RatioTerm[] = [];
+    for (const r of base) {
+      const v = value(r);
+      if (v !== null && Number.isFinite(v)) terms.push({ key: r.task_id, num: v, den: 1 });
+    }
+    return { kind: 'ratio', binary: false, terms, missing: { n: base.length - terms.length, why } };
+  });
 }
 
-const LATENCY_QUANTILES = [0.5, 0.95] as const;
-const latencies = (rs: TrialRecord[]) => completed(rs).map((r) => r.time.wall_ms);
-/** p50 and p95 are read off the same bootstrap resamples: one per record set and seed serves both. */
-const latencyBoot = new WeakMap<TrialRecord[], Map<number, Interval[] | null>>();
+/** A percentile of the wall time of completed trials. */
+const percentile = (q: number): Defined =>
+  defined((rs) => ({ kind: 'quantile', q, terms: completed(rs).map((r) => ({ key: r.task_id, value: r.time.wall_ms })) }));
 
-function latencyIntervals(rs: TrialRecord[], seed: number): Interval[] | null {
-  let bySeed = latencyBoot.get(rs);
-  if (!bySeed) latencyBoot.set(rs, (bySeed = new Map()));
-  if (!bySeed.has(seed)) bySeed.set(seed, bootstrapQuantiles(latencies(rs), LATENCY_QUANTILES, { seed }));
-  return bySeed.get(seed)!;
-}
-
-function percentile(q: (typeof LATENCY_QUANTILES)[number]): Aggregate {
-  const i = LATENCY_QUANTILES.indexOf(q);
-  return {
-    compute: (rs, seed) => fromInterval(latencyIntervals(rs, seed)?.[i] ?? null, completed(rs).length),
-    point: (rs) => quantile(latencies(rs), q),
-  };
-}
-
-/** Total cost over tasks resolved: a ratio of sums, bootstrapped over trials. */
-function costPerResolved(): Aggregate {
-  const units = (rs: TrialRecord[]) =>
-    judged(rs)
-      .filter((r) => r.cost_usd !== null)
-      .map((r) => [r.cost_usd!, r.quality.resolved ? 1 : 0] as const);
-  return {
-    compute: (rs, seed) => {
-      const us = units(rs);
-      return withMissing(fromInterval(ratioOfSums(us, { seed }), us.length), judged(rs).length - us.length, 'no_price');
-    },
-    point: (rs) => {
-      const us = units(rs);
-      const resolved = us.reduce((n, u) => n + u[1], 0);
-      return us.length && resolved ? us.reduce((n, u) => n + u[0], 0) / resolved : null;
-    },
-  };
-}
+/** Total cost over tasks resolved: a ratio of sums. */
+const costPerResolved = (): Defined =>
+  defined((rs) => {
+    const base = judged(rs);
+    const priced = base.filter((r) => r.cost_usd !== null);
+    return {
+      kind: 'ratio',
+      binary: false,
+      terms: priced.map((r) => ({ key: r.task_id, num: r.cost_usd!, den: r.quality.resolved ? 1 : 0 })),
+      missing: { n: base.length - priced.length, why: 'no_price' },
+    };
+  });
 
 const findings = (r: TrialRecord) => Object.values(r.review.findings).reduce((a, b) => a + b, 0);
 
@@ -396,10 +453,12 @@ export const METRICS: MetricDef[] = [
     unit: 'rate',
     better: 'higher',
     description: 'Docs checks passed, over all checks of judged docs trials.',
-    ...rateOf((rs) => {
-      const checks = judged(rs).flatMap((r) => r.docs?.checks ?? []);
-      return [checks.filter((c) => c.passed).length, checks.length];
-    }),
+    // One term per check: a trial's checks share its task, so with several checks per trial the interval resamples tasks.
+    ...defined((rs) => ({
+      kind: 'ratio',
+      binary: true,
+      terms: judged(rs).flatMap((r) => (r.docs?.checks ?? []).map((c) => ({ key: r.task_id, num: c.passed ? 1 : 0, den: 1 }))),
+    })),
   },
   {
     name: 'infra_error_rate',

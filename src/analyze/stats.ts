@@ -1,5 +1,6 @@
 // Statistics as pure functions: percentiles, means, intervals (seeded bootstrap, Wilson), paired
-// differences, pass@k. Nothing here reads files or knows about trials.
+// differences, pass@k. Nothing here reads files or knows about trials. Every bootstrap resamples units
+// (clusters) whole: the repeats of a task are correlated, so a task and all its trials are one draw.
 
 export interface Interval {
   estimate: number;
@@ -44,100 +45,238 @@ export interface BootstrapOptions {
   level?: number;
 }
 
-/** Percentile bootstrap interval of a statistic of one sample (resamples where it is undefined, NaN, are dropped). */
-export function bootstrap(values: readonly number[], stat: (sample: number[]) => number, opts: BootstrapOptions = {}): Interval | null {
-  if (!values.length) return null;
-  const { resamples = 2000, seed = 1, level = 0.95 } = opts;
-  const estimate = stat([...values]);
-  const next = rng(seed);
-  const n = values.length;
-  const stats = new Float64Array(resamples);
-  const sample = new Array<number>(n);
-  for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < n; i++) sample[i] = values[Math.floor(next() * n)]!;
-    stats[r] = stat(sample);
-  }
-  const defined = Array.from(stats)
-    .filter((s) => !Number.isNaN(s))
-    .sort((a, b) => a - b);
-  if (!defined.length) return { estimate, lo: estimate, hi: estimate };
-  const alpha = (1 - level) / 2;
-  return { estimate, lo: sortedQuantile(defined, alpha), hi: sortedQuantile(defined, 1 - alpha) };
+/** How an interval was made, and over what: the words a reader needs to weigh it ("bootstrap over 30 tasks"). */
+export interface IntervalMethod {
+  method: 'wilson' | 'bootstrap';
+  /** What was resampled (or counted, for Wilson): trials, or tasks with all their trials together. */
+  unit: 'trial' | 'task';
+  /** How many of them. */
+  units: number;
+  /** A difference or margin of two sides resampled together (each task's trials of both sides drawn at once). */
+  paired?: boolean;
+}
+
+export function intervalText(m: IntervalMethod): string {
+  const over = `${m.units} ${m.unit}${m.units === 1 ? '' : 's'}`;
+  return m.method === 'wilson' ? `Wilson, ${over}` : `${m.paired ? 'paired ' : ''}bootstrap over ${over}`;
 }
 
 /**
- * Percentile bootstrap intervals of several quantiles of one sample, from the same resamples, without
- * sorting each resample: the data are sorted once, a resample is a count per sorted position, and its
- * order statistics are read off the running counts. Same method as bootstrap(values, quantileOf(q)) for
- * each q, linear instead of n log n per resample.
+ * The resampling units (clusters): observations with the same key (the repeats of one task) are drawn
+ * together, because they are correlated; with one observation per key this is the ordinary bootstrap.
+ * Units are numbered in order of first appearance.
  */
-export function bootstrapQuantiles(values: readonly number[], qs: readonly number[], opts: BootstrapOptions = {}): Interval[] | null {
-  if (!values.length) return null;
-  const { resamples = 2000, seed = 1, level = 0.95 } = opts;
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted[0] === sorted.at(-1)) return qs.map(() => ({ estimate: sorted[0]!, lo: sorted[0]!, hi: sorted[0]! }));
-  const n = sorted.length;
-  const at = qs.map((q) => {
-    const pos = (n - 1) * q;
-    return { lo: Math.floor(pos), hi: Math.ceil(pos), frac: pos - Math.floor(pos), stats: new Float64Array(resamples) };
-  });
-  const last = Math.max(...at.map((p) => p.hi));
-  const next = rng(seed);
-  const counts = new Uint32Array(n);
-  const a = new Float64Array(at.length);
-  const b = new Float64Array(at.length);
-  for (let r = 0; r < resamples; r++) {
-    counts.fill(0);
-    for (let i = 0; i < n; i++) counts[Math.floor(next() * n)]!++;
-    a.fill(Number.NaN);
-    b.fill(Number.NaN);
-    let cum = 0;
-    for (let j = 0; j < n; j++) {
-      cum += counts[j]!;
-      for (let k = 0; k < at.length; k++) {
-        if (Number.isNaN(a[k]!) && cum > at[k]!.lo) a[k] = sorted[j]!;
-        if (Number.isNaN(b[k]!) && cum > at[k]!.hi) b[k] = sorted[j]!;
+export interface Units {
+  index: ReadonlyMap<string, number>;
+  count: number;
+}
+
+export function unitsOf(keys: Iterable<string>): Units {
+  const index = new Map<string, number>();
+  for (const k of keys) if (!index.has(k)) index.set(k, index.size);
+  return { index, count: index.size };
+}
+
+/** One observation of a ratio of sums: a rate adds (hit, 1), a mean (value, 1), cost per resolved task (cost, resolved). */
+export interface RatioTerm {
+  key: string;
+  num: number;
+  den: number;
+}
+
+/** One observation of a quantile. */
+export interface ValueTerm {
+  key: string;
+  value: number;
+}
+
+/**
+ * A statistic that any resample can be judged on without going back to the data: `at(draw)` is its value
+ * over the units drawn (indices into the units, with repeats), NaN where it is undefined.
+ */
+export interface Statistic {
+  estimate: number | null;
+  /** Every observation has the same value: the interval is the point. */
+  constant: boolean;
+  at(draw: Int32Array): number;
+}
+
+/** Σnum / Σden, over the units of a resample: O(units) per resample. */
+export function ratioStatistic(terms: readonly RatioTerm[], units: Units): Statistic {
+  const num = new Float64Array(units.count);
+  const den = new Float64Array(units.count);
+  let sn = 0;
+  let sd = 0;
+  for (const t of terms) {
+    const u = units.index.get(t.key)!;
+    num[u] += t.num;
+    den[u] += t.den;
+    sn += t.num;
+    sd += t.den;
+  }
+  const first = terms[0];
+  return {
+    estimate: sd === 0 ? null : sn / sd,
+    constant: !!first && terms.every((t) => t.num === first.num && t.den === first.den),
+    at: (draw) => {
+      let n = 0;
+      let d = 0;
+      for (let i = 0; i < draw.length; i++) {
+        n += num[draw[i]!]!;
+        d += den[draw[i]!]!;
       }
-      if (cum > last) break;
+      return d === 0 ? Number.NaN : n / d;
+    },
+  };
+}
+
+/**
+ * The q-quantile of the observations of a resample (type 7, as quantile()), without sorting it: the
+ * values are sorted once, a resample weighs each by how often its unit was drawn, and the order
+ * statistics are read off the running weights. O(units + observations) per resample.
+ */
+export function quantileStatistic(terms: readonly ValueTerm[], q: number, units: Units): Statistic {
+  const order = [...terms].sort((a, b) => a.value - b.value);
+  const values = Float64Array.from(order, (t) => t.value);
+  const unitOf = Int32Array.from(order, (t) => units.index.get(t.key)!);
+  const size = new Uint32Array(units.count);
+  for (const u of unitOf) size[u]!++;
+  const drawn = new Uint32Array(units.count);
+  return {
+    estimate: values.length ? sortedQuantile(values as unknown as number[], q) : null,
+    constant: values.length > 0 && values[0] === values.at(-1),
+    at: (draw) => {
+      drawn.fill(0);
+      let total = 0;
+      for (let i = 0; i < draw.length; i++) {
+        drawn[draw[i]!]!++;
+        total += size[draw[i]!]!;
+      }
+      if (total === 0) return Number.NaN;
+      const pos = (total - 1) * q;
+      const lo = Math.floor(pos);
+      const hi = Math.ceil(pos);
+      let a = Number.NaN;
+      let cum = 0;
+      for (let j = 0; j < values.length; j++) {
+        cum += drawn[unitOf[j]!]!;
+        if (Number.isNaN(a) && cum > lo) a = values[j]!;
+        if (cum > hi) return a + (values[j]! - a) * (pos - lo);
+      }
+      return Number.NaN; // not reached: cum ends at total > hi
+    },
+  };
+}
+
+/**
+ * Percentile-bootstrap intervals of several statistics over the same seeded resamples of `units` units
+ * (each resample draws as many units as there are, with replacement): drawing is the costly part, and
+ * one draw serves every statistic of the same data. Resamples where a statistic is undefined (NaN) are
+ * dropped; null when all are.
+ */
+export function resampleIntervals(
+  units: number,
+  ats: ReadonlyArray<(draw: Int32Array) => number>,
+  opts: BootstrapOptions = {},
+): Array<{ lo: number; hi: number } | null> {
+  if (units <= 0) return ats.map(() => null);
+  const { resamples = 2000, seed = 1, level = 0.95 } = opts;
+  const next = rng(seed);
+  const draw = new Int32Array(units);
+  const stats = ats.map(() => new Float64Array(resamples));
+  const defined = new Int32Array(ats.length);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < units; i++) draw[i] = Math.floor(next() * units);
+    for (let k = 0; k < ats.length; k++) {
+      const s = ats[k]!(draw);
+      if (!Number.isNaN(s)) stats[k]![defined[k]!++] = s;
     }
-    for (let k = 0; k < at.length; k++) at[k]!.stats[r] = a[k]! + (b[k]! - a[k]!) * at[k]!.frac;
   }
   const alpha = (1 - level) / 2;
-  return at.map(({ stats }, k) => {
-    stats.sort();
-    return {
-      estimate: sortedQuantile(sorted, qs[k]!),
-      lo: sortedQuantile(stats as unknown as number[], alpha),
-      hi: sortedQuantile(stats as unknown as number[], 1 - alpha),
-    };
+  return stats.map((all, k) => {
+    if (!defined[k]) return null;
+    const sorted = all.subarray(0, defined[k]).sort() as unknown as number[];
+    return { lo: sortedQuantile(sorted, alpha), hi: sortedQuantile(sorted, 1 - alpha) };
   });
 }
 
+/** resampleIntervals for one statistic. */
+export function resampleInterval(units: number, at: (draw: Int32Array) => number, opts: BootstrapOptions = {}): { lo: number; hi: number } | null {
+  return resampleIntervals(units, [at], opts)[0]!;
+}
+
+/** Statistics with their bootstrap intervals over the same resamples of their units (the point for a constant sample). */
+export function clusterBootstraps(stats: readonly Statistic[], units: Units, opts: BootstrapOptions = {}): Array<Interval | null> {
+  const varying = stats.filter((s) => s.estimate !== null && !s.constant);
+  const cis = resampleIntervals(
+    units.count,
+    varying.map((s) => s.at),
+    opts,
+  );
+  return stats.map((s) => {
+    if (s.estimate === null) return null;
+    const ci = s.constant ? null : cis[varying.indexOf(s)];
+    return { estimate: s.estimate, lo: ci?.lo ?? s.estimate, hi: ci?.hi ?? s.estimate };
+  });
+}
+
+/** clusterBootstraps for one statistic. */
+export function clusterBootstrap(stat: Statistic, units: Units, opts: BootstrapOptions = {}): Interval | null {
+  return clusterBootstraps([stat], units, opts)[0]!;
+}
+
+/** Percentile bootstrap interval of a statistic of one sample (resamples where it is undefined, NaN, are dropped). */
+export function bootstrap(values: readonly number[], stat: (sample: number[]) => number, opts: BootstrapOptions = {}): Interval | null {
+  if (!values.length) return null;
+  const estimate = stat([...values]);
+  const sample = new Array<number>(values.length);
+  const ci = resampleInterval(
+    values.length,
+    (draw) => {
+      for (let i = 0; i < draw.length; i++) sample[i] = values[draw[i]!]!;
+      return stat(sample);
+    },
+    opts,
+  );
+  return ci ? { estimate, ...ci } : { estimate, lo: estimate, hi: estimate };
+}
+
+/** Keys for observations that are each their own unit. */
+const ownKeys = (n: number) => Array.from({ length: n }, (_, i) => String(i));
+
+/** Percentile bootstrap intervals of several quantiles of one sample (`keys`: the unit of each value; default, each its own). */
+export function bootstrapQuantiles(
+  values: readonly number[],
+  qs: readonly number[],
+  opts: BootstrapOptions & { keys?: readonly string[] } = {},
+): Interval[] | null {
+  if (!values.length) return null;
+  const keys = opts.keys ?? ownKeys(values.length);
+  const units = unitsOf(keys);
+  const terms = values.map((value, i) => ({ key: keys[i]!, value }));
+  return qs.map((q) => clusterBootstrap(quantileStatistic(terms, q, units), units, opts)!);
+}
+
 /** Percentile bootstrap interval of one quantile: bootstrapQuantiles for one q. */
-export function bootstrapQuantile(values: readonly number[], q: number, opts: BootstrapOptions = {}): Interval | null {
+export function bootstrapQuantile(values: readonly number[], q: number, opts: BootstrapOptions & { keys?: readonly string[] } = {}): Interval | null {
   return bootstrapQuantiles(values, [q], opts)?.[0] ?? null;
 }
 
 export const meanOf = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/** bootstrap(values, meanOf), specialised: no per-resample arrays, and no resampling of a constant sample. */
-export function bootstrapMean(values: readonly number[], opts: BootstrapOptions = {}): Interval | null {
+/** Bootstrap interval of a mean (`keys`: the unit of each value, resampled whole; default, each its own). */
+export function bootstrapMean(values: readonly number[], opts: BootstrapOptions & { keys?: readonly string[] } = {}): Interval | null {
   if (!values.length) return null;
-  const estimate = meanOf([...values]);
-  if (values.every((v) => v === values[0])) return { estimate, lo: estimate, hi: estimate };
-  const { resamples = 2000, seed = 1, level = 0.95 } = opts;
-  const xs = Float64Array.from(values);
-  const n = xs.length;
-  const next = rng(seed);
-  const stats = new Float64Array(resamples);
-  for (let r = 0; r < resamples; r++) {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += xs[Math.floor(next() * n)]!;
-    stats[r] = sum / n;
-  }
-  stats.sort();
-  const alpha = (1 - level) / 2;
-  return { estimate, lo: sortedQuantile(stats as unknown as number[], alpha), hi: sortedQuantile(stats as unknown as number[], 1 - alpha) };
+  const keys = opts.keys ?? ownKeys(values.length);
+  const units = unitsOf(keys);
+  return clusterBootstrap(
+    ratioStatistic(
+      values.map((num, i) => ({ key: keys[i]!, num, den: 1 })),
+      units,
+    ),
+    units,
+    opts,
+  );
 }
 export const quantileOf =
   (q: number) =>
@@ -184,19 +323,29 @@ export interface PairedDifference extends Interval {
   ties: number;
   losses: number;
   n: number;
+  interval: IntervalMethod;
 }
 
-/** Mean of b - a over pairs (the same task and seed under two workflows), with a bootstrap interval. */
-export function pairedDifference(pairs: ReadonlyArray<readonly [number, number]>, opts: BootstrapOptions = {}): PairedDifference | null {
+/**
+ * Mean of b - a over pairs (the same task and seed under two workflows), with a bootstrap interval.
+ * `keys` (the task of each pair) makes the unit the task: a task's pairs are resampled together.
+ */
+export function pairedDifference(
+  pairs: ReadonlyArray<readonly [number, number]>,
+  opts: BootstrapOptions & { keys?: readonly string[] } = {},
+): PairedDifference | null {
   if (!pairs.length) return null;
   const diffs = pairs.map(([a, b]) => b - a);
-  const ci = bootstrapMean(diffs, opts)!;
+  const keys = opts.keys ?? ownKeys(diffs.length);
+  const units = unitsOf(keys);
+  const ci = bootstrapMean(diffs, { ...opts, keys })!;
   return {
     ...ci,
     wins: diffs.filter((d) => d > 0).length,
     ties: diffs.filter((d) => d === 0).length,
     losses: diffs.filter((d) => d < 0).length,
     n: diffs.length,
+    interval: { method: 'bootstrap', unit: opts.keys ? 'task' : 'trial', units: units.count, paired: true },
   };
 }
 
@@ -209,19 +358,16 @@ export function passAtK(n: number, c: number, k: number): number {
   return 1 - prod;
 }
 
-/** A ratio of sums (e.g. cost per resolved task) with a bootstrap interval over the units. */
-export function ratioOfSums(units: ReadonlyArray<readonly [number, number]>, opts: BootstrapOptions = {}): Interval | null {
-  const den = units.reduce((s, [, d]) => s + d, 0);
-  if (!units.length || den === 0) return null;
-  const idx = units.map((_, i) => i);
-  const ratio = (is: number[]) => {
-    let n = 0;
-    let d = 0;
-    for (const i of is) {
-      n += units[i]![0];
-      d += units[i]![1];
-    }
-    return d === 0 ? Number.NaN : n / d;
-  };
-  return bootstrap(idx, ratio, opts);
+/** A ratio of sums (e.g. cost per resolved task) with a bootstrap interval over the units (each pair its own unit). */
+export function ratioOfSums(pairs: ReadonlyArray<readonly [number, number]>, opts: BootstrapOptions = {}): Interval | null {
+  const keys = ownKeys(pairs.length);
+  const units = unitsOf(keys);
+  return clusterBootstrap(
+    ratioStatistic(
+      pairs.map(([num, den], i) => ({ key: keys[i]!, num, den })),
+      units,
+    ),
+    units,
+    opts,
+  );
 }

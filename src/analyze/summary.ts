@@ -2,8 +2,8 @@
 // per task kind, pass@k) and paired comparisons between workflows out. Pure: the report and the gate
 // read only this.
 import type { TrialRecord } from '../record/schema.ts';
-import { completed, judged, METRICS, metricByName, type MetricValue } from './metrics.ts';
-import { bootstrapMean, bootstrapQuantiles, pairedDifference, passAtK, type Interval, type PairedDifference } from './stats.ts';
+import { completed, computeMetrics, judged, METRICS, metricByName, valuesOf, type MetricValue, type Missing, type Sample } from './metrics.ts';
+import { intervalText, pairedDifference, passAtK, unitsOf, type PairedDifference } from './stats.ts';
 
 export interface RoleSummary {
   role: string;
@@ -28,6 +28,9 @@ export interface WorkflowSummary {
   label: string;
   workflow: string;
   run: string;
+  /** The engine(s) and model(s) of its trials: what besides the workflow a comparison may differ in. */
+  engine: string;
+  model: string;
   trials: number;
   judged: number;
   infra_errors: number;
@@ -54,6 +57,9 @@ export interface MetricComparison {
 export interface Comparison {
   a: string;
   b: string;
+  /** What differs between the two sides (engine, model, workflow), and what is the same, in words. */
+  differs: Difference[];
+  contrast: string;
   /** Trials matched on (task, repeat): the same seed under both. */
   pairs: number;
   resolved: PairedDifference | null;
@@ -69,6 +75,55 @@ export interface Analysis {
   seed: number;
   workflows: WorkflowSummary[];
   comparisons: Comparison[];
+  /** Pairs of workflows left uncompared, and why (they differ in engine and workflow at once). */
+  uncompared: string[];
+}
+
+/** What one side of a comparison is: its workflow, engine(s) and model(s). */
+export interface Side {
+  workflow: string;
+  engine: string;
+  model: string;
+}
+
+export interface Difference {
+  aspect: keyof Side;
+  a: string;
+  b: string;
+}
+
+const distinct = (xs: string[]) => [...new Set(xs)].sort().join(', ');
+
+export function sideOf(records: TrialRecord[]): Side {
+  return {
+    workflow: distinct(records.map((r) => r.workflow)),
+    engine: distinct(records.map((r) => r.engine)),
+    model: distinct(records.flatMap((r) => Object.values(r.models))),
+  };
+}
+
+const ASPECTS: Array<keyof Side> = ['workflow', 'engine', 'model'];
+
+export function differences(a: Side, b: Side): Difference[] {
+  return ASPECTS.filter((k) => a[k] !== b[k]).map((k) => ({ aspect: k, a: a[k], b: b[k] }));
+}
+
+/** How `first` differs from `second`, in words: `differ in engine (codex vs sdk); same workflow (roles) and model (sim)`. */
+export function contrastText(first: Side, second: Side): string {
+  const diff = differences(first, second);
+  const same = ASPECTS.filter((k) => first[k] === second[k]).map((k) => `${k} (${first[k]})`);
+  const parts = [];
+  if (diff.length) parts.push(`differ in ${diff.map((d) => `${d.aspect} (${d.a} vs ${d.b})`).join(' and ')}`);
+  if (same.length) parts.push(`same ${same.join(' and ')}`);
+  return parts.join('; ');
+}
+
+/**
+ * Like with like: two sides of different engines are compared only on the same workflow; otherwise a
+ * difference could be the engine's or the workflow's, and no figure can say which.
+ */
+export function comparable(a: Side, b: Side): boolean {
+  return a.engine === b.engine || a.workflow === b.workflow;
 }
 
 export interface RunRecords {
@@ -85,34 +140,39 @@ export interface WorkflowRecords {
   records: TrialRecord[];
 }
 
-const valueOf = (ci: Interval | null | undefined, n: number): MetricValue => (ci ? { ...ci, n } : { estimate: null, lo: null, hi: null, n: 0 });
-const meanOf = (xs: number[], seed: number) => valueOf(bootstrapMean(xs, { seed }), xs.length);
+/** A mean of one value per trial, keyed by its task. */
+const meanSample = (terms: Array<{ key: string; value: number }>, missing?: { n: number; why: Missing }): Sample => ({
+  kind: 'ratio',
+  binary: false,
+  terms: terms.map((t) => ({ key: t.key, num: t.value, den: 1 })),
+  missing,
+});
 
+/** Per role: p50 and p95 wall time, mean model time, tokens and cost; every role's bootstraps draw the same resamples of the tasks. */
 function summarizeRoles(records: TrialRecord[], seed: number): RoleSummary[] {
   const names = [...new Set(records.flatMap((r) => Object.keys(r.roles)))].sort();
-  return names.map((role) => {
-    const stats = completed(records)
-      .map((r) => r.roles[role])
-      .filter((s): s is NonNullable<typeof s> => !!s);
-    const costs = stats.map((s) => s.cost_usd).filter((c): c is number => c !== null);
-    const wall = stats.map((s) => s.wall_ms);
-    const [p50, p95] = bootstrapQuantiles(wall, [0.5, 0.95], { seed }) ?? [];
-    return {
-      role,
-      model: stats[0]?.model ?? '',
-      trials: stats.length,
-      p50_wall_ms: valueOf(p50, wall.length),
-      p95_wall_ms: valueOf(p95, wall.length),
-      model_ms: meanOf(
-        stats.map((s) => s.model_ms),
-        seed,
-      ),
-      tokens: meanOf(
-        stats.map((s) => s.tokens.input + s.tokens.output),
-        seed,
-      ),
-      cost_usd: stats.length > costs.length ? { ...meanOf(costs, seed), missing: { n: stats.length - costs.length, why: 'no_price' } } : meanOf(costs, seed),
-    };
+  const done = completed(records);
+  const roles = names.map((role) => {
+    const stats = done.flatMap((r) => (r.roles[role] ? [{ key: r.task_id, s: r.roles[role] }] : []));
+    const costs = stats.filter((x) => x.s.cost_usd !== null).map((x) => ({ key: x.key, value: x.s.cost_usd! }));
+    const wall = stats.map((x) => ({ key: x.key, value: x.s.wall_ms }));
+    const samples: Sample[] = [
+      { kind: 'quantile', q: 0.5, terms: wall },
+      { kind: 'quantile', q: 0.95, terms: wall },
+      meanSample(stats.map((x) => ({ key: x.key, value: x.s.model_ms }))),
+      meanSample(stats.map((x) => ({ key: x.key, value: x.s.tokens.input + x.s.tokens.output }))),
+      meanSample(costs, { n: stats.length - costs.length, why: 'no_price' }),
+    ];
+    return { role, model: stats[0]?.s.model ?? '', trials: stats.length, samples };
+  });
+  const values = valuesOf(
+    roles.flatMap((r) => r.samples),
+    seed,
+    unitsOf(done.map((r) => r.task_id)),
+  );
+  return roles.map(({ role, model, trials }, i) => {
+    const [p50, p95, modelMs, tokens, cost] = values.slice(5 * i, 5 * i + 5);
+    return { role, model, trials, p50_wall_ms: p50!, p95_wall_ms: p95!, model_ms: modelMs!, tokens: tokens!, cost_usd: cost! };
   });
 }
 
@@ -120,7 +180,13 @@ function summarizeKinds(records: TrialRecord[], seed: number): KindSummary[] {
   const kinds = [...new Set(records.map((r) => r.kind))].sort();
   return kinds.map((kind) => {
     const rs = records.filter((r) => r.kind === kind);
-    const m = (name: 'resolve_rate' | 'escaped_defect_rate' | 'p50_latency' | 'cost_per_task') => metricByName.get(name)!.compute(rs, seed);
+    const names = ['resolve_rate', 'escaped_defect_rate', 'p50_latency', 'cost_per_task'] as const;
+    const values = computeMetrics(
+      names.map((n) => metricByName.get(n)!),
+      rs,
+      seed,
+    );
+    const m = (name: (typeof names)[number]) => values[names.indexOf(name)]!;
     return {
       kind,
       trials: rs.length,
@@ -159,15 +225,18 @@ export const workflowLabel = (run: string, workflow: string) => (run ? `${run}: 
 
 export function summarizeWorkflow(records: TrialRecord[], seed: number, run = ''): WorkflowSummary {
   const workflow = records[0]?.workflow ?? '';
+  const side = sideOf(records);
   return {
     label: workflowLabel(run, workflow),
     workflow,
     run,
+    engine: side.engine,
+    model: side.model,
     trials: records.length,
     judged: judged(records).length,
     infra_errors: records.filter((r) => r.status === 'infra_error').length,
     timeouts: records.filter((r) => r.status === 'timeout' || r.status === 'limit').length,
-    metrics: Object.fromEntries(METRICS.map((m) => [m.name, m.compute(records, seed)])),
+    metrics: Object.fromEntries(computeMetrics(METRICS, records, seed).map((v, i) => [METRICS[i]!.name, v])),
     roles: summarizeRoles(records, seed),
     kinds: summarizeKinds(records, seed),
     pass_at_k: passAtKOf(records),
@@ -232,17 +301,19 @@ export function compare(a: WorkflowSummary, ra: TrialRecord[], b: WorkflowSummar
     .map((r) => [byKey.get(key(r))!, r] as const);
   const judgedPairs = pairs.filter(([x, y]) => x.quality.resolved !== null && y.quality.resolved !== null);
   const costPairs = pairs.filter(([x, y]) => x.cost_usd !== null && y.cost_usd !== null);
+  // A task's pairs (its repeats) are resampled together.
+  const keys = (ps: ReadonlyArray<readonly [TrialRecord, TrialRecord]>) => ps.map(([x]) => x.task_id);
   const resolved = pairedDifference(
     judgedPairs.map(([x, y]) => [+!!x.quality.resolved, +!!y.quality.resolved] as const),
-    { seed },
+    { seed, keys: keys(judgedPairs) },
   );
   const wall = pairedDifference(
     pairs.map(([x, y]) => [x.time.wall_ms, y.time.wall_ms] as const),
-    { seed },
+    { seed, keys: keys(pairs) },
   );
   const cost = pairedDifference(
     costPairs.map(([x, y]) => [x.cost_usd!, y.cost_usd!] as const),
-    { seed },
+    { seed, keys: keys(costPairs) },
   );
   const metrics = METRICS.filter((m) => a.metrics[m.name]!.n > 0 || b.metrics[m.name]!.n > 0).map((m) =>
     m.name === 'resolve_rate' && resolved
@@ -251,17 +322,22 @@ export function compare(a: WorkflowSummary, ra: TrialRecord[], b: WorkflowSummar
   );
   const parts: string[] = [];
   if (resolved) {
+    const ci = `difference ${(resolved.estimate * 100).toFixed(0)} points, 95% CI ${(resolved.lo * 100).toFixed(0)} to ${(resolved.hi * 100).toFixed(0)}, ${intervalText(resolved.interval)}`;
     parts.push(
       clear(resolved)
-        ? `${resolved.estimate > 0 ? b.label : a.label} resolves more of the same tasks (${resolved.wins} won, ${resolved.losses} lost, ${resolved.ties} tied of ${resolved.n}; difference ${(resolved.estimate * 100).toFixed(0)} points, 95% CI ${(resolved.lo * 100).toFixed(0)} to ${(resolved.hi * 100).toFixed(0)})`
-        : `no clear difference in resolved tasks (${b.label} won ${resolved.wins}, lost ${resolved.losses}, tied ${resolved.ties} of ${resolved.n})`,
+        ? `${resolved.estimate > 0 ? b.label : a.label} resolves more of the same tasks (${resolved.wins} won, ${resolved.losses} lost, ${resolved.ties} tied of ${resolved.n}; ${ci})`
+        : `no clear difference in resolved tasks (${b.label} won ${resolved.wins}, lost ${resolved.losses}, tied ${resolved.ties} of ${resolved.n}; ${ci})`,
     );
   }
   if (wall && clear(wall)) parts.push(`${wall.estimate < 0 ? b.label : a.label} is faster by ${formatValue('ms', Math.abs(wall.estimate))} per task`);
   if (cost && clear(cost)) parts.push(`${cost.estimate < 0 ? b.label : a.label} is cheaper by ${formatValue('usd', Math.abs(cost.estimate))} per task`);
+  const sa = { workflow: a.workflow, engine: a.engine, model: a.model };
+  const sb = { workflow: b.workflow, engine: b.engine, model: b.model };
   return {
     a: a.label,
     b: b.label,
+    differs: differences(sa, sb),
+    contrast: contrastText(sb, sa),
     pairs: pairs.length,
     resolved,
     wall_ms: wall,
@@ -290,22 +366,29 @@ export function groupByWorkflow(runs: RunRecords[]): WorkflowRecords[] {
 
 /**
  * One run: a summary per workflow, and every workflow compared with the first (the baseline).
- * Several runs (--compare): summaries per run and workflow; each workflow compared across runs.
+ * Several runs (--compare): summaries per run and workflow; each workflow compared with itself across runs.
+ * Either way, two workflows of different engines are not compared (see comparable): they are listed in `uncompared`.
  * `workflowRecords` is groupByWorkflow(runs), passed by a caller that has it already.
  */
 export function analyze(runs: RunRecords[], seed = 1, workflowRecords = groupByWorkflow(runs)): Analysis {
   const compared = runs.length > 1;
   const groups = workflowRecords.map((g) => ({ summary: summarizeWorkflow(g.records, seed, compared ? g.run : ''), records: g.records }));
-  const comparisons: Comparison[] = [];
-  if (runs.length > 1) {
+  const candidates: Array<[(typeof groups)[number], (typeof groups)[number]]> = [];
+  if (compared) {
     const first = groups.filter((g) => g.summary.run === runs[0]!.label);
     for (const g of groups.filter((x) => x.summary.run !== runs[0]!.label)) {
       const base = first.find((f) => f.summary.workflow === g.summary.workflow);
-      if (base) comparisons.push(compare(base.summary, base.records, g.summary, g.records, seed));
+      if (base) candidates.push([base, g]);
     }
-  } else {
-    const [base, ...rest] = groups;
-    for (const g of rest) comparisons.push(compare(base!.summary, base!.records, g.summary, g.records, seed));
+  } else for (const g of groups.slice(1)) candidates.push([groups[0]!, g]);
+  const comparisons: Comparison[] = [];
+  const uncompared: string[] = [];
+  for (const [base, g] of candidates) {
+    if (comparable(base.summary, g.summary)) comparisons.push(compare(base.summary, base.records, g.summary, g.records, seed));
+    else
+      uncompared.push(
+        `${g.summary.label} is not compared with ${base.summary.label}: ${contrastText(g.summary, base.summary)}, so a difference could be either's; compare the same workflow across engines`,
+      );
   }
-  return { seed, workflows: groups.map((g) => g.summary), comparisons };
+  return { seed, workflows: groups.map((g) => g.summary), comparisons, uncompared };
 }

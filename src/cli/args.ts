@@ -1,8 +1,10 @@
-// What several commands share: flag value parsers, the cache folder and the OS sandbox choice. Kept
-// light (no stage modules) because every command file imports it at start-up.
+// What several commands share: flag value parsers, the cache folder, the OS sandbox choice and the check
+// of two runs about to be compared. Kept light (no stage modules) because every command file imports it
+// at start-up.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
+import type { Comparability } from '../analyze/comparability.ts';
 import type { SandboxChoice } from '../control/sandbox.ts';
 import { InputError } from '../errors.ts';
 
@@ -35,4 +37,21 @@ export async function sandboxFor(choice: string) {
       fix: 'install bubblewrap (apt-get install bubblewrap), or pass --sandbox none to run without an OS sandbox',
     });
   return s;
+}
+
+/**
+ * Two runs about to be compared (--compare, --baseline): what may explain a difference is warned, one line
+ * each on stderr; runs with nothing in common are refused (exit 2) unless --force.
+ */
+export function checkComparable(c: Comparability, opts: { field: string; force?: boolean }): void {
+  for (const w of c.warnings) process.stderr.write(`warning: ${w}\n`);
+  if (!c.refusal) return;
+  if (opts.force) {
+    process.stderr.write(`warning: ${c.refusal}; compared anyway (--force)\n`);
+    return;
+  }
+  throw new InputError(c.refusal, {
+    field: opts.field,
+    fix: `pass as ${opts.field} a run of the same suite (or replay one on these tasks), or add --force to compare anyway`,
+  });
 }

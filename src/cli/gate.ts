@@ -3,7 +3,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { intArg, warn } from './args.ts';
+import { checkComparable, intArg, warn } from './args.ts';
 
 interface GateFlags {
   policy: string;
@@ -12,6 +12,7 @@ interface GateFlags {
   baselineWorkflow?: string;
   junit?: string;
   seed: number;
+  force?: boolean;
 }
 
 export function gateCommand(program: Command): void {
@@ -25,17 +26,20 @@ export function gateCommand(program: Command): void {
     .option('--baseline-workflow <workflow>', "the baseline's workflow (overrides the policy's baseline)")
     .option('--junit <file>', 'also write the verdicts as JUnit XML (one test case per rule)')
     .option('--seed <n>', 'bootstrap seed', intArg('--seed', 0), 1)
+    .option('--force', 'compare with a baseline run that shares no task, or a baseline of another engine and workflow (refused otherwise)')
     .action(async (runArg: string, flags: GateFlags) => {
-      const [{ runGate }, { gateJUnit, gateMarkdown, gateText, githubAnnotations }, { loadPolicy }, { loadRun }] = await Promise.all([
+      const [{ runGate }, { gateJUnit, gateMarkdown, gateText, githubAnnotations }, { loadPolicy }, { loadRun }, { comparability }] = await Promise.all([
         import('../gate/gate.ts'),
         import('../gate/output.ts'),
         import('../gate/policy.ts'),
         import('../report/data.ts'),
+        import('../analyze/comparability.ts'),
       ]);
       const policyFile = relative(process.cwd(), resolve(flags.policy)) || flags.policy;
       const policy = loadPolicy(policyFile);
       const run = loadRun(resolve(runArg), { warn });
       const base = flags.baseline ? loadRun(resolve(flags.baseline), { warn }) : undefined;
+      if (base) checkComparable(comparability(base, run), { field: '--baseline', force: flags.force });
       const result = runGate({
         policy,
         policyFile,
@@ -43,6 +47,7 @@ export function gateCommand(program: Command): void {
         baselineRun: base && { label: base.label, records: base.records },
         candidate: flags.candidate,
         baselineWorkflow: flags.baselineWorkflow,
+        force: flags.force,
         seed: flags.seed,
       });
       process.stdout.write(`${gateText(result)}\n`);

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
 import { checkOutputPath } from '../input/outputPath.ts';
-import { warn } from './args.ts';
+import { checkComparable, warn } from './args.ts';
 
 export function reportCommand(program: Command): void {
   program
@@ -14,16 +14,21 @@ export function reportCommand(program: Command): void {
     .option('--compare <run>', 'another run to put side by side (e.g. before and after a plugin change)')
     .option('-o, --out <file>', 'output file (default: reports/<run-id>/index.html, or stdout for md)')
     .option('--format <format>', 'html or md', 'html')
-    .action(async (runArg: string, flags: { compare?: string; out?: string; format: string }) => {
+    .option('--force', 'compare runs that share no task (refused otherwise)')
+    .action(async (runArg: string, flags: { compare?: string; out?: string; format: string; force?: boolean }) => {
       if (!['html', 'md'].includes(flags.format))
         throw new InputError(`unknown format "${flags.format}"`, { field: '--format', fix: 'use --format html or --format md' });
-      const { buildReportData, DEFAULT_LIMITS, loadRun, MARKDOWN_LIMITS } = await import('../report/data.ts');
+      const [{ buildReportData, DEFAULT_LIMITS, loadRun, MARKDOWN_LIMITS }, { comparability }] = await Promise.all([
+        import('../report/data.ts'),
+        import('../analyze/comparability.ts'),
+      ]);
       if (flags.out) checkOutputPath(resolve(flags.out), 'file', '--out');
       const first = loadRun(resolve(runArg), { warn });
       const runs = [first];
       if (flags.compare) {
         const other = loadRun(resolve(flags.compare), { warn });
         if (other.label === first.label) other.label = `${other.label} (2)`;
+        checkComparable(comparability(other, first), { field: '--compare', force: flags.force });
         runs.unshift(other); // the compared-against run is the baseline
       }
       // Runs of different engines (sdk against codex) say so in every label.

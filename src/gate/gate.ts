@@ -1,11 +1,11 @@
 // The gate's judgement: each rule is judged on the interval, not the point. An absolute rule compares
 // the metric's 95% interval with the threshold; a relative rule bootstraps the margin (candidate minus
-// the baseline-derived threshold) resampling (task, repeat) units jointly, so trials that share a task
-// and seed stay paired. Pass: the interval is on the right side of the threshold; fail: on the wrong
-// side; inconclusive: it straddles it, or too few trials stand behind it.
-import { metricByName, MISSING_TEXT, type MetricValue } from '../analyze/metrics.ts';
-import { formatValue } from '../analyze/summary.ts';
-import { bootstrap, type Interval } from '../analyze/stats.ts';
+// the baseline-derived threshold) resampling tasks, each task's trials of both sides together, so the
+// sides stay paired and a task's repeats stay together. Pass: the interval is on the right side of the
+// threshold; fail: on the wrong side; inconclusive: it straddles it, or too few trials stand behind it.
+import { computeMetrics, metricByName, MISSING_TEXT, statisticOf, type MetricDef, type MetricValue } from '../analyze/metrics.ts';
+import { comparable, contrastText, differences, formatValue, sideOf, type Difference, type Side } from '../analyze/summary.ts';
+import { resampleIntervals, unitsOf, type Interval, type IntervalMethod } from '../analyze/stats.ts';
 import { InputError } from '../errors.ts';
 import type { TrialRecord } from '../record/schema.ts';
 import { describeBound, rulesOf, type Bound, type GatePolicy, type Rule } from './policy.ts';
@@ -23,7 +23,9 @@ export interface RuleResult {
   observed: MetricValue;
   baseline: MetricValue | null;
   /** Relative rules: the bootstrapped margin (candidate minus threshold); positive is over the threshold. */
-  margin: { estimate: number; lo: number; hi: number } | null;
+  margin: Margin | null;
+  /** How the interval the verdict rests on was made: the margin's for a relative rule, the observed value's otherwise. */
+  interval: IntervalMethod | null;
   verdict: Verdict;
   /** Whether this verdict fails the gate. */
   failing: boolean;
@@ -35,6 +37,8 @@ export interface GateResult {
   passed: boolean;
   candidate: string;
   baseline: { run: string; workflow: string } | null;
+  /** What the two sides are, what differs between them (engine, model, workflow), and why the baseline is the one it is. */
+  sides: { candidate: Side; baseline: Side | null; differs: Difference[]; contrast: string | null; note: string | null };
   /** `retried`: trials of the run that ended in an error and were run again (their last attempt counts). */
   trials: { recorded: number; planned: number; retried: number };
   rules: RuleResult[];
@@ -51,53 +55,65 @@ export interface GateInput {
   baselineRun?: { label: string; records: TrialRecord[] };
   candidate?: string;
   baselineWorkflow?: string;
+  /** Compare sides that differ in engine and workflow at once (refused otherwise). */
+  force?: boolean;
   seed?: number;
   /** Bootstrap resamples of relative rules' margins (default GATE_RESAMPLES). */
   resamples?: number;
 }
 
-/** Each margin resample re-evaluates a metric on whole record sets: 1,000 keep a 10,000-trial gate near 10 s (2,000 took 16 s). */
-export const GATE_RESAMPLES = 1000;
+/** Bootstrap resamples of a relative rule's margin: as many as the report's intervals. */
+export const GATE_RESAMPLES = 2000;
 
-const unitKey = (r: TrialRecord) => `${r.task_id}\u0000${r.repeat}`;
+export interface Margin extends Interval {
+  interval: IntervalMethod;
+}
+
+/** A metric and the margin a relative rule judges: candidate minus the threshold the baseline's value sets. */
+export interface MarginOf {
+  def: Pick<MetricDef, 'sample'>;
+  margin: (candidate: number, baseline: number) => number;
+}
 
 /**
- * A percentile-bootstrap interval of `stat(candidate, baseline)`, resampling (task, repeat) units jointly:
- * the units' indices are what stats.bootstrap resamples (as ratioOfSums does), a resample's trials are
- * those of the units drawn.
+ * Percentile-bootstrap intervals of margins of metrics of two sides, resampling tasks: a resample draws
+ * tasks (from those of either side), and each drawn task brings all its trials of both sides, its
+ * repeats too. The metrics' samples are built once; a resample only re-weighs them, and every margin is
+ * judged on the same resamples.
  */
-export function jointBootstrap(
+export function marginIntervals(
+  margins: readonly MarginOf[],
   a: TrialRecord[],
   b: TrialRecord[],
-  stat: (a: TrialRecord[], b: TrialRecord[]) => number | null,
   opts: { seed?: number; resamples?: number } = {},
-): Interval | null {
-  const estimate = stat(a, b);
-  if (estimate === null || !Number.isFinite(estimate)) return null;
-  const units = new Map<string, { a: TrialRecord[]; b: TrialRecord[] }>();
-  for (const [side, rs] of [
-    ['a', a],
-    ['b', b],
-  ] as const)
-    for (const r of rs) {
-      const u = units.get(unitKey(r)) ?? { a: [], b: [] };
-      u[side].push(r);
-      units.set(unitKey(r), u);
-    }
-  const list = [...units.values()];
-  const ofUnits = (is: number[]) => {
-    const s = stat(
-      is.flatMap((i) => list[i]!.a),
-      is.flatMap((i) => list[i]!.b),
-    );
-    return s === null || !Number.isFinite(s) ? Number.NaN : s;
-  };
-  const ci = bootstrap(
-    list.map((_, i) => i),
-    ofUnits,
+): Array<Margin | null> {
+  const units = unitsOf([...a, ...b].map((r) => r.task_id));
+  const sides = margins.map(({ def, margin }) => {
+    const [sa, sb] = [def.sample(a), def.sample(b)];
+    const [x, y] = [statisticOf(sa, units), statisticOf(sb, units)];
+    const estimate = x.estimate === null || y.estimate === null ? Number.NaN : margin(x.estimate, y.estimate);
+    const tasks = new Set([...sa.terms, ...sb.terms].map((t) => t.key)).size;
+    return { x, y, margin, estimate, tasks };
+  });
+  const judged = sides.filter((s) => Number.isFinite(s.estimate));
+  const cis = resampleIntervals(
+    units.count,
+    judged.map(({ x, y, margin }) => (draw) => {
+      const m = margin(x.at(draw), y.at(draw));
+      return Number.isFinite(m) ? m : Number.NaN;
+    }),
     opts,
-  )!;
-  return { estimate, lo: ci.lo, hi: ci.hi };
+  );
+  return sides.map((s) => {
+    if (!Number.isFinite(s.estimate)) return null;
+    const ci = cis[judged.indexOf(s)];
+    return {
+      estimate: s.estimate,
+      lo: ci?.lo ?? s.estimate,
+      hi: ci?.hi ?? s.estimate,
+      interval: { method: 'bootstrap', unit: 'task', units: s.tasks, paired: true },
+    };
+  });
 }
 
 function thresholdFrom(bound: Bound, baseline: number): number {
@@ -105,8 +121,15 @@ function thresholdFrom(bound: Bound, baseline: number): number {
   return bound.kind === 'scale' ? bound.factor * baseline : baseline + bound.delta;
 }
 
+interface Resolved {
+  candidate: string;
+  baseline: { run: string; workflow: string; records: TrialRecord[] } | null;
+  /** Why the baseline is not the one the policy names, when it is not. */
+  note: string | null;
+}
+
 /** Which workflows the policy judges, checked against the runs (bad names are input errors naming the field). */
-function resolveWorkflows(input: GateInput, rules: Rule[]): { candidate: string; baseline: { run: string; workflow: string; records: TrialRecord[] } | null } {
+function resolveWorkflows(input: GateInput, rules: Rule[]): Resolved {
   const names = (rs: TrialRecord[]) => [...new Set(rs.map((r) => r.workflow))];
   const inRun = names(input.run.records);
   const candidate = input.candidate ?? input.policy.candidate ?? (inRun.length === 1 ? inRun[0] : undefined);
@@ -124,13 +147,23 @@ function resolveWorkflows(input: GateInput, rules: Rule[]): { candidate: string;
       fix: `name one of: ${inRun.join(', ')}`,
     });
   }
+  const candSide = sideOf(input.run.records.filter((r) => r.workflow === candidate));
   const relative = rules.filter((r) => r.bound.kind !== 'absolute');
-  let baseline: { run: string; workflow: string; records: TrialRecord[] } | null = null;
+  let baseline: Resolved['baseline'] = null;
+  let note: string | null = null;
   const other = input.baselineRun;
   const source = other ?? input.run;
-  const wanted =
-    input.baselineWorkflow ??
-    (other ? (input.policy.baseline && names(other.records).includes(input.policy.baseline) ? input.policy.baseline : candidate) : input.policy.baseline);
+  let wanted = input.baselineWorkflow ?? (other ? undefined : input.policy.baseline);
+  if (!wanted && other) {
+    // Against another run: the policy's baseline workflow if that run has it, else the candidate's own.
+    // Across engines only the candidate's own: another workflow would differ in engine and workflow at once.
+    const named = input.policy.baseline && names(other.records).includes(input.policy.baseline) ? input.policy.baseline : undefined;
+    const namedSide = named && sideOf(other.records.filter((r) => r.workflow === named));
+    if (named && namedSide && !comparable(candSide, namedSide) && names(other.records).includes(candidate)) {
+      wanted = candidate;
+      note = `the baseline is ${candidate} in ${other.label}, not the policy's ${named}: the engines differ (${candSide.engine} vs ${namedSide.engine}), so the same workflow is compared`;
+    } else wanted = named ?? candidate;
+  }
   if (wanted) {
     const records = source.records.filter((r) => r.workflow === wanted);
     if (!records.length) {
@@ -147,6 +180,17 @@ function resolveWorkflows(input: GateInput, rules: Rule[]): { candidate: string;
         fix: 'name another workflow of the run, or compare with another run (--baseline <run>)',
       });
     }
+    const baseSide = sideOf(records);
+    if (!comparable(candSide, baseSide) && !input.force) {
+      throw new InputError(
+        `the candidate and the baseline differ in engine and workflow at once (${contrastText(candSide, baseSide)}): no figure could say which made the difference`,
+        {
+          file: input.baselineWorkflow ? undefined : input.policyFile,
+          field: input.baselineWorkflow ? '--baseline-workflow' : 'baseline',
+          fix: `compare the same workflow across engines (${other ? `--baseline-workflow ${candidate}` : `--baseline <a run of ${candidate} on ${baseSide.engine}>`}), compare workflows within one engine's run, or pass --force`,
+        },
+      );
+    }
     baseline = { run: source.label, workflow: wanted, records };
   }
   if (relative.length && !baseline) {
@@ -157,15 +201,14 @@ function resolveWorkflows(input: GateInput, rules: Rule[]): { candidate: string;
       fix: 'add "baseline: <workflow>" to the policy (another workflow of the run), or pass --baseline <run>',
     });
   }
-  return { candidate, baseline };
+  return { candidate, baseline, note };
 }
 
-function judge(rule: Rule, cand: TrialRecord[], base: TrialRecord[] | null, seed: number, resamples: number): RuleResult {
+/** A rule's verdict from its metric's values: the candidate's, the baseline's and the margin's (relative rules). */
+function judge(rule: Rule, observed: MetricValue, baseline: MetricValue | null, margin: Margin | null): RuleResult {
   const def = metricByName.get(rule.metric)!;
-  const observed = def.compute(cand, seed);
-  const baseline = base ? def.compute(base, seed) : null;
   const fmt = (v: number | null) => formatValue(def.unit, v);
-  const out = (verdict: Verdict, reason: string, threshold: number | null, margin: RuleResult['margin'] = null): RuleResult => ({
+  const out = (verdict: Verdict, reason: string, threshold: number | null, reported: Margin | null = null): RuleResult => ({
     name: rule.name,
     metric: rule.metric,
     op: rule.op,
@@ -173,7 +216,8 @@ function judge(rule: Rule, cand: TrialRecord[], base: TrialRecord[] | null, seed
     threshold,
     observed,
     baseline: rule.bound.kind === 'absolute' ? null : baseline,
-    margin,
+    margin: reported,
+    interval: rule.bound.kind === 'absolute' ? (observed.interval ?? null) : (reported?.interval ?? null),
     verdict,
     failing: verdict === 'fail' || (verdict === 'inconclusive' && rule.onInconclusive === 'fail'),
     reason,
@@ -219,16 +263,6 @@ function judge(rule: Rule, cand: TrialRecord[], base: TrialRecord[] | null, seed
     if (within) return out('pass', `95% CI ${fmt(lo)}–${fmt(hi)} is within ${limit(t)}`, t);
     return out('inconclusive', `95% CI ${fmt(lo)}–${fmt(hi)} straddles ${fmt(t)}: more trials would decide`, t);
   }
-  const margin = jointBootstrap(
-    cand,
-    base!,
-    (a, b) => {
-      const x = def.point(a);
-      const y = def.point(b);
-      return x === null || y === null ? null : x - thresholdFrom(rule.bound, y);
-    },
-    { seed, resamples },
-  );
   if (!margin) return out('inconclusive', 'the margin cannot be computed', threshold);
   const t = threshold!;
   const range = `${fmt(observed.estimate)} vs threshold ${fmt(t)} (baseline ${fmt(baseline!.estimate)})`;
@@ -247,10 +281,33 @@ function fmtSigned(unit: string, v: number): string {
 
 export function runGate(input: GateInput): GateResult {
   const rules = rulesOf(input.policy);
-  const { candidate, baseline } = resolveWorkflows(input, rules);
+  const { candidate, baseline, note } = resolveWorkflows(input, rules);
   const cand = input.run.records.filter((r) => r.workflow === candidate);
+  const candSide = sideOf(cand);
+  const baseSide = baseline ? sideOf(baseline.records) : null;
   const seed = input.seed ?? 1;
-  const results = rules.map((rule) => judge(rule, cand, rule.bound.kind === 'absolute' ? null : baseline!.records, seed, input.resamples ?? GATE_RESAMPLES));
+  const defs = rules.map((r) => metricByName.get(r.metric)!);
+  const observed = computeMetrics(defs, cand, seed);
+  const relative = rules.flatMap((rule, i) => (rule.bound.kind === 'absolute' ? [] : [{ rule, def: defs[i]! }]));
+  const base = baseline
+    ? computeMetrics(
+        relative.map((r) => r.def),
+        baseline.records,
+        seed,
+      )
+    : [];
+  const margins = baseline
+    ? marginIntervals(
+        relative.map(({ rule, def }) => ({ def, margin: (x: number, y: number) => x - thresholdFrom(rule.bound, y) })),
+        cand,
+        baseline.records,
+        { seed, resamples: input.resamples ?? GATE_RESAMPLES },
+      )
+    : [];
+  const results = rules.map((rule, i) => {
+    const k = relative.findIndex((r) => r.rule === rule);
+    return judge(rule, observed[i]!, k < 0 ? null : base[k]!, k < 0 ? null : margins[k]!);
+  });
   const recorded = input.run.records.length;
   if (recorded < input.run.planned) {
     const failing = input.policy.require_complete;
@@ -263,6 +320,7 @@ export function runGate(input: GateInput): GateResult {
       observed: { estimate: recorded, lo: null, hi: null, n: recorded }, // a count, not an estimate: no interval
       baseline: null,
       margin: null,
+      interval: null,
       verdict: failing ? 'fail' : 'inconclusive',
       failing,
       reason: `${recorded} of ${input.run.planned} planned trials recorded (a lost shard or an interrupted run)`,
@@ -273,6 +331,13 @@ export function runGate(input: GateInput): GateResult {
     passed: failed.length === 0,
     candidate,
     baseline: baseline ? { run: baseline.run, workflow: baseline.workflow } : null,
+    sides: {
+      candidate: candSide,
+      baseline: baseSide,
+      differs: baseSide ? differences(baseSide, candSide) : [],
+      contrast: baseSide ? contrastText(candSide, baseSide) : null,
+      note,
+    },
     trials: { recorded, planned: input.run.planned, retried: input.run.records.filter((r) => r.attempts.length).length },
     rules: results,
     failed,

@@ -3,6 +3,7 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import { metricByName } from '../analyze/metrics.ts';
 import { formatValue } from '../analyze/summary.ts';
+import { intervalText } from '../analyze/stats.ts';
 import { mdEscape as md, metricText, table } from '../report/format.ts';
 import type { GateResult, RuleResult } from './gate.ts';
 
@@ -28,9 +29,20 @@ function heading(g: GateResult): string {
   return `${g.candidate}${against}: ${g.trials.recorded} trials${g.trials.retried ? ` (${g.trials.retried} run again after an error; the last attempt counts)` : ''}`;
 }
 
+/** What the two sides are and what differs between them (engine, model, workflow); why the baseline is the one it is. */
+function sidesText(g: GateResult): string[] {
+  const s = g.sides;
+  const lines = s.contrast ? [`candidate against baseline: ${s.contrast}`] : [];
+  if (s.note) lines.push(s.note);
+  return lines;
+}
+
+/** The interval a verdict rests on, in words: `Wilson, 30 trials`, `paired bootstrap over 30 tasks`. */
+const intervalOf = (r: RuleResult) => (r.interval ? intervalText(r.interval) : '–');
+
 export function gateText(g: GateResult): string {
-  const rows = g.rules.map((r) => [r.name, observedText(r), thresholdText(r), String(r.observed.n), verdictText(r)]);
-  const lines = [`gate: ${heading(g)}`, '', table(['rule', 'observed (95% CI)', 'threshold', 'n', 'verdict'], rows), ''];
+  const rows = g.rules.map((r) => [r.name, observedText(r), thresholdText(r), String(r.observed.n), intervalOf(r), verdictText(r)]);
+  const lines = [`gate: ${heading(g)}`, ...sidesText(g), '', table(['rule', 'observed (95% CI)', 'threshold', 'n', 'judged on (95% CI)', 'verdict'], rows), ''];
   for (const r of g.rules.filter((x) => x.verdict === 'fail' || x.verdict === 'inconclusive')) lines.push(`  ${r.name}: ${r.reason}`);
   if (g.rules.some((x) => x.verdict === 'fail' || x.verdict === 'inconclusive')) lines.push('');
   lines.push(
@@ -48,10 +60,14 @@ export function gateMarkdown(g: GateResult): string {
     `## bench gate: ${g.passed ? '✅ passed' : '❌ failed'}`,
     '',
     `Candidate **${md(g.candidate)}**${g.baseline ? ` against **${md(g.baseline.workflow)}**${g.baseline.run ? ` (${md(g.baseline.run)})` : ''}` : ''}, ${g.trials.recorded} of ${g.trials.planned} planned trials${g.trials.retried ? `, ${g.trials.retried} run again after an error (the last attempt counts)` : ''}.`,
+    ...sidesText(g).map((l) => `${md(l)}.`),
     '',
-    '| | rule | observed (95% CI) | threshold | n | why |',
-    '|---|---|---|---|---|---|',
-    ...g.rules.map((r) => `| ${ICON[r.verdict]} | ${md(r.name)} | ${md(observedText(r))} | ${md(thresholdText(r))} | ${r.observed.n} | ${md(r.reason)} |`),
+    '| | rule | observed (95% CI) | threshold | n | judged on (95% CI) | why |',
+    '|---|---|---|---|---|---|---|',
+    ...g.rules.map(
+      (r) =>
+        `| ${ICON[r.verdict]} | ${md(r.name)} | ${md(observedText(r))} | ${md(thresholdText(r))} | ${r.observed.n} | ${md(intervalOf(r))} | ${md(r.reason)} |`,
+    ),
     '',
   ];
   if (g.inconclusive.length)
@@ -64,7 +80,7 @@ export function gateMarkdown(g: GateResult): string {
 
 export function gateJUnit(g: GateResult, policyFile: string): string {
   const cases = g.rules.map((r) => {
-    const body = `${r.name}\nobserved: ${observedText(r)}\nthreshold: ${thresholdText(r)}\ntrials: ${r.observed.n}\n${r.reason}${r.description ? `\n${r.description}` : ''}`;
+    const body = `${r.name}\nobserved: ${observedText(r)}\nthreshold: ${thresholdText(r)}\ntrials: ${r.observed.n}\njudged on: 95% CI, ${intervalOf(r)}\n${r.reason}${r.description ? `\n${r.description}` : ''}`;
     return {
       '@_name': r.name,
       '@_classname': `bench.gate.${g.candidate}`,

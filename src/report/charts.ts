@@ -141,7 +141,7 @@ export function chartSpecs(analysis: Analysis, trials: Array<{ label: string; re
     {
       id: 'control',
       title: 'Control events per trial',
-      caption: 'Mean per trial, with 95% bootstrap intervals.',
+      caption: 'Mean per trial, with 95% bootstrap intervals (over tasks when tasks repeat).',
       spec: {
         ...base,
         width,
@@ -171,7 +171,8 @@ export function chartSpecs(analysis: Analysis, trials: Array<{ label: string; re
     {
       id: 'kinds',
       title: 'Resolve rate by task kind',
-      caption: 'Share of judged tasks resolved, per kind (pr: hidden tests; docs: all checks; triage: the task rule), with Wilson 95% intervals.',
+      caption:
+        'Share of judged tasks resolved, per kind (pr: hidden tests; docs: all checks; triage: the task rule), with 95% intervals (Wilson at one trial per task, else a bootstrap over tasks).',
       spec: {
         ...base,
         width,

@@ -1,7 +1,7 @@
 // Text shared by the report, the gate and the CLI: a metric's value as a cell (estimate and interval, or
 // why there is none), markdown-safe cell text, and plain-text tables for the terminal.
 import { MISSING_TEXT, type MetricValue } from '../analyze/metrics.ts';
-import { formatValue } from '../analyze/summary.ts';
+import { formatValue, type WorkflowSummary } from '../analyze/summary.ts';
 
 /** A metric value in parts: the estimate and its interval, or, without an estimate, what to show instead. */
 export type MetricParts = { estimate: string; ci: string | null } | { none: string };
@@ -47,4 +47,23 @@ export function table(headers: string[], rows: Array<Array<string | number>>): s
       .join('  ')
       .trimEnd();
   return [fmt(cells[0]!), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.slice(1).map(fmt)].join('\n');
+}
+
+/** The tasks a workflow's intervals resample when a task has several trials (0 when none has). */
+const tasksResampled = (w: WorkflowSummary) => Math.max(0, ...Object.values(w.metrics).map((m) => (m.interval?.unit === 'task' ? m.interval.units : 0)));
+
+/** How the intervals of these summaries were made, in words: over what unit, and how many of them. */
+export function intervalNote(workflows: WorkflowSummary[], seed: number): string {
+  const byTask = workflows.filter((w) => tasksResampled(w) > 0);
+  const single = workflows.filter((w) => tasksResampled(w) === 0);
+  const parts: string[] = [];
+  if (byTask.length)
+    parts.push(
+      `a seeded bootstrap (seed ${seed}) over tasks, each drawn with all its trials since a task's repeats are correlated (${byTask.map((w) => `${w.label}: ${tasksResampled(w)} tasks`).join(', ')}), and for a rate whose trials all agree, Wilson counting each task once`,
+    );
+  if (single.length)
+    parts.push(
+      `${byTask.length ? `for ${single.map((w) => w.label).join(', ')} (one trial per task), ` : ''}Wilson over trials for rates and a seeded bootstrap (seed ${seed}) over trials for means and percentiles`,
+    );
+  return `Intervals are 95%: ${parts.join('; ')}.`;
 }

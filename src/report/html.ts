@@ -11,7 +11,8 @@ import { metricByName, type MetricValue } from '../analyze/metrics.ts';
 import type { TrialRecord } from '../record/schema.ts';
 import { chartSpecs, renderSvg } from './charts.ts';
 import { codexFacts, runOrigin, type ReportData } from './data.ts';
-import { metricParts, showBidi } from './format.ts';
+import { intervalNote, metricParts, showBidi } from './format.ts';
+import { intervalText } from '../analyze/stats.ts';
 
 export function esc(s: unknown): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -48,11 +49,13 @@ const HEADLINE = [
   'timeout_rate',
 ];
 
-/** A metric value as a table cell: the estimate, its interval and (with `n`) the trials behind it, or why there is none. */
+/** A metric value as a table cell: the estimate, its interval (how it was made on hover) and (with `n`) the trials behind it, or why there is none. */
 function cell(unit: string, m: MetricValue | undefined, n = false): string {
   const p = metricParts(unit, m);
   if ('none' in p) return `<td class="na">${esc(p.none)}</td>`;
-  return `<td><b>${esc(p.estimate)}</b>${p.ci ? ` <span class="ci">${esc(p.ci)}</span>` : ''}${n ? `<span class="n">n=${m!.n}</span>` : ''}</td>`;
+  const how = m!.interval ? ` title="95% CI, ${esc(intervalText(m!.interval))}"` : '';
+  const tasks = m!.interval?.unit === 'task' ? `, ${m!.interval.units} tasks` : '';
+  return `<td${how}><b>${esc(p.estimate)}</b>${p.ci ? ` <span class="ci">${esc(p.ci)}</span>` : ''}${n ? `<span class="n">n=${m!.n}${tasks}</span>` : ''}</td>`;
 }
 
 function headlineTable(data: ReportData): string {
@@ -72,9 +75,10 @@ function headlineTable(data: ReportData): string {
 function findings(data: ReportData): string {
   const items: string[] = [];
   for (const c of data.analysis.comparisons) {
-    items.push(`<li><b>${esc(c.b)} vs ${esc(c.a)}</b> (${c.pairs} matched trials): ${esc(c.headline)}.</li>`);
+    items.push(`<li><b>${esc(c.b)} vs ${esc(c.a)}</b> (${c.pairs} matched trials; ${esc(c.contrast)}): ${esc(c.headline)}.</li>`);
     for (const d of c.differences.slice(0, 8)) items.push(`<li>${esc(d)}.</li>`);
   }
+  for (const u of data.analysis.uncompared) items.push(`<li>${esc(u)}.</li>`);
   for (const w of data.analysis.workflows) {
     if (w.infra_errors || w.timeouts)
       items.push(
@@ -254,7 +258,7 @@ ${unsandboxed.length ? `<div class="banner warn" role="note"><b>No OS sandbox</b
 <section id="summary"><h2>Summary</h2>
 ${findings(data)}
 ${headlineTable(data)}
-<p class="note">Intervals are 95%: Wilson for rates, seeded bootstrap (seed ${data.analysis.seed}) for means and percentiles. Quality figures count judged trials only; infrastructure errors and timeouts are reported apart.</p>
+<p class="note">${esc(intervalNote(data.analysis.workflows, data.analysis.seed))} Quality figures count judged trials only; infrastructure errors and timeouts are reported apart.</p>
 </section>
 <section id="charts"><h2>Charts</h2>
 ${charts.map((c, i) => `<figure id="chart-${c.id}"><figcaption><b>${esc(c.title)}</b> ${esc(c.caption)}</figcaption><div class="svg" role="img" aria-label="${esc(c.title)}">${svgs[i]}</div></figure>`).join('\n')}

@@ -4,7 +4,7 @@ import { metricByName } from '../analyze/metrics.ts';
 import { ATTEMPT_CLASSES } from '../control/types.ts';
 import { ENFORCEMENT_STAGES } from '../record/schema.ts';
 import { runOrigin, type ReportData } from './data.ts';
-import { mdEscape as md, metricText, showBidi } from './format.ts';
+import { intervalNote, mdEscape as md, metricText, showBidi } from './format.ts';
 
 const ROWS = [
   'resolve_rate',
@@ -50,9 +50,10 @@ export function renderMarkdown(data: ReportData): string {
   lines.push('');
   const found: string[] = [];
   for (const c of data.analysis.comparisons) {
-    found.push(`- **${md(c.b)} vs ${md(c.a)}** (${c.pairs} matched trials): ${md(c.headline)}.`);
+    found.push(`- **${md(c.b)} vs ${md(c.a)}** (${c.pairs} matched trials; ${md(c.contrast)}): ${md(c.headline)}.`);
     for (const d of c.differences.slice(0, 8)) found.push(`  - ${md(d)}`);
   }
+  for (const u of data.analysis.uncompared) found.push(`- ${md(u)}.`);
   for (const w of ws)
     if (w.infra_errors || w.timeouts)
       found.push(`- ${md(w.label)}: ${w.infra_errors} infrastructure error(s), ${w.timeouts} time/turn limit(s), left out of quality figures.`);
@@ -69,6 +70,6 @@ export function renderMarkdown(data: ReportData): string {
     }
     lines.push('');
   }
-  lines.push('_95% intervals: Wilson for rates, seeded bootstrap for means and percentiles._', '');
+  lines.push(`_${md(intervalNote(ws, data.analysis.seed))}_`, '');
   return showBidi(lines.join('\n'), (name) => `\\<${name}\\>`);
 }

@@ -120,7 +120,10 @@ describe.skipIf(!installed)('--engine codex (real Codex CLI, simulated model on 
     const md = await bench(['report', join(out, 'codex'), '--compare', join(out, 'sdk'), '--format', 'md']);
     expect(md.code).toBe(0);
     expect(md.stdout).toMatch(/\| metric \| sdk \(sdk\): roles \(1\) \| codex \(codex\): roles \(1\) \|/);
-    expect(md.stdout).toMatch(/\*\*codex \(codex\): roles vs sdk \(sdk\): roles\*\* \(1 matched trials\)/);
+    expect(md.stdout).toMatch(
+      /\*\*codex \(codex\): roles vs sdk \(sdk\): roles\*\* \(1 matched trials; differ in engine \(codex vs sdk\); same workflow \(roles\)/,
+    );
+    expect(md.stderr).toMatch(/^warning: engine differs \(codex: codex; sdk: sdk\)/m);
     expect(md.stdout).toMatch(/hook failures per task ↓ \| 0 \(0–0\) \| not measured \|/);
     const html = join(out, 'compare.html');
     expect((await bench(['report', join(out, 'codex'), '--compare', join(out, 'sdk'), '-o', html])).code).toBe(0);

@@ -115,7 +115,7 @@ if (process.argv[1] && process.argv[1].endsWith('report.bench.ts')) {
       await gate.run();
       const g = gate.tasks[0]!.result as { latency?: { mean: number } };
       gateRows.push(
-        `  ${String(n).padStart(6)} trials   ${(g.latency!.mean / 1000).toFixed(2)} s mean   (${policy.rules.length} rules, ${GATE_RESAMPLES.toLocaleString('en')} paired resamples per relative rule)`,
+        `  ${String(n).padStart(6)} trials   ${(g.latency!.mean / 1000).toFixed(2)} s mean   (${policy.rules.length} rules; margins from ${GATE_RESAMPLES.toLocaleString('en')} paired resamples of tasks)`,
       );
     }
     console.log('HTML report (read run folder, analyse, render charts, write), two workflows:');

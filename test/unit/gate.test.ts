@@ -1,7 +1,8 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, test } from 'vitest';
 import { InputError, InputErrors } from '../../src/errors.ts';
-import { jointBootstrap, runGate, type GateInput } from '../../src/gate/gate.ts';
+import { marginIntervals, runGate, type GateInput } from '../../src/gate/gate.ts';
+import { metricByName } from '../../src/analyze/metrics.ts';
 import { gateJUnit, gateMarkdown, gateText, githubAnnotations } from '../../src/gate/output.ts';
 import { GatePolicy, parseBound } from '../../src/gate/policy.ts';
 import { parseYaml } from '../../src/input/validate.ts';
@@ -128,9 +129,9 @@ describe('relative rules bootstrap the margin over paired trials', () => {
   test('paired resampling: a constant difference on the same tasks has a tight interval', () => {
     const a = many(20, { hit: (i) => ({ wall: 1000 * (i + 1) }) });
     const b = many(20, { workflow: 'roles', hit: (i) => ({ wall: 1000 * (i + 1) + 50 }) });
-    const mean = (rs: TrialRecord[]) => rs.reduce((n, r) => n + r.time.wall_ms, 0) / rs.length;
-    const m = jointBootstrap(b, a, (x, y) => mean(x) - mean(y), { seed: 3 })!;
-    expect([m.estimate, m.lo, m.hi]).toEqual([50, 50, 50]);
+    const [m] = marginIntervals([{ def: metricByName.get('p50_latency')!, margin: (x, y) => x - y }], b, a, { seed: 3 });
+    expect([m!.estimate, m!.lo, m!.hi]).toEqual([50, 50, 50]);
+    expect(m!.interval).toEqual({ method: 'bootstrap', unit: 'task', units: 20, paired: true });
   });
 });
 

@@ -84,7 +84,7 @@ describe('one formatter for metric cells', () => {
   test('the completeness check prints as a plain count', () => {
     const policy = parseYaml('rules:\n  - metric: resolve_rate\n    min: 0.5\n', 'gate.yaml', GatePolicy);
     const g = runGate({ policy, policyFile: 'gate.yaml', run: { label: 'run', records: many(12), planned: 20 } });
-    expect(gateText(g)).toMatch(/complete run\s+12\s+≥ 20\s+12\s+FAIL/);
+    expect(gateText(g)).toMatch(/complete run\s+12\s+≥ 20\s+12\s+–\s+FAIL/);
   });
 });
 
@@ -114,16 +114,18 @@ test('p50 and p95 from one bootstrap are the ones each would get alone', () => {
       { seed: 5 },
     )!,
     n: 57,
+    interval: { method: 'bootstrap', unit: 'trial', units: 57 },
   });
 });
 
 test('a relative rule against a baseline that does not measure the metric says so', () => {
-  const policy = parseYaml(
-    'candidate: sdk\nbaseline: cx\nmin_trials: 5\nrules:\n  - metric: hook_failures_per_task\n    max: baseline + 0\n',
-    'gate.yaml',
-    GatePolicy,
-  );
-  const records = [...many(6, { workflow: 'sdk' }), ...codex(6, { workflow: 'cx' })];
-  const g = runGate({ policy, policyFile: 'gate.yaml', run: { label: 'run', records, planned: records.length } });
+  const policy = parseYaml('min_trials: 5\nrules:\n  - metric: hook_failures_per_task\n    max: baseline + 0\n', 'gate.yaml', GatePolicy);
+  const records = many(6, { workflow: 'roles' });
+  const g = runGate({
+    policy,
+    policyFile: 'gate.yaml',
+    run: { label: 'sdk-run', records, planned: records.length },
+    baselineRun: { label: 'codex-run', records: codex(6, { workflow: 'roles' }) },
+  });
   expect(g.rules[0]).toMatchObject({ verdict: 'inconclusive', reason: 'the baseline: not measured in these 6 trials (their engine does not expose it)' });
 });
