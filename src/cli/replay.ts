@@ -213,6 +213,9 @@ export function replayCommand(program: Command): void {
       const sandbox = await sandboxFor(flags.sandbox);
       const concurrency = flags.concurrency ?? Math.max(1, Math.min(Math.max(...workflows.map((w) => w.limits.maxThreads)), availableParallelism() * 2));
       const runId = flags.runId ?? newRunId(shard ? `${suite.name}-shard${shard.index}of${shard.total}` : suite.name);
+      // A run id that is not one plain folder name, or a file where the run's folder goes: refused before anything is said or run.
+      const { runFolder } = await import('../record/runDir.ts');
+      runFolder(resolve(flags.out), runId);
       const out = process.stderr;
       if (notice) out.write(`${notice}\n`);
       out.write(sandbox.name === 'none' ? `sandbox: NONE: ${sandbox.detail}\n` : `sandbox: ${sandbox.detail}\n`);
