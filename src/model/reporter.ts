@@ -1,6 +1,7 @@
 // Asking a model to write the issue a developer would have filed before a change existed, from the
 // change's message and its tests (never its source diff: what the model is not shown it cannot leak).
 // Any backend replay uses serves: sim offline, or an OpenAI-compatible server.
+import { NoopTrace, withTrace } from '@openai/agents';
 import type { ModelBackend } from './backend.ts';
 import type { SimContext } from './sim/oracle.ts';
 import { FAILING_HEADING, REPORTER_ROLE, TEST_CODE_HEADING } from './sim/reporter.ts';
@@ -67,16 +68,20 @@ export async function writeIssue(backend: ModelBackend, input: ReporterInput, si
     ? { oracle: { taskId: input.key, kind: 'pr', request: '', changes: [], testCommand: '', outOfScope: [] }, seed: 0 }
     : undefined;
   const { model, name } = backend.model({ trialId: input.key, role: 'reporter', sim }, undefined);
-  const res = await model.getResponse({
-    systemInstructions: REPORTER_INSTRUCTIONS,
-    input: reporterPrompt(input),
-    modelSettings: {},
-    tools: [],
-    outputType: 'text',
-    handoffs: [],
-    tracing: false,
-    signal,
-  });
+  // The SDK's OpenAI models open spans, which need a current trace: a no-op one, so nothing is
+  // exported (the SDK's default exporter would POST traces to api.openai.com).
+  const res = await withTrace(new NoopTrace(), () =>
+    model.getResponse({
+      systemInstructions: REPORTER_INSTRUCTIONS,
+      input: reporterPrompt(input),
+      modelSettings: {},
+      tools: [],
+      outputType: 'text',
+      handoffs: [],
+      tracing: false,
+      signal,
+    }),
+  );
   const text = res.output
     .flatMap((item) => (item.type === 'message' && item.role === 'assistant' ? item.content : []))
     .map((c) => (c.type === 'output_text' ? c.text : ''))

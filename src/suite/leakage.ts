@@ -13,6 +13,16 @@ export interface GoldText {
 
 const IDENT = /[A-Za-z_$][\w$]*/g;
 
+// Keywords of the languages bench mines (JS/TS, Python, Go): a change adding `throw` or `return` names nothing of its solution.
+const KEYWORDS = new Set(
+  (
+    'async await break case catch class const continue debugger default delete do else enum export extends false finally for function if ' +
+    'import in instanceof interface let new null return static super switch this throw true try typeof undefined var void while with yield ' +
+    'and as assert def del elif except from global is lambda nonlocal not or pass raise None True False ' +
+    'chan defer func go goto map package range select struct type nil'
+  ).split(' '),
+);
+
 function identifiers(text: string): Set<string> {
   return new Set(text.match(IDENT) ?? []);
 }
@@ -24,10 +34,10 @@ function codeShaped(id: string): boolean {
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The request writes `word` as code: in backticks, called, or as a member. */
+/** The request writes `word` as code: in backticks, called (`word(`, no space: prose says "throw (TypeError)"), or as a member. */
 function writtenAsCode(request: string, word: string): boolean {
   const w = escape(word);
-  return new RegExp(`\`[^\`\\n]*\\b${w}\\b[^\`\\n]*\`|(?<![\\w$])${w}\\s*\\(|[\\w$)\\]]\\.${w}(?![\\w$])`).test(request);
+  return new RegExp(`\`[^\`\\n]*\\b${w}\\b[^\`\\n]*\`|(?<![\\w$])${w}\\(|[\\w$)\\]]\\.${w}(?![\\w$])`).test(request);
 }
 
 /**
@@ -42,7 +52,7 @@ export function leakedIdentifiers(request: string, gold: GoldText): string[] {
   for (const f of gold.sources) {
     const before = identifiers(f.before);
     for (const id of identifiers(f.after)) {
-      if (id.length < 3 || before.has(id) || testIds.has(id) || !said.has(id)) continue;
+      if (id.length < 3 || KEYWORDS.has(id) || before.has(id) || testIds.has(id) || !said.has(id)) continue;
       if (codeShaped(id) || writtenAsCode(request, id)) leaks.add(id);
     }
     // The file itself: by path, or by a file name long enough not to be a word (`src/sign.js`, `sign.js`).
