@@ -1,7 +1,8 @@
 // Does a request name the solution? An agent told "add normalizeSign() to src/sign.js" is not
 // solving the task the historical developer solved. The tell is mechanical: identifiers the gold
 // change adds to source files, and the files it touches, that the hidden tests do not mention (what
-// the tests name, the request may name: the tests are the contract, not the solution).
+// the tests name, the request may name: the tests are the contract, not the solution). What is
+// found here is a candidate: the request writer drops names the repository already had elsewhere.
 import { basename } from 'node:path';
 
 export interface GoldText {

@@ -101,10 +101,29 @@ export class RequestWriter {
       source: chosen.source,
       tag: `request:${chosen.source}`,
       origin: oneLine(chosen.origin),
-      leaks: leakedIdentifiers(chosen.request, gold),
+      leaks: await newToRepository(mirror, parent, leakedIdentifiers(chosen.request, gold)),
       ...(modelError ? { modelError } : {}),
     };
   }
+}
+
+/**
+ * Of the leaks found in the changed files, those the repository did not have anywhere before the
+ * change: a new module calling `parse()` from an old one, or a name already in the docs, was not
+ * invented by the solution. File paths the request names stay.
+ */
+async function newToRepository(mirror: string, parent: string, leaks: string[]): Promise<string[]> {
+  const kept: string[] = [];
+  for (const id of leaks) {
+    const existed =
+      !id.includes('/') &&
+      (await git(mirror, ['grep', '-q', '-w', '-F', '-e', id, parent, '--']).then(
+        () => true,
+        () => false, // exit 1: no match
+      ));
+    if (!existed) kept.push(id);
+  }
+  return kept;
 }
 
 /** The comment lines a task file carries about its request. */

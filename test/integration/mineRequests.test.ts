@@ -2,6 +2,8 @@
 // issue export written here, offline (--model sim) and over the wire (a loopback server speaking
 // the real Responses and Chat Completions protocols, reached through the openai client).
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { detectSandbox, type SandboxBackend } from '../../src/control/sandbox.ts';
@@ -21,9 +23,9 @@ const FAST = SimProfile.parse({ latency: { time_scale: 0 } });
 const MATH_SUB = (src: string) =>
   `${src}\nfunction subtractInternal(a, b) {\n  return a - b;\n}\n\nexport function sub(a, b) {\n  return subtractInternal(a, b);\n}\n`;
 const MATH_CHECKED = (src: string) =>
-  src.replace(
+  `import { MAX_SAFE } from './limits.js';\n${src}`.replace(
     'export function add(a, b) {\n  return a + b;\n}',
-    "function checkFinite(x) {\n  if (!Number.isFinite(x)) throw new TypeError('not a number');\n}\n\nexport function add(a, b) {\n  checkFinite(a);\n  checkFinite(b);\n  return a + b;\n}",
+    "function checkFinite(x) {\n  if (!Number.isFinite(x) || Math.abs(x) > MAX_SAFE) throw new TypeError('not a number');\n}\n\nexport function add(a, b) {\n  checkFinite(a);\n  checkFinite(b);\n  return a + b;\n}",
   );
 
 /** calc with three qualifying changes: a squash merge closing issue #7, a PR merged by its merge commit, a plain commit. */
@@ -37,7 +39,8 @@ interface History {
 }
 
 function history(): History {
-  const f = calcFixture();
+  // limits.js is there from the start: naming MAX_SAFE names nothing the solution invents.
+  const f = calcFixture({}, { 'src/limits.js': 'export const MAX_SAFE = Number.MAX_SAFE_INTEGER;\n' });
   const repo = f.repo;
   // The fixture's last commit is the clamp fix ("Fix clamp"); rewrite it as a squash merge of PR #12 that fixes #7.
   git(repo, 'reset', '-q', '--hard', 'HEAD~1');
@@ -48,7 +51,7 @@ function history(): History {
     'src/math.js': MATH_SUB(CALC_GOLD_FILES['src/math.js']!),
     'test/math.test.js': test2,
   });
-  const plain = commit(repo, 'Guard add() with checkFinite and Number.isFinite', {
+  const plain = commit(repo, 'Guard add() with checkFinite, Number.isFinite and MAX_SAFE', {
     'src/math.js': MATH_CHECKED(MATH_SUB(CALC_GOLD_FILES['src/math.js']!)),
     'test/math.test.js': `${test2}describe('add input', () => {\n  test('rejects strings', () => assert.throws(() => m.add('2', 3), TypeError));\n});\n`,
   });
@@ -124,7 +127,7 @@ describe('bench suite mine: requests from the exports', () => {
     expect(res.tasks.find((t) => t.commit === h.merged)!.request.leaks).toEqual([]);
 
     const fromCommit = taskOf(out, h.plain);
-    expect(fromCommit.task.request).toMatch(/^Guard add\(\) with checkFinite and Number.isFinite\n\n\(Mined from commit/);
+    expect(fromCommit.task.request).toMatch(/^Guard add\(\) with checkFinite, Number.isFinite and MAX_SAFE\n\n\(Mined from commit/);
     expect(fromCommit.task.tags).toEqual(['mined', 'request:commit']);
     expect(res.tasks.find((t) => t.commit === h.plain)!.request.leaks).toEqual(['checkFinite', 'isFinite']);
     expect(fromCommit.text).toContain(
@@ -197,6 +200,46 @@ describe('bench suite mine --model openai:<name> over the wire', () => {
     expect(w.task.request).toBe(l.task.request);
     expect(w.task.tags).toEqual(['mined', 'request:model']);
     expect(w.text).toContain('# request: written by the model sim from the commit message and the tests');
+  });
+});
+
+describe('a model that fails', () => {
+  test('costs the task its model-written request, not the task: the next source is used and the output says why', async () => {
+    const h = history();
+    // A server that refuses every request the way OpenAI refuses a bad one (400: not retried).
+    const refusing = createServer((req, res) => {
+      req.resume();
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: 'model not found', type: 'invalid_request_error' } }));
+    });
+    await new Promise<void>((r) => refusing.listen(0, '127.0.0.1', r));
+    try {
+      const base = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/v1`;
+      const out = join(tmp(), 'refused');
+      const res = await bench([
+        'suite',
+        'import',
+        '--repo',
+        h.repo,
+        '--commit',
+        h.merged,
+        '--out',
+        out,
+        '--prs',
+        h.prs,
+        '--model',
+        'openai:nope',
+        '--base-url',
+        base,
+      ]);
+      expect(res.code).toBe(0);
+      expect(res.stdout).toMatch(/request: pr\)\n  WARNING: the model wrote no request \(400 model not found\); the request is from pr\n/);
+      const t = taskOf(out, h.merged);
+      expect(t.task.tags).toEqual(['mined', 'request:pr']);
+      expect(t.text).toMatch(/^# request: pull request #13 .*\(the model failed: 400 model not found\)$/m);
+    } finally {
+      refusing.close();
+    }
   });
 });
 
