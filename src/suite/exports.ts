@@ -42,7 +42,6 @@ export const IssueExport = z.looseObject({
   number: z.number().int().positive(),
   title: z.string(),
   body: z.string().nullable().default(''),
-  labels: z.array(z.looseObject({ name: z.string() })).default([]),
   url: z.string().optional(),
 });
 export type IssueExport = z.infer<typeof IssueExport>;
