@@ -243,6 +243,21 @@ describe('a model that fails', () => {
   });
 });
 
+describe('bad model flags', () => {
+  test('exit 2 naming the flag and the fix', async () => {
+    const args = ['suite', 'mine', '--repo', '.', '--out', join(tmp(), 'o')];
+    const noModel = await bench([...args, '--base-url', 'http://127.0.0.1:9/v1']);
+    expect(noModel.code).toBe(2);
+    expect(noModel.stderr).toMatch(/--model: --base-url needs a model\n\s+fix: add --model openai:<model-name>/);
+    const adversary = await bench([...args, '--model', 'sim:adversary']);
+    expect(adversary.code).toBe(2);
+    expect(adversary.stderr).toMatch(/--model: the adversary attacks sandboxes; it writes no issues/);
+    const api = await bench([...args, '--model', 'sim', '--api', 'grpc']);
+    expect(api.code).toBe(2);
+    expect(api.stderr).toMatch(/--api: unknown API "grpc"\n\s+fix: use --api responses or --api chat/);
+  });
+});
+
 describe('bad exports', () => {
   test('exit 2 naming the file, the field and the fix, before any test runs', async () => {
     const h = history();
