@@ -26,8 +26,13 @@ Rules:
 - Do not mention the tests, the commit or the pull request: the reporter has not seen them.
 - Reply with the issue only: the title on the first line, then a blank line, then the body in Markdown.`;
 
+/** Test code shown to the model at most (a change that adds a large fixture would not fit a context window otherwise). */
+const MAX_TEST_DIFF = 60_000;
+
 export function reporterPrompt(input: ReporterInput): string {
   const pr = input.pullRequest;
+  const diff = input.testDiff.trimEnd();
+  const shown = diff.length > MAX_TEST_DIFF ? `${diff.slice(0, MAX_TEST_DIFF)}\n… (cut: ${diff.length - MAX_TEST_DIFF} more characters)` : diff;
   return [
     '## Commit message',
     input.message.trim(),
@@ -35,7 +40,7 @@ export function reporterPrompt(input: ReporterInput): string {
     FAILING_HEADING,
     input.failingTests.map((t) => `- ${t}`).join('\n'),
     TEST_CODE_HEADING,
-    `\`\`\`diff\n${input.testDiff.trimEnd()}\n\`\`\``,
+    `\`\`\`diff\n${shown}\n\`\`\``,
   ].join('\n\n');
 }
 

@@ -226,6 +226,19 @@ describe('the simulated reporter', () => {
     );
     expect(text).not.toMatch(/Math|clampInternal/);
   });
+  test('the prompt shows the commit, the PR, the failing tests and at most 60,000 characters of test code, never source', () => {
+    const prompt = reporterPrompt({
+      key: 'k',
+      message: 'Fix it',
+      pullRequest: { title: 'PR', body: 'Why.' },
+      failingTests: ['t > a'],
+      testDiff: `+${'x'.repeat(70_000)}`,
+    });
+    expect(prompt).toMatch(
+      /^## Commit message\n\nFix it\n\n## Pull request\n\nPR\n\nWhy.\n\n## Tests that fail before the change and pass after it\n\n- t > a\n\n## The test code/,
+    );
+    expect(prompt).toContain('\n… (cut: 10001 more characters)\n```');
+  });
   test("a model's reply: title from the first line, with Markdown or a Title: label taken off", () => {
     expect(parseIssueReply('# Title: clamp is wrong\n\nBody.')).toEqual({ title: 'clamp is wrong', request: 'clamp is wrong\n\nBody.\n' });
     expect(parseIssueReply('**clamp is wrong**\nBody.')).toEqual({ title: 'clamp is wrong', request: 'clamp is wrong\n\nBody.\n' });
