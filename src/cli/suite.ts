@@ -93,7 +93,10 @@ export function suiteCommand(program: Command): void {
       .option('--setup <cmd>', 'setup command, or "none" (default: npm ci when there is a package-lock.json)')
       .option('--sandbox <backend>', 'auto, bwrap or none', 'auto')
       .option('--prs <file>', 'pull requests exported by `gh pr list --state merged --json number,title,body,mergeCommit,closingIssuesReferences,url`')
-      .option('--issues <file>', 'issues exported by `gh issue list --state all --json number,title,body,labels,url`: a closed issue becomes the request')
+      .option(
+        '--issues <file>',
+        'issues exported by `gh issue list --state all --json number,title,body,labels,url,closedByPullRequestsReferences`: the issue a change closed becomes its request',
+      )
       .option('--model <spec>', 'write requests with a model where no issue is found: sim (offline) or openai:<model-name>')
       .option('--base-url <url>', 'OpenAI-compatible server for --model openai:<name>')
       .option('--api <api>', 'responses or chat, for --model openai:<name>');

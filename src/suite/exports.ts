@@ -9,7 +9,7 @@ import { zodInputErrors } from '../input/issues.ts';
 
 /** The commands that write the exports, as the docs and error messages give them. */
 export const PR_EXPORT_COMMAND = 'gh pr list --state merged --limit 1000 --json number,title,body,mergeCommit,closingIssuesReferences,url > prs.json';
-export const ISSUE_EXPORT_COMMAND = 'gh issue list --state all --limit 1000 --json number,title,body,labels,url > issues.json';
+export const ISSUE_EXPORT_COMMAND = 'gh issue list --state all --limit 1000 --json number,title,body,labels,url,closedByPullRequestsReferences > issues.json';
 
 /** `owner/name` of the repository an issue or pull request URL points into, lower-cased. */
 export function repoOfUrl(url: string | undefined): string | null {
@@ -43,6 +43,12 @@ export const IssueExport = z.looseObject({
   title: z.string(),
   body: z.string().nullable().default(''),
   url: z.string().optional(),
+  // The pull requests GitHub links as closing the issue: with them an issue export alone finds the
+  // issue of a squash or merge commit that names its PR. Optional: older exports lack the field.
+  closedByPullRequestsReferences: z
+    .array(z.looseObject({ number: z.number().int().positive(), url: z.string().optional() }))
+    .nullable()
+    .default([]),
 });
 export type IssueExport = z.infer<typeof IssueExport>;
 

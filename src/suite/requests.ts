@@ -37,8 +37,14 @@ export function pullRequestOf(commit: MinedCommit, index: ExportIndex): PullRequ
   const sha = commit.sha.toLowerCase();
   const byOid = index.prsByMergeCommit.get(sha) ?? [...index.prsByMergeCommit].find(([oid]) => sha.startsWith(oid) || oid.startsWith(sha))?.[1];
   if (byOid) return byOid;
-  const n = /^Merge pull request #(\d+)\b/.exec(commit.subject)?.[1] ?? /\(#(\d+)\)\s*$/.exec(commit.subject)?.[1];
-  return n ? (index.prsByNumber.get(Number(n)) ?? null) : null;
+  const n = pullRequestNumberIn(commit.subject);
+  return n ? (index.prsByNumber.get(n) ?? null) : null;
+}
+
+/** The pull request number a subject names as GitHub writes merge and squash subjects, or null. */
+export function pullRequestNumberIn(subject: string): number | null {
+  const n = /^Merge pull request #(\d+)\b/.exec(subject)?.[1] ?? /\(#(\d+)\)\s*$/.exec(subject)?.[1];
+  return n ? Number(n) : null;
 }
 
 export interface IssueRef {
@@ -63,16 +69,26 @@ export function closingRefs(text: string): IssueRef[] {
 }
 
 /**
- * The exported issues a commit closes: those its pull request links (closingIssuesReferences, then
- * the keywords in its body), then those its own message names. A reference naming another
+ * The exported issues a commit closes: those its pull request links (its closingIssuesReferences,
+ * the issues whose closedByPullRequestsReferences name it, the keywords in its body), then those its
+ * own message names. A reference naming another
  * repository matches only an issue whose URL is in that repository (the export's `url` field).
  */
 export function issuesOf(commit: MinedCommit, pr: PullRequestExport | null, index: ExportIndex): IssueExport[] {
+  const prNumber = pr?.number ?? pullRequestNumberIn(commit.subject);
   const refs: IssueRef[] = [
     ...(pr?.closingIssuesReferences ?? []).map((r) => ({
       number: r.number,
       repo: r.repository ? `${r.repository.owner.login}/${r.repository.name}`.toLowerCase() : repoOfUrl(r.url),
     })),
+    // The other side of the same link, from the issue export: found without a PR export.
+    ...(prNumber === null
+      ? []
+      : [...index.issues.values()]
+          .filter((i) =>
+            (i.closedByPullRequestsReferences ?? []).some((p) => p.number === prNumber && (!p.url || !i.url || repoOfUrl(p.url) === repoOfUrl(i.url))),
+          )
+          .map((i) => ({ number: i.number, repo: null }))),
     ...closingRefs(pr?.body ?? ''),
     ...closingRefs(`${commit.subject}\n${commit.body}`),
   ];
@@ -180,7 +196,8 @@ export interface ChosenRequest {
 export function chooseRequest(commit: MinedCommit, index: ExportIndex | null): ChosenRequest {
   const pr = index ? pullRequestOf(commit, index) : null;
   const issues = index ? issuesOf(commit, pr, index) : [];
-  const via = pr ? `, closed by pull request #${pr.number}` : `, closed by commit ${commit.sha.slice(0, 12)}`;
+  const prNumber = pr?.number ?? pullRequestNumberIn(commit.subject);
+  const via = prNumber !== null ? `, closed by pull request #${prNumber}` : `, closed by commit ${commit.sha.slice(0, 12)}`;
   if (issues.length) {
     const text = issues.length === 1 ? [issues[0]!.title, issueBody(issues[0]!.body)] : issues.map((i) => `## ${i.title}\n\n${issueBody(i.body)}`.trim());
     return {

@@ -63,6 +63,23 @@ describe('matching a commit to the issues it closes', () => {
     expect(issuesOf({ sha: SHA, subject: 'x', body: 'Fixes other/repo#7' }, null, index)).toEqual([]);
     expect(issuesOf({ sha: SHA, subject: 'x', body: 'Fixes ACME/Calc#7' }, null, index).map((i) => i.number)).toEqual([7]);
   });
+  test("an issue export alone: the issues whose closedByPullRequestsReferences name the commit's PR", () => {
+    const only = indexExports(
+      [],
+      [
+        issue({ number: 7, title: 'clamp is wrong', closedByPullRequestsReferences: [{ number: 12, url: 'https://github.com/acme/calc/pull/12' }] }),
+        issue({
+          number: 8,
+          title: 'closed elsewhere',
+          url: 'https://github.com/acme/calc/issues/8',
+          closedByPullRequestsReferences: [{ number: 12, url: 'https://github.com/fork/calc/pull/12' }],
+        }),
+      ],
+    );
+    const r = chooseRequest({ sha: SHA, subject: 'Swap min and max (#12)', body: '' }, only);
+    expect([r.source, r.title, r.origin]).toEqual(['issue', 'clamp is wrong', 'issue #7, closed by pull request #12']);
+    expect(issuesOf({ sha: SHA, subject: 'Merge pull request #13 from a/b', body: '' }, null, only)).toEqual([]);
+  });
   test('a pull request found in the issue export is not an issue', () => {
     expect(issuesOf({ sha: SHA, subject: 'x', body: 'Fixes #10' }, null, index)).toEqual([]);
   });
