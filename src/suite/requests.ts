@@ -71,8 +71,8 @@ export function closingRefs(text: string): IssueRef[] {
 /**
  * The exported issues a commit closes: those its pull request links (its closingIssuesReferences,
  * the issues whose closedByPullRequestsReferences name it, the keywords in its body), then those its
- * own message names. A reference naming another
- * repository matches only an issue whose URL is in that repository (the export's `url` field).
+ * own message names. A reference naming another repository matches only an issue whose URL is in
+ * that repository (the export's `url` field).
  */
 export function issuesOf(commit: MinedCommit, pr: PullRequestExport | null, index: ExportIndex): IssueExport[] {
   const prNumber = pr?.number ?? pullRequestNumberIn(commit.subject);
