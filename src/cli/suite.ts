@@ -1,7 +1,24 @@
 // `bench suite validate | mine | import`: proving tasks well-formed, and making them from history.
 import type { Command } from 'commander';
+import type { ModelBackend } from '../model/backend.ts';
 import type { MineOptions } from '../suite/mine.ts';
 import { collect, defaultCacheDir, intArg, sandboxFor } from './args.ts';
+
+/** The model that writes requests, built the way replay builds its backend. */
+async function reporterFor(flags: { model?: string; baseUrl?: string; api?: string }): Promise<ModelBackend> {
+  const [{ ModelBackend, resolveModelSpec }, { SimProfile }, { InputError }] = await Promise.all([
+    import('../model/backend.ts'),
+    import('../model/sim/profile.ts'),
+    import('../errors.ts'),
+  ]);
+  if (!flags.model)
+    throw new InputError(`${flags.baseUrl ? '--base-url' : '--api'} needs a model`, { field: '--model', fix: 'add --model openai:<model-name>' });
+  if (flags.model === 'sim:adversary')
+    throw new InputError('the adversary attacks sandboxes; it writes no issues', { field: '--model', fix: 'use --model sim or --model openai:<model-name>' });
+  // Mining measures nothing of the model: the simulated one answers at once instead of pacing itself.
+  const { spec } = resolveModelSpec(flags, SimProfile.parse({ latency: { time_scale: 0 } }));
+  return new ModelBackend(spec);
+}
 
 export function suiteCommand(program: Command): void {
   const suite = program.command('suite').description('validate suites and mine tasks from a repository history');
@@ -35,19 +52,33 @@ export function suiteCommand(program: Command): void {
       process.exitCode = bad.length ? 1 : 0;
     });
 
-  type MineFlags = Omit<MineOptions, 'setup' | 'cacheDir' | 'sandbox' | 'onProgress'> & { setup?: string; sandbox: string };
-  const mineAction = async ({ setup, sandbox, ...flags }: MineFlags) => {
+  type MineFlags = Omit<MineOptions, 'setup' | 'cacheDir' | 'sandbox' | 'onProgress' | 'reporter'> & {
+    setup?: string;
+    sandbox: string;
+    model?: string;
+    baseUrl?: string;
+    api?: string;
+  };
+  const mineAction = async ({ setup, sandbox, model, baseUrl, api, ...flags }: MineFlags) => {
     const { mine } = await import('../suite/mine.ts');
+    const reporter = model || baseUrl || api ? await reporterFor({ model, baseUrl, api }) : null;
     const res = await mine({
       ...flags,
+      reporter,
       setup: setup === undefined ? undefined : setup === 'none' ? null : setup,
       cacheDir: defaultCacheDir(),
       sandbox: await sandboxFor(sandbox),
       onProgress: (l) => process.stderr.write(`${l}\n`),
     });
-    for (const t of res.tasks) process.stdout.write(`${t.file}  (${t.failToPass} fail-to-pass, ${t.passToPass} pass-to-pass)\n`);
+    for (const t of res.tasks) {
+      process.stdout.write(`${t.file}  (${t.failToPass} fail-to-pass, ${t.passToPass} pass-to-pass; request: ${t.request.source})\n`);
+      if (t.request.modelError)
+        process.stdout.write(`  WARNING: the model wrote no request (${t.request.modelError}); the request is from ${t.request.source}\n`);
+      if (t.request.leaks.length) process.stdout.write(`  WARNING: the request names the solution: ${t.request.leaks.join(', ')}\n`);
+    }
+    const leaky = res.tasks.filter((t) => t.request.leaks.length).length;
     process.stdout.write(
-      `${res.tasks.length} task(s) written; ${res.rejected.length} commit(s) skipped. Edit each request, then run: bench suite validate ${flags.out}\n`,
+      `${res.tasks.length} task(s) written; ${res.rejected.length} commit(s) skipped${leaky ? `; ${leaky} request(s) name the solution` : ''}. Review each request (edit those from commit messages), then run: bench suite validate ${flags.out}\n`,
     );
     if (flags.commit && !res.tasks.length) {
       process.stderr.write(`commit ${flags.commit} does not make a task: ${res.rejected[0]?.reason ?? 'unknown'}\n`);
@@ -60,7 +91,15 @@ export function suiteCommand(program: Command): void {
       .requiredOption('--out <suite-dir>', 'suite folder to write tasks/ (and suite.yaml, if missing) into')
       .option('--test-command <cmd>', 'test command writing JUnit XML to $BENCH_TEST_REPORT (default: detected for node --test and vitest)')
       .option('--setup <cmd>', 'setup command, or "none" (default: npm ci when there is a package-lock.json)')
-      .option('--sandbox <backend>', 'auto, bwrap or none', 'auto');
+      .option('--sandbox <backend>', 'auto, bwrap or none', 'auto')
+      .option('--prs <file>', 'pull requests exported by `gh pr list --state merged --json number,title,body,mergeCommit,closingIssuesReferences,url`')
+      .option(
+        '--issues <file>',
+        'issues exported by `gh issue list --state all --json number,title,body,labels,url,closedByPullRequestsReferences`: the issue a change closed becomes its request',
+      )
+      .option('--model <spec>', 'write requests with a model where no issue is found: sim (offline) or openai:<model-name>')
+      .option('--base-url <url>', 'OpenAI-compatible server for --model openai:<name>')
+      .option('--api <api>', 'responses or chat, for --model openai:<name>');
 
   common(
     suite

@@ -52,6 +52,7 @@ export function resolveModelSpec(flags: ModelFlags, profile: SimProfile, env: No
       fix: 'use --model sim, --model sim:adversary or --model openai:<model-name> (e.g. openai:gpt-5-mini)',
     });
   }
+  // An empty OPENAI_API_KEY is no key: the openai client refuses '' as a key, so a keyless server gets a placeholder.
   const key = env.OPENAI_API_KEY;
   if (!key && !flags.baseUrl) {
     throw new InputError('OPENAI_API_KEY is not set', {
@@ -59,7 +60,7 @@ export function resolveModelSpec(flags: ModelFlags, profile: SimProfile, env: No
       fix: 'export OPENAI_API_KEY=..., or point --base-url at a server that needs no key, or use --model sim',
     });
   }
-  return { spec: { backend: 'openai', name: m[1]!, baseURL: flags.baseUrl ?? null, api, apiKey: key ?? 'no-key' }, notice: null };
+  return { spec: { backend: 'openai', name: m[1]!, baseURL: flags.baseUrl ?? null, api, apiKey: key || 'no-key' }, notice: null };
 }
 
 export interface TrialModelContext {

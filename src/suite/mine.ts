@@ -1,7 +1,8 @@
 // Mining pull-request tasks from a repository's history: commits (or merges, against their first parent)
 // that change both source and tests, whose changed tests fail before the change and pass after it.
-// Each becomes a task file with its fail_to_pass and pass_to_pass ids measured, for a person to edit
-// (the request is the commit message: rewrite it as the issue a developer would have filed).
+// Each becomes a task file with its fail_to_pass and pass_to_pass ids measured, for a person to review
+// (the request comes from the issue the change closed, a model, the pull request or the commit
+// message: requestWriter.ts).
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
@@ -13,12 +14,13 @@ import { sandboxedTestRunner } from '../grade/runner.ts';
 import { git, goldPatch, RepoCache } from '../workspace/repos.ts';
 import { WorkspaceManager } from '../workspace/workspace.ts';
 import { resolveRepo, type ResolvedRepo } from './load.ts';
+import { requestComments, RequestWriter, type RequestOptions, type MinedRequest } from './requestWriter.ts';
 import { TestSpec } from './schema.ts';
 
 const TEST_FILE = /(^|\/)(test|tests|__tests__|spec)\/|\.(test|spec)\.[cm]?[jt]sx?$|_test\.(go|py)$|(^|\/)test_[^/]+\.py$/;
 const DOC_FILE = /\.(md|markdown|rst|txt)$|^docs?\//i;
 
-export interface MineOptions {
+export interface MineOptions extends RequestOptions {
   repo: string;
   out: string;
   since?: string;
@@ -37,6 +39,7 @@ export interface MinedTask {
   file: string;
   failToPass: number;
   passToPass: number;
+  request: Pick<MinedRequest, 'source' | 'origin' | 'leaks' | 'modelError'>;
 }
 
 export interface Rejected {
@@ -85,6 +88,7 @@ async function detect(mirror: string, sha: string, opts: MineOptions): Promise<{
 }
 
 export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rejected: Rejected[]; suiteFile: string }> {
+  const requests = new RequestWriter(opts);
   const repo = repoRef(opts.repo);
   const cache = new RepoCache(opts.cacheDir);
   const mirror = await cache.mirror(repo);
@@ -178,28 +182,30 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
       const id = `${slugify(c.subject) || 'change'}-${c.sha.slice(0, 7)}`;
       const file = join(outDir, 'tasks', `${id}.yaml`);
       const dirs = [...new Set(changed.map((f) => (f.includes('/') ? `${f.split('/')[0]}/**` : f)))].sort();
+      const req = await requests.write({ mirror, commit: c, parent: c.parent, sources, tests, failToPass: f2p });
       const task = {
         id,
         kind: 'pr',
-        title: c.subject,
+        title: req.title,
         repo: repo.name,
         base: c.parent,
         gold: c.sha,
-        request: `${[c.subject, c.body].filter(Boolean).join('\n\n')}\n\n(Mined from commit ${c.sha}: rewrite this as the issue a developer would have filed, without the solution.)\n`,
+        request: req.request,
         hidden_tests: spec.hidden_tests,
         fail_to_pass: f2p,
         pass_to_pass: p2p,
         allowed_paths: dirs,
         ...(how.setup !== defaults.setup ? { setup: how.setup } : {}),
         ...(how.test.command !== defaults.test.command ? { test: how.test } : {}),
-        tags: ['mined'],
+        tags: ['mined', req.tag],
       };
       writeFileSync(
         file,
-        `# yaml-language-server: $schema=../../schemas/task.schema.json\n# Mined by bench from ${opts.repo} ${c.sha}; edit the request before use.\n${stringify(task, { lineWidth: 0 })}`,
+        `# yaml-language-server: $schema=../../schemas/task.schema.json\n# Mined by bench from ${opts.repo} ${c.sha}; ${req.source === 'commit' ? 'edit' : 'review'} the request before use.\n${requestComments(req).join('\n')}\n${stringify(task, { lineWidth: 0 })}`,
       );
-      tasks.push({ id, commit: c.sha, file, failToPass: f2p.length, passToPass: p2p.length });
-      opts.onProgress?.(`task ${id}: ${f2p.length} fail-to-pass, ${p2p.length} pass-to-pass`);
+      tasks.push({ id, commit: c.sha, file, failToPass: f2p.length, passToPass: p2p.length, request: req });
+      opts.onProgress?.(`task ${id}: ${f2p.length} fail-to-pass, ${p2p.length} pass-to-pass; request from ${req.origin}`);
+      if (req.leaks.length) opts.onProgress?.(`warning: the request of ${id} names the solution: ${req.leaks.join(', ')}`);
     }
   } finally {
     rmSync(root, { recursive: true, force: true });

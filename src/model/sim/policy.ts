@@ -11,6 +11,7 @@ import type { SimFileChange, SimOracle } from './oracle.ts';
 import { addSection, attemptHunk, deleteSection, envelope, hunksBetween, updateSection } from './patch.ts';
 import type { SimProfile } from './profile.ts';
 import { draw } from './random.ts';
+import { isReporterConversation, reporterIssue } from './reporter.ts';
 import { answer, call, contentOf, delegate, exitCodeOf, hasTool, roleKindOf, say, succeeded, teamOf, Transcript, type Ctx, type Decision } from './toolkit.ts';
 
 export { fillSchema, roleKindOf, type Decision } from './toolkit.ts';
@@ -525,6 +526,8 @@ function coordinateTriage(ctx: Ctx): Decision {
 }
 
 export function decide(conv: Conversation, oracle: SimOracle, profile: SimProfile, seed: number): Decision {
+  // Asked to write an issue (bench suite mine --model): no tools, no task to play, one message.
+  if (isReporterConversation(conv)) return say(reporterIssue(conv));
   const role = roleKindOf(conv);
   // Codex puts its environment context, AGENTS.md and hook prompts in user messages too: the ask is the first other one.
   const ask = conv.items.find(
