@@ -1,5 +1,5 @@
 // Per-test results from what test runners print: JUnit XML (node --test, jest-junit, vitest, mocha,
-// pytest, go-junit-report, ...) and TAP. A test id is `<file> > <suite> > ... > <test name>`, the file
+// pytest, go-junit-report, ...), jest's own JSON report (jest has no built-in JUnit) and TAP. A test id is `<file> > <suite> > ... > <test name>`, the file
 // made relative to the checkout root.
 import { realpathSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
@@ -73,6 +73,35 @@ export function parseJUnit(xml: string, root: string): TestResults {
   };
   for (const tc of asList(top.testcase)) visitCase(tc, [], undefined);
   for (const s of asList(top.testsuite)) visitSuite(s, []);
+  return { tests };
+}
+
+/**
+ * jest's `--json --outputFile` report: one entry per test file (`name`, absolute), each test with its
+ * describe chain (`ancestorTitles`) and `title`; ids in the same `file > describe > test` shape as JUnit.
+ * A file that failed to load (no assertion results, status failed) is one failing entry for that file.
+ */
+export function parseJestJson(text: string, root: string): TestResults {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new ReportError(`the jest report is not valid JSON: ${(err as Error).message}`);
+  }
+  const files = (doc as { testResults?: unknown }).testResults;
+  if (!Array.isArray(files)) throw new ReportError('the jest report has no testResults list');
+  const tests = new Map<string, TestStatus>();
+  for (const f of files as Node[]) {
+    const file = relFile(typeof f.name === 'string' ? f.name : undefined, root) ?? '';
+    const cases = asList(f.assertionResults);
+    if (!cases.length && f.status === 'failed') put(tests, file, 'fail');
+    for (const tc of cases) {
+      const chain = Array.isArray(tc.ancestorTitles) ? tc.ancestorTitles.map(String) : [];
+      const id = [file, ...chain, String(tc.title ?? '')].filter((p) => p !== '').join(' > ');
+      const status: TestStatus = tc.status === 'passed' ? 'pass' : tc.status === 'failed' ? 'fail' : 'skip';
+      put(tests, id, status);
+    }
+  }
   return { tests };
 }
 

@@ -12,6 +12,7 @@ import { testRunWith, type GradeEnv } from '../grade/pr.ts';
 import { sandboxedTestRunner } from '../grade/runner.ts';
 import { git, goldPatch, RepoCache } from '../workspace/repos.ts';
 import { WorkspaceManager } from '../workspace/workspace.ts';
+import { detectProject, gitTree } from './detect.ts';
 import { resolveRepo, type ResolvedRepo } from './load.ts';
 import { TestSpec } from './schema.ts';
 
@@ -44,7 +45,7 @@ export interface Rejected {
   reason: string;
 }
 
-function repoRef(spec: string): ResolvedRepo {
+export function repoRef(spec: string): ResolvedRepo {
   const isUrl = /^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+@[\w.-]+:/i.test(spec);
   if (!isUrl && !existsSync(spec))
     throw new InputError('repository not found', { field: '--repo', file: spec, fix: 'give a git URL, a local repository path or a git bundle' });
@@ -66,22 +67,13 @@ const slugify = (s: string) =>
     .slice(0, 48)
     .replace(/-$/, '');
 
-/** How to run a Node project's tests with a per-test report, from its package.json at a commit. */
+/** How to run the project's tests with a per-test report at a commit (see detect.ts); explicit flags override. */
 async function detect(mirror: string, sha: string, opts: MineOptions): Promise<{ test: TestSpec; setup: string | null } | string> {
-  let pkg: { scripts?: Record<string, string>; devDependencies?: Record<string, string>; dependencies?: Record<string, string> } | null = null;
-  try {
-    pkg = JSON.parse(await git(mirror, ['show', `${sha}:package.json`]));
-  } catch {
-    pkg = null;
-  }
-  const files = (await git(mirror, ['ls-tree', '--name-only', sha])).split('\n');
-  const setup = opts.setup !== undefined ? opts.setup : files.includes('package-lock.json') ? 'npm ci --no-audit --no-fund --prefer-offline' : null;
+  const found = await detectProject(await gitTree(mirror, sha));
+  const setup = opts.setup !== undefined ? opts.setup : found.setup;
   if (opts.testCommand) return { test: TestSpec.parse({ command: opts.testCommand }), setup };
-  const script = pkg?.scripts?.test ?? '';
-  if (/\bnode\s+(?:--[\w-]+\s+)*--test\b/.test(script))
-    return { test: TestSpec.parse({ command: 'node --test --test-reporter=junit --test-reporter-destination="$BENCH_TEST_REPORT"' }), setup };
-  if (/\bvitest\b/.test(script)) return { test: TestSpec.parse({ command: 'npx vitest run --reporter=junit --outputFile="$BENCH_TEST_REPORT"' }), setup };
-  return `no way to run the tests with a per-test report was found (package.json test script: ${JSON.stringify(script || null)}); pass --test-command`;
+  if (!found.test) return found.problem ?? 'no way to run the tests with a per-test report was found; pass --test-command';
+  return { test: found.test, setup };
 }
 
 export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rejected: Rejected[]; suiteFile: string }> {
