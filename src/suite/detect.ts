@@ -4,7 +4,10 @@
 // import built output. Pure over a file reader, so it is tested on trees made in memory; `gitTree` reads a
 // commit of a mirror. The commands it proposes never rewrite a tracked lockfile (frozen/immutable installs)
 // and, at test time, need no network and no package manager download: binaries run from node_modules/.bin.
-import { git } from '../workspace/repos.ts';
+import { stringify } from 'yaml';
+import { InputError } from '../errors.ts';
+import { git, RepoCache } from '../workspace/repos.ts';
+import type { ResolvedRepo } from './load.ts';
 import { TestSpec } from './schema.ts';
 
 /** A repository's files at one commit. */
@@ -149,6 +152,7 @@ function bare(w: string[]): string[] {
       if (w[i] === '--') i++;
     } else if (w[i] && COVERAGE.has(w[i]!)) {
       i++;
+      if (w[i] === 'cover') i++; // istanbul cover <cmd>
       while (w[i]?.startsWith('-')) i += w[i]!.includes('=') || !w[i + 1] || w[i + 1]!.startsWith('-') ? 1 : 2;
     } else break;
   }
@@ -162,7 +166,8 @@ interface Found {
 }
 
 interface Walk {
-  found: Found | null;
+  /** Every runner invocation met, in order. */
+  found: Found[];
   /** Binaries that were neither a known runner nor a known non-test step (e.g. ts-scripts). */
   unknown: Array<{ bin: string; chain: string[] }>;
   dropped: string[];
@@ -186,7 +191,6 @@ function scriptOf(w: string[], scripts: Record<string, string>): string | null {
 
 function walk(script: string, scripts: Record<string, string>, chain: string[], acc: Walk): void {
   for (const cmd of commands(script)) {
-    if (acc.found) return;
     const w = bare(words(cmd));
     if (!w.length) continue;
     const sub = scriptOf(w, scripts);
@@ -199,13 +203,16 @@ function walk(script: string, scripts: Record<string, string>, chain: string[], 
       walk(scripts[sub]!, scripts, [...chain, sub], acc);
       continue;
     }
-    const bin = w[0]!.replace(/^(\.\/)?node_modules\/\.bin\//, '');
-    const rest = w.slice(1);
-    if (bin === 'node' && rest.some((a) => a === '--test')) acc.found = { runner: 'node:test', args: rest, chain };
-    else if (bin === '_mocha' || bin === 'mocha') acc.found = { runner: 'mocha', args: rest, chain };
-    else if ((RUNNERS as string[]).includes(bin)) acc.found = { runner: bin as RunnerName, args: rest, chain };
+    // node_modules/.bin/mocha, node_modules/mocha/bin/_mocha -> mocha
+    const bin = w[0]!.replace(/^(\.\/)?node_modules\/(\.bin\/|[^/]+\/bin\/)/, '').replace(/\.js$/, '');
+    // `--` only separates a wrapper's options from the runner's (istanbul cover _mocha -- -R spec).
+    const rest = w.slice(1).filter((a) => a !== '--');
+    if (bin === 'node' && rest.some((a) => a === '--test')) acc.found.push({ runner: 'node:test', args: rest, chain });
+    else if (bin === '_mocha' || bin === 'mocha') acc.found.push({ runner: 'mocha', args: rest, chain });
+    else if (bin === 'vitest' && /^(typecheck|bench|list)$/.test(rest[0] ?? '')) acc.dropped.push(`vitest ${rest[0]}`);
+    else if ((RUNNERS as string[]).includes(bin)) acc.found.push({ runner: bin as RunnerName, args: rest, chain });
     else if (bin === 'pytest' || (/^python[\d.]*$/.test(bin) && rest[0] === '-m' && rest[1] === 'pytest'))
-      acc.found = { runner: 'pytest', args: bin === 'pytest' ? rest : rest.slice(2), chain };
+      acc.found.push({ runner: 'pytest', args: bin === 'pytest' ? rest : rest.slice(2), chain });
     else if (bin === 'run-s' || bin === 'npm-run-all') {
       for (const name of rest.filter((a) => !a.startsWith('-')))
         if (name in scripts && !chain.includes(name) && !NOT_TEST_SCRIPT.test(name)) walk(scripts[name]!, scripts, [...chain, name], acc);
@@ -231,7 +238,7 @@ function keepArgs(runner: RunnerName, args: string[]): { args: string[]; dropped
   const dropped: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (runner === 'vitest' && a === 'run' && i === 0) continue;
+    if (runner === 'vitest' && /^(run|watch|dev)$/.test(a) && i === 0) continue;
     if (drop[runner].test(a)) {
       dropped.push(a);
       if (takesValue.test(a) && args[i + 1] && !args[i + 1]!.startsWith('-')) dropped.push(args[++i]!);
@@ -498,13 +505,20 @@ export async function detectProject(tree: RepoTree): Promise<Detection> {
   const packageManagerOut = { name: pm.name, version: pm.version, lockfile: pm.lockfile, install, ...(pm.linker ? { linker: pm.linker } : {}) };
   const base = { language: 'node' as const, packageManager: packageManagerOut, setup, build: null, notes };
 
-  const acc: Walk = { found: null, unknown: [], dropped: [] };
+  const acc: Walk = { found: [], unknown: [], dropped: [] };
   if (scripts.test) walk(scripts.test, scripts, ['test'], acc);
-  let found = acc.found;
+  // Several runs (`vitest --run typecheck && vitest run`): the one that selects no subset runs them all.
+  let found = acc.found.find((f) => !keepArgs(f.runner, f.args).args.some((a) => !a.startsWith('-'))) ?? acc.found[0] ?? null;
+  if (acc.found.length > 1)
+    notes.push(`the test script runs the tests ${acc.found.length} times: bench runs one, ${found!.runner} ${found!.args.join(' ')}`.trimEnd());
   if (acc.dropped.length) notes.push(`not part of the graded run: ${[...new Set(acc.dropped)].join(', ')}`);
   if (!found) {
     // A wrapper bench does not know (ts-scripts, kcd-scripts, ...) runs one of the project's runners.
-    const runner = RUNNERS.find((r) => r in deps);
+    // The runner, or a package only its users have (@vitest/coverage-v8, ts-jest, @types/mocha): a wrapper
+    // may bring the runner itself as its own dependency.
+    const runner =
+      RUNNERS.find((r) => r in deps) ??
+      RUNNERS.find((r) => Object.keys(deps).some((d) => d.startsWith(`@${r}/`) || d === `@types/${r}` || d === `ts-${r}` || d === `babel-${r}`));
     if (runner && (acc.unknown.length || !scripts.test)) {
       const via = acc.unknown[0];
       found = { runner, args: [], chain: via ? [...via.chain, via.bin] : [] };
@@ -551,4 +565,38 @@ export async function detectProject(tree: RepoTree): Promise<Detection> {
 /** The task fields a detection proposes, as they would appear in a suite's defaults. */
 export function taskFields(d: Detection): { setup: string | null; test: TestSpec } | null {
   return d.test ? { setup: d.setup, test: d.test } : null;
+}
+
+/** Detection at a commit (default: the repository's HEAD) of a repository as `bench suite mine` reads it. */
+export async function detectAt(repo: ResolvedRepo, rev: string | undefined, cacheDir: string): Promise<Detection & { commit: string }> {
+  const cache = new RepoCache(cacheDir);
+  const mirror = await cache.mirror(repo);
+  const commit = await cache.resolveCommit(repo, rev ?? 'HEAD');
+  if (!commit)
+    throw new InputError(rev ? `commit ${rev} not found in ${repo.location}` : `${repo.location} has no commits`, {
+      field: '--commit',
+      fix: rev ? 'give a commit (sha, branch or tag) of that repository' : 'commit something first',
+    });
+  return { ...(await detectProject(await gitTree(mirror, commit))), commit };
+}
+
+/** What `bench suite detect` prints: what was found, then the task fields as YAML. */
+export function formatDetection(d: Detection & { commit: string }, repo: string): string {
+  const pm = d.packageManager;
+  const r = d.runner;
+  const lines = [
+    `repository       ${repo} at ${d.commit}`,
+    `language         ${d.language ?? 'unknown'}`,
+    `package manager  ${
+      pm ? `${pm.name}${pm.version ? ` ${pm.version}` : ''}${pm.linker ? ` (nodeLinker ${pm.linker})` : ''}, lockfile ${pm.lockfile ?? 'none'}` : 'none'
+    }`,
+    `install          ${pm?.install || 'nothing'}`,
+    `runner           ${r ? `${r.name}${r.chain.length ? ` (via ${r.chain.join(' -> ')})` : ''}${r.args.length ? `, arguments kept: ${r.args.join(' ')}` : ''}` : 'none found'}`,
+    `build step       ${d.build ? `npm script "${d.build}" before the tests` : 'none'}`,
+    ...(d.notes.length ? ['notes', ...d.notes.map((n) => `  - ${n}`)] : []),
+  ];
+  const fields = taskFields(d);
+  if (!fields) lines.push(`no test command: ${d.problem}`);
+  else lines.push('', '# task fields (suite defaults) bench suite mine would use:', stringify(fields, { lineWidth: 0 }).trimEnd());
+  return `${lines.join('\n')}\n`;
 }

@@ -45,10 +45,10 @@ export interface Rejected {
   reason: string;
 }
 
-export function repoRef(spec: string): ResolvedRepo {
+export function repoRef(spec: string, field = '--repo'): ResolvedRepo {
   const isUrl = /^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+@[\w.-]+:/i.test(spec);
   if (!isUrl && !existsSync(spec))
-    throw new InputError('repository not found', { field: '--repo', file: spec, fix: 'give a git URL, a local repository path or a git bundle' });
+    throw new InputError('repository not found', { field, file: spec, fix: 'give a git URL, a local repository path or a git bundle' });
   const ref = isUrl ? { url: spec } : spec.endsWith('.bundle') ? { bundle: spec } : { path: spec };
   return resolveRepo(
     ref,
