@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { parseJUnit, parseTap, ReportError } from '../../src/grade/reports.ts';
+import { parseJestJson, parseJUnit, parseTap, ReportError } from '../../src/grade/reports.ts';
 import { tmp, writeFiles } from '../helpers/fixtures.ts';
 
 describe('parseJUnit', () => {
@@ -112,5 +112,41 @@ describe('parseTap', () => {
 
   test('rejects output with no TAP in it', () => {
     expect(() => parseTap('all good!\n')).toThrow(ReportError);
+  });
+});
+
+describe('parseJestJson', () => {
+  test("reads jest's --json report: ids in the JUnit shape (file > describe > test), statuses, a file that did not load", () => {
+    // Trimmed from a real jest 29 --json report.
+    const report = {
+      numTotalTests: 4,
+      success: false,
+      testResults: [
+        {
+          name: '/repo/src/sum.test.js',
+          status: 'failed',
+          message: '',
+          assertionResults: [
+            { ancestorTitles: ['sum', 'positive'], fullName: 'sum positive adds', status: 'passed', title: 'adds' },
+            { ancestorTitles: ['sum'], fullName: 'sum overflows', status: 'failed', title: 'overflows', failureMessages: ['Error: boom'] },
+            { ancestorTitles: [], fullName: 'later', status: 'todo', title: 'later' },
+            { ancestorTitles: [], fullName: 'off', status: 'pending', title: 'off' },
+          ],
+        },
+        { name: '/repo/test/broken.test.js', status: 'failed', message: 'SyntaxError: Unexpected token', assertionResults: [] },
+      ],
+    };
+    expect(Object.fromEntries(parseJestJson(JSON.stringify(report), '/repo').tests)).toEqual({
+      'src/sum.test.js > sum > positive > adds': 'pass',
+      'src/sum.test.js > sum > overflows': 'fail',
+      'src/sum.test.js > later': 'skip',
+      'src/sum.test.js > off': 'skip',
+      'test/broken.test.js': 'fail',
+    });
+  });
+
+  test('rejects text that is not a jest report', () => {
+    expect(() => parseJestJson('<xml/>', '/')).toThrow(/not valid JSON/);
+    expect(() => parseJestJson('{"numTotalTests": 0}', '/')).toThrow(/no testResults/);
   });
 });
