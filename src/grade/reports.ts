@@ -68,6 +68,12 @@ export function parseJUnit(xml: string, root: string): TestResults {
     const name = s.name === undefined ? undefined : String(s.name);
     const next = name === undefined ? chain : [...chain, name];
     const file = s.file as string | undefined;
+    // mocha's xunit reporter: one suite named "Mocha Tests" (its default), each case with its file and its
+    // describe titles joined by spaces in classname; the id is file > describe titles > test.
+    if (name === 'Mocha Tests' && !chain.length) {
+      for (const tc of asList(s.testcase)) visitCase(tc, tc.classname ? [String(tc.classname)] : [], file);
+      return;
+    }
     for (const tc of asList(s.testcase)) visitCase(tc, next, file);
     for (const inner of asList(s.testsuite)) visitSuite(inner, next);
   };

@@ -252,7 +252,12 @@ function keepArgs(runner: RunnerName, args: string[]): { args: string[]; dropped
 const quote = (a: string) => (/^[\w./:@=,+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
 
 /** The test command for a runner: its binary, the project's kept arguments, and the report flags. */
-function runnerCommand(runner: RunnerName, args: string[], bin: (name: string) => string): { command: string; format: TestSpec['format'] } {
+function runnerCommand(
+  runner: RunnerName,
+  args: string[],
+  bin: (name: string) => string,
+  deps: Record<string, string> = {},
+): { command: string; format: TestSpec['format'] } {
   const kept = args.map(quote).join(' ');
   const withArgs = (s: string) => (kept ? `${s} ${kept}` : s);
   switch (runner) {
@@ -271,8 +276,12 @@ function runnerCommand(runner: RunnerName, args: string[], bin: (name: string) =
     }
     case 'ava':
       return { command: `${withArgs(bin('ava'))} --tap`, format: 'tap' };
-    case 'tap':
-      return { command: `${withArgs(bin('tap'))} --reporter=tap`, format: 'tap' };
+    case 'tap': {
+      // tap checks coverage by default and exits 1 below 100% (or with none): a failure no test shows, so
+      // the run would not be trusted. tap 18 and later spell the switch --disable-coverage, older --no-coverage.
+      const major = Number(/\d+/.exec(deps.tap ?? '')?.[0] ?? 99);
+      return { command: `${withArgs(bin('tap'))} --reporter=tap ${major >= 18 ? '--disable-coverage' : '--no-coverage'}`, format: 'tap' };
+    }
     case 'pytest':
       return { command: `${withArgs('.venv/bin/python -m pytest -p no:cacheprovider')} --junitxml="$BENCH_TEST_REPORT"`, format: 'junit' };
   }
@@ -395,6 +404,10 @@ function pmCommand(pm: Pm): string {
 
 function installCommand(pm: Pm, notes: string[]): string {
   const cmd = pmCommand(pm);
+  if (cmd.startsWith('corepack '))
+    notes.push(
+      `corepack downloads ${cmd.split(' ')[1]} and checks its registry signature: behind a registry mirror that serves none, set COREPACK_INTEGRITY_KEYS=0 (and COREPACK_NPM_REGISTRY for yarn 2+ when repo.yarnpkg.com is out of reach)`,
+    );
   switch (pm.name) {
     case 'npm':
       if (pm.lockfile) {
@@ -545,7 +558,7 @@ export async function detectProject(tree: RepoTree): Promise<Detection> {
   const pmRun = pnp ? `${pm.yarnPath ? '' : 'COREPACK_HOME=.bench-corepack COREPACK_ENABLE_NETWORK=0 '}${pmCommand(pm)}` : null;
   // Under Plug'n'Play there is no node_modules/.bin: yarn itself resolves the runner.
   const bin = (name: string) => (pmRun ? `${pmRun} ${name}` : `node_modules/.bin/${name}`);
-  const cmd = runnerCommand(found.runner, args, bin);
+  const cmd = runnerCommand(found.runner, args, bin, deps);
 
   let build: string | null = null;
   const built = await importsBuiltOutput(tree, pkg);

@@ -160,7 +160,9 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
         reject(`the tests produce no results after the change (${after.problem})`);
         continue;
       }
-      const inChanged = (id: string) => tests.some((t) => id === t || id.startsWith(`${t} > `));
+      // TAP ids need not name their file (ava: "math › adds"): there, any test the source change turns from
+      // failing to passing counts (both runs have the same test files).
+      const inChanged = (id: string) => how.test.format === 'tap' || tests.some((t) => id === t || id.startsWith(`${t} > `));
       const f2p = [...after.results.tests].filter(([id, s]) => s === 'pass' && inChanged(id) && before.results?.tests.get(id) !== 'pass').map(([id]) => id);
       const p2p = [...after.results.tests].filter(([id, s]) => s === 'pass' && before.results?.tests.get(id) === 'pass').map(([id]) => id);
       if (!f2p.length) {

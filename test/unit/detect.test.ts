@@ -96,7 +96,11 @@ describe('test runner', () => {
       format: 'junit',
     });
     expect(await one('ava --verbose', { ava: '^6' })).toMatchObject({ command: 'node_modules/.bin/ava --tap', format: 'tap' });
-    expect(await one('tap test/*.js', { tap: '^21' })).toMatchObject({ command: "node_modules/.bin/tap 'test/*.js' --reporter=tap", format: 'tap' });
+    expect(await one('tap test/*.js', { tap: '^21' })).toMatchObject({
+      command: "node_modules/.bin/tap 'test/*.js' --reporter=tap --disable-coverage",
+      format: 'tap',
+    });
+    expect((await one('tap', { tap: '^16.3.0' }))!.command).toBe('node_modules/.bin/tap --reporter=tap --no-coverage');
     expect(await one('node --import tsx --test test/*.test.ts', { tsx: '^4' })).toMatchObject({
       command: 'node --test --test-reporter=junit --test-reporter-destination="$BENCH_TEST_REPORT" --import tsx \'test/*.test.ts\'',
       format: 'junit',

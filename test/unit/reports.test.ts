@@ -50,6 +50,22 @@ describe('parseJUnit', () => {
     expect(Object.fromEntries(tests)).toEqual({ 'src/sum.test.js > sum adds': 'pass', 'src/sum.test.js > sum overflows & wraps': 'fail' });
   });
 
+  test("reads mocha's xunit reporter: the file from each case, the describe titles from classname", () => {
+    // As mocha 11 writes it (--reporter xunit --reporter-option output=...).
+    const xml = `<testsuite name="Mocha Tests" tests="4" failures="0" errors="1" skipped="0" timestamp="Mon, 30 Nov 2026 17:54:21 GMT" time="0.003">
+<testcase classname="" name="root level" file="/repo/test/math.test.js" time="0"/>
+<testcase classname="math" name="top" file="/repo/test/math.test.js" time="0"/>
+<testcase classname="math add" name="adds" file="/repo/test/math.test.js" time="0"/>
+<testcase classname="math add" name="fails" file="/repo/test/math.test.js" time="0"><failure>1 == 2</failure></testcase>
+</testsuite>`;
+    expect(Object.fromEntries(parseJUnit(xml, '/repo').tests)).toEqual({
+      'test/math.test.js > root level': 'pass',
+      'test/math.test.js > math > top': 'pass',
+      'test/math.test.js > math add > adds': 'pass',
+      'test/math.test.js > math add > fails': 'fail',
+    });
+  });
+
   test('keeps the worst status when an id repeats', () => {
     const xml = '<testsuites><testcase name="t" file="x.js"/><testcase name="t" file="x.js"><error/></testcase></testsuites>';
     expect(parseJUnit(xml, '/').tests.get('x.js > t')).toBe('fail');
