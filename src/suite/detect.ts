@@ -393,6 +393,16 @@ async function packageManager(tree: RepoTree, pkg: PackageJson, notes: string[])
   return { name: 'npm', version: pinnedName === 'npm' ? version : null, lockfile: null };
 }
 
+/**
+ * yarn berry runs under the sandbox at test time only with Plug'n'Play (no node_modules/.bin): then its
+ * package cache must sit in the checkout (the paths in .pnp.cjs are relative, and a global cache is out of
+ * the sandbox's view), and, without a yarnPath, corepack's copy of yarn too.
+ */
+function berryEnv(pm: Pm): string {
+  if (pm.name !== 'yarn-berry' || pm.linker !== 'pnp') return '';
+  return pm.yarnPath ? 'YARN_ENABLE_GLOBAL_CACHE=false ' : 'YARN_ENABLE_GLOBAL_CACHE=false COREPACK_HOME=.bench-corepack ';
+}
+
 /** The package manager's own command: through corepack for pnpm and yarn, at the pinned version when there is one. */
 function pmCommand(pm: Pm): string {
   if (pm.name === 'npm' || pm.name === 'pip') return 'npm';
@@ -430,7 +440,7 @@ function installCommand(pm: Pm, notes: string[]): string {
       notes.push(`--immutable: yarn fails rather than rewrite yarn.lock; nodeLinker ${pm.linker}`);
       // Without a yarnPath, yarn runs through corepack; at test time there is no network, so corepack's
       // copy of yarn is kept inside the checkout (COREPACK_HOME) where the sandboxed test run finds it.
-      return `${pm.yarnPath ? '' : 'COREPACK_HOME=.bench-corepack '}${cmd} install ${pm.lockfile ? '--immutable' : '--no-immutable'}`;
+      return `${berryEnv(pm)}${cmd} install ${pm.lockfile ? '--immutable' : '--no-immutable'}`;
     case 'pip':
       return '';
   }
@@ -555,7 +565,7 @@ export async function detectProject(tree: RepoTree): Promise<Detection> {
   const { args, dropped } = keepArgs(found.runner, found.args);
   if (dropped.length) notes.push(`${found.runner} arguments replaced or dropped: ${dropped.join(' ')}`);
   const pnp = pm.name === 'yarn-berry' && pm.linker === 'pnp';
-  const pmRun = pnp ? `${pm.yarnPath ? '' : 'COREPACK_HOME=.bench-corepack COREPACK_ENABLE_NETWORK=0 '}${pmCommand(pm)}` : null;
+  const pmRun = pnp ? `${berryEnv(pm)}${pm.yarnPath ? '' : 'COREPACK_ENABLE_NETWORK=0 '}${pmCommand(pm)}` : null;
   // Under Plug'n'Play there is no node_modules/.bin: yarn itself resolves the runner.
   const bin = (name: string) => (pmRun ? `${pmRun} ${name}` : `node_modules/.bin/${name}`);
   const cmd = runnerCommand(found.runner, args, bin, deps);

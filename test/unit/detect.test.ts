@@ -48,7 +48,7 @@ describe('package manager', () => {
       '.yarnrc.yml': 'nodeLinker: node-modules\n',
     });
     expect(nm.packageManager).toMatchObject({ name: 'yarn-berry', version: '4.12.0', linker: 'node-modules' });
-    expect(nm.setup).toBe('COREPACK_HOME=.bench-corepack corepack yarn@4.12.0 install --immutable');
+    expect(nm.setup).toBe('corepack yarn@4.12.0 install --immutable');
     expect(nm.test!.command).toBe('node_modules/.bin/ava --tap');
 
     // Plug'n'Play (the default): no node_modules/.bin, so yarn runs the runner, offline, from the copy kept in the checkout.
@@ -57,7 +57,10 @@ describe('package manager', () => {
       'yarn.lock': lock,
     });
     expect(pnp.packageManager).toMatchObject({ name: 'yarn-berry', linker: 'pnp' });
-    expect(pnp.test!.command).toBe(`COREPACK_HOME=.bench-corepack COREPACK_ENABLE_NETWORK=0 corepack yarn@4.12.0 vitest run ${REPORT}`);
+    expect(pnp.setup).toBe('YARN_ENABLE_GLOBAL_CACHE=false COREPACK_HOME=.bench-corepack corepack yarn@4.12.0 install --immutable');
+    expect(pnp.test!.command).toBe(
+      `YARN_ENABLE_GLOBAL_CACHE=false COREPACK_HOME=.bench-corepack COREPACK_ENABLE_NETWORK=0 corepack yarn@4.12.0 vitest run ${REPORT}`,
+    );
 
     // A yarnPath release checked in runs as it is, no corepack.
     const rel = await detect({
@@ -67,8 +70,8 @@ describe('package manager', () => {
       '.yarn/releases/yarn-3.6.4.cjs': '',
     });
     expect(rel.packageManager).toMatchObject({ name: 'yarn-berry', linker: 'pnp' });
-    expect(rel.setup).toBe('node .yarn/releases/yarn-3.6.4.cjs install --immutable');
-    expect(rel.test!.command).toBe(`node .yarn/releases/yarn-3.6.4.cjs vitest run ${REPORT}`);
+    expect(rel.setup).toBe('YARN_ENABLE_GLOBAL_CACHE=false node .yarn/releases/yarn-3.6.4.cjs install --immutable');
+    expect(rel.test!.command).toBe(`YARN_ENABLE_GLOBAL_CACHE=false node .yarn/releases/yarn-3.6.4.cjs vitest run ${REPORT}`);
 
     const noLock = await detect({ 'package.json': pkg({ packageManager: 'yarn@3.8.0', devDependencies: { vitest: '^3' } }) });
     expect(noLock.packageManager).toMatchObject({ name: 'yarn-berry', version: '3.8.0', lockfile: null });
