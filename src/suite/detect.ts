@@ -403,6 +403,16 @@ function berryEnv(pm: Pm): string {
   return pm.yarnPath ? 'YARN_ENABLE_GLOBAL_CACHE=false ' : 'YARN_ENABLE_GLOBAL_CACHE=false COREPACK_HOME=.bench-corepack ';
 }
 
+/**
+ * corepack's copy of yarn is a CommonJS file: inside a project whose package.json says "type": "module"
+ * node would load it as ESM and fail, so its folder gets a package.json of its own first.
+ */
+function corepackHome(pm: Pm): string {
+  return pm.name === 'yarn-berry' && pm.linker === 'pnp' && !pm.yarnPath
+    ? `mkdir -p .bench-corepack && echo '{"type":"commonjs"}' > .bench-corepack/package.json && `
+    : '';
+}
+
 /** The package manager's own command: through corepack for pnpm and yarn, at the pinned version when there is one. */
 function pmCommand(pm: Pm): string {
   if (pm.name === 'npm' || pm.name === 'pip') return 'npm';
@@ -440,7 +450,7 @@ function installCommand(pm: Pm, notes: string[]): string {
       notes.push(`--immutable: yarn fails rather than rewrite yarn.lock; nodeLinker ${pm.linker}`);
       // Without a yarnPath, yarn runs through corepack; at test time there is no network, so corepack's
       // copy of yarn is kept inside the checkout (COREPACK_HOME) where the sandboxed test run finds it.
-      return `${berryEnv(pm)}${cmd} install ${pm.lockfile ? '--immutable' : '--no-immutable'}`;
+      return `${corepackHome(pm)}${berryEnv(pm)}${cmd} install ${pm.lockfile ? '--immutable' : '--no-immutable'}`;
     case 'pip':
       return '';
   }
@@ -448,18 +458,27 @@ function installCommand(pm: Pm, notes: string[]): string {
 
 async function detectPython(tree: RepoTree, notes: string[]): Promise<Detection | null> {
   const has = (f: string) => tree.files.includes(f);
-  const project = has('pyproject.toml') || has('setup.py') || has('setup.cfg');
+  const project = has('pyproject.toml') || has('setup.py') || has('setup.cfg') || has('requirements.txt');
   const pyTests = tree.files.some((f) => /(^|\/)(test_[^/]+|[^/]+_test)\.py$/.test(f));
-  if (!project && !has('requirements.txt') && !pyTests) return null;
+  if (!project && !pyTests) return null;
   const pyproject = (await tree.read('pyproject.toml')) ?? '';
   const ini = (await tree.read('pytest.ini')) ?? (await tree.read('tox.ini')) ?? '';
   const usesPytest = /pytest/.test(pyproject + ini + ((await tree.read('requirements.txt')) ?? '') + ((await tree.read('setup.cfg')) ?? '')) || pyTests;
   const steps = ['python3 -m venv --system-site-packages .venv'];
-  // --system-site-packages: what the system already has (pytest, and packages without an index to fetch
-  // from) satisfies the requirements; --no-build-isolation builds with the system's setuptools.
-  if (has('requirements.txt')) steps.push('.venv/bin/python -m pip install -q -r requirements.txt');
-  if (project) steps.push('.venv/bin/python -m pip install -q --no-build-isolation -e .');
-  notes.push('python: a virtualenv in .venv that sees the system packages; the project installed into it in editable mode');
+  // --system-site-packages: what the system already has (pytest, packages there is no index to fetch from)
+  // satisfies the requirements.
+  for (const req of ['requirements.txt', 'requirements-dev.txt', 'requirements-test.txt'].filter(has))
+    steps.push(`.venv/bin/python -m pip install -q -r ${req}`);
+  // The project itself is not installed: an install (editable or not) points at, or copies, this setup's
+  // checkout, so the tests of a trial would import the base commit's code instead of the trial's. A .pth
+  // file with paths relative to site-packages puts the checkout (and its src/) on sys.path wherever the
+  // environment is copied to.
+  steps.push(
+    `.venv/bin/python -c 'import os, site; d = site.getsitepackages()[0]; open(os.path.join(d, "bench-checkout.pth"), "w").write(os.path.relpath(".", d) + "\\n" + os.path.relpath("src", d) + "\\n")'`,
+  );
+  notes.push(
+    `python: a virtualenv in .venv that sees the system packages${steps.length > 2 ? ', with the requirements installed' : ''}; the checkout (and src/) on its path, the project not installed`,
+  );
   if (!usesPytest) {
     return {
       language: 'python',

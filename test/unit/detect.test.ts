@@ -57,7 +57,7 @@ describe('package manager', () => {
       'yarn.lock': lock,
     });
     expect(pnp.packageManager).toMatchObject({ name: 'yarn-berry', linker: 'pnp' });
-    expect(pnp.setup).toBe('YARN_ENABLE_GLOBAL_CACHE=false COREPACK_HOME=.bench-corepack corepack yarn@4.12.0 install --immutable');
+    expect(pnp.setup).toMatch(/&& YARN_ENABLE_GLOBAL_CACHE=false COREPACK_HOME=\.bench-corepack corepack yarn@4\.12\.0 install --immutable$/);
     expect(pnp.test!.command).toBe(
       `YARN_ENABLE_GLOBAL_CACHE=false COREPACK_HOME=.bench-corepack COREPACK_ENABLE_NETWORK=0 corepack yarn@4.12.0 vitest run ${REPORT}`,
     );
@@ -108,6 +108,16 @@ describe('test runner', () => {
       command: 'node --test --test-reporter=junit --test-reporter-destination="$BENCH_TEST_REPORT" --import tsx \'test/*.test.ts\'',
       format: 'junit',
     });
+  });
+
+  test('yarn berry Plug\'n\'Play in a "type": "module" project: corepack\'s CommonJS yarn gets its own package.json', async () => {
+    const d = await detect({
+      'package.json': pkg({ type: 'module', packageManager: 'yarn@4.12.0', devDependencies: { ava: '^6' }, scripts: { test: 'ava' } }),
+      'yarn.lock': '__metadata:\n',
+    });
+    expect(d.setup).toBe(
+      `mkdir -p .bench-corepack && echo '{"type":"commonjs"}' > .bench-corepack/package.json && YARN_ENABLE_GLOBAL_CACHE=false COREPACK_HOME=.bench-corepack corepack yarn@4.12.0 install --immutable`,
+    );
   });
 
   test('unjs/ufo: pnpm lint && vitest run --typecheck -> vitest alone, lint and the type check dropped', async () => {
@@ -220,13 +230,13 @@ describe('build step', () => {
 });
 
 describe('python', () => {
-  test('pytest in a virtualenv that sees the system packages, the project installed into it', async () => {
+  test('pytest in a virtualenv that sees the system packages, with the checkout on its path (never an install that points at the setup copy)', async () => {
     const d = await detect({ 'pyproject.toml': '[project]\nname = "calc"\n[tool.pytest.ini_options]\n', 'calc/__init__.py': '', 'tests/test_calc.py': '' });
     expect(d.language).toBe('python');
-    expect(d.setup).toBe('python3 -m venv --system-site-packages .venv && .venv/bin/python -m pip install -q --no-build-isolation -e .');
+    expect(d.setup).toMatch(/^python3 -m venv --system-site-packages \.venv && \.venv\/bin\/python -c '.*bench-checkout\.pth.*'$/);
     expect(d.test).toMatchObject({ command: '.venv/bin/python -m pytest -p no:cacheprovider --junitxml="$BENCH_TEST_REPORT"', format: 'junit' });
     const req = await detect({ 'requirements.txt': 'pytest\n', 'test_x.py': '' });
-    expect(req.setup).toBe('python3 -m venv --system-site-packages .venv && .venv/bin/python -m pip install -q -r requirements.txt');
+    expect(req.setup).toMatch(/^python3 -m venv --system-site-packages \.venv && \.venv\/bin\/python -m pip install -q -r requirements\.txt && /);
     const noPytest = await detect({ 'setup.py': 'from setuptools import setup\n' });
     expect(noPytest.test).toBeNull();
     expect(noPytest.problem).toMatch(/no sign of pytest/);
