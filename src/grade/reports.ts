@@ -74,6 +74,17 @@ export function parseJUnit(xml: string, root: string): TestResults {
       for (const tc of asList(s.testcase)) visitCase(tc, tc.classname ? [String(tc.classname)] : [], file);
       return;
     }
+    // pytest (-o junit_family=xunit1, which names each case's file): one suite named "pytest", classname the
+    // dotted module path and then the test class; the id is file > class > test.
+    if (name === 'pytest' && !chain.length) {
+      for (const tc of asList(s.testcase)) {
+        const module = typeof tc.file === 'string' ? tc.file.replace(/\.py$/, '').replace(/[\\/]/g, '.') : '';
+        const cls = String(tc.classname ?? '');
+        const inner = module && cls.startsWith(`${module}.`) ? cls.slice(module.length + 1).split('.') : [];
+        visitCase(tc, inner, file);
+      }
+      return;
+    }
     for (const tc of asList(s.testcase)) visitCase(tc, next, file);
     for (const inner of asList(s.testsuite)) visitSuite(inner, next);
   };
@@ -130,7 +141,8 @@ export function parseTap(text: string): TestResults {
       stack.push({ indent, name: tapName(sub[1]!) });
       continue;
     }
-    const m = /^(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?(.*?)(?:\s+#\s*(SKIP|TODO)\b.*)?$/i.exec(line);
+    // Everything after an unescaped `#` is a directive: SKIP and TODO count, others (node-tap's `# time=12ms`) are dropped.
+    const m = /^(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?((?:[^#\\]|\\.)*?)\s*(?:#\s*(?:(SKIP|TODO)\b)?.*)?$/i.exec(line);
     if (!m) {
       if (/^1\.\.\d+/.test(line)) sawPlanOrTest = true;
       continue;

@@ -283,7 +283,11 @@ function runnerCommand(
       return { command: `${withArgs(bin('tap'))} --reporter=tap ${major >= 18 ? '--disable-coverage' : '--no-coverage'}`, format: 'tap' };
     }
     case 'pytest':
-      return { command: `${withArgs('.venv/bin/python -m pytest -p no:cacheprovider')} --junitxml="$BENCH_TEST_REPORT"`, format: 'junit' };
+      // xunit1 names each case's file, which the ids start with.
+      return {
+        command: `${withArgs('.venv/bin/python -m pytest -p no:cacheprovider')} -o junit_family=xunit1 --junitxml="$BENCH_TEST_REPORT"`,
+        format: 'junit',
+      };
   }
 }
 
@@ -400,7 +404,7 @@ async function packageManager(tree: RepoTree, pkg: PackageJson, notes: string[])
  */
 function berryEnv(pm: Pm): string {
   if (pm.name !== 'yarn-berry' || pm.linker !== 'pnp') return '';
-  return pm.yarnPath ? 'YARN_ENABLE_GLOBAL_CACHE=false ' : 'YARN_ENABLE_GLOBAL_CACHE=false COREPACK_HOME=.bench-corepack ';
+  return pm.yarnPath ? 'YARN_ENABLE_GLOBAL_CACHE=false ' : 'YARN_ENABLE_GLOBAL_CACHE=false COREPACK_HOME="$PWD/.bench-corepack" ';
 }
 
 /**

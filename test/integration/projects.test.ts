@@ -107,6 +107,8 @@ const PROJECTS: Project[] = [
     lock: `corepack ${PNPM} install --no-frozen-lockfile`,
   },
   {
+    // A namespace import: mocha stops the whole run, writing no report, when a file fails to load (a named
+    // import of an export the base does not have yet), and validate needs the base's results.
     name: 'yarn1-mocha',
     pm: 'yarn',
     runner: 'mocha',
@@ -114,12 +116,12 @@ const PROJECTS: Project[] = [
       'package.json': esm({ mocha: '^11.0.0' }, 'yarn run spec', { packageManager: YARN1, scripts: { test: 'yarn run spec', spec: 'mocha' } }),
       'src/greet.js': GREET,
       'test/greet.test.js':
-        "import assert from 'node:assert/strict';\nimport { hello } from '../src/greet.js';\n\ndescribe('greet', () => {\n  it('hello', () => assert.equal(hello('a'), 'hello a'));\n});\n",
+        "import assert from 'node:assert/strict';\nimport * as greet from '../src/greet.js';\n\ndescribe('greet', () => {\n  it('hello', () => assert.equal(greet.hello('a'), 'hello a'));\n});\n",
     },
     feature: {
       'src/greet.js': SHOUT,
       'test/greet.test.js':
-        "import assert from 'node:assert/strict';\nimport { hello, shout } from '../src/greet.js';\n\ndescribe('greet', () => {\n  it('hello', () => assert.equal(hello('a'), 'hello a'));\n  it('shout', () => assert.equal(shout('a'), 'HELLO A!'));\n});\n",
+        "import assert from 'node:assert/strict';\nimport * as greet from '../src/greet.js';\n\ndescribe('greet', () => {\n  it('hello', () => assert.equal(greet.hello('a'), 'hello a'));\n  it('shout', () => assert.equal(greet.shout('a'), 'HELLO A!'));\n});\n",
     },
     lock: `corepack ${YARN1} install --non-interactive`,
   },

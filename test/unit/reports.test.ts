@@ -66,6 +66,24 @@ describe('parseJUnit', () => {
     });
   });
 
+  test('reads pytest -o junit_family=xunit1: file > class > test, the module path left out', () => {
+    // As pytest 9 writes it.
+    const xml = `<?xml version="1.0" encoding="utf-8"?><testsuites name="pytest tests"><testsuite name="pytest" errors="0" failures="1" skipped="1" tests="5" time="0.028" timestamp="2026-11-30T18:04:50.127619+00:00" hostname="vm"><testcase classname="tests.test_x" name="test_a" file="tests/test_x.py" line="1" time="0.000" /><testcase classname="tests.test_x.TestB" name="test_c" file="tests/test_x.py" line="4" time="0.000"><failure message="assert 0">self = &lt;test_x.TestB object at 0x7fd71b923250&gt;
+
+    def test_c(self):
+&gt;       assert 0
+E       assert 0
+
+tests/test_x.py:6: AssertionError</failure></testcase><testcase classname="tests.test_x.TestB" name="test_d" file="tests/test_x.py" line="6" time="0.000"><skipped type="pytest.skip" message="unconditional skip">/repo/tests/test_x.py:7: unconditional skip</skipped></testcase><testcase classname="tests.test_x" name="test_p[1]" file="tests/test_x.py" line="8" time="0.000" /><testcase classname="tests.test_x" name="test_p[2]" file="tests/test_x.py" line="8" time="0.000" /></testsuite></testsuites>`;
+    expect(Object.fromEntries(parseJUnit(xml, '/repo').tests)).toEqual({
+      'tests/test_x.py > test_a': 'pass',
+      'tests/test_x.py > TestB > test_c': 'fail',
+      'tests/test_x.py > TestB > test_d': 'skip',
+      'tests/test_x.py > test_p[1]': 'pass',
+      'tests/test_x.py > test_p[2]': 'pass',
+    });
+  });
+
   test('keeps the worst status when an id repeats', () => {
     const xml = '<testsuites><testcase name="t" file="x.js"/><testcase name="t" file="x.js"><error/></testcase></testsuites>';
     expect(parseJUnit(xml, '/').tests.get('x.js > t')).toBe('fail');
@@ -123,6 +141,27 @@ describe('parseTap', () => {
       'suite #1 > inner # two': 'pass',
       'not # SKIP': 'fail',
       'skip me': 'skip',
+    });
+  });
+
+  test("drops directives other than SKIP and TODO from names (node-tap's # time=)", () => {
+    const tap = [
+      'TAP version 14',
+      '# Subtest: test/greet.test.js',
+      '    # Subtest: hello',
+      '        ok 1 - should be equal',
+      '        1..1',
+      '    ok 1 - hello # time=12.829ms',
+      '    ok 2 - later # TODO not yet',
+      '    ok 3 - a \\# b # time=1ms',
+      '    1..3',
+      'ok 1 - test/greet.test.js # time=28.841ms',
+      '1..1',
+    ].join('\n');
+    expect(Object.fromEntries(parseTap(tap).tests)).toEqual({
+      'test/greet.test.js > hello > should be equal': 'pass',
+      'test/greet.test.js > later': 'skip',
+      'test/greet.test.js > a # b': 'pass',
     });
   });
 
