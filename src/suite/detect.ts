@@ -404,7 +404,9 @@ async function packageManager(tree: RepoTree, pkg: PackageJson, notes: string[])
  */
 function berryEnv(pm: Pm): string {
   if (pm.name !== 'yarn-berry' || pm.linker !== 'pnp') return '';
-  return pm.yarnPath ? 'YARN_ENABLE_GLOBAL_CACHE=false ' : 'YARN_ENABLE_GLOBAL_CACHE=false COREPACK_HOME="$PWD/.bench-corepack" ';
+  // YARN_CACHE_FOLDER too: a value from the user's environment (yarn classic reads the same name) would win.
+  const cache = 'YARN_ENABLE_GLOBAL_CACHE=false YARN_CACHE_FOLDER="$PWD/.yarn/cache"';
+  return pm.yarnPath ? `${cache} ` : `${cache} COREPACK_HOME="$PWD/.bench-corepack" `;
 }
 
 /**

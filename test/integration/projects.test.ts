@@ -202,9 +202,15 @@ async function makeRepo(p: Project): Promise<string> {
   git(dir, 'init', '-q', '-b', 'main');
   writeFiles(dir, { '.gitignore': 'node_modules/\ndist/\n.venv/\n__pycache__/\n*.egg-info/\n', ...p.base });
   if (p.lock) {
-    await run(p.lock, { cwd: dir, env: process.env, maxBuffer: 16 << 20 }).catch((err: { stderr?: string }) => {
-      throw new Error(`${p.lock}: ${err.stderr ?? String(err)}`);
-    });
+    // Once more on failure: installs side by side on a busy network sometimes time out (yarn 4 then dies of it).
+    for (let attempt = 1; ; attempt++) {
+      const err = await run(p.lock, { cwd: dir, env: process.env, maxBuffer: 16 << 20 }).then(
+        () => null,
+        (e: { stderr?: string; stdout?: string }) => `${e.stdout ?? ''}${e.stderr ?? String(e)}`,
+      );
+      if (err === null) break;
+      if (attempt === 2) throw new Error(`${p.lock}: ${err.slice(-3000)}`);
+    }
     for (const made of ['node_modules', '.yarn', '.pnp.cjs', '.pnp.loader.mjs']) rmSync(join(dir, made), { recursive: true, force: true });
   }
   commit(dir, 'Greet by name', {});

@@ -57,9 +57,11 @@ describe('package manager', () => {
       'yarn.lock': lock,
     });
     expect(pnp.packageManager).toMatchObject({ name: 'yarn-berry', linker: 'pnp' });
-    expect(pnp.setup).toMatch(/&& YARN_ENABLE_GLOBAL_CACHE=false COREPACK_HOME="\$PWD\/\.bench-corepack" corepack yarn@4\.12\.0 install --immutable$/);
+    expect(pnp.setup).toMatch(
+      /&& YARN_ENABLE_GLOBAL_CACHE=false YARN_CACHE_FOLDER="\$PWD\/\.yarn\/cache" COREPACK_HOME="\$PWD\/\.bench-corepack" corepack yarn@4\.12\.0 install --immutable$/,
+    );
     expect(pnp.test!.command).toBe(
-      `YARN_ENABLE_GLOBAL_CACHE=false COREPACK_HOME="$PWD/.bench-corepack" COREPACK_ENABLE_NETWORK=0 corepack yarn@4.12.0 vitest run ${REPORT}`,
+      `YARN_ENABLE_GLOBAL_CACHE=false YARN_CACHE_FOLDER="$PWD/.yarn/cache" COREPACK_HOME="$PWD/.bench-corepack" COREPACK_ENABLE_NETWORK=0 corepack yarn@4.12.0 vitest run ${REPORT}`,
     );
 
     // A yarnPath release checked in runs as it is, no corepack.
@@ -70,8 +72,10 @@ describe('package manager', () => {
       '.yarn/releases/yarn-3.6.4.cjs': '',
     });
     expect(rel.packageManager).toMatchObject({ name: 'yarn-berry', linker: 'pnp' });
-    expect(rel.setup).toBe('YARN_ENABLE_GLOBAL_CACHE=false node .yarn/releases/yarn-3.6.4.cjs install --immutable');
-    expect(rel.test!.command).toBe(`YARN_ENABLE_GLOBAL_CACHE=false node .yarn/releases/yarn-3.6.4.cjs vitest run ${REPORT}`);
+    expect(rel.setup).toBe('YARN_ENABLE_GLOBAL_CACHE=false YARN_CACHE_FOLDER="$PWD/.yarn/cache" node .yarn/releases/yarn-3.6.4.cjs install --immutable');
+    expect(rel.test!.command).toBe(
+      `YARN_ENABLE_GLOBAL_CACHE=false YARN_CACHE_FOLDER="$PWD/.yarn/cache" node .yarn/releases/yarn-3.6.4.cjs vitest run ${REPORT}`,
+    );
 
     const noLock = await detect({ 'package.json': pkg({ packageManager: 'yarn@3.8.0', devDependencies: { vitest: '^3' } }) });
     expect(noLock.packageManager).toMatchObject({ name: 'yarn-berry', version: '3.8.0', lockfile: null });
@@ -116,7 +120,7 @@ describe('test runner', () => {
       'yarn.lock': '__metadata:\n',
     });
     expect(d.setup).toBe(
-      `mkdir -p .bench-corepack && echo '{"type":"commonjs"}' > .bench-corepack/package.json && YARN_ENABLE_GLOBAL_CACHE=false COREPACK_HOME="$PWD/.bench-corepack" corepack yarn@4.12.0 install --immutable`,
+      `mkdir -p .bench-corepack && echo '{"type":"commonjs"}' > .bench-corepack/package.json && YARN_ENABLE_GLOBAL_CACHE=false YARN_CACHE_FOLDER="$PWD/.yarn/cache" COREPACK_HOME="$PWD/.bench-corepack" corepack yarn@4.12.0 install --immutable`,
     );
   });
 
@@ -234,7 +238,10 @@ describe('python', () => {
     const d = await detect({ 'pyproject.toml': '[project]\nname = "calc"\n[tool.pytest.ini_options]\n', 'calc/__init__.py': '', 'tests/test_calc.py': '' });
     expect(d.language).toBe('python');
     expect(d.setup).toMatch(/^python3 -m venv --system-site-packages \.venv && \.venv\/bin\/python -c '.*bench-checkout\.pth.*'$/);
-    expect(d.test).toMatchObject({ command: '.venv/bin/python -m pytest -p no:cacheprovider -o junit_family=xunit1 --junitxml="$BENCH_TEST_REPORT"', format: 'junit' });
+    expect(d.test).toMatchObject({
+      command: '.venv/bin/python -m pytest -p no:cacheprovider -o junit_family=xunit1 --junitxml="$BENCH_TEST_REPORT"',
+      format: 'junit',
+    });
     const req = await detect({ 'requirements.txt': 'pytest\n', 'test_x.py': '' });
     expect(req.setup).toMatch(/^python3 -m venv --system-site-packages \.venv && \.venv\/bin\/python -m pip install -q -r requirements\.txt && /);
     const noPytest = await detect({ 'setup.py': 'from setuptools import setup\n' });
