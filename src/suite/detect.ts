@@ -587,8 +587,28 @@ export async function detectProject(tree: RepoTree): Promise<Detection> {
       }; pass --test-command`,
     };
   }
-  const { args, dropped } = keepArgs(found.runner, found.args);
+  const kept = keepArgs(found.runner, found.args);
+  const { dropped } = kept;
+  let args = kept.args;
   if (dropped.length) notes.push(`${found.runner} arguments replaced or dropped: ${dropped.join(' ')}`);
+  if (found.runner === 'node:test') {
+    // Node 21 and later read `node --test test/` as a file named test/, not the folder's files: a folder
+    // becomes the glob of the files node ran in it before.
+    const dirs = new Set(
+      tree.files.flatMap((f) =>
+        f
+          .split('/')
+          .slice(0, -1)
+          .map((_, i, a) => a.slice(0, i + 1).join('/')),
+      ),
+    );
+    args = args.map((a) => {
+      const d = a.replace(/^\.\//, '').replace(/\/+$/, '');
+      return !a.startsWith('-') && dirs.has(d) ? `${d}/**/*.{js,mjs,cjs}` : a;
+    });
+    if (args.some((a, i) => a !== kept.args[i]))
+      notes.push('node --test: test folders given as globs of their .js/.mjs/.cjs files (Node 21+ takes a folder for a file)');
+  }
   const pnp = pm.name === 'yarn-berry' && pm.linker === 'pnp';
   const pmRun = pnp ? `${berryEnv(pm)}${pm.yarnPath ? '' : 'COREPACK_ENABLE_NETWORK=0 '}${pmCommand(pm)}` : null;
   // Under Plug'n'Play there is no node_modules/.bin: yarn itself resolves the runner.

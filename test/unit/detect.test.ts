@@ -81,10 +81,10 @@ describe('package manager', () => {
     expect(noLock.packageManager).toMatchObject({ name: 'yarn-berry', version: '3.8.0', lockfile: null });
   });
 
-  test('a project with no dependencies needs no setup', async () => {
-    const d = await detect({ 'package.json': pkg({ type: 'module', scripts: { test: 'node --test test/' } }) });
+  test('a project with no dependencies needs no setup; a test folder for node --test becomes a glob', async () => {
+    const d = await detect({ 'package.json': pkg({ type: 'module', scripts: { test: 'node --test test/' } }), 'test/a.test.js': '' });
     expect(d.setup).toBeNull();
-    expect(d.test!.command).toBe('node --test --test-reporter=junit --test-reporter-destination="$BENCH_TEST_REPORT" test/');
+    expect(d.test!.command).toBe('node --test --test-reporter=junit --test-reporter-destination="$BENCH_TEST_REPORT" \'test/**/*.{js,mjs,cjs}\'');
   });
 });
 
