@@ -231,7 +231,7 @@ function keepArgs(runner: RunnerName, args: string[]): { args: string[]; dropped
     'node:test': /^--(test-reporter|test-reporter-destination|watch|experimental-test-coverage)\b/,
     ava: /^--(watch|tap|verbose)\b|^-[wv]$/,
     tap: /^--(reporter|coverage-report|R)\b|^-R|^--(no-)?coverage$/,
-    pytest: /^--(junitxml|junit-xml|cov)\b|^-p$/,
+    pytest: /^--(junitxml|junit-xml|cov)\b/,
   };
   const takesValue = /^(--reporter|--outputFile|--reporters|--outputfile|-R|--reporter-options?|--test-reporter|--test-reporter-destination|--junitxml|--cov)$/;
   const kept: string[] = [];
