@@ -334,7 +334,7 @@ async function importsBuiltOutput(tree: RepoTree, pkg: PackageJson): Promise<str
   );
   const untracked = (path: string) => {
     const p = normalize(path);
-    if (tracked.has(p) || [...['.js', '.ts', '.mjs', '.cjs', '/index.js', '/index.ts']].some((e) => tracked.has(p + e))) return false;
+    if (tracked.has(p) || ['.js', '.ts', '.mjs', '.cjs', '/index.js', '/index.ts'].some((e) => tracked.has(p + e))) return false;
     const top = p.split('/')[0]!;
     return /^(dist|build|lib|out|es|esm|cjs)$/.test(top) && !dirs.has(top);
   };
