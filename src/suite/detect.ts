@@ -623,6 +623,10 @@ export async function detectProject(tree: RepoTree): Promise<Detection> {
       // npm runs the script offline with node_modules/.bin on PATH, whatever installed it; pnp needs yarn.
       cmd.command = `${pmRun ? `${pmRun} run build` : 'npm run --silent build'} && ${cmd.command}`;
       notes.push(`build before testing: ${built}`);
+      if (!pmRun && /\b(pnpm|yarn)\b/.test(scripts.build))
+        notes.push(
+          'the build script calls pnpm or yarn, which the sandboxed test run cannot download: if it fails, pass a --test-command that builds without them',
+        );
     } else notes.push(`${built}, but there is no build script: the tests may fail until it is built`);
   }
   if (found.runner === 'node:test' && found.args.some((a) => /^--(import|require|loader|experimental)/.test(a)))
