@@ -52,6 +52,20 @@ export function suiteCommand(program: Command): void {
       process.exitCode = bad.length ? 1 : 0;
     });
 
+  suite
+    .command('detect')
+    .description('how bench installs and tests a repository at a commit: package manager, test runner, build step, and the setup/test task fields it would use')
+    .argument('<repo>', 'repository: a local path, a git bundle, or a URL')
+    .option('--commit <sha>', 'the commit to look at (default: HEAD)')
+    .option('--json', 'print the detection as JSON')
+    .action(async (repoSpec: string, flags: { commit?: string; json?: boolean }) => {
+      const [{ repoRef }, { detectAt, formatDetection }] = await Promise.all([import('../suite/mine.ts'), import('../suite/detect.ts')]);
+      const d = await detectAt(repoRef(repoSpec, '<repo>'), flags.commit, defaultCacheDir());
+      process.stdout.write(flags.json ? `${JSON.stringify(d, null, 2)}\n` : formatDetection(d, repoSpec));
+      // Nothing to run the tests with is an answer, not bad input: exit 1, like a check that failed.
+      process.exitCode = d.test ? 0 : 1;
+    });
+
   type MineFlags = Omit<MineOptions, 'setup' | 'cacheDir' | 'sandbox' | 'onProgress' | 'reporter'> & {
     setup?: string;
     sandbox: string;
@@ -89,8 +103,8 @@ export function suiteCommand(program: Command): void {
     c
       .requiredOption('--repo <path|url>', 'repository: a local path, a git bundle, or a URL')
       .requiredOption('--out <suite-dir>', 'suite folder to write tasks/ (and suite.yaml, if missing) into')
-      .option('--test-command <cmd>', 'test command writing JUnit XML to $BENCH_TEST_REPORT (default: detected for node --test and vitest)')
-      .option('--setup <cmd>', 'setup command, or "none" (default: npm ci when there is a package-lock.json)')
+      .option('--test-command <cmd>', 'test command writing JUnit XML to $BENCH_TEST_REPORT (default: detected, see bench suite detect)')
+      .option('--setup <cmd>', 'setup command, or "none" (default: detected from the lockfile, see bench suite detect)')
       .option('--sandbox <backend>', 'auto, bwrap or none', 'auto')
       .option('--prs <file>', 'pull requests exported by `gh pr list --state merged --json number,title,body,mergeCommit,closingIssuesReferences,url`')
       .option(

@@ -12,7 +12,7 @@ import type { PrTaskSpec } from '../suite/load.ts';
 import { gitFiles } from '../workspace/git.ts';
 import type { WorkspaceManager, Workspace } from '../workspace/workspace.ts';
 import { changedFiles, correctionLines as countCorrection } from './correction.ts';
-import { parseJUnit, parseTap, ReportError, type TestResults } from './reports.ts';
+import { parseJestJson, parseJUnit, parseTap, ReportError, type TestResults } from './reports.ts';
 
 export interface TestRunner {
   (
@@ -92,8 +92,13 @@ export async function runSuite(
       if (err instanceof SafeFsError) return { results: null, problem: `the test report cannot be read: ${err.message}`, run };
       throw err;
     }
-    if (xml === null) return { results: null, problem: 'the test command wrote no JUnit report to $BENCH_TEST_REPORT', run };
-    const results = parseJUnit(xml, ws.dir);
+    if (xml === null)
+      return {
+        results: null,
+        problem: `the test command wrote no ${task.test.format === 'jest-json' ? 'jest JSON' : 'JUnit'} report to $BENCH_TEST_REPORT`,
+        run,
+      };
+    const results = task.test.format === 'jest-json' ? parseJestJson(xml, ws.dir) : parseJUnit(xml, ws.dir);
     rmSync(report, { force: true });
     if (!results.tests.size) return { results: null, problem: 'the test report lists no tests', run };
     return { results, problem: null, run };

@@ -1,5 +1,5 @@
 // Per-test results from what test runners print: JUnit XML (node --test, jest-junit, vitest, mocha,
-// pytest, go-junit-report, ...) and TAP. A test id is `<file> > <suite> > ... > <test name>`, the file
+// pytest, go-junit-report, ...), jest's own JSON report (jest has no built-in JUnit) and TAP. A test id is `<file> > <suite> > ... > <test name>`, the file
 // made relative to the checkout root.
 import { realpathSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
@@ -68,11 +68,57 @@ export function parseJUnit(xml: string, root: string): TestResults {
     const name = s.name === undefined ? undefined : String(s.name);
     const next = name === undefined ? chain : [...chain, name];
     const file = s.file as string | undefined;
+    // mocha's xunit reporter: one suite named "Mocha Tests" (its default), each case with its file and its
+    // describe titles joined by spaces in classname; the id is file > describe titles > test.
+    if (name === 'Mocha Tests' && !chain.length) {
+      for (const tc of asList(s.testcase)) visitCase(tc, tc.classname ? [String(tc.classname)] : [], file);
+      return;
+    }
+    // pytest (-o junit_family=xunit1, which names each case's file): one suite named "pytest", classname the
+    // dotted module path and then the test class; the id is file > class > test.
+    if (name === 'pytest' && !chain.length) {
+      for (const tc of asList(s.testcase)) {
+        const module = typeof tc.file === 'string' ? tc.file.replace(/\.py$/, '').replace(/[\\/]/g, '.') : '';
+        const cls = String(tc.classname ?? '');
+        const inner = module && cls.startsWith(`${module}.`) ? cls.slice(module.length + 1).split('.') : [];
+        visitCase(tc, inner, file);
+      }
+      return;
+    }
     for (const tc of asList(s.testcase)) visitCase(tc, next, file);
     for (const inner of asList(s.testsuite)) visitSuite(inner, next);
   };
   for (const tc of asList(top.testcase)) visitCase(tc, [], undefined);
   for (const s of asList(top.testsuite)) visitSuite(s, []);
+  return { tests };
+}
+
+/**
+ * jest's `--json --outputFile` report: one entry per test file (`name`, absolute), each test with its
+ * describe chain (`ancestorTitles`) and `title`; ids in the same `file > describe > test` shape as JUnit.
+ * A file that failed to load (no assertion results, status failed) is one failing entry for that file.
+ */
+export function parseJestJson(text: string, root: string): TestResults {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new ReportError(`the jest report is not valid JSON: ${(err as Error).message}`);
+  }
+  const files = (doc as { testResults?: unknown }).testResults;
+  if (!Array.isArray(files)) throw new ReportError('the jest report has no testResults list');
+  const tests = new Map<string, TestStatus>();
+  for (const f of files as Node[]) {
+    const file = relFile(typeof f.name === 'string' ? f.name : undefined, root) ?? '';
+    const cases = asList(f.assertionResults);
+    if (!cases.length && f.status === 'failed') put(tests, file, 'fail');
+    for (const tc of cases) {
+      const chain = Array.isArray(tc.ancestorTitles) ? tc.ancestorTitles.map(String) : [];
+      const id = [file, ...chain, String(tc.title ?? '')].filter((p) => p !== '').join(' > ');
+      const status: TestStatus = tc.status === 'passed' ? 'pass' : tc.status === 'failed' ? 'fail' : 'skip';
+      put(tests, id, status);
+    }
+  }
   return { tests };
 }
 
@@ -95,7 +141,8 @@ export function parseTap(text: string): TestResults {
       stack.push({ indent, name: tapName(sub[1]!) });
       continue;
     }
-    const m = /^(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?(.*?)(?:\s+#\s*(SKIP|TODO)\b.*)?$/i.exec(line);
+    // Everything after an unescaped `#` is a directive: SKIP and TODO count, others (node-tap's `# time=12ms`) are dropped.
+    const m = /^(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?((?:[^#\\]|\\.)*?)\s*(?:#\s*(?:(SKIP|TODO)\b)?.*)?$/i.exec(line);
     if (!m) {
       if (/^1\.\.\d+/.test(line)) sawPlanOrTest = true;
       continue;

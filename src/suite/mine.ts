@@ -13,6 +13,7 @@ import { testRunWith, type GradeEnv } from '../grade/pr.ts';
 import { sandboxedTestRunner } from '../grade/runner.ts';
 import { git, goldPatch, RepoCache } from '../workspace/repos.ts';
 import { WorkspaceManager } from '../workspace/workspace.ts';
+import { detectProject, gitTree } from './detect.ts';
 import { resolveRepo, type ResolvedRepo } from './load.ts';
 import { requestComments, RequestWriter, type RequestOptions, type MinedRequest } from './requestWriter.ts';
 import { TestSpec } from './schema.ts';
@@ -47,10 +48,10 @@ export interface Rejected {
   reason: string;
 }
 
-function repoRef(spec: string): ResolvedRepo {
+export function repoRef(spec: string, field = '--repo'): ResolvedRepo {
   const isUrl = /^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+@[\w.-]+:/i.test(spec);
   if (!isUrl && !existsSync(spec))
-    throw new InputError('repository not found', { field: '--repo', file: spec, fix: 'give a git URL, a local repository path or a git bundle' });
+    throw new InputError('repository not found', { field, file: spec, fix: 'give a git URL, a local repository path or a git bundle' });
   const ref = isUrl ? { url: spec } : spec.endsWith('.bundle') ? { bundle: spec } : { path: spec };
   return resolveRepo(
     ref,
@@ -69,22 +70,13 @@ const slugify = (s: string) =>
     .slice(0, 48)
     .replace(/-$/, '');
 
-/** How to run a Node project's tests with a per-test report, from its package.json at a commit. */
+/** How to run the project's tests with a per-test report at a commit (see detect.ts); explicit flags override. */
 async function detect(mirror: string, sha: string, opts: MineOptions): Promise<{ test: TestSpec; setup: string | null } | string> {
-  let pkg: { scripts?: Record<string, string>; devDependencies?: Record<string, string>; dependencies?: Record<string, string> } | null = null;
-  try {
-    pkg = JSON.parse(await git(mirror, ['show', `${sha}:package.json`]));
-  } catch {
-    pkg = null;
-  }
-  const files = (await git(mirror, ['ls-tree', '--name-only', sha])).split('\n');
-  const setup = opts.setup !== undefined ? opts.setup : files.includes('package-lock.json') ? 'npm ci --no-audit --no-fund --prefer-offline' : null;
+  const found = await detectProject(await gitTree(mirror, sha));
+  const setup = opts.setup !== undefined ? opts.setup : found.setup;
   if (opts.testCommand) return { test: TestSpec.parse({ command: opts.testCommand }), setup };
-  const script = pkg?.scripts?.test ?? '';
-  if (/\bnode\s+(?:--[\w-]+\s+)*--test\b/.test(script))
-    return { test: TestSpec.parse({ command: 'node --test --test-reporter=junit --test-reporter-destination="$BENCH_TEST_REPORT"' }), setup };
-  if (/\bvitest\b/.test(script)) return { test: TestSpec.parse({ command: 'npx vitest run --reporter=junit --outputFile="$BENCH_TEST_REPORT"' }), setup };
-  return `no way to run the tests with a per-test report was found (package.json test script: ${JSON.stringify(script || null)}); pass --test-command`;
+  if (!found.test) return found.problem ?? 'no way to run the tests with a per-test report was found; pass --test-command';
+  return { test: found.test, setup };
 }
 
 export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rejected: Rejected[]; suiteFile: string }> {
@@ -172,7 +164,9 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
         reject(`the tests produce no results after the change (${after.problem})`);
         continue;
       }
-      const inChanged = (id: string) => tests.some((t) => id === t || id.startsWith(`${t} > `));
+      // TAP ids need not name their file (ava: "math › adds"): there, any test the source change turns from
+      // failing to passing counts (both runs have the same test files).
+      const inChanged = (id: string) => how.test.format === 'tap' || tests.some((t) => id === t || id.startsWith(`${t} > `));
       const f2p = [...after.results.tests].filter(([id, s]) => s === 'pass' && inChanged(id) && before.results?.tests.get(id) !== 'pass').map(([id]) => id);
       const p2p = [...after.results.tests].filter(([id, s]) => s === 'pass' && before.results?.tests.get(id) === 'pass').map(([id]) => id);
       if (!f2p.length) {

@@ -15,8 +15,14 @@ export const RepoRef = z.union([
 export type RepoRef = z.infer<typeof RepoRef>;
 
 export const TestSpec = z.strictObject({
-  command: z.string().min(1).describe('Shell command that runs the tests and writes a report: JUnit XML to $BENCH_TEST_REPORT, or TAP on stdout.'),
-  format: z.enum(['junit', 'tap']).default('junit').describe('How per-test results are read.'),
+  command: z
+    .string()
+    .min(1)
+    .describe("Shell command that runs the tests and writes a report: JUnit XML (or jest's --json) to $BENCH_TEST_REPORT, or TAP on stdout."),
+  format: z
+    .enum(['junit', 'tap', 'jest-json'])
+    .default('junit')
+    .describe("How per-test results are read: JUnit XML from $BENCH_TEST_REPORT, TAP from stdout, or jest's `--json --outputFile` report."),
   timeout_s: z.number().positive().default(300).describe('Kill the test run after this many seconds.'),
 });
 export type TestSpec = z.infer<typeof TestSpec>;

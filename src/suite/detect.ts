@@ -1,0 +1,674 @@
+// How a repository installs and tests, read from its files at one commit: the package manager (from the
+// lockfile and the `packageManager` field), the test runner behind the `test` script (following wrapper
+// scripts), the flags that make that runner write a per-test report, and a build step when the tests
+// import built output. Pure over a file reader, so it is tested on trees made in memory; `gitTree` reads a
+// commit of a mirror. The commands it proposes never rewrite a tracked lockfile (frozen/immutable installs)
+// and, at test time, need no network and no package manager download: binaries run from node_modules/.bin.
+import { stringify } from 'yaml';
+import { InputError } from '../errors.ts';
+import { git, RepoCache } from '../workspace/repos.ts';
+import type { ResolvedRepo } from './load.ts';
+import { TestSpec } from './schema.ts';
+
+/** A repository's files at one commit. */
+export interface RepoTree {
+  /** Every tracked path. */
+  files: string[];
+  /** A tracked file's text, or null when absent. */
+  read(path: string): Promise<string | null>;
+}
+
+/** Blob texts by object id: consecutive commits share most files, so mining reads each version once. */
+const blobs = new Map<string, Promise<string | null>>();
+
+export function gitTree(mirror: string, sha: string): Promise<RepoTree> {
+  return git(mirror, ['ls-tree', '-r', '-z', sha], { maxOutputBytes: 64 << 20 }).then((out) => {
+    const ids = new Map<string, string>();
+    for (const entry of out.split('\0')) {
+      // "<mode> blob <id>\t<path>"
+      const m = /^\d+ blob ([0-9a-f]+)\t(.*)$/s.exec(entry);
+      if (m) ids.set(m[2]!, m[1]!);
+    }
+    return {
+      files: [...ids.keys()],
+      read: (path: string) => {
+        const id = ids.get(path);
+        if (!id) return Promise.resolve(null);
+        let p = blobs.get(id);
+        if (!p) {
+          p = git(mirror, ['cat-file', 'blob', id]).catch(() => null);
+          blobs.set(id, p);
+        }
+        return p;
+      },
+    };
+  });
+}
+
+export function memoryTree(files: Record<string, string>): RepoTree {
+  return { files: Object.keys(files), read: async (p) => files[p] ?? null };
+}
+
+export type PackageManagerName = 'npm' | 'pnpm' | 'yarn' | 'yarn-berry' | 'pip';
+export type RunnerName = 'vitest' | 'jest' | 'mocha' | 'node:test' | 'ava' | 'tap' | 'pytest';
+
+export interface Detection {
+  language: 'node' | 'python' | null;
+  packageManager: {
+    name: PackageManagerName;
+    /** The pinned version (`packageManager` field), or null when none is pinned. */
+    version: string | null;
+    lockfile: string | null;
+    /** The install command (also in `setup`). */
+    install: string;
+    /** yarn berry only: how node_modules is laid out. */
+    linker?: 'pnp' | 'node-modules' | 'pnpm';
+  } | null;
+  runner: {
+    name: RunnerName;
+    /** Scripts and wrapper binaries followed from the `test` script to the runner, e.g. ["test", "ts-scripts"]. */
+    chain: string[];
+    /** The project's own arguments kept (test paths, config). */
+    args: string[];
+  } | null;
+  /** The package.json script run before the tests because they import built output, or null. */
+  build: string | null;
+  /** The task fields: the setup command, and the test command with its report format. */
+  setup: string | null;
+  test: TestSpec | null;
+  /** What was decided and why, in words. */
+  notes: string[];
+  /** Why no test command could be proposed (null when `test` is set). */
+  problem: string | null;
+}
+
+interface PackageJson {
+  name?: string;
+  main?: string;
+  module?: string;
+  exports?: unknown;
+  packageManager?: string;
+  scripts?: Record<string, string>;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
+
+const RUNNERS: RunnerName[] = ['vitest', 'jest', 'mocha', 'ava', 'tap'];
+/** Binaries that are steps around the tests, never the runner: linters, type checks, formatters, size checks. */
+const NOT_TESTS = new Set([
+  'eslint',
+  'prettier',
+  'tsc',
+  'tsd',
+  'biome',
+  'xo',
+  'standard',
+  'oxlint',
+  'size-limit',
+  'attw',
+  'publint',
+  'dtslint',
+  'markdownlint',
+  'stylelint',
+  'tslint',
+  'knip',
+  'depcheck',
+  'rimraf',
+  'echo',
+  'true',
+  'cd',
+]);
+/** Script names that are such steps. */
+const NOT_TEST_SCRIPT = /^(pre|post)?(lint|format|typecheck|type-check|types|tsc|size|check-types|prettier|eslint|fmt|clean|build)([:-].*)?$/;
+/** Coverage tools that wrap a command: `c8 node --test`, `nyc mocha`. */
+const COVERAGE = new Set(['c8', 'nyc', 'istanbul']);
+
+/** Words of one shell command, quotes removed (enough for package.json scripts; no expansions). */
+function words(cmd: string): string[] {
+  const out: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
+  for (let m = re.exec(cmd); m; m = re.exec(cmd)) out.push(m[1] ?? m[2] ?? m[3]!);
+  return out;
+}
+
+/** `a && b || c; d` -> its commands (operators inside quotes are rare in test scripts and ignored). */
+const commands = (script: string) =>
+  script
+    .split(/&&|\|\||;|\|/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** Drops `FOO=bar`, `cross-env FOO=bar`, `env FOO=bar`, `npx`, `pnpm exec`, `yarn exec`, `npm exec --`. */
+function bare(w: string[]): string[] {
+  let i = 0;
+  for (;;) {
+    if (w[i] && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w[i]!)) i++;
+    else if (w[i] === 'cross-env' || w[i] === 'env' || w[i] === 'dotenv') i++;
+    else if (w[i] === 'npx' || w[i] === 'pnpx') {
+      i++;
+      while (w[i]?.startsWith('-')) i++;
+    } else if ((w[i] === 'pnpm' || w[i] === 'yarn' || w[i] === 'npm') && w[i + 1] === 'exec') {
+      i += 2;
+      if (w[i] === '--') i++;
+    } else if (w[i] && COVERAGE.has(w[i]!)) {
+      i++;
+      if (w[i] === 'cover') i++; // istanbul cover <cmd>
+      while (w[i]?.startsWith('-')) i += w[i]!.includes('=') || !w[i + 1] || w[i + 1]!.startsWith('-') ? 1 : 2;
+    } else break;
+  }
+  return w.slice(i);
+}
+
+interface Found {
+  runner: RunnerName;
+  args: string[];
+  chain: string[];
+}
+
+interface Walk {
+  /** Every runner invocation met, in order. */
+  found: Found[];
+  /** Binaries that were neither a known runner nor a known non-test step (e.g. ts-scripts). */
+  unknown: Array<{ bin: string; chain: string[] }>;
+  dropped: string[];
+}
+
+/** The script a command runs, when it runs one of package.json's scripts. */
+function scriptOf(w: string[], scripts: Record<string, string>): string | null {
+  const [pm, a, b] = w;
+  if (pm === 'npm') {
+    if (a === 'test' || a === 't') return 'test';
+    if ((a === 'run' || a === 'run-script') && b) return b;
+    return null;
+  }
+  if (pm === 'pnpm' || pm === 'yarn' || pm === 'bun') {
+    if (a === 'run' && b) return b;
+    if (a && !a.startsWith('-') && a in scripts) return a;
+    if (a === 'test') return 'test';
+  }
+  return null;
+}
+
+function walk(script: string, scripts: Record<string, string>, chain: string[], acc: Walk): void {
+  for (const cmd of commands(script)) {
+    const w = bare(words(cmd));
+    if (!w.length) continue;
+    const sub = scriptOf(w, scripts);
+    if (sub !== null) {
+      if (chain.includes(sub) || !(sub in scripts)) continue;
+      if (NOT_TEST_SCRIPT.test(sub)) {
+        acc.dropped.push(sub);
+        continue;
+      }
+      walk(scripts[sub]!, scripts, [...chain, sub], acc);
+      continue;
+    }
+    // node_modules/.bin/mocha, node_modules/mocha/bin/_mocha -> mocha
+    const bin = w[0]!.replace(/^(\.\/)?node_modules\/(\.bin\/|[^/]+\/bin\/)/, '').replace(/\.js$/, '');
+    // `--` only separates a wrapper's options from the runner's (istanbul cover _mocha -- -R spec).
+    const rest = w.slice(1).filter((a) => a !== '--');
+    if (bin === 'node' && rest.some((a) => a === '--test')) acc.found.push({ runner: 'node:test', args: rest, chain });
+    else if (bin === '_mocha' || bin === 'mocha') acc.found.push({ runner: 'mocha', args: rest, chain });
+    else if (bin === 'vitest' && /^(typecheck|bench|list)$/.test(rest[0] ?? '')) acc.dropped.push(`vitest ${rest[0]}`);
+    else if ((RUNNERS as string[]).includes(bin)) acc.found.push({ runner: bin as RunnerName, args: rest, chain });
+    else if (bin === 'pytest' || (/^python[\d.]*$/.test(bin) && rest[0] === '-m' && rest[1] === 'pytest'))
+      acc.found.push({ runner: 'pytest', args: bin === 'pytest' ? rest : rest.slice(2), chain });
+    else if (bin === 'run-s' || bin === 'npm-run-all') {
+      for (const name of rest.filter((a) => !a.startsWith('-')))
+        if (name in scripts && !chain.includes(name) && !NOT_TEST_SCRIPT.test(name)) walk(scripts[name]!, scripts, [...chain, name], acc);
+    } else if (NOT_TESTS.has(bin) || bin === 'node' || bin === 'tsx' || bin === 'ts-node') acc.dropped.push(bin);
+    else acc.unknown.push({ bin, chain });
+  }
+}
+
+/** Removes the runner arguments bench replaces or that make no sense for a graded run. */
+function keepArgs(runner: RunnerName, args: string[]): { args: string[]; dropped: string[] } {
+  const drop: Record<RunnerName, RegExp> = {
+    // `--typecheck` too: type errors are whole-file failures, not per-test results, and tsc is slow.
+    vitest: /^--(watch|coverage|ui|reporter|outputFile|typecheck|silent|passWithNoTests|run)\b|^-w$/,
+    jest: /^--(watch|watchAll|coverage|ci|json|outputFile|reporters?|silent|passWithNoTests|runInBand)\b|^-[wi]$/,
+    mocha: /^--(watch|reporter|reporter-options?|R)\b|^-[wR]$/,
+    'node:test': /^--(test-reporter|test-reporter-destination|watch|experimental-test-coverage)\b/,
+    ava: /^--(watch|tap|verbose)\b|^-[wv]$/,
+    tap: /^--(reporter|coverage-report|R)\b|^-R|^--(no-)?coverage$/,
+    pytest: /^--(junitxml|junit-xml|cov)\b/,
+  };
+  const takesValue = /^(--reporter|--outputFile|--reporters|--outputfile|-R|--reporter-options?|--test-reporter|--test-reporter-destination|--junitxml|--cov)$/;
+  const kept: string[] = [];
+  const dropped: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (runner === 'vitest' && /^(run|watch|dev)$/.test(a) && i === 0) continue;
+    if (drop[runner].test(a)) {
+      dropped.push(a);
+      if (takesValue.test(a) && args[i + 1] && !args[i + 1]!.startsWith('-')) dropped.push(args[++i]!);
+      continue;
+    }
+    kept.push(a);
+  }
+  return { args: kept, dropped };
+}
+
+const quote = (a: string) => (/^[\w./:@=,+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+
+/** The test command for a runner: its binary, the project's kept arguments, and the report flags. */
+function runnerCommand(
+  runner: RunnerName,
+  args: string[],
+  bin: (name: string) => string,
+  deps: Record<string, string> = {},
+): { command: string; format: TestSpec['format'] } {
+  const kept = args.map(quote).join(' ');
+  const withArgs = (s: string) => (kept ? `${s} ${kept}` : s);
+  switch (runner) {
+    case 'vitest':
+      return { command: `${withArgs(`${bin('vitest')} run`)} --reporter=junit --outputFile="$BENCH_TEST_REPORT"`, format: 'junit' };
+    case 'jest':
+      return { command: `${withArgs(bin('jest'))} --ci --json --outputFile="$BENCH_TEST_REPORT"`, format: 'jest-json' };
+    case 'mocha':
+      return { command: `${withArgs(bin('mocha'))} --reporter xunit --reporter-option output="$BENCH_TEST_REPORT"`, format: 'junit' };
+    case 'node:test': {
+      const rest = args.filter((a) => a !== '--test');
+      return {
+        command: `node --test --test-reporter=junit --test-reporter-destination="$BENCH_TEST_REPORT"${rest.length ? ` ${rest.map(quote).join(' ')}` : ''}`,
+        format: 'junit',
+      };
+    }
+    case 'ava':
+      return { command: `${withArgs(bin('ava'))} --tap`, format: 'tap' };
+    case 'tap': {
+      // tap checks coverage by default and exits 1 below 100% (or with none): a failure no test shows, so
+      // the run would not be trusted. tap 18 and later spell the switch --disable-coverage, older --no-coverage.
+      const major = Number(/\d+/.exec(deps.tap ?? '')?.[0] ?? 99);
+      return { command: `${withArgs(bin('tap'))} --reporter=tap ${major >= 18 ? '--disable-coverage' : '--no-coverage'}`, format: 'tap' };
+    }
+    case 'pytest':
+      // xunit1 names each case's file, which the ids start with.
+      return {
+        command: `${withArgs('.venv/bin/python -m pytest -p no:cacheprovider')} -o junit_family=xunit1 --junitxml="$BENCH_TEST_REPORT"`,
+        format: 'junit',
+      };
+  }
+}
+
+const TEST_FILE = /(^|\/)(test|tests|__tests__|spec)\/|\.(test|spec)\.[cm]?[jt]sx?$/;
+const CODE = /\.[cm]?[jt]sx?$/;
+const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm;
+
+/** Where package.json's entry points lead (`main`, `module`, `exports`), as checkout-relative paths. */
+function entryPoints(pkg: PackageJson): string[] {
+  const out: string[] = [];
+  const visit = (v: unknown) => {
+    if (typeof v === 'string') out.push(v);
+    else if (v && typeof v === 'object') for (const x of Object.values(v)) visit(x);
+  };
+  visit(pkg.main);
+  visit(pkg.module);
+  visit(pkg.exports);
+  return out.filter((p) => !p.includes('*')).map((p) => p.replace(/^\.\//, ''));
+}
+
+const normalize = (p: string) => {
+  const parts: string[] = [];
+  for (const s of p.split('/')) {
+    if (s === '..') parts.pop();
+    else if (s && s !== '.') parts.push(s);
+  }
+  return parts.join('/');
+};
+
+/**
+ * Whether the tests import built output: a relative import into a folder that is not tracked (dist/,
+ * build/, lib/ made by the build), or the package by its own name while its entry points lead into
+ * such a folder. Returns the first such import, for the note.
+ */
+async function importsBuiltOutput(tree: RepoTree, pkg: PackageJson): Promise<string | null> {
+  const tracked = new Set(tree.files);
+  const dirs = new Set(
+    tree.files.flatMap((f) =>
+      f
+        .split('/')
+        .slice(0, -1)
+        .map((_, i, a) => a.slice(0, i + 1).join('/')),
+    ),
+  );
+  const untracked = (path: string) => {
+    const p = normalize(path);
+    if (tracked.has(p) || ['.js', '.ts', '.mjs', '.cjs', '/index.js', '/index.ts'].some((e) => tracked.has(p + e))) return false;
+    const top = p.split('/')[0]!;
+    return /^(dist|build|lib|out|es|esm|cjs)$/.test(top) && !dirs.has(top);
+  };
+  const ownEntries = entryPoints(pkg);
+  const ownBuilt = ownEntries.length > 0 && ownEntries.every((e) => untracked(e));
+  const tests = tree.files.filter((f) => TEST_FILE.test(f) && CODE.test(f) && !f.includes('node_modules/')).slice(0, 60);
+  for (const file of tests) {
+    const text = await tree.read(file);
+    if (!text) continue;
+    for (const m of text.matchAll(SPECIFIER)) {
+      const spec = m[1]!;
+      if (spec.startsWith('.')) {
+        const target = normalize(`${file.split('/').slice(0, -1).join('/')}/${spec}`);
+        if (untracked(target)) return `${file} imports ${spec}`;
+      } else if (pkg.name && (spec === pkg.name || spec.startsWith(`${pkg.name}/`)) && ownBuilt) return `${file} imports ${spec}, whose entry points are built`;
+    }
+  }
+  return null;
+}
+
+interface Pm {
+  name: PackageManagerName;
+  version: string | null;
+  lockfile: string | null;
+  linker?: 'pnp' | 'node-modules' | 'pnpm';
+  yarnPath?: string;
+}
+
+async function packageManager(tree: RepoTree, pkg: PackageJson, notes: string[]): Promise<Pm> {
+  const has = (f: string) => tree.files.includes(f);
+  // "pnpm@10.28.0+sha512.abc" -> pnpm, 10.28.0
+  const pinned = /^(npm|pnpm|yarn)@(\d[^+\s]*)/.exec(pkg.packageManager ?? '');
+  const pinnedName = pinned?.[1];
+  const version = pinned?.[2] ?? null;
+  if (pkg.packageManager && !pinned) notes.push(`packageManager "${pkg.packageManager}" is not npm, pnpm or yarn with a version: ignored`);
+  const yarnrc = await tree.read('.yarnrc.yml');
+  const berryLinker = () => {
+    const l = /^nodeLinker:\s*["']?([\w-]+)/m.exec(yarnrc ?? '')?.[1];
+    return l === 'node-modules' || l === 'pnpm' ? l : 'pnp';
+  };
+  const yarnPath = /^yarnPath:\s*["']?([^"'\s]+)/m.exec(yarnrc ?? '')?.[1];
+  const berry = async (lockfile: string | null): Promise<Pm> => ({
+    name: 'yarn-berry',
+    version: pinnedName === 'yarn' ? version : null,
+    lockfile,
+    linker: berryLinker(),
+    ...(yarnPath && has(yarnPath) ? { yarnPath } : {}),
+  });
+  if (has('pnpm-lock.yaml')) return { name: 'pnpm', version: pinnedName === 'pnpm' ? version : null, lockfile: 'pnpm-lock.yaml' };
+  if (has('yarn.lock')) {
+    const lock = (await tree.read('yarn.lock')) ?? '';
+    // Berry's lockfile is YAML with a __metadata block; classic's has "# yarn lockfile v1".
+    if (/^__metadata:/m.test(lock) || yarnrc !== null || (pinnedName === 'yarn' && !version!.startsWith('1.'))) return berry('yarn.lock');
+    return { name: 'yarn', version: pinnedName === 'yarn' ? version : null, lockfile: 'yarn.lock' };
+  }
+  for (const f of ['package-lock.json', 'npm-shrinkwrap.json']) if (has(f)) return { name: 'npm', version: pinnedName === 'npm' ? version : null, lockfile: f };
+  // No lockfile: the packageManager field decides, else npm.
+  if (pinnedName === 'pnpm') return { name: 'pnpm', version, lockfile: null };
+  if (pinnedName === 'yarn') return version!.startsWith('1.') ? { name: 'yarn', version, lockfile: null } : berry(null);
+  return { name: 'npm', version: pinnedName === 'npm' ? version : null, lockfile: null };
+}
+
+/**
+ * yarn berry runs under the sandbox at test time only with Plug'n'Play (no node_modules/.bin): then its
+ * package cache must sit in the checkout (the paths in .pnp.cjs are relative, and a global cache is out of
+ * the sandbox's view), and, without a yarnPath, corepack's copy of yarn too.
+ */
+function berryEnv(pm: Pm): string {
+  if (pm.name !== 'yarn-berry' || pm.linker !== 'pnp') return '';
+  // YARN_CACHE_FOLDER too: a value from the user's environment (yarn classic reads the same name) would win.
+  const cache = 'YARN_ENABLE_GLOBAL_CACHE=false YARN_CACHE_FOLDER="$PWD/.yarn/cache"';
+  return pm.yarnPath ? `${cache} ` : `${cache} COREPACK_HOME="$PWD/.bench-corepack" `;
+}
+
+/**
+ * corepack's copy of yarn is a CommonJS file: inside a project whose package.json says "type": "module"
+ * node would load it as ESM and fail, so its folder gets a package.json of its own first.
+ */
+function corepackHome(pm: Pm): string {
+  return pm.name === 'yarn-berry' && pm.linker === 'pnp' && !pm.yarnPath
+    ? `mkdir -p .bench-corepack && echo '{"type":"commonjs"}' > .bench-corepack/package.json && `
+    : '';
+}
+
+/** The package manager's own command: through corepack for pnpm and yarn, at the pinned version when there is one. */
+function pmCommand(pm: Pm): string {
+  if (pm.name === 'npm' || pm.name === 'pip') return 'npm';
+  if (pm.name === 'yarn-berry' && pm.yarnPath) return `node ${quote(pm.yarnPath)}`;
+  const tool = pm.name === 'pnpm' ? 'pnpm' : 'yarn';
+  const v = pm.version ?? (pm.name === 'yarn' ? '1' : pm.name === 'yarn-berry' ? '4' : '10');
+  return `corepack ${tool}@${v}`;
+}
+
+function installCommand(pm: Pm, notes: string[]): string {
+  const cmd = pmCommand(pm);
+  if (cmd.startsWith('corepack '))
+    notes.push(
+      `corepack downloads ${cmd.split(' ')[1]} and checks its registry signature: behind a registry mirror that serves none, set COREPACK_INTEGRITY_KEYS=0 (and COREPACK_NPM_REGISTRY for yarn 2+ when repo.yarnpkg.com is out of reach)`,
+    );
+  switch (pm.name) {
+    case 'npm':
+      if (pm.lockfile) {
+        notes.push(`npm ci installs exactly ${pm.lockfile} and never rewrites it`);
+        return 'npm ci --no-audit --no-fund --prefer-offline';
+      }
+      notes.push('no lockfile: npm install --no-package-lock resolves the ranges in package.json today and writes no lockfile');
+      return 'npm install --no-package-lock --no-audit --no-fund --prefer-offline';
+    case 'pnpm':
+      notes.push(
+        pm.lockfile
+          ? '--frozen-lockfile: pnpm installs the lockfile as it is and fails rather than rewrite it'
+          : 'no lockfile: pnpm resolves package.json today',
+      );
+      return `${cmd} install ${pm.lockfile ? '--frozen-lockfile' : '--lockfile=false'}`;
+    case 'yarn':
+      notes.push(pm.lockfile ? '--frozen-lockfile: yarn classic fails rather than rewrite yarn.lock' : 'no lockfile: --no-lockfile writes none');
+      return `${cmd} install ${pm.lockfile ? '--frozen-lockfile' : '--no-lockfile'} --non-interactive`;
+    case 'yarn-berry':
+      notes.push(`--immutable: yarn fails rather than rewrite yarn.lock; nodeLinker ${pm.linker}`);
+      // Without a yarnPath, yarn runs through corepack; at test time there is no network, so corepack's
+      // copy of yarn is kept inside the checkout (COREPACK_HOME) where the sandboxed test run finds it.
+      return `${corepackHome(pm)}${berryEnv(pm)}${cmd} install ${pm.lockfile ? '--immutable' : '--no-immutable'}`;
+    case 'pip':
+      return '';
+  }
+}
+
+async function detectPython(tree: RepoTree, notes: string[]): Promise<Detection | null> {
+  const has = (f: string) => tree.files.includes(f);
+  const project = has('pyproject.toml') || has('setup.py') || has('setup.cfg') || has('requirements.txt');
+  const pyTests = tree.files.some((f) => /(^|\/)(test_[^/]+|[^/]+_test)\.py$/.test(f));
+  if (!project && !pyTests) return null;
+  const pyproject = (await tree.read('pyproject.toml')) ?? '';
+  const ini = (await tree.read('pytest.ini')) ?? (await tree.read('tox.ini')) ?? '';
+  const usesPytest = /pytest/.test(pyproject + ini + ((await tree.read('requirements.txt')) ?? '') + ((await tree.read('setup.cfg')) ?? '')) || pyTests;
+  const steps = ['python3 -m venv --system-site-packages .venv'];
+  // --system-site-packages: what the system already has (pytest, packages there is no index to fetch from)
+  // satisfies the requirements.
+  for (const req of ['requirements.txt', 'requirements-dev.txt', 'requirements-test.txt'].filter(has))
+    steps.push(`.venv/bin/python -m pip install -q -r ${req}`);
+  // The project itself is not installed: an install (editable or not) points at, or copies, this setup's
+  // checkout, so the tests of a trial would import the base commit's code instead of the trial's. A .pth
+  // file with paths relative to site-packages puts the checkout (and its src/) on sys.path wherever the
+  // environment is copied to.
+  steps.push(
+    `.venv/bin/python -c 'import os, site; d = site.getsitepackages()[0]; open(os.path.join(d, "bench-checkout.pth"), "w").write(os.path.relpath(".", d) + "\\n" + os.path.relpath("src", d) + "\\n")'`,
+  );
+  notes.push(
+    `python: a virtualenv in .venv that sees the system packages${steps.length > 2 ? ', with the requirements installed' : ''}; the checkout (and src/) on its path, the project not installed`,
+  );
+  if (!usesPytest) {
+    return {
+      language: 'python',
+      packageManager: { name: 'pip', version: null, lockfile: has('requirements.txt') ? 'requirements.txt' : null, install: steps.join(' && ') },
+      runner: null,
+      build: null,
+      setup: steps.join(' && '),
+      test: null,
+      notes,
+      problem: 'a Python project, but no sign of pytest (pytest.ini, [tool.pytest] in pyproject.toml, test_*.py files)',
+    };
+  }
+  const { command, format } = runnerCommand('pytest', [], (b) => b);
+  return {
+    language: 'python',
+    packageManager: { name: 'pip', version: null, lockfile: has('requirements.txt') ? 'requirements.txt' : null, install: steps.join(' && ') },
+    runner: { name: 'pytest', chain: [], args: [] },
+    build: null,
+    setup: steps.join(' && '),
+    test: TestSpec.parse({ command, format }),
+    notes,
+    problem: null,
+  };
+}
+
+/** What builds and tests the repository at this tree. */
+export async function detectProject(tree: RepoTree): Promise<Detection> {
+  const notes: string[] = [];
+  const text = await tree.read('package.json');
+  if (text === null) {
+    const py = await detectPython(tree, notes);
+    if (py) return py;
+    return {
+      language: null,
+      packageManager: null,
+      runner: null,
+      build: null,
+      setup: null,
+      test: null,
+      notes,
+      problem: 'no package.json and no Python project (pyproject.toml, setup.py, requirements.txt, test_*.py) at the root',
+    };
+  }
+  let pkg: PackageJson;
+  try {
+    pkg = JSON.parse(text) as PackageJson;
+  } catch (err) {
+    return {
+      language: 'node',
+      packageManager: null,
+      runner: null,
+      build: null,
+      setup: null,
+      test: null,
+      notes,
+      problem: `package.json is not valid JSON: ${(err as Error).message}`,
+    };
+  }
+  const scripts = pkg.scripts ?? {};
+  const deps = { ...pkg.dependencies, ...pkg.devDependencies };
+  const pm = await packageManager(tree, pkg, notes);
+  const install = installCommand(pm, notes);
+  // A project with nothing to install needs no setup.
+  const setup = Object.keys(deps).length || pm.lockfile ? install : null;
+  if (!setup) notes.push('no dependencies: no setup');
+  const packageManagerOut = { name: pm.name, version: pm.version, lockfile: pm.lockfile, install, ...(pm.linker ? { linker: pm.linker } : {}) };
+  const base = { language: 'node' as const, packageManager: packageManagerOut, setup, build: null, notes };
+
+  const acc: Walk = { found: [], unknown: [], dropped: [] };
+  if (scripts.test) walk(scripts.test, scripts, ['test'], acc);
+  // Several runs (`vitest --run typecheck && vitest run`): the one that selects no subset runs them all.
+  let found = acc.found.find((f) => !keepArgs(f.runner, f.args).args.some((a) => !a.startsWith('-'))) ?? acc.found[0] ?? null;
+  if (acc.found.length > 1)
+    notes.push(`the test script runs the tests ${acc.found.length} times: bench runs one, ${found!.runner} ${found!.args.join(' ')}`.trimEnd());
+  if (acc.dropped.length) notes.push(`not part of the graded run: ${[...new Set(acc.dropped)].join(', ')}`);
+  if (!found) {
+    // A wrapper bench does not know (ts-scripts, kcd-scripts, ...) runs one of the project's runners.
+    // The runner, or a package only its users have (@vitest/coverage-v8, ts-jest, @types/mocha): a wrapper
+    // may bring the runner itself as its own dependency.
+    const runner =
+      RUNNERS.find((r) => r in deps) ??
+      RUNNERS.find((r) => Object.keys(deps).some((d) => d.startsWith(`@${r}/`) || d === `@types/${r}` || d === `ts-${r}` || d === `babel-${r}`));
+    if (runner && (acc.unknown.length || !scripts.test)) {
+      const via = acc.unknown[0];
+      found = { runner, args: [], chain: via ? [...via.chain, via.bin] : [] };
+      notes.push(
+        via
+          ? `${via.bin} is a wrapper bench does not know: it runs ${runner}, the runner among the dependencies`
+          : `no test script: ${runner} from the dependencies`,
+      );
+    }
+  }
+  if (!found) {
+    return {
+      ...base,
+      runner: null,
+      test: null,
+      problem: `no test runner bench knows (vitest, jest, mocha, node --test, ava, tap) behind the test script ${JSON.stringify(scripts.test ?? null)}${
+        acc.unknown.length ? ` (unknown: ${acc.unknown.map((u) => u.bin).join(', ')})` : ''
+      }; pass --test-command`,
+    };
+  }
+  const kept = keepArgs(found.runner, found.args);
+  const { dropped } = kept;
+  let args = kept.args;
+  if (dropped.length) notes.push(`${found.runner} arguments replaced or dropped: ${dropped.join(' ')}`);
+  if (found.runner === 'node:test') {
+    // Node 21 and later read `node --test test/` as a file named test/, not the folder's files: a folder
+    // becomes the glob of the files node ran in it before.
+    const dirs = new Set(
+      tree.files.flatMap((f) =>
+        f
+          .split('/')
+          .slice(0, -1)
+          .map((_, i, a) => a.slice(0, i + 1).join('/')),
+      ),
+    );
+    args = args.map((a) => {
+      const d = a.replace(/^\.\//, '').replace(/\/+$/, '');
+      return !a.startsWith('-') && dirs.has(d) ? `${d}/**/*.{js,mjs,cjs}` : a;
+    });
+    if (args.some((a, i) => a !== kept.args[i]))
+      notes.push('node --test: test folders given as globs of their .js/.mjs/.cjs files (Node 21+ takes a folder for a file)');
+  }
+  const pnp = pm.name === 'yarn-berry' && pm.linker === 'pnp';
+  const pmRun = pnp ? `${berryEnv(pm)}${pm.yarnPath ? '' : 'COREPACK_ENABLE_NETWORK=0 '}${pmCommand(pm)}` : null;
+  // Under Plug'n'Play there is no node_modules/.bin: yarn itself resolves the runner.
+  const bin = (name: string) => (pmRun ? `${pmRun} ${name}` : `node_modules/.bin/${name}`);
+  const cmd = runnerCommand(found.runner, args, bin, deps);
+
+  let build: string | null = null;
+  const built = await importsBuiltOutput(tree, pkg);
+  if (built) {
+    if (scripts.build) {
+      build = 'build';
+      // npm runs the script offline with node_modules/.bin on PATH, whatever installed it; pnp needs yarn.
+      cmd.command = `${pmRun ? `${pmRun} run build` : 'npm run --silent build'} && ${cmd.command}`;
+      notes.push(`build before testing: ${built}`);
+      if (!pmRun && /\b(pnpm|yarn)\b/.test(scripts.build))
+        notes.push(
+          'the build script calls pnpm or yarn, which the sandboxed test run cannot download: if it fails, pass a --test-command that builds without them',
+        );
+    } else notes.push(`${built}, but there is no build script: the tests may fail until it is built`);
+  }
+  if (found.runner === 'node:test' && found.args.some((a) => /^--(import|require|loader|experimental)/.test(a)))
+    notes.push('node --test keeps the project arguments (loaders and test paths)');
+  return { ...base, build, runner: { name: found.runner, chain: found.chain, args }, test: TestSpec.parse(cmd), problem: null };
+}
+
+/** The task fields a detection proposes, as they would appear in a suite's defaults. */
+export function taskFields(d: Detection): { setup: string | null; test: TestSpec } | null {
+  return d.test ? { setup: d.setup, test: d.test } : null;
+}
+
+/** Detection at a commit (default: the repository's HEAD) of a repository as `bench suite mine` reads it. */
+export async function detectAt(repo: ResolvedRepo, rev: string | undefined, cacheDir: string): Promise<Detection & { commit: string }> {
+  const cache = new RepoCache(cacheDir);
+  const mirror = await cache.mirror(repo);
+  const commit = await cache.resolveCommit(repo, rev ?? 'HEAD');
+  if (!commit)
+    throw new InputError(rev ? `commit ${rev} not found in ${repo.location}` : `${repo.location} has no commits`, {
+      field: '--commit',
+      fix: rev ? 'give a commit (sha, branch or tag) of that repository' : 'commit something first',
+    });
+  return { ...(await detectProject(await gitTree(mirror, commit))), commit };
+}
+
+/** What `bench suite detect` prints: what was found, then the task fields as YAML. */
+export function formatDetection(d: Detection & { commit: string }, repo: string): string {
+  const pm = d.packageManager;
+  const r = d.runner;
+  const lines = [
+    `repository       ${repo} at ${d.commit}`,
+    `language         ${d.language ?? 'unknown'}`,
+    `package manager  ${
+      pm ? `${pm.name}${pm.version ? ` ${pm.version}` : ''}${pm.linker ? ` (nodeLinker ${pm.linker})` : ''}, lockfile ${pm.lockfile ?? 'none'}` : 'none'
+    }`,
+    `install          ${pm?.install || 'nothing'}`,
+    `runner           ${r ? `${r.name}${r.chain.length ? ` (via ${r.chain.join(' -> ')})` : ''}${r.args.length ? `, arguments kept: ${r.args.join(' ')}` : ''}` : 'none found'}`,
+    `build step       ${d.build ? `npm script "${d.build}" before the tests` : 'none'}`,
+    ...(d.notes.length ? ['notes', ...d.notes.map((n) => `  - ${n}`)] : []),
+  ];
+  const fields = taskFields(d);
+  if (!fields) lines.push(`no test command: ${d.problem}`);
+  else lines.push('', '# task fields (suite defaults) bench suite mine would use:', stringify(fields, { lineWidth: 0 }).trimEnd());
+  return `${lines.join('\n')}\n`;
+}
