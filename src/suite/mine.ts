@@ -15,8 +15,8 @@ import { WorkspaceManager } from '../workspace/workspace.ts';
 import { resolveRepo, type ResolvedRepo } from './load.ts';
 import { TestSpec } from './schema.ts';
 
-const TEST_FILE = /(^|\/)(test|tests|__tests__|spec)\/|\.(test|spec)\.[cm]?[jt]sx?$|_test\.(go|py)$|(^|\/)test_[^/]+\.py$/;
-const DOC_FILE = /\.(md|markdown|rst|txt)$|^docs?\//i;
+export const TEST_FILE = /(^|\/)(test|tests|__tests__|spec)\/|\.(test|spec)\.[cm]?[jt]sx?$|_test\.(go|py)$|(^|\/)test_[^/]+\.py$/;
+export const DOC_FILE = /\.(md|markdown|rst|txt)$|^docs?\//i;
 
 export interface MineOptions {
   repo: string;
@@ -44,7 +44,7 @@ export interface Rejected {
   reason: string;
 }
 
-function repoRef(spec: string): ResolvedRepo {
+export function repoRef(spec: string): ResolvedRepo {
   const isUrl = /^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+@[\w.-]+:/i.test(spec);
   if (!isUrl && !existsSync(spec))
     throw new InputError('repository not found', { field: '--repo', file: spec, fix: 'give a git URL, a local repository path or a git bundle' });
@@ -58,7 +58,7 @@ function repoRef(spec: string): ResolvedRepo {
   );
 }
 
-const slugify = (s: string) =>
+export const slugify = (s: string) =>
   s
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
