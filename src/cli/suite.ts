@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { MineOptions } from '../suite/mine.ts';
 import { collect, defaultCacheDir, intArg, sandboxFor } from './args.ts';
+import { mineKindAction, parseKind } from './mineKinds.ts';
 
 export function suiteCommand(program: Command): void {
   const suite = program.command('suite').description('validate suites and mine tasks from a repository history');
@@ -69,7 +70,12 @@ export function suiteCommand(program: Command): void {
   )
     .option('--since <date>', 'only commits after this date (git log --since)')
     .option('--limit <n>', 'stop after N tasks', intArg('--limit', 1), 10)
-    .action((flags) => mineAction(flags));
+    .option('--kind <kind>', 'pr, docs (commits changing only documentation) or triage (issues from --issues)', parseKind, 'pr')
+    .option('--issues <file>', 'triage: issue export written by `gh issue list --json …` (see docs/commands.md)')
+    .option('--rules <file>', 'triage: YAML rules mapping labels to priority, severity, needs-info and duplicate')
+    .action(({ kind, issues, rules, ...flags }) =>
+      kind === 'pr' && !issues && !rules ? mineAction(flags) : mineKindAction({ ...flags, kind, issues, rules }),
+    );
 
   common(suite.command('import').description('make one pr task from a given commit'))
     .requiredOption('--commit <sha>', 'the commit to import')

@@ -1,0 +1,74 @@
+// `bench suite mine --kind docs|triage`: the flags of the two non-pr miners and what they print.
+import { InputError } from '../errors.ts';
+import { defaultCacheDir, sandboxFor } from './args.ts';
+
+export const MINE_KINDS = ['pr', 'docs', 'triage'] as const;
+export type MineKind = (typeof MINE_KINDS)[number];
+
+export interface MineKindFlags {
+  kind: MineKind;
+  repo: string;
+  out: string;
+  since?: string;
+  limit: number;
+  commit?: string;
+  setup?: string;
+  sandbox: string;
+  issues?: string;
+  rules?: string;
+}
+
+export function parseKind(v: string): MineKind {
+  if (!(MINE_KINDS as readonly string[]).includes(v))
+    throw new InputError(`unknown task kind "${v}"`, { field: '--kind', fix: `use one of: ${MINE_KINDS.join(', ')}` });
+  return v as MineKind;
+}
+
+export async function mineKindAction(flags: MineKindFlags): Promise<void> {
+  const onProgress = (l: string) => process.stderr.write(`${l}\n`);
+  if (flags.kind !== 'triage') {
+    if (flags.issues || flags.rules)
+      throw new InputError('--issues and --rules are for triage mining', {
+        field: flags.issues ? '--issues' : '--rules',
+        fix: 'drop it, or pass --kind triage',
+      });
+    const { mineDocs } = await import('../suite/mineDocs.ts');
+    const res = await mineDocs({
+      repo: flags.repo,
+      out: flags.out,
+      since: flags.since,
+      limit: flags.limit,
+      commit: flags.commit,
+      setup: flags.setup === undefined ? undefined : flags.setup === 'none' ? null : flags.setup,
+      cacheDir: defaultCacheDir(),
+      sandbox: await sandboxFor(flags.sandbox),
+      onProgress,
+    });
+    for (const t of res.tasks) process.stdout.write(`${t.file}  (${t.required} required check(s))\n`);
+    process.stdout.write(
+      `${res.tasks.length} docs task(s) written; ${res.rejected.length} commit(s) skipped. Edit each request, then run: bench suite validate ${flags.out}\n`,
+    );
+    if (flags.commit && !res.tasks.length) {
+      process.stderr.write(`commit ${flags.commit} does not make a docs task: ${res.rejected[0]?.reason ?? 'unknown'}\n`);
+      process.exitCode = 1;
+    }
+    return;
+  }
+  if (!flags.issues)
+    throw new InputError('triage mining needs an issue export', {
+      field: '--issues',
+      fix: 'pass --issues <file>, written by: gh issue list --state all --limit 1000 --json number,title,body,labels,state,createdAt,closedAt,comments,closedByPullRequestsReferences > issues.json',
+    });
+  const { mineTriage } = await import('../suite/mineTriage.ts');
+  const res = await mineTriage({
+    repo: flags.repo,
+    out: flags.out,
+    issues: flags.issues,
+    rules: flags.rules,
+    limit: flags.limit,
+    cacheDir: defaultCacheDir(),
+    onProgress,
+  });
+  for (const t of res.tasks) process.stdout.write(`${t.file}  (#${t.number}: ${t.priority}, ${t.component})\n`);
+  process.stdout.write(`${res.tasks.length} triage task(s) written; ${res.skipped.length} issue(s) skipped. Then run: bench suite validate ${flags.out}\n`);
+}
