@@ -1,5 +1,6 @@
 // `bench suite mine --kind docs|triage`: the flags of the two non-pr miners and what they print.
 import { InputError } from '../errors.ts';
+import { GH_EXPORT_COMMAND } from '../suite/triageRules.ts';
 import { defaultCacheDir, sandboxFor } from './args.ts';
 
 export const MINE_KINDS = ['pr', 'docs', 'triage'] as const;
@@ -57,7 +58,7 @@ export async function mineKindAction(flags: MineKindFlags): Promise<void> {
   if (!flags.issues)
     throw new InputError('triage mining needs an issue export', {
       field: '--issues',
-      fix: 'pass --issues <file>, written by: gh issue list --state all --limit 1000 --json number,title,body,labels,state,createdAt,closedAt,comments,closedByPullRequestsReferences > issues.json',
+      fix: `pass --issues <file>, written by: ${GH_EXPORT_COMMAND}`,
     });
   const { mineTriage } = await import('../suite/mineTriage.ts');
   const res = await mineTriage({

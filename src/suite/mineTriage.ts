@@ -7,13 +7,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { InputError } from '../errors.ts';
-import { readYamlFile } from '../input/validate.ts';
+import { readFileSync } from 'node:fs';
+import { InputError, InputErrors } from '../errors.ts';
+import { parseYaml, readYamlFile } from '../input/validate.ts';
 import { git, RepoCache } from '../workspace/repos.ts';
 import { DOC_FILE, repoRef, slugify, TEST_FILE } from './mine.ts';
 import { ensureSuiteFile, firstParentLog, type HistoryCommit } from './mineShared.ts';
 import { PRIORITIES, TriageTask, type TriageAnswer } from './schema.ts';
-import { IssueExport, labelName, TriageRules, type ExportedIssue } from './triageRules.ts';
+import { GH_EXPORT_COMMAND, IssueExport, labelName, TriageRules, type ExportedIssue } from './triageRules.ts';
 
 export interface TriageMineOptions {
   repo: string;
@@ -91,9 +92,49 @@ export function readRules(file: string | undefined): TriageRules {
   return file ? readYamlFile(file, TriageRules) : TriageRules.parse({});
 }
 
+/** The issue export: JSON (its syntax errors said as such), then the schema, each error pointing at the command that writes it. */
+export function readExport(file: string): ExportedIssue[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read the issue export (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
+      file,
+      field: '--issues',
+      fix: `check the path, or write the export with: ${GH_EXPORT_COMMAND}`,
+    });
+  }
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    const pos = /position (\d+)/.exec((err as Error).message);
+    throw new InputError(`not valid JSON: ${(err as Error).message}`, {
+      file,
+      line: pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined,
+      fix: `write the export again (it may be cut off): ${GH_EXPORT_COMMAND}`,
+    });
+  }
+  try {
+    return parseYaml(text, file, IssueExport);
+  } catch (err) {
+    if (!(err instanceof InputErrors)) throw err;
+    throw new InputErrors(
+      err.errors.map(
+        (e) =>
+          new InputError(e.message, {
+            file: e.file,
+            line: e.line,
+            field: e.field,
+            fix: `${e.fix}; the export is the JSON array written by: ${GH_EXPORT_COMMAND}`,
+          }),
+      ),
+    );
+  }
+}
+
 export async function mineTriage(opts: TriageMineOptions): Promise<{ tasks: MinedTriageTask[]; skipped: SkippedIssue[]; suiteFile: string }> {
   const rules = readRules(opts.rules);
-  const issues = readYamlFile(opts.issues, IssueExport);
+  const issues = readExport(opts.issues);
   if (!issues.length)
     throw new InputError('the issue export holds no issues', { file: opts.issues, fix: 'export with --state all and a --limit above the number of issues' });
   const repo = repoRef(opts.repo);

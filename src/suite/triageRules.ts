@@ -39,7 +39,13 @@ export const TriageRules = z
   .describe('bench triage mining rules: how this repository labels priority, severity, needs-info and duplicates.');
 export type TriageRules = z.output<typeof TriageRules>;
 
-const Label = z.union([z.string().min(1), z.looseObject({ name: z.string().min(1) })]);
+/** The command whose output `--issues` reads (all states: closed issues are the ones with a known answer). */
+export const GH_EXPORT_COMMAND =
+  'gh issue list --state all --limit 10000 --json number,title,body,labels,state,createdAt,closedAt,comments,closedByPullRequestsReferences > issues.json';
+
+const Label = z.union([z.string().min(1), z.looseObject({ name: z.string().min(1) })], {
+  error: 'a label is its name, or an object with a "name" (as gh writes it)',
+});
 
 /**
  * One issue as `gh issue list --json number,title,body,labels,state,createdAt,comments,closedByPullRequestsReferences`
