@@ -210,9 +210,10 @@ describe('bench suite mine --kind triage', () => {
     const clone = join(dir, 'taskbox');
     execFileSync('git', ['clone', '-q', TASKBOX, clone]);
     writeFileSync(join(dir, 'issues.json'), execFileSync('git', ['show', 'HEAD:.github/issues.json'], { cwd: clone }));
-    writeFileSync(join(dir, 'rules.yaml'), 'priority:\n  p0: [security, data-loss]\n  p3: [question, docs, good-first-issue]\n');
     const out = join(tmp(), 'mined-taskbox-triage');
-    const res = await mineTriage({ repo: TASKBOX, out, issues: join(dir, 'issues.json'), rules: join(dir, 'rules.yaml'), limit: 100, cacheDir });
+    // The rules file shipped as the example of taskbox's conventions.
+    const rules = join(import.meta.dirname, '..', '..', 'suites', 'triage', 'triage-rules.yaml');
+    const res = await mineTriage({ repo: TASKBOX, out, issues: join(dir, 'issues.json'), rules, limit: 100, cacheDir });
     expect(res.tasks.length).toBeGreaterThan(15);
     // The export names no duplicate's original, and needs-info reports were closed without a fix.
     expect(res.skipped.map((s) => s.number)).toEqual(expect.arrayContaining([27, 40, 42, 45, 48]));
