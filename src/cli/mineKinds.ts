@@ -14,6 +14,7 @@ export interface MineKindFlags {
   limit: number;
   commit?: string;
   setup?: string;
+  testCommand?: string;
   sandbox: string;
   issues?: string;
   rules?: string;
@@ -27,6 +28,19 @@ export function parseKind(v: string): MineKind {
 
 export async function mineKindAction(flags: MineKindFlags): Promise<void> {
   const onProgress = (l: string) => process.stderr.write(`${l}\n`);
+  // Flags that mean nothing for these kinds are refused rather than silently ignored.
+  if (flags.testCommand) throw new InputError(`--test-command is for pr tasks`, { field: '--test-command', fix: `drop it: ${flags.kind} tasks run no tests` });
+  if (flags.kind === 'triage')
+    for (const [name, value] of [
+      ['--since', flags.since],
+      ['--commit', flags.commit],
+      ['--setup', flags.setup],
+    ] as const)
+      if (value !== undefined)
+        throw new InputError(`${name} does not apply to triage mining`, {
+          field: name,
+          fix: 'drop it; to mine some issues only, export only those (gh issue list --search "created:>2025-01-01" …)',
+        });
   if (flags.kind !== 'triage') {
     if (flags.issues || flags.rules)
       throw new InputError('--issues and --rules are for triage mining', {

@@ -66,7 +66,9 @@ export function suiteCommand(program: Command): void {
   common(
     suite
       .command('mine')
-      .description('propose pr tasks from a repository history: commits changing source and tests whose changed tests fail before and pass after'),
+      .description(
+        'propose tasks from a repository history: pr (commits changing source and tests whose changed tests fail before and pass after), docs (commits changing only documentation) or triage (issues of an export)',
+      ),
   )
     .option('--since <date>', 'only commits after this date (git log --since)')
     .option('--limit <n>', 'stop after N tasks', intArg('--limit', 1), 10)
