@@ -79,7 +79,8 @@ export function suiteCommand(program: Command): void {
       kind === 'pr' && !issues && !rules ? mineAction(flags) : mineKindAction({ ...flags, kind, issues, rules }),
     );
 
-  common(suite.command('import').description('make one pr task from a given commit'))
+  common(suite.command('import').description('make one pr task (or docs task, with --kind docs) from a given commit'))
     .requiredOption('--commit <sha>', 'the commit to import')
-    .action((flags) => mineAction({ ...flags, limit: 1 }));
+    .option('--kind <kind>', 'pr or docs', parseKind, 'pr')
+    .action(({ kind, ...flags }) => (kind === 'pr' ? mineAction({ ...flags, limit: 1 }) : mineKindAction({ ...flags, kind, limit: 1 })));
 }

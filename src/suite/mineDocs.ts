@@ -302,7 +302,8 @@ export async function mineDocs(opts: DocsMineOptions): Promise<{ tasks: MinedDoc
         gold: c.sha,
         request: spec.request,
         allowed_paths: spec.allowed_paths,
-        ...(setup ? { setup } : {}),
+        // Written even when none: the task was proven with this setup, whatever the suite's default is.
+        setup,
         checks: spec.checks,
         tags: ['mined'],
       };

@@ -268,6 +268,16 @@ describe('bench suite mine --kind triage', () => {
     expect(kind.code).toBe(2);
     expect(kind.stderr).toMatch(/--kind: unknown task kind "doc"\n\s+fix: use one of: pr, docs, triage/);
   });
+});
+
+describe('bench suite mine / import --kind docs: the CLI', () => {
+  test('import --kind docs of a commit that changes code says why it does not qualify', async () => {
+    const res = await bench(['suite', 'import', '--kind', 'docs', '--repo', TASKBOX, '--commit', '2c97721', '--out', join(tmp(), 'one')]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(
+      'commit 2c97721 does not make a docs task: changes files other than documentation (src/hooks.js, src/index.js, test/cli.test.js, …)',
+    );
+  });
 
   test('the CLI mines docs tasks and prints where they went', async () => {
     const out = join(tmp(), 'cli-docs');
