@@ -242,6 +242,8 @@ export async function mineTriage(opts: TriageMineOptions): Promise<{ tasks: Mine
     };
     const labels = issue.labels.map(labelName);
     const derived = fromLabels(labels, rules);
+    // GitHub's "Close as duplicate" marks the issue itself (gh writes stateReason DUPLICATE), label or not.
+    derived.duplicate ||= issue.stateReason?.toUpperCase() === 'DUPLICATE';
     const comments = Array.isArray(issue.comments) ? issue.comments.map((c) => c.body ?? '') : [];
     const dup = duplicateOf([issue.body ?? '', ...comments]);
     if (derived.duplicate && dup === null) {

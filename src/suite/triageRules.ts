@@ -41,7 +41,7 @@ export type TriageRules = z.output<typeof TriageRules>;
 
 /** The command whose output `--issues` reads (all states: closed issues are the ones with a known answer). */
 export const GH_EXPORT_COMMAND =
-  'gh issue list --state all --limit 10000 --json number,title,body,labels,state,createdAt,closedAt,comments,closedByPullRequestsReferences > issues.json';
+  'gh issue list --state all --limit 10000 --json number,title,body,labels,state,stateReason,createdAt,closedAt,comments,closedByPullRequestsReferences > issues.json';
 
 const Label = z.union([z.string().min(1), z.looseObject({ name: z.string().min(1) })], {
   error: 'a label is its name, or an object with a "name" (as gh writes it)',
@@ -58,6 +58,7 @@ export const ExportedIssue = z.looseObject({
   body: z.string().nullable().default(''),
   labels: z.array(Label).default([]),
   state: z.string().optional(),
+  stateReason: z.string().nullable().optional(),
   createdAt: z.string().optional(),
   created_at: z.string().optional(),
   comments: z.union([z.array(z.looseObject({ body: z.string().nullable().default('') })), z.number()]).default([]),
