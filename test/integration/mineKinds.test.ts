@@ -170,6 +170,10 @@ describe('bench suite mine --kind triage', () => {
       gh(5, 'It does not work', ['bug', 'needs info', 'cli'], '2026-01-12T00:00:00Z'),
       gh(6, 'Dark mode', ['feature'], '2026-01-12T00:00:00Z', { state: 'OPEN' }),
       gh(7, 'Same as the other one', ['duplicate'], '2026-01-12T00:00:00Z'),
+      gh(9, 'My tasks file is readable by others', ['bug'], '2026-01-06T00:00:00Z', {
+        stateReason: 'DUPLICATE',
+        comments: [{ author: { login: 'maint' }, body: 'Thanks! Duplicate of #2.' }],
+      }),
     ];
     const dir = tmp();
     writeFileSync(join(dir, 'issues.json'), JSON.stringify(exported, null, 2));
@@ -199,6 +203,8 @@ describe('bench suite mine --kind triage', () => {
       expected: { labels: ['bug', 'duplicate'], duplicate_of: 1, component: 'src/parse/due.js' },
       tags: expect.arrayContaining(['duplicate']),
     });
+    // Closed as a duplicate (no label): the original's fix gives the component.
+    expect(tasks.get(9)).toMatchObject({ base: t0, expected: { labels: ['bug'], duplicate_of: 2, component: 'src/store.js' } });
     expect(tasks.get(5)).toMatchObject({ base: t1, expected: { needs_info: true, component: 'src/cli.js', priority: 'p2' } });
     const header = (n: number) => readFileSync(res.tasks.find((t) => t.number === n)!.file, 'utf8').split('\n')[1];
     expect([1, 2, 3, 4].map(header)).toEqual([fixDue, fixStore, pr, fixDue].map((sha) => expect.stringContaining(`fixed by ${sha}`)));
