@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { InputError } from '../errors.ts';
 import { closeInheritedDescriptors } from '../exec/run.ts';
 import { gateCommand } from './gate.ts';
+import { initCommand } from './init.ts';
 import { mergeCommand } from './merge.ts';
 import { regradeCommand } from './regrade.ts';
 import { replayCommand } from './replay.ts';
@@ -24,6 +25,7 @@ export function program(): Command {
     .version(version())
     .showHelpAfterError()
     .exitOverride();
+  initCommand(p);
   replayCommand(p);
   reportCommand(p);
   mergeCommand(p);
