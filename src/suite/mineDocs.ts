@@ -75,6 +75,8 @@ function proseLines(text: string): string[] {
 /** Words a reader would search for in code: calls, flags, environment variables, dotted names. */
 const CODE_TOKEN = /--[a-z][\w-]+|\b[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?=\()|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b/g;
 const hasLetter = (s: string) => /\p{L}/u.test(s);
+/** A name every JavaScript runtime defines (`Date`, `setTimeout`, `console.log`) says nothing about this project. */
+const isRuntimeGlobal = (s: string) => /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(s) && s.split('.')[0]! in globalThis;
 
 /**
  * The strongest assertions a docs change supports for one file, strongest first: headings it added,
@@ -111,7 +113,8 @@ export function deriveRequirements(file: string, before: string | null, after: s
     const newCode = codeTexts(newDoc);
     for (const s of newCode.spans) {
       const text = s.trim();
-      if (text.length >= 3 && text.length <= 60 && hasLetter(text) && !inOldCode(text)) add(symbols, { file, symbol: text }, `s:${text}`);
+      if (text.length >= 3 && text.length <= 60 && hasLetter(text) && !isRuntimeGlobal(text) && !inOldCode(text))
+        add(symbols, { file, symbol: text }, `s:${text}`);
     }
     const oldBlockLines = new Set(oldCode.blocks.flatMap((b) => b.split('\n').map((l) => l.trim())));
     for (const b of newCode.blocks)
@@ -119,7 +122,7 @@ export function deriveRequirements(file: string, before: string | null, after: s
         if (!oldBlockLines.has(line.trim()))
           for (const m of line.matchAll(CODE_TOKEN)) {
             const text = m[0];
-            if (text.length >= 3 && !inOldCode(text)) add(symbols, { file, symbol: text }, `s:${text}`);
+            if (text.length >= 3 && !isRuntimeGlobal(text) && !inOldCode(text)) add(symbols, { file, symbol: text }, `s:${text}`);
           }
     // Code the change took out of the file entirely: an outdated example line, a renamed function.
     const newBlockLines = new Set(newCode.blocks.flatMap((b) => b.split('\n').map((l) => l.trim())));
