@@ -6,12 +6,15 @@ import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseDocument } from 'yaml';
 import { InputError } from '../errors.ts';
+import { GH_EXPORT_COMMAND } from '../suite/triageRules.ts';
 import { defaultCacheDir, intArg, sandboxFor } from './args.ts';
 
 interface InitFlags {
   out?: string;
   limit: number;
   sandbox: string;
+  issues?: string;
+  rules?: string;
 }
 
 /** The workflow templates bench ships, copied for the user to edit. */
@@ -38,13 +41,19 @@ export function initCommand(program: Command): void {
     .option('--out <dir>', 'where the suites and workflows go (default: <repo>/bench)')
     .option('--limit <n>', 'tasks to mine per kind', intArg('--limit', 1), 5)
     .option('--sandbox <backend>', 'auto, bwrap or none (for the test runs that prove each task)', 'auto')
+    .option('--issues <file>', 'an issue export (`gh issue list --json …`, see docs/commands.md): also mine a triage suite')
+    .option('--rules <file>', 'triage mining rules (YAML): how the repository labels priority, severity, needs-info, duplicates')
     .action(async (repoArg: string, flags: InitFlags) => {
       const repo = resolve(repoArg);
       if (!existsSync(join(repo, '.git')))
         throw new InputError('not a git checkout', { file: repo, fix: 'run bench init in (or give the path of) a clone of the repository' });
       const out = resolve(flags.out ?? join(repo, 'bench'));
-      const [{ mine }, { loadSuite }, { validateSuite }] = await Promise.all([
+      if (flags.rules && !flags.issues)
+        throw new InputError('--rules maps the labels of an issue export', { field: '--rules', fix: 'add --issues <file>, or drop --rules' });
+      const [{ mine }, { mineDocs }, { mineTriage }, { loadSuite }, { validateSuite }] = await Promise.all([
         import('../suite/mine.ts'),
+        import('../suite/mineDocs.ts'),
+        import('../suite/mineTriage.ts'),
         import('../suite/load.ts'),
         import('../suite/validate.ts'),
       ]);
@@ -63,15 +72,46 @@ export function initCommand(program: Command): void {
       }
 
       const made: Array<{ kind: string; dir: string; tasks: number; valid: number }> = [];
+      /** Names the workflows in a suite a miner wrote, and proves its tasks as `bench suite validate` does. */
+      const validated = async (kind: string, dir: string, suiteFile: string) => {
+        useWorkflows(suiteFile, workflowsDir);
+        const validity = await validateSuite(loadSuite(dir), {
+          cacheDir,
+          sandbox,
+          runs: 1,
+          onTask: (v) => say(`  ${v.valid ? 'valid  ' : 'INVALID'} ${v.id}`),
+        });
+        made.push({ kind, dir, tasks: validity.length, valid: validity.filter((v) => v.valid).length });
+      };
+
       const prDir = join(out, 'pr');
       say(`mining pr tasks from ${repo} into ${prDir}`);
       const res = await mine({ repo, out: prDir, limit: flags.limit, cacheDir, sandbox, onProgress: (l) => say(`  ${l}`) });
-      if (existsSync(res.suiteFile)) {
-        useWorkflows(res.suiteFile, workflowsDir);
-        const suite = loadSuite(prDir);
-        const validity = await validateSuite(suite, { cacheDir, sandbox, runs: 1, onTask: (v) => say(`  ${v.valid ? 'valid  ' : 'INVALID'} ${v.id}`) });
-        made.push({ kind: 'pr', dir: prDir, tasks: validity.length, valid: validity.filter((v) => v.valid).length });
-      } else say(`  no pr task: ${res.rejected.length} commit(s) examined, none qualified${res.rejected[0] ? ` (e.g. ${res.rejected[0].reason})` : ''}`);
+      if (existsSync(res.suiteFile)) await validated('pr', prDir, res.suiteFile);
+      else say(`  no pr task: ${res.rejected.length} commit(s) examined, none qualified${res.rejected[0] ? ` (e.g. ${res.rejected[0].reason})` : ''}`);
+
+      const docsDir = join(out, 'docs');
+      say(`mining docs tasks from ${repo} into ${docsDir}`);
+      const docs = await mineDocs({ repo, out: docsDir, limit: flags.limit, cacheDir, sandbox, onProgress: (l) => say(`  ${l}`) });
+      if (existsSync(docs.suiteFile)) await validated('docs', docsDir, docs.suiteFile);
+      else say(`  no docs task: ${docs.rejected.length} commit(s) examined, none qualified`);
+
+      // Triage needs the issues, which live on the forge, not in git: only from an export the user gives.
+      if (flags.issues) {
+        const triageDir = join(out, 'triage');
+        say(`mining triage tasks from ${flags.issues} into ${triageDir}`);
+        const triage = await mineTriage({
+          repo,
+          out: triageDir,
+          issues: flags.issues,
+          rules: flags.rules,
+          limit: flags.limit,
+          cacheDir,
+          onProgress: (l) => say(`  ${l}`),
+        });
+        if (existsSync(triage.suiteFile)) await validated('triage', triageDir, triage.suiteFile);
+        else say(`  no triage task: ${triage.skipped.length} issue(s) examined, none qualified`);
+      } else say(`no triage suite: pass --issues <file> written by: ${GH_EXPORT_COMMAND}`);
 
       for (const m of made) process.stdout.write(`${m.kind.padEnd(7)} ${relative(process.cwd(), m.dir) || '.'}  ${m.valid}/${m.tasks} tasks valid\n`);
       const first = made.find((m) => m.valid);

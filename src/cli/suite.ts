@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { ModelBackend } from '../model/backend.ts';
 import type { MineOptions } from '../suite/mine.ts';
 import { collect, defaultCacheDir, intArg, sandboxFor } from './args.ts';
+import { mineKindAction, parseKind } from './mineKinds.ts';
 
 /** The model that writes requests, built the way replay builds its backend. */
 async function reporterFor(flags: { model?: string; baseUrl?: string; api?: string }): Promise<ModelBackend> {
@@ -109,7 +110,7 @@ export function suiteCommand(program: Command): void {
       .option('--prs <file>', 'pull requests exported by `gh pr list --state merged --json number,title,body,mergeCommit,closingIssuesReferences,url`')
       .option(
         '--issues <file>',
-        'issues exported by `gh issue list --state all --json number,title,body,labels,url,closedByPullRequestsReferences`: the issue a change closed becomes its request',
+        'issues exported by `gh issue list --state all --json …` (see docs/commands.md): for pr tasks a closed issue becomes the request; with --kind triage each issue becomes a task',
       )
       .option('--model <spec>', 'write requests with a model where no issue is found: sim (offline) or openai:<model-name>')
       .option('--base-url <url>', 'OpenAI-compatible server for --model openai:<name>')
@@ -118,13 +119,18 @@ export function suiteCommand(program: Command): void {
   common(
     suite
       .command('mine')
-      .description('propose pr tasks from a repository history: commits changing source and tests whose changed tests fail before and pass after'),
+      .description(
+        'propose tasks from a repository history: pr (commits changing source and tests whose changed tests fail before and pass after), docs (commits changing only documentation) or triage (issues of an export)',
+      ),
   )
     .option('--since <date>', 'only commits after this date (git log --since)')
     .option('--limit <n>', 'stop after N tasks', intArg('--limit', 1), 10)
-    .action((flags) => mineAction(flags));
+    .option('--kind <kind>', 'pr, docs (commits changing only documentation) or triage (issues from --issues)', parseKind, 'pr')
+    .option('--rules <file>', 'triage: YAML rules mapping labels to priority, severity, needs-info and duplicate')
+    .action(({ kind, rules, ...flags }) => (kind === 'pr' && !rules ? mineAction(flags) : mineKindAction({ ...flags, kind, rules })));
 
-  common(suite.command('import').description('make one pr task from a given commit'))
+  common(suite.command('import').description('make one pr task (or docs task, with --kind docs) from a given commit'))
     .requiredOption('--commit <sha>', 'the commit to import')
-    .action((flags) => mineAction({ ...flags, limit: 1 }));
+    .option('--kind <kind>', 'pr or docs', parseKind, 'pr')
+    .action(({ kind, ...flags }) => (kind === 'pr' ? mineAction({ ...flags, limit: 1 }) : mineKindAction({ ...flags, kind, limit: 1 })));
 }

@@ -45,7 +45,7 @@ function decodedPath(path: string): string | null {
   }
 }
 
-function walk(tokens: Token[], visit: (t: Token) => void): void {
+export function walk(tokens: Token[], visit: (t: Token) => void): void {
   for (const t of tokens) {
     visit(t);
     const inner = (t as { tokens?: Token[] }).tokens;
@@ -58,7 +58,7 @@ function walk(tokens: Token[], visit: (t: Token) => void): void {
   }
 }
 
-interface Doc {
+export interface Doc {
   text: string;
   tokens: Token[];
 }
@@ -93,7 +93,7 @@ function existsIn(root: string, path: string): boolean {
   }
 }
 
-function headingsOf(doc: Doc): string[] {
+export function headingsOf(doc: Doc): string[] {
   const out: string[] = [];
   walk(doc.tokens, (t) => {
     if (t.type === 'heading') out.push((t as Tokens.Heading).text);

@@ -18,8 +18,8 @@ import { resolveRepo, type ResolvedRepo } from './load.ts';
 import { requestComments, RequestWriter, type RequestOptions, type MinedRequest } from './requestWriter.ts';
 import { TestSpec } from './schema.ts';
 
-const TEST_FILE = /(^|\/)(test|tests|__tests__|spec)\/|\.(test|spec)\.[cm]?[jt]sx?$|_test\.(go|py)$|(^|\/)test_[^/]+\.py$/;
-const DOC_FILE = /\.(md|markdown|rst|txt)$|^docs?\//i;
+export const TEST_FILE = /(^|\/)(test|tests|__tests__|spec)\/|\.(test|spec)\.[cm]?[jt]sx?$|_test\.(go|py)$|(^|\/)test_[^/]+\.py$/;
+export const DOC_FILE = /\.(md|markdown|rst|txt)$|^docs?\//i;
 
 export interface MineOptions extends RequestOptions {
   repo: string;
@@ -62,7 +62,7 @@ export function repoRef(spec: string, field = '--repo'): ResolvedRepo {
   );
 }
 
-const slugify = (s: string) =>
+export const slugify = (s: string) =>
   s
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')

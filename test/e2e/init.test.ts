@@ -11,12 +11,14 @@ import { tmp } from '../helpers/fixtures.ts';
 const ROOT = join(import.meta.dirname, '..', '..');
 
 describe('bench init', () => {
-  test('in a clone of a repository: a validated pr suite, the two workflows, and a next command that runs', async () => {
+  test('in a clone of a repository: validated pr and docs suites, the two workflows, and a next command that runs', async () => {
     const repo = join(tmp('bench-init-'), 'durations');
     execFileSync('git', ['clone', '-q', join(ROOT, 'suites', 'repos', 'durations.bundle'), repo]);
     const first = await bench(['init', '--limit', '1'], { cwd: repo });
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/^pr +bench\/pr +1\/1 tasks valid$/m);
+    expect(first.stdout).toMatch(/^docs +bench\/docs +1\/1 tasks valid$/m);
+    expect(first.stderr).toMatch(/no triage suite: pass --issues <file> written by: gh issue list /);
     const suite = parse(readFileSync(join(repo, 'bench', 'pr', 'suite.yaml'), 'utf8')) as { workflows: string[] };
     expect(suite.workflows).toEqual(['../workflows/broad', '../workflows/roles']);
     for (const w of ['broad', 'roles']) expect(existsSync(join(repo, 'bench', 'workflows', w, 'bench.toml'))).toBe(true);

@@ -1,0 +1,101 @@
+// `bench suite mine --kind docs|triage`: the flags of the two non-pr miners and what they print.
+import { InputError } from '../errors.ts';
+import { GH_EXPORT_COMMAND } from '../suite/triageRules.ts';
+import { defaultCacheDir, sandboxFor } from './args.ts';
+
+export const MINE_KINDS = ['pr', 'docs', 'triage'] as const;
+export type MineKind = (typeof MINE_KINDS)[number];
+
+export interface MineKindFlags {
+  kind: MineKind;
+  repo: string;
+  out: string;
+  since?: string;
+  limit: number;
+  commit?: string;
+  setup?: string;
+  testCommand?: string;
+  sandbox: string;
+  issues?: string;
+  rules?: string;
+  prs?: string;
+  model?: string;
+  baseUrl?: string;
+  api?: string;
+}
+
+export function parseKind(v: string): MineKind {
+  if (!(MINE_KINDS as readonly string[]).includes(v))
+    throw new InputError(`unknown task kind "${v}"`, { field: '--kind', fix: `use one of: ${MINE_KINDS.join(', ')}` });
+  return v as MineKind;
+}
+
+export async function mineKindAction(flags: MineKindFlags): Promise<void> {
+  const onProgress = (l: string) => process.stderr.write(`${l}\n`);
+  // Flags that mean nothing for these kinds are refused rather than silently ignored.
+  for (const [name, value] of [
+    ['--prs', flags.prs],
+    ['--model', flags.model],
+    ['--base-url', flags.baseUrl],
+    ['--api', flags.api],
+  ] as const)
+    if (value !== undefined)
+      throw new InputError(`${name} writes the requests of pr tasks`, { field: name, fix: `drop it: ${flags.kind} tasks do not use it` });
+  if (flags.testCommand) throw new InputError(`--test-command is for pr tasks`, { field: '--test-command', fix: `drop it: ${flags.kind} tasks run no tests` });
+  if (flags.kind === 'triage')
+    for (const [name, value] of [
+      ['--since', flags.since],
+      ['--commit', flags.commit],
+      ['--setup', flags.setup],
+    ] as const)
+      if (value !== undefined)
+        throw new InputError(`${name} does not apply to triage mining`, {
+          field: name,
+          fix: 'drop it; to mine some issues only, export only those (gh issue list --search "created:>2025-01-01" …)',
+        });
+  if (flags.kind !== 'triage') {
+    if (flags.issues || flags.rules)
+      throw new InputError('--issues and --rules are for triage mining', {
+        field: flags.issues ? '--issues' : '--rules',
+        fix: 'drop it, or pass --kind triage',
+      });
+    const { mineDocs } = await import('../suite/mineDocs.ts');
+    const res = await mineDocs({
+      repo: flags.repo,
+      out: flags.out,
+      since: flags.since,
+      limit: flags.limit,
+      commit: flags.commit,
+      setup: flags.setup === undefined ? undefined : flags.setup === 'none' ? null : flags.setup,
+      cacheDir: defaultCacheDir(),
+      sandbox: await sandboxFor(flags.sandbox),
+      onProgress,
+    });
+    for (const t of res.tasks) process.stdout.write(`${t.file}  (${t.required} required check(s))\n`);
+    process.stdout.write(
+      `${res.tasks.length} docs task(s) written; ${res.rejected.length} commit(s) skipped. Edit each request, then run: bench suite validate ${flags.out}\n`,
+    );
+    if (flags.commit && !res.tasks.length) {
+      process.stderr.write(`commit ${flags.commit} does not make a docs task: ${res.rejected[0]?.reason ?? 'unknown'}\n`);
+      process.exitCode = 1;
+    }
+    return;
+  }
+  if (!flags.issues)
+    throw new InputError('triage mining needs an issue export', {
+      field: '--issues',
+      fix: `pass --issues <file>, written by: ${GH_EXPORT_COMMAND}`,
+    });
+  const { mineTriage } = await import('../suite/mineTriage.ts');
+  const res = await mineTriage({
+    repo: flags.repo,
+    out: flags.out,
+    issues: flags.issues,
+    rules: flags.rules,
+    limit: flags.limit,
+    cacheDir: defaultCacheDir(),
+    onProgress,
+  });
+  for (const t of res.tasks) process.stdout.write(`${t.file}  (#${t.number}: ${t.priority}, ${t.component})\n`);
+  process.stdout.write(`${res.tasks.length} triage task(s) written; ${res.skipped.length} issue(s) skipped. Then run: bench suite validate ${flags.out}\n`);
+}
