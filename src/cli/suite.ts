@@ -35,16 +35,19 @@ export function suiteCommand(program: Command): void {
       process.exitCode = bad.length ? 1 : 0;
     });
 
-  type MineFlags = Omit<MineOptions, 'setup' | 'cacheDir' | 'sandbox' | 'onProgress'> & { setup?: string; sandbox: string };
+  type MineFlags = Omit<MineOptions, 'setup' | 'cacheDir' | 'sandbox' | 'onProgress' | 'onEvent'> & { setup?: string; sandbox: string };
   const mineAction = async ({ setup, sandbox, ...flags }: MineFlags) => {
-    const { mine } = await import('../suite/mine.ts');
+    const [{ mine }, { MineProgress }] = await Promise.all([import('../suite/mine.ts'), import('./mineProgress.ts')]);
+    const progress = new MineProgress(process.stderr);
     const res = await mine({
       ...flags,
       setup: setup === undefined ? undefined : setup === 'none' ? null : setup,
       cacheDir: defaultCacheDir(),
       sandbox: await sandboxFor(sandbox),
-      onProgress: (l) => process.stderr.write(`${l}\n`),
-    });
+      onProgress: (l) => progress.print(l),
+      onEvent: progress.handle,
+    }).finally(() => progress.stop());
+    progress.summary(res.stats, res.tasks.length);
     for (const t of res.tasks) process.stdout.write(`${t.file}  (${t.failToPass} fail-to-pass, ${t.passToPass} pass-to-pass)\n`);
     process.stdout.write(
       `${res.tasks.length} task(s) written; ${res.rejected.length} commit(s) skipped. Edit each request, then run: bench suite validate ${flags.out}\n`,
@@ -69,6 +72,7 @@ export function suiteCommand(program: Command): void {
   )
     .option('--since <date>', 'only commits after this date (git log --since)')
     .option('--limit <n>', 'stop after N tasks', intArg('--limit', 1), 10)
+    .option('--jobs <n>', 'candidate commits examined at once (installs and test runs in parallel)', intArg('--jobs', 1), 1)
     .action((flags) => mineAction(flags));
 
   common(suite.command('import').description('make one pr task from a given commit'))
