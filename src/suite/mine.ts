@@ -174,6 +174,14 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
     },
   };
   const examine = async (c: (typeof commits)[number], index: number): Promise<Examined> => {
+    slots.enter(index);
+    try {
+      return await examineEntered(c, index);
+    } finally {
+      slots.leave(index);
+    }
+  };
+  const examineEntered = async (c: (typeof commits)[number], index: number): Promise<Examined> => {
     const step = (what: string) => opts.onEvent?.({ type: 'step', index, total, sha: c.sha, what });
     const changed = (await git(mirror, ['diff', '--name-only', '--no-renames', c.parent, c.sha])).split('\n').filter(Boolean);
     // Test files the commit adds or changes (a deleted one has nothing to apply at grading).
@@ -193,7 +201,7 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
       name: `mine-${c.sha.slice(0, 8)}`,
       signal: stop.signal,
     };
-    const release = await slots.acquire(index, stop.signal);
+    const release = await slots.acquire(index);
     try {
       if (stop.signal.aborted) return { reason: 'not needed: the limit was reached', ran: false };
       step(`environment for ${(await workspaces.envKey(spec, stop.signal)).label}`);
@@ -348,40 +356,44 @@ type Examined =
     };
 
 /**
- * At most `n` holders at once, handed out lowest index first: candidates run in history order, so the
- * first tasks are found first whatever the order the cheap checks finish in.
+ * At most `n` holders at once, handed out in index order: every candidate enters when its examination
+ * starts, and a slot goes to a waiting one only when no lower index is still on its way (its cheap
+ * checks still running), so candidates run in history order whatever order those checks finish in.
+ * One that returns before it needs a slot leaves.
  */
-function ordered(n: number): { acquire: (index: number, signal: AbortSignal) => Promise<() => void> } {
+function ordered(n: number): { enter: (index: number) => void; leave: (index: number) => void; acquire: (index: number) => Promise<() => void> } {
   let free = n;
-  const waiting: Array<{ index: number; go: () => void }> = [];
+  const entered = new Set<number>();
+  const waiting = new Map<number, () => void>();
   const next = () => {
-    waiting.sort((a, b) => a.index - b.index);
-    while (free > 0 && waiting.length) {
+    while (free > 0 && entered.size) {
+      const first = Math.min(...entered);
+      const go = waiting.get(first);
+      if (!go) return;
       free--;
-      waiting.shift()!.go();
+      entered.delete(first);
+      waiting.delete(first);
+      go();
     }
   };
   return {
-    acquire: (index, signal) =>
+    enter: (index) => entered.add(index),
+    leave: (index) => {
+      entered.delete(index);
+      next();
+    },
+    acquire: (index) =>
       new Promise((resolve) => {
         let released = false;
-        const release = () => {
-          if (released) return;
-          released = true;
-          free++;
-          next();
-        };
-        waiting.push({ index, go: () => resolve(release) });
+        waiting.set(index, () =>
+          resolve(() => {
+            if (released) return;
+            released = true;
+            free++;
+            next();
+          }),
+        );
         next();
-        // An aborted wait still gets its turn at once, and returns without running anything.
-        signal.addEventListener('abort', () => {
-          const at = waiting.findIndex((w) => w.index === index);
-          if (at >= 0) {
-            waiting.splice(at, 1);
-            free--;
-            resolve(release);
-          }
-        });
       }),
   };
 }

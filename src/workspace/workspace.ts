@@ -448,7 +448,7 @@ export class WorkspaceManager {
       .update(JSON.stringify({ lockfiles: paths.map((f) => [f, lockfiles[f]]), setup: spec.setup ?? '', runtime }))
       .digest('hex');
     const main = paths.find((f) => !f.includes('/') && /lock|shrinkwrap/.test(f)) ?? paths[0]!;
-    const label = `${main} ${lockfiles[main]!.slice(0, 8)}${paths.length > 1 ? ` (+${paths.length - 1} more)` : ''}`;
+    const label = `${main} ${lockfiles[main]!.slice(0, 8)}${paths.length > 1 ? ` (+${paths.length - 1} more)` : ''}${pinned ? `, ${pinned}` : ''}`;
     return { key: `${spec.repo.key}-lock-${digest.slice(0, 16)}`, label, inputs: { lockfiles, runtime } };
   }
 
