@@ -56,4 +56,34 @@ describe('bench suite mine progress', () => {
     expect(readFileSync(counter, 'utf8')).toBe('ran\n');
     expect(res.stdout).toMatch(/1 task\(s\) written; 1 commit\(s\) skipped/);
   });
+
+  test('two candidates at once (--jobs 2) mine the same tasks, written in history order, with one install for the shared lockfile', async () => {
+    const f = calcFixture({}, { 'package-lock.json': '{"lockfileVersion":3}\n' });
+    const sub = commit(f.repo, 'Add sub', {
+      'src/sub.js': 'export function sub(a, b) {\n  return a - b;\n}\n',
+      'test/sub.test.js': [
+        "import { test } from 'node:test';",
+        "import assert from 'node:assert/strict';",
+        "import { sub } from '../src/sub.js';",
+        "test('subtracts', () => assert.equal(sub(5, 3), 2));",
+        '',
+      ].join('\n'),
+    });
+    commit(f.repo, 'Docs only', { 'README.md': '# calc\n\nMore words.\n' });
+    const counter = join(tmp(), 'installs');
+    const setup = `echo ran >> ${counter} && mkdir -p node_modules/dep && echo 1 > node_modules/dep/i.js`;
+    const run = (jobs: string) =>
+      bench(['suite', 'mine', '--repo', f.repo, '--out', join(tmp(), `mined-${jobs}`), '--limit', '5', '--jobs', jobs, '--setup', setup], {
+        env: { BENCH_CACHE_DIR: tmp(), CI: '' },
+      });
+    const [one, two] = [await run('1'), await run('2')];
+    for (const r of [one, two]) expect(r.code, r.stderr).toBe(0);
+    const written = (r: { stdout: string }) => [...r.stdout.matchAll(/tasks\/(\S+)\.yaml/g)].map((m) => m[1]);
+    expect(written(two)).toEqual([`add-sub-${sub.slice(0, 7)}`, `fix-clamp-${f.gold.slice(0, 7)}`]);
+    expect(written(one)).toEqual(written(two));
+    expect(two.stderr).toMatch(/^mining: 3 commit\(s\) to examine for up to 5 task\(s\), 2 at a time$/m);
+    expect(two.stderr).toMatch(/^mined 2 task\(s\) from 3 commit\(s\) examined \(2 ran tests\), 1 install\(s\) taking/m);
+    // One install per run (each run has its own cache): both candidates share the lockfile's environment.
+    expect(readFileSync(counter, 'utf8')).toBe('ran\nran\n');
+  });
 });
