@@ -17,7 +17,7 @@ import type { TestResults } from '../grade/reports.ts';
 import { sandboxedTestRunner } from '../grade/runner.ts';
 import { shellQuote } from '../exec/run.ts';
 import { git, goldPatch, RepoCache } from '../workspace/repos.ts';
-import { WorkspaceManager, type SetupEvent } from '../workspace/workspace.ts';
+import { SetupError, WorkspaceManager, type SetupEvent } from '../workspace/workspace.ts';
 import { resolveRepo, type ResolvedRepo } from './load.ts';
 import { TestSpec } from './schema.ts';
 
@@ -162,6 +162,7 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
   // Candidates beyond the limit that were already under way are stopped once it is reached.
   const stop = new AbortController();
   const slots = ordered(jobs);
+  const failedSetups = new Map<string, string>();
   // How long runs of the changed test files alone and full runs take here: the quick run is skipped once
   // it is not a fraction of a full one (the changed files are the slow part of the suite), as it then
   // costs about what it could save.
@@ -204,8 +205,17 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
     const release = await slots.acquire(index);
     try {
       if (stop.signal.aborted) return { reason: 'not needed: the limit was reached', ran: false };
-      step(`environment for ${(await workspaces.envKey(spec, stop.signal)).label}`);
-      await workspaces.env(spec, stop.signal);
+      const key = await workspaces.envKey(spec, stop.signal);
+      // An install that failed fails again for every commit with the same lockfiles: said once, not re-run.
+      const failed = failedSetups.get(key.key);
+      if (failed) return { reason: failed, ran: false };
+      step(`environment for ${key.label}`);
+      try {
+        await workspaces.env(spec, stop.signal);
+      } catch (err) {
+        if (err instanceof SetupError) failedSetups.set(key.key, `could not run: ${err.message} (as for ${c.sha.slice(0, 8)}, same environment key)`);
+        throw err;
+      }
       const sourcePatch = await goldPatch(cache, spec, tests);
       const inChanged = (id: string) => tests.some((t) => id === t || id.startsWith(`${t} > `));
       // The changed test files alone first, before the change: most commits that do not make a task (a

@@ -135,6 +135,8 @@ const INSTALL_INPUTS = new Set([
   'pyproject.toml',
 ]);
 const isInstallInput = (name: string) => INSTALL_INPUTS.has(name) || /^requirements.*\.txt$/.test(name);
+/** The install inputs that pin what gets installed; without one, the commit is the key. */
+const LOCKFILE = /^(package-lock\.json|npm-shrinkwrap\.json|pnpm-lock\.yaml|yarn\.lock|poetry\.lock|uv\.lock|Pipfile\.lock|requirements.*\.txt)$/;
 
 /** Names that mark a dependency folder or file (what an install produces, and all an environment shared by many commits may carry). */
 const DEPENDENCY_NAMES = new Set(['node_modules', '.pnp.cjs', '.pnp.js', '.pnp.loader.mjs']);
@@ -434,7 +436,8 @@ export class WorkspaceManager {
       .digest('hex')
       .slice(0, 10);
     const paths = Object.keys(lockfiles).sort();
-    if (!paths.some((f) => !/(^|\/)\.(npmrc|yarnrc)$/.test(f)))
+    // Settings files alone (.npmrc, pyproject.toml, pnpm-workspace.yaml) do not pin what gets installed: the package.json files do.
+    if (!paths.some((f) => LOCKFILE.test(basename(f))))
       return {
         key: `${spec.repo.key}-${spec.base.slice(0, 16)}-${cmdHash}`,
         label: `commit ${spec.base.slice(0, 8)} (no lockfile)`,

@@ -86,6 +86,19 @@ describe('setup environments keyed by lockfiles', () => {
     await later.remove(wd);
   });
 
+  test('settings files without a lockfile (.npmrc, pyproject.toml) do not pin an install: each commit is its own key', async () => {
+    const f = calcFixture();
+    const repo = loadSuite(f.suite).tasks[0]!.repo;
+    const a = commit(f.repo, 'Settings', { '.npmrc': 'fund=false\n', 'pyproject.toml': '[project]\nname = "calc"\n' });
+    const b = commit(f.repo, 'Add a dependency', { 'package.json': '{"name":"calc","dependencies":{"dep":"1"}}\n' });
+    const counter = join(tmp(), 'count');
+    const mgr = new WorkspaceManager(new RepoCache(tmp()), join(tmp(), 'wt'));
+    const keys = await Promise.all([a, b].map((base) => mgr.envKey({ repo, base, setup: installLike(counter) })));
+    expect(keys.map((k) => k.label)).toEqual([`commit ${a.slice(0, 8)} (no lockfile)`, `commit ${b.slice(0, 8)} (no lockfile)`]);
+    for (const base of [a, b]) await mgr.remove(await mgr.create({ repo, base, setup: installLike(counter) }, `w-${base.slice(0, 6)}`));
+    expect(readFileSync(counter, 'utf8')).toBe('ran\nran\n');
+  });
+
   test('only dependency folders are carried (any depth, yarn and virtualenv too); the rest is named in the record and is in no worktree or diff', async () => {
     const { repo, a } = fixture();
     const cacheDir = tmp();
