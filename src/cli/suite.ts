@@ -72,7 +72,7 @@ export function suiteCommand(program: Command): void {
   )
     .option('--since <date>', 'only commits after this date (git log --since)')
     .option('--limit <n>', 'stop after N tasks', intArg('--limit', 1), 10)
-    .option('--jobs <n>', 'candidate commits examined at once (installs and test runs in parallel)', intArg('--jobs', 1), 1)
+    .option('--jobs <n>', 'candidate commits examined at once (installs and test runs in parallel; default 2)', intArg('--jobs', 1))
     .action((flags) => mineAction(flags));
 
   common(suite.command('import').description('make one pr task from a given commit'))

@@ -34,7 +34,10 @@ export interface MineOptions {
   setup?: string | null;
   cacheDir: string;
   sandbox: SandboxBackend;
-  /** Candidates examined at once (test runs and installs in parallel). Default 1. */
+  /**
+   * Candidates examined at once (test runs and installs in parallel). Default 2: on a 2-core machine,
+   * 10 tasks of unjs/ufo took 4:31 with 2 and 5:01 with 1 (one test run leaves a core idle part of the time).
+   */
   jobs?: number;
   /** Notes for the person mining (what to fix in the suite); what is being examined comes as events. */
   onProgress?: (line: string) => void;
@@ -143,7 +146,7 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
   mkdirSync(join(root, 'scratch', 'tmp'), { recursive: true });
   const started = performance.now();
   const stats: MineStats = { examined: 0, ran: 0, installs: 0, installMs: 0, wallMs: 0 };
-  const jobs = Math.max(1, opts.jobs ?? 1);
+  const jobs = Math.max(1, opts.jobs ?? 2);
   const total = commits.length;
   // Only the repository's own code runs while mining (its history, never an agent's change): hard links are safe.
   const workspaces = new WorkspaceManager(cache, join(root, 'wt'), {

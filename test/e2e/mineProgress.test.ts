@@ -22,6 +22,8 @@ describe('bench suite mine progress', () => {
         out,
         '--limit',
         '5',
+        '--jobs',
+        '1',
         '--setup',
         `echo ran >> ${counter} && mkdir -p node_modules/dep && echo 1 > node_modules/dep/i.js`,
       ],
