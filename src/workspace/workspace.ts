@@ -1,8 +1,9 @@
 // Trial workspaces: a git worktree of the task's base commit, with the environment the setup command
-// produced (run once per repo, lockfiles, command and runtime, then copied in: see env()), the diff the
-// agent left, and removal that also happens after errors and on Ctrl-C. Every git command the harness runs on a worktree names
-// its git dir, work tree, index and object store itself (git.ts): what the agent left in the worktree
-// (its `.git`, config it wrote, hooks) is never consulted, and nothing the agent wrote is run.
+// produced (run once per repo, lockfiles, command and runtime, then copied in: see env()), the diff
+// the agent left, and removal that also happens after errors and on Ctrl-C. Every git command the
+// harness runs on a worktree names its git dir, work tree, index and object store itself (git.ts): what
+// the agent left in the worktree (its `.git`, config it wrote, hooks) is never consulted, and nothing the
+// agent wrote is run.
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
