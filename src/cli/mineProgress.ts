@@ -96,7 +96,7 @@ export class MineProgress {
   summary(stats: MineStats, tasks: number): void {
     this.stop();
     this.stream.write(
-      `mined ${tasks} task(s) from ${stats.examined} commit(s) examined (${stats.ran} ran tests), ${stats.installs} install(s) taking ${clock(stats.installMs)}, in ${clock(stats.wallMs)}\n`,
+      `mined ${tasks} task(s) from ${stats.examined} commit(s) examined (${stats.ran} set up or tested), ${stats.installs} install(s) taking ${clock(stats.installMs)}, in ${clock(stats.wallMs)}\n`,
     );
   }
 

@@ -36,7 +36,7 @@ export interface MineOptions {
   sandbox: SandboxBackend;
   /**
    * Candidates examined at once (test runs and installs in parallel). Default 2: on a 2-core machine,
-   * 10 tasks of unjs/ufo took 4:31 with 2 and 5:01 with 1 (one test run leaves a core idle part of the time).
+   * 10 tasks of unjs/ufo took 2:00 with 2 and 2:14 with 1 (one test run leaves a core idle part of the time).
    */
   jobs?: number;
   /** Notes for the person mining (what to fix in the suite); what is being examined comes as events. */
@@ -53,7 +53,7 @@ export type MineEvent =
 
 /** What a mining run did, for the closing summary and for measuring it. */
 export interface MineStats {
-  /** Commits looked at, and how many of them got as far as running tests. */
+  /** Commits looked at, and how many of them got as far as an install or a test run. */
   examined: number;
   ran: number;
   /** Setup commands run (dependency installs), and their total time. */

@@ -47,7 +47,7 @@ describe('bench suite mine progress', () => {
       `^\\[2/2\\] ${gold} tests after, all  ${status}$`,
       `^\\[2/2\\] ${gold} tests before, all  ${status}$`,
       `^\\[2/2\\] ${gold} Fix clamp: task fix-clamp-${f.gold.slice(0, 7)}: 2 fail-to-pass, 1 pass-to-pass  \\(tasks 1/5, elapsed \\d+:\\d\\d, ETA \\d+:\\d\\d\\)$`,
-      `^mined 1 task\\(s\\) from 2 commit\\(s\\) examined \\(1 ran tests\\), 1 install\\(s\\) taking \\d+:\\d\\d, in \\d+:\\d\\d$`,
+      `^mined 1 task\\(s\\) from 2 commit\\(s\\) examined \\(1 set up or tested\\), 1 install\\(s\\) taking \\d+:\\d\\d, in \\d+:\\d\\d$`,
     ];
     const places = steps.map(at);
     expect(
@@ -84,8 +84,25 @@ describe('bench suite mine progress', () => {
     expect(written(two)).toEqual([`add-sub-${sub.slice(0, 7)}`, `fix-clamp-${f.gold.slice(0, 7)}`]);
     expect(written(one)).toEqual(written(two));
     expect(two.stderr).toMatch(/^mining: 3 commit\(s\) to examine for up to 5 task\(s\), 2 at a time$/m);
-    expect(two.stderr).toMatch(/^mined 2 task\(s\) from 3 commit\(s\) examined \(2 ran tests\), 1 install\(s\) taking/m);
+    expect(two.stderr).toMatch(/^mined 2 task\(s\) from 3 commit\(s\) examined \(2 set up or tested\), 1 install\(s\) taking/m);
     // One install per run (each run has its own cache): both candidates share the lockfile's environment.
     expect(readFileSync(counter, 'utf8')).toBe('ran\nran\n');
+  });
+
+  test('an install that fails runs once: later commits with the same lockfile are skipped with the same reason', async () => {
+    const f = calcFixture({}, { 'package-lock.json': '{"lockfileVersion":3}\n' });
+    commit(f.repo, 'Add sub', {
+      'src/sub.js': 'export function sub(a, b) {\n  return a - b;\n}\n',
+      'test/sub.test.js': "import { test } from 'node:test';\nimport { sub } from '../src/sub.js';\ntest('subtracts', () => {});\n",
+    });
+    const counter = join(tmp(), 'installs');
+    const res = await bench(
+      ['suite', 'mine', '--repo', f.repo, '--out', join(tmp(), 'mined'), '--limit', '5', '--jobs', '1', '--setup', `echo ran >> ${counter}; exit 3`],
+      { env: { BENCH_CACHE_DIR: tmp(), CI: '' } },
+    );
+    expect(readFileSync(counter, 'utf8')).toBe('ran\n');
+    expect(res.stderr).toMatch(/\[1\/2\] \w{8} Add sub: skip: could not run: setup command failed \(exit 3\)/);
+    expect(res.stderr).toMatch(/\[2\/2\] \w{8} Fix clamp: skip: could not run: setup command failed \(exit 3\): .* \(as for \w{8}, same environment key\)/);
+    expect(res.stderr).toMatch(/^mined 0 task\(s\) from 2 commit\(s\) examined \(1 set up or tested\), 1 install\(s\)/m);
   });
 });

@@ -74,6 +74,6 @@ describe('mine progress on a terminal', () => {
     const all = t.text();
     expect(all).toContain('install for pnpm-lock.yaml 1a2b3c4d done in 8.9s');
     expect(all).toMatch(/\[ 2\/20\] aaaaaaaa fix: a bug: task fix-a-bug-aaaaaaa: 2 fail-to-pass, 40 pass-to-pass {2}\(tasks 1\/3/);
-    expect(all).toContain('mined 1 task(s) from 2 commit(s) examined (1 ran tests), 1 install(s) taking 0:09, in 0:12');
+    expect(all).toContain('mined 1 task(s) from 2 commit(s) examined (1 set up or tested), 1 install(s) taking 0:09, in 0:12');
   });
 });
