@@ -67,7 +67,7 @@ export function suiteCommand(program: Command): void {
       process.exitCode = d.test ? 0 : 1;
     });
 
-  type MineFlags = Omit<MineOptions, 'setup' | 'cacheDir' | 'sandbox' | 'onProgress' | 'reporter'> & {
+  type MineFlags = Omit<MineOptions, 'setup' | 'cacheDir' | 'sandbox' | 'onProgress' | 'onEvent' | 'reporter'> & {
     setup?: string;
     sandbox: string;
     model?: string;
@@ -75,7 +75,8 @@ export function suiteCommand(program: Command): void {
     api?: string;
   };
   const mineAction = async ({ setup, sandbox, model, baseUrl, api, ...flags }: MineFlags) => {
-    const { mine } = await import('../suite/mine.ts');
+    const [{ mine }, { MineProgress }] = await Promise.all([import('../suite/mine.ts'), import('./mineProgress.ts')]);
+    const progress = new MineProgress(process.stderr);
     const reporter = model || baseUrl || api ? await reporterFor({ model, baseUrl, api }) : null;
     const res = await mine({
       ...flags,
@@ -83,8 +84,10 @@ export function suiteCommand(program: Command): void {
       setup: setup === undefined ? undefined : setup === 'none' ? null : setup,
       cacheDir: defaultCacheDir(),
       sandbox: await sandboxFor(sandbox),
-      onProgress: (l) => process.stderr.write(`${l}\n`),
-    });
+      onProgress: (l) => progress.print(l),
+      onEvent: progress.handle,
+    }).finally(() => progress.stop());
+    progress.summary(res.stats, res.tasks.length);
     for (const t of res.tasks) {
       process.stdout.write(`${t.file}  (${t.failToPass} fail-to-pass, ${t.passToPass} pass-to-pass; request: ${t.request.source})\n`);
       if (t.request.modelError)
@@ -125,6 +128,7 @@ export function suiteCommand(program: Command): void {
   )
     .option('--since <date>', 'only commits after this date (git log --since)')
     .option('--limit <n>', 'stop after N tasks', intArg('--limit', 1), 10)
+    .option('--jobs <n>', 'candidate commits examined at once (installs and test runs in parallel; default 2)', intArg('--jobs', 1))
     .option('--kind <kind>', 'pr, docs (commits changing only documentation) or triage (issues from --issues)', parseKind, 'pr')
     .option('--rules <file>', 'triage: YAML rules mapping labels to priority, severity, needs-info and duplicate')
     .action(({ kind, rules, ...flags }) => (kind === 'pr' && !rules ? mineAction(flags) : mineKindAction({ ...flags, kind, rules })));

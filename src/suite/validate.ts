@@ -94,7 +94,8 @@ export async function validateSuite(suite: Suite, opts: ValidateOptions): Promis
   const root = join(tmpdir(), `bench-validate-${process.pid}`);
   mkdirSync(join(root, 'scratch', 'home'), { recursive: true });
   mkdirSync(join(root, 'scratch', 'tmp'), { recursive: true });
-  const workspaces = new WorkspaceManager(cache, join(root, 'wt'));
+  // Only the repository's own code runs here (gold and base, never an agent's change): hard links are safe and fast.
+  const workspaces = new WorkspaceManager(cache, join(root, 'wt'), { linkEnv: true });
   // The same view a replay's grading gets.
   const hidden = hiddenFromAgents({ cacheDir: opts.cacheDir, suite, workRoot: root });
   const out: TaskValidity[] = [];

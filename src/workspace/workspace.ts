@@ -1,11 +1,25 @@
 // Trial workspaces: a git worktree of the task's base commit, with the environment the setup command
-// produced (run once per repo, base and command, then copied in), the diff the agent left, and removal
-// that also happens after errors and on Ctrl-C. Every git command the harness runs on a worktree names
-// its git dir, work tree, index and object store itself (git.ts): what the agent left in the worktree
-// (its `.git`, config it wrote, hooks) is never consulted, and nothing the agent wrote is run.
+// produced (run once per repo, lockfiles, command and runtime, then copied in: see env()), the diff
+// the agent left, and removal that also happens after errors and on Ctrl-C. Every git command the
+// harness runs on a worktree names its git dir, work tree, index and object store itself (git.ts): what
+// the agent left in the worktree (its `.git`, config it wrote, hooks) is never consulted, and nothing the
+// agent wrote is run.
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { runProcess, runShell } from '../exec/run.ts';
 import type { ResolvedRepo } from '../suite/load.ts';
 import { GitError, gitOut, runGit, type GitPlace } from './git.ts';
@@ -56,20 +70,125 @@ export interface DiffStat {
 /** The largest patch bench keeps and grades (a change above it is judged as not resolved). */
 export const MAX_PATCH_BYTES = 64 << 20;
 
-/** What a built environment's record (`<env>.json`) holds; its command and duration are for people reading the cache. */
+/**
+ * What a built environment's record (`<env>.json`) holds. Only `layout` and `paths` are read back; the
+ * rest is for people reading the cache: what the environment was keyed by, the commit it was built at,
+ * what setup produced that is not carried into worktrees, and how long the setup took.
+ */
 interface EnvRecord {
-  /** Records of older layouts (whose paths could lose their first character) are rebuilt. */
-  layout: 2;
+  /** Records of older layouts (keyed by commit, carrying everything setup changed) are rebuilt. */
+  layout: 3;
   command: string;
+  /** The lockfiles (path: blob id) and runtime versions, or the commit when there is no lockfile. */
+  keyedBy: EnvKey['inputs'];
+  builtAt: string;
   paths: string[];
+  leftOut: string[];
   durationMs: number;
 }
 
 export interface Env {
   dir: string;
-  /** What the setup command produced, relative to the checkout. */
+  /** The dependency folders the setup command produced, relative to the checkout: what is carried into worktrees. */
   paths: string[];
 }
+
+/** What an environment is keyed by, and a short description of it for progress lines. */
+export interface EnvKey {
+  key: string;
+  /** e.g. "pnpm-lock.yaml 1a2b3c4d" or "commit 0123abcd (no lockfile)". */
+  label: string;
+  inputs: { lockfiles: Record<string, string>; runtime: Record<string, string> } | { commit: string };
+}
+
+/** A setup command starting or finished (for progress output and counting installs). */
+export type SetupEvent =
+  { phase: 'start'; label: string; command: string } | { phase: 'done'; label: string; command: string; durationMs: number; ok: boolean };
+
+export interface WorkspaceOptions {
+  /**
+   * Carry the environment into worktrees as hard links instead of copies. Only for the harness's own
+   * runs of a repository's own code (mining, `bench suite validate`): a write through a hard link changes
+   * the shared environment for every later worktree, so a worktree the agent (or its patch) writes to
+   * must get copies.
+   */
+  linkEnv?: boolean;
+  onSetup?: (e: SetupEvent) => void;
+}
+
+/**
+ * Files whose content decides what an install produces, at any depth (monorepos): the lockfiles and
+ * package-manager settings of npm, pnpm and yarn, and Python's requirements, lock and project files.
+ */
+const INSTALL_INPUTS = new Set([
+  'package-lock.json',
+  'npm-shrinkwrap.json',
+  'pnpm-lock.yaml',
+  'pnpm-workspace.yaml',
+  'yarn.lock',
+  '.yarnrc.yml',
+  '.yarnrc',
+  '.pnpmfile.cjs',
+  '.npmrc',
+  'poetry.lock',
+  'uv.lock',
+  'Pipfile.lock',
+  'pyproject.toml',
+]);
+const isInstallInput = (name: string) => INSTALL_INPUTS.has(name) || /^requirements.*\.txt$/.test(name);
+/** The install inputs that pin what gets installed; without one, the commit is the key. */
+const LOCKFILE = /^(package-lock\.json|npm-shrinkwrap\.json|pnpm-lock\.yaml|yarn\.lock|poetry\.lock|uv\.lock|Pipfile\.lock|requirements.*\.txt)$/;
+
+/** Names that mark a dependency folder or file (what an install produces, and all an environment shared by many commits may carry). */
+const DEPENDENCY_NAMES = new Set(['node_modules', '.pnp.cjs', '.pnp.js', '.pnp.loader.mjs']);
+const YARN_DEPENDENCIES = new Set(['cache', 'unplugged', 'install-state.gz']);
+
+/** Whether a path (relative, in the env folder) is a dependency folder: node_modules, Yarn PnP files and folders, a virtualenv. */
+function isDependency(envDir: string, rel: string): boolean {
+  const name = basename(rel);
+  if (DEPENDENCY_NAMES.has(name)) return true;
+  if (basename(dirname(rel)) === '.yarn' && YARN_DEPENDENCIES.has(name)) return true;
+  // A virtualenv, whatever it is called: python -m venv writes pyvenv.cfg at its top.
+  return existsSync(join(envDir, rel, 'pyvenv.cfg'));
+}
+
+/**
+ * Splits what setup changed into the dependency folders (carried into worktrees) and the rest (build
+ * output, tracked files setup rewrote: left out, because the environment is shared by commits whose
+ * files differ). Folders git reports whole (`.yarn/`, a new package's folder) are searched for dependency
+ * folders; a folder with none inside is left out whole.
+ */
+function splitSetupOutput(envDir: string, changed: string[]): { carried: string[]; leftOut: string[] } {
+  const carried: string[] = [];
+  const leftOut: string[] = [];
+  const visit = (rel: string): boolean => {
+    if (isDependency(envDir, rel)) {
+      carried.push(rel);
+      return true;
+    }
+    const st = lstatSync(join(envDir, rel), { throwIfNoEntry: false });
+    if (!st?.isDirectory()) return false;
+    const found = readdirSync(join(envDir, rel))
+      .map((name) => visit(join(rel, name)))
+      .some(Boolean);
+    if (!found) return false;
+    for (const name of readdirSync(join(envDir, rel))) {
+      const child = join(rel, name);
+      if (!carried.some((c) => c === child || c.startsWith(`${child}${sep}`))) leftOut.push(child);
+    }
+    return true;
+  };
+  for (const rel of changed) {
+    // A file inside a dependency folder the repository tracks (setup changed it): carried as itself.
+    const parts = rel.split('/');
+    if (parts.slice(0, -1).some((_, i) => isDependency(envDir, parts.slice(0, i + 1).join('/')))) carried.push(rel);
+    else if (!visit(rel)) leftOut.push(rel);
+  }
+  return { carried: [...new Set(carried)].sort(), leftOut: [...new Set(leftOut)].sort() };
+}
+
+/** How many paths an env record lists as left out (the rest are counted, not named). */
+const LEFT_OUT_LISTED = 200;
 
 const SETUP_TIMEOUT_MS = 20 * 60_000;
 
@@ -260,32 +379,125 @@ function removeTree(dir: string): void {
 export class WorkspaceManager {
   readonly cache: RepoCache;
   readonly workRoot: string;
+  private readonly opts: WorkspaceOptions;
   private readonly envs = new Map<string, Promise<Env>>();
+  private readonly keys = new Map<string, Promise<EnvKey>>();
+  private readonly versions = new Map<string, Promise<string>>();
   private readonly live = new Map<string, Workspace>();
 
-  constructor(cache: RepoCache, workRoot: string) {
+  constructor(cache: RepoCache, workRoot: string, opts: WorkspaceOptions = {}) {
     this.cache = cache;
     this.workRoot = workRoot;
+    this.opts = opts;
   }
 
-  /** The environment for (repo, base, setup): built once, reused by every trial and later runs. */
-  env(spec: WorkspaceSpec, signal?: AbortSignal): Promise<Env> {
-    const cmdHash = createHash('sha256')
-      .update(spec.setup ?? '')
-      .digest('hex')
-      .slice(0, 10);
-    const key = `${spec.repo.key}-${spec.base.slice(0, 16)}-${cmdHash}`;
-    let p = this.envs.get(key);
+  /**
+   * The environment for a spec: built once per key (see envKey) and reused by every commit, trial and
+   * later run with the same key. Without a setup command there is none to build.
+   */
+  async env(spec: WorkspaceSpec, signal?: AbortSignal): Promise<Env> {
+    if (!spec.setup) return { dir: '', paths: [] };
+    const key = await this.envKey(spec, signal);
+    let p = this.envs.get(key.key);
     if (!p) {
       p = this.buildEnv(spec, key, signal);
-      this.envs.set(key, p);
-      p.catch(() => this.envs.delete(key));
+      this.envs.set(key.key, p);
+      p.catch(() => this.envs.delete(key.key));
     }
     return p;
   }
 
-  private async buildEnv(spec: WorkspaceSpec, key: string, signal?: AbortSignal): Promise<Env> {
-    const dir = join(this.cache.root, 'env', key);
+  /**
+   * What determines the environment of a spec: the install inputs at the base commit (lockfiles and
+   * package-manager settings at any depth, by blob id: git's content hash), the setup command, and the
+   * runtime versions (node; the package manager when package.json pins one; python when there are Python
+   * inputs). Every commit with the same lockfiles shares one environment. Without any lockfile the
+   * commit itself is the key, as nothing else says what an install of it produces.
+   */
+  envKey(spec: WorkspaceSpec, signal?: AbortSignal): Promise<EnvKey> {
+    const memo = `${spec.repo.key}\0${spec.base}\0${spec.setup ?? ''}`;
+    let p = this.keys.get(memo);
+    if (!p) {
+      p = this.computeKey(spec, signal);
+      this.keys.set(memo, p);
+      p.catch(() => this.keys.delete(memo));
+    }
+    return p;
+  }
+
+  private async computeKey(spec: WorkspaceSpec, signal?: AbortSignal): Promise<EnvKey> {
+    const mirror = await this.cache.mirror(spec.repo);
+    const lockfiles: Record<string, string> = {};
+    for (const entry of (await git(mirror, ['ls-tree', '-r', '-z', '--full-tree', spec.base], { signal, maxOutputBytes: 256 << 20 })).split('\0')) {
+      const m = /^\d+ blob ([0-9a-f]+)\t(.+)$/s.exec(entry);
+      if (m && isInstallInput(basename(m[2]!))) lockfiles[m[2]!] = m[1]!;
+    }
+    const cmdHash = createHash('sha256')
+      .update(spec.setup ?? '')
+      .digest('hex')
+      .slice(0, 10);
+    const paths = Object.keys(lockfiles).sort();
+    // Settings files alone (.npmrc, pyproject.toml, pnpm-workspace.yaml) do not pin what gets installed: the package.json files do.
+    if (!paths.some((f) => LOCKFILE.test(basename(f))))
+      return {
+        key: `${spec.repo.key}-${spec.base.slice(0, 16)}-${cmdHash}`,
+        label: `commit ${spec.base.slice(0, 8)} (no lockfile)`,
+        inputs: { commit: spec.base },
+      };
+    const runtime: Record<string, string> = { node: await this.version('node --version', signal) };
+    const pinned = await this.pinnedPackageManager(mirror, spec.base, signal);
+    if (pinned) runtime.packageManager = pinned;
+    if (paths.some((f) => /\.(txt|toml)$|poetry\.lock$|uv\.lock$|Pipfile\.lock$/.test(f))) runtime.python = await this.version('python3 --version', signal);
+    const digest = createHash('sha256')
+      .update(JSON.stringify({ lockfiles: paths.map((f) => [f, lockfiles[f]]), setup: spec.setup ?? '', runtime }))
+      .digest('hex');
+    const main = paths.find((f) => !f.includes('/') && /lock|shrinkwrap/.test(f)) ?? paths[0]!;
+    const label = `${main} ${lockfiles[main]!.slice(0, 8)}${paths.length > 1 ? ` (+${paths.length - 1} more)` : ''}${pinned ? `, ${pinned}` : ''}`;
+    return { key: `${spec.repo.key}-lock-${digest.slice(0, 16)}`, label, inputs: { lockfiles, runtime } };
+  }
+
+  /** `packageManager` of the root package.json at a commit ("pnpm@10.28.0"), if it pins one. */
+  private async pinnedPackageManager(mirror: string, base: string, signal?: AbortSignal): Promise<string | null> {
+    try {
+      const pkg = JSON.parse(await git(mirror, ['show', `${base}:package.json`], { signal })) as { packageManager?: unknown };
+      return typeof pkg.packageManager === 'string' ? pkg.packageManager : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** A runtime's version as the setup command's shell finds it (once per manager); "none" when it is not there. */
+  private version(command: string, signal?: AbortSignal): Promise<string> {
+    let p = this.versions.get(command);
+    if (!p) {
+      p = runShell(command, { cwd: this.cache.root, signal, timeoutMs: 30_000 }).then((r) => (r.exitCode === 0 ? r.output.trim() : 'none'));
+      this.versions.set(command, p);
+    }
+    return p;
+  }
+
+  /**
+   * Package-manager caches under bench's cache folder, shared by every environment: the second install of
+   * a slightly different lockfile finds most packages there. They override what the environment says (npm
+   * sets npm_config_cache for every script it runs, `npx bench` included), as where a cache lives changes
+   * no install's result. Yarn's cache
+   * folder is only moved for Yarn classic: under Yarn berry a project's cacheFolder is its `.yarn/cache`
+   * (zero-installs, carried with the environment), and its shared cache is the global folder.
+   */
+  private setupEnv(): NodeJS.ProcessEnv {
+    const pm = join(this.cache.root, 'pm');
+    return {
+      ...process.env,
+      npm_config_cache: join(pm, 'npm'),
+      npm_config_store_dir: join(pm, 'pnpm-store'),
+      YARN_GLOBAL_FOLDER: join(pm, 'yarn-berry'),
+      PIP_CACHE_DIR: join(pm, 'pip'),
+      UV_CACHE_DIR: join(pm, 'uv'),
+    };
+  }
+
+  private async buildEnv(spec: WorkspaceSpec, key: EnvKey, signal?: AbortSignal): Promise<Env> {
+    const dir = join(this.cache.root, 'env', key.key);
     const recordFile = `${dir}.json`;
     mkdirSync(dirname(dir), { recursive: true });
     return withLock(
@@ -293,26 +505,37 @@ export class WorkspaceManager {
       async () => {
         if (existsSync(recordFile) && existsSync(dir)) {
           const rec = JSON.parse(readFileSync(recordFile, 'utf8')) as Partial<EnvRecord>;
-          if (rec.layout === 2 && Array.isArray(rec.paths)) return { dir, paths: rec.paths };
+          if (rec.layout === 3 && Array.isArray(rec.paths)) return { dir, paths: rec.paths };
         }
+        const setup = spec.setup ?? '';
         const baseRepo = await this.cache.baseRepo(spec.repo, spec.base);
         await this.dropWorktree(dir, baseRepo);
         const gitDir = await this.addWorktree(baseRepo, dir, spec.base, signal);
-        let paths: string[] = [];
-        let durationMs = 0;
-        if (spec.setup) {
-          const res = await runShell(spec.setup, { cwd: dir, timeoutMs: SETUP_TIMEOUT_MS, signal, maxOutputBytes: 256 * 1024 });
-          durationMs = res.durationMs;
-          if (res.exitCode !== 0) {
-            const log = `$ ${spec.setup}\n${res.output}`;
-            await this.dropWorktree(dir, baseRepo);
-            const why = res.timedOut ? `timed out after ${SETUP_TIMEOUT_MS / 1000}s` : (res.spawnError ?? `exit ${res.exitCode ?? res.signal}`);
-            throw new SetupError(`setup command failed (${why}): ${spec.setup}`, log);
-          }
-          paths = await changedPaths({ gitDir, workTree: dir });
+        const env = this.setupEnv();
+        // Yarn classic (no .yarnrc.yml) keeps its cache where YARN_CACHE_FOLDER says; berry reads it as the project's cacheFolder.
+        if ('lockfiles' in key.inputs && !Object.keys(key.inputs.lockfiles).some((f) => basename(f) === '.yarnrc.yml'))
+          env.YARN_CACHE_FOLDER = join(this.cache.root, 'pm', 'yarn');
+        this.opts.onSetup?.({ phase: 'start', label: key.label, command: setup });
+        const res = await runShell(setup, { cwd: dir, env, timeoutMs: SETUP_TIMEOUT_MS, signal, maxOutputBytes: 256 * 1024 });
+        this.opts.onSetup?.({ phase: 'done', label: key.label, command: setup, durationMs: res.durationMs, ok: res.exitCode === 0 });
+        if (res.exitCode !== 0) {
+          const log = `$ ${setup}\n${res.output}`;
+          await this.dropWorktree(dir, baseRepo);
+          const why = res.timedOut ? `timed out after ${SETUP_TIMEOUT_MS / 1000}s` : (res.spawnError ?? `exit ${res.exitCode ?? res.signal}`);
+          throw new SetupError(`setup command failed (${why}): ${setup}`, log);
         }
-        writeFileSync(recordFile, JSON.stringify({ layout: 2, command: spec.setup ?? '', paths, durationMs } satisfies EnvRecord, null, 2));
-        return { dir, paths };
+        const { carried, leftOut } = splitSetupOutput(dir, await changedPaths({ gitDir, workTree: dir }));
+        const record: EnvRecord = {
+          layout: 3,
+          command: setup,
+          keyedBy: key.inputs,
+          builtAt: spec.base,
+          paths: carried,
+          leftOut: leftOut.length > LEFT_OUT_LISTED ? [...leftOut.slice(0, LEFT_OUT_LISTED), `(${leftOut.length - LEFT_OUT_LISTED} more)`] : leftOut,
+          durationMs: Math.round(res.durationMs),
+        };
+        writeFileSync(recordFile, JSON.stringify(record, null, 2));
+        return { dir, paths: carried };
       },
       signal,
     );
@@ -326,7 +549,7 @@ export class WorkspaceManager {
     return adminDir(dir);
   }
 
-  /** A fresh worktree at the base commit with the setup environment copied in. */
+  /** A fresh worktree at the base commit with the setup environment's dependency folders copied (or, for the harness's own runs, linked) in. */
   async create(spec: WorkspaceSpec, name: string, signal?: AbortSignal): Promise<Workspace> {
     const env = await this.env(spec, signal);
     const baseRepo = await this.cache.baseRepo(spec.repo, spec.base);
@@ -338,16 +561,40 @@ export class WorkspaceManager {
     const ws: Workspace = { dir, base: spec.base, repo: spec.repo, baseRepo, gitDir, own, setupPaths: env.paths };
     this.live.set(dir, ws);
     try {
-      for (const p of env.paths) {
-        mkdirSync(dirname(join(dir, p)), { recursive: true });
-        const res = await runProcess(['cp', '-a', '--reflink=auto', join(env.dir, p), join(dir, p)], { cwd: dir, signal });
-        if (res.exitCode !== 0) throw new SetupError(`copying the set-up environment (${p}) failed`, res.output);
-      }
+      await this.carry(env, dir, signal);
     } catch (err) {
       await this.remove(ws);
       throw err;
     }
     return ws;
+  }
+
+  /**
+   * Puts the environment's dependency folders into a worktree: one `cp` per destination folder. Copies
+   * (reflinks where the filesystem has them) unless the manager links; either way, absolute links that
+   * point into the environment folder are re-pointed at the worktree's own copy, so nothing written
+   * through the worktree's files reaches the shared environment.
+   */
+  private async carry(env: Env, dir: string, signal?: AbortSignal): Promise<void> {
+    if (!env.paths.length) return;
+    const byFolder = new Map<string, string[]>();
+    for (const p of env.paths) byFolder.set(dirname(p), [...(byFolder.get(dirname(p)) ?? []), p]);
+    const mode = this.opts.linkEnv ? ['-al', '--remove-destination'] : ['-a', '--reflink=auto'];
+    for (const [folder, paths] of byFolder) {
+      mkdirSync(join(dir, folder), { recursive: true });
+      const res = await runProcess(['cp', ...mode, ...paths.map((p) => join(env.dir, p)), `${join(dir, folder)}/`], { cwd: dir, signal });
+      if (res.exitCode !== 0) throw new SetupError(`copying the set-up environment (${paths.join(', ')}) failed`, res.output);
+    }
+    const found = await runProcess(['find', ...env.paths.map((p) => join(dir, p)), '-type', 'l', '-lname', `${env.dir}/*`, '-print0'], {
+      cwd: dir,
+      signal,
+      maxOutputBytes: 64 << 20,
+    });
+    for (const link of found.stdout.split('\0').filter(Boolean)) {
+      const target = join(dir, relative(env.dir, readlinkSync(link)));
+      unlinkSync(link);
+      symlinkSync(relative(dirname(link), target) || '.', link);
+    }
   }
 
   /** How the harness's git sees a worktree: its own index (a copy of the checkout's), its own object store. */

@@ -26,7 +26,7 @@ describe('workspaces on real git', () => {
     expect(mgr.liveDirs()).toEqual([]);
   });
 
-  test('the setup command runs once per (repo, base) and its output is copied into each worktree, never into the diff', async () => {
+  test('the setup command runs once per (repo, base) when there is no lockfile, and its output is copied into each worktree, never into the diff', async () => {
     const f = calcFixture();
     const task = loadSuite(f.suite).tasks[0]!;
     const counter = join(tmp(), 'count');
@@ -161,14 +161,20 @@ describe('workspaces on real git', () => {
     expect(existsSync(ws.dir)).toBe(false);
   });
 
-  test('what setup changed in tracked files is read exactly (porcelain -z), and stays out of the diff', async () => {
+  test('what setup changed is read exactly (porcelain -z): its dependency folders are carried, a tracked file it rewrote is not, and neither is in the diff', async () => {
     const f = calcFixture();
     const task = loadSuite(f.suite).tasks[0]!;
     const mgr = new WorkspaceManager(new RepoCache(tmp()), join(tmp(), 'wt'));
-    const spec = { repo: task.repo, base: task.base, setup: 'echo "// rewritten by setup" >> src/math.js && mkdir -p " odd dir" && echo x > " odd dir/f"' };
+    const spec = {
+      repo: task.repo,
+      base: task.base,
+      setup: 'echo "// rewritten by setup" >> src/math.js && mkdir -p " odd dir/node_modules" && echo x > " odd dir/node_modules/f"',
+    };
     const ws = await mgr.create(spec, 'porcelain');
-    expect(ws.setupPaths.sort()).toEqual([' odd dir', 'src/math.js']);
-    expect(readFileSync(join(ws.dir, 'src/math.js'), 'utf8')).toContain('rewritten by setup');
+    expect(ws.setupPaths.sort()).toEqual([' odd dir/node_modules']);
+    expect(readFileSync(join(ws.dir, ' odd dir/node_modules/f'), 'utf8')).toBe('x\n');
+    expect(readFileSync(join(ws.dir, 'src/math.js'), 'utf8')).not.toContain('rewritten by setup');
+    expect(JSON.parse(readFileSync(`${(await mgr.env(spec)).dir}.json`, 'utf8')).leftOut).toEqual(['src/math.js']);
     expect((await mgr.diff(ws)).files).toEqual([]);
     await mgr.remove(ws);
   });
