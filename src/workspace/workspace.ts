@@ -140,7 +140,8 @@ const isInstallInput = (name: string) => INSTALL_INPUTS.has(name) || /^requireme
 const LOCKFILE = /^(package-lock\.json|npm-shrinkwrap\.json|pnpm-lock\.yaml|yarn\.lock|poetry\.lock|uv\.lock|Pipfile\.lock|requirements.*\.txt)$/;
 
 /** Names that mark a dependency folder or file (what an install produces, and all an environment shared by many commits may carry). */
-const DEPENDENCY_NAMES = new Set(['node_modules', '.pnp.cjs', '.pnp.js', '.pnp.loader.mjs']);
+// .bench-corepack: corepack's copy of yarn berry under Plug'n'Play, kept in the checkout so the sandboxed test run has it (detect.ts).
+const DEPENDENCY_NAMES = new Set(['node_modules', '.pnp.cjs', '.pnp.js', '.pnp.loader.mjs', '.bench-corepack']);
 const YARN_DEPENDENCIES = new Set(['cache', 'unplugged', 'install-state.gz']);
 
 /** Whether a path (relative, in the env folder) is a dependency folder: node_modules, Yarn PnP files and folders, a virtualenv. */
