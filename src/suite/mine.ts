@@ -7,9 +7,9 @@
 // (workspace.ts) and hard-linked into the worktrees; a candidate first runs only its changed test files
 // before the change, then the full suite after it, and only one that still qualifies the full run before; up to
 // `jobs` candidates are examined at once, and tasks are written in history order whatever finishes first.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import type { SandboxBackend } from '../control/sandbox.ts';
 import { InputError } from '../errors.ts';
@@ -20,6 +20,7 @@ import { shellQuote } from '../exec/run.ts';
 import { git, goldPatch, RepoCache } from '../workspace/repos.ts';
 import { SetupError, WorkspaceManager, type SetupEvent } from '../workspace/workspace.ts';
 import { detectProject, gitTree } from './detect.ts';
+import { ensureSuiteFile, firstParentLog, oneCommit, type HistoryCommit } from './mineShared.ts';
 import { resolveRepo, type ResolvedRepo } from './load.ts';
 import { requestComments, RequestWriter, type RequestOptions, type MinedRequest } from './requestWriter.ts';
 import { TestSpec } from './schema.ts';
@@ -118,24 +119,12 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
   const outDir = resolve(opts.out);
   mkdirSync(join(outDir, 'tasks'), { recursive: true });
 
-  let commits: Array<{ sha: string; parent: string; subject: string; body: string }>;
+  let commits: HistoryCommit[];
   if (opts.commit) {
     const sha = await cache.resolveCommit(repo, opts.commit);
     if (!sha) throw new InputError(`commit ${opts.commit} not found in ${opts.repo}`, { field: '--commit', fix: 'give a commit of that repository' });
-    const [parents, subject, body] = (await git(mirror, ['show', '-s', '--format=%P%x00%s%x00%b', sha])).split('\0');
-    commits = [{ sha, parent: parents!.split(' ')[0]!, subject: subject!, body: body!.trim() }];
-  } else {
-    const log = await git(mirror, ['log', '--first-parent', '--format=%H%x00%P%x00%s%x00%b%x1e', ...(opts.since ? [`--since=${opts.since}`] : []), 'HEAD']);
-    commits = log
-      .split('\x1e')
-      .map((e) => e.trim())
-      .filter(Boolean)
-      .map((e) => {
-        const [sha, parents, subject, body] = e.split('\0');
-        return { sha: sha!, parent: parents!.split(' ')[0] ?? '', subject: subject!, body: (body ?? '').trim() };
-      })
-      .filter((c) => c.parent);
-  }
+    commits = [await oneCommit(mirror, sha)];
+  } else commits = (await firstParentLog(mirror, { since: opts.since })).filter((c) => c.parent);
 
   const root = join(tmpdir(), `bench-mine-${process.pid}`);
   mkdirSync(join(root, 'scratch', 'home'), { recursive: true });
@@ -329,32 +318,15 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
   }
   stats.wallMs = Math.round(performance.now() - started);
 
-  const suiteFile = join(outDir, 'suite.yaml');
-  if (!existsSync(suiteFile) && defaults) {
-    const rel = relative(outDir, repo.location);
-    // Relative when the suite sits near the repository; absolute when it would climb out to the root.
-    const location = repo.kind === 'url' || isAbsolute(rel) || rel.split('/').filter((s) => s === '..').length > 2 ? repo.location : rel;
-    writeFileSync(
-      suiteFile,
-      `# yaml-language-server: $schema=../schemas/suite.schema.json\n${stringify(
-        {
-          name: basename(outDir).replace(/[^A-Za-z0-9._-]/g, '-'),
-          description: `Tasks mined from ${opts.repo}`,
-          repos: { [repo.name]: { [repo.kind]: location } },
-          defaults: { setup: defaults.setup, test: defaults.test },
-        },
-        { lineWidth: 0 },
-      )}`,
-    );
-  } else if (existsSync(suiteFile) && !readFileSync(suiteFile, 'utf8').includes(`${repo.name}:`)) {
-    opts.onProgress?.(`note: ${suiteFile} does not declare a repo named "${repo.name}": add it under repos:`);
-  }
+  // A suite file only once a task says how the repository is set up and tested.
+  const suiteFile = defaults
+    ? ensureSuiteFile(outDir, repo, opts.repo, { setup: defaults.setup, test: defaults.test }, opts.onProgress)
+    : join(outDir, 'suite.yaml');
   return { tasks, rejected, suiteFile, stats };
 }
 
 type SuiteRunResult = Awaited<ReturnType<typeof testRunWith>>;
 
-/** A candidate after its test runs, or why it does not make a task; `ran` says whether any test or install ran for it. */
 /**
  * Whether a test id is one of the commit's changed test files'. TAP ids need not name their file (ava:
  * "math › adds"): there, any test counts (both runs have the same test files, and the quick run only those).
@@ -363,6 +335,7 @@ function changedTest(tests: string[], format: TestSpec['format']): (id: string) 
   return (id) => format === 'tap' || tests.some((t) => id === t || id.startsWith(`${t} > `));
 }
 
+/** A candidate after its test runs, or why it does not make a task; `ran` says whether any test or install ran for it. */
 type Examined =
   | { reason: string; ran: boolean }
   | {
