@@ -510,6 +510,11 @@ async function detectPython(tree: RepoTree, notes: string[]): Promise<Detection 
   };
 }
 
+/** Nothing to install or test with, and why. */
+function undetected(language: Detection['language'], notes: string[], problem: string): Detection {
+  return { language, packageManager: null, runner: null, build: null, setup: null, test: null, notes, problem };
+}
+
 /** What builds and tests the repository at this tree. */
 export async function detectProject(tree: RepoTree): Promise<Detection> {
   const notes: string[] = [];
@@ -517,31 +522,13 @@ export async function detectProject(tree: RepoTree): Promise<Detection> {
   if (text === null) {
     const py = await detectPython(tree, notes);
     if (py) return py;
-    return {
-      language: null,
-      packageManager: null,
-      runner: null,
-      build: null,
-      setup: null,
-      test: null,
-      notes,
-      problem: 'no package.json and no Python project (pyproject.toml, setup.py, requirements.txt, test_*.py) at the root',
-    };
+    return undetected(null, notes, 'no package.json and no Python project (pyproject.toml, setup.py, requirements.txt, test_*.py) at the root');
   }
   let pkg: PackageJson;
   try {
     pkg = JSON.parse(text) as PackageJson;
   } catch (err) {
-    return {
-      language: 'node',
-      packageManager: null,
-      runner: null,
-      build: null,
-      setup: null,
-      test: null,
-      notes,
-      problem: `package.json is not valid JSON: ${(err as Error).message}`,
-    };
+    return undetected('node', notes, `package.json is not valid JSON: ${(err as Error).message}`);
   }
   const scripts = pkg.scripts ?? {};
   const deps = { ...pkg.dependencies, ...pkg.devDependencies };
