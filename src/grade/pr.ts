@@ -4,7 +4,7 @@
 // against the report, and a suite that did not run is told apart from a patch that broke it.
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { SafeFsError, SafeRoot } from '../control/safefs.ts';
 import type { Observed } from '../control/sandbox.ts';
 import type { RunResult } from '../exec/run.ts';
@@ -17,7 +17,17 @@ import { parseJestJson, parseJUnit, parseTap, ReportError, type TestResults } fr
 export interface TestRunner {
   (
     cmd: string,
-    opts: { cwd: string; env: Record<string, string>; timeoutMs: number; signal?: AbortSignal; writable: string[]; label?: string },
+    opts: {
+      /** The checkout (the sandbox's workspace). */
+      cwd: string;
+      /** Where inside it the command runs (default: the checkout). */
+      workdir?: string;
+      env: Record<string, string>;
+      timeoutMs: number;
+      signal?: AbortSignal;
+      writable: string[];
+      label?: string;
+    },
   ): Promise<RunResult & { observed: Observed }>;
 }
 
@@ -73,8 +83,24 @@ export async function runSuite(
   // An unguessable name: the code under test runs in the test process and could otherwise find the report to rewrite.
   const report = join(scratch, `report-${randomBytes(12).toString('hex')}.xml`);
   rmSync(report, { force: true });
+  // A package folder is looked up now, in the checkout as the patch left it: links inside it are
+  // followed, none out of it; one the change removed or turned into a file fails this run.
+  const at = task.test.cwd ?? '';
+  let workdir = ws.dir;
+  if (at) {
+    try {
+      workdir = new SafeRoot(ws.dir).dir(at);
+    } catch (err) {
+      if (!(err instanceof SafeFsError)) throw err;
+      const problem = `the test folder ${at} cannot be used: ${err.message}`;
+      const run: RunResult = { exitCode: null, signal: null, stdout: '', stderr: '', output: problem, timedOut: false, aborted: false, durationMs: 0, omittedBytes: 0, fds: [] };
+      return { results: null, problem, run };
+      throw err;
+    }
+  }
   const run = await runTests(task.test.command, {
     cwd: ws.dir,
+    workdir,
     env: { BENCH_TEST_REPORT: report },
     timeoutMs: task.test.timeout_s * 1000,
     signal,
@@ -98,7 +124,9 @@ export async function runSuite(
         problem: `the test command wrote no ${task.test.format === 'jest-json' ? 'jest JSON' : 'JUnit'} report to $BENCH_TEST_REPORT`,
         run,
       };
-    const results = task.test.format === 'jest-json' ? parseJestJson(xml, ws.dir) : parseJUnit(xml, ws.dir);
+    // Report paths relative to where the tests ran (the folder a link led to, if one did).
+    const ranIn = relative(ws.dir, workdir).split(sep).join('/');
+    const results = task.test.format === 'jest-json' ? parseJestJson(xml, ws.dir, ranIn) : parseJUnit(xml, ws.dir, ranIn);
     rmSync(report, { force: true });
     if (!results.tests.size) return { results: null, problem: 'the test report lists no tests', run };
     return { results, problem: null, run };

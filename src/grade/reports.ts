@@ -1,8 +1,9 @@
 // Per-test results from what test runners print: JUnit XML (node --test, jest-junit, vitest, mocha,
 // pytest, go-junit-report, ...), jest's own JSON report (jest has no built-in JUnit) and TAP. A test id is `<file> > <suite> > ... > <test name>`, the file
-// made relative to the checkout root.
-import { realpathSync } from 'node:fs';
-import { isAbsolute, relative } from 'node:path';
+// made relative to the checkout root: an absolute path is taken relative to it, a relative one is read
+// relative to the folder the tests ran in (`at`: a monorepo package's folder, '' for the root).
+import { existsSync, realpathSync } from 'node:fs';
+import { isAbsolute, join, posix, relative } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 
 export type TestStatus = 'pass' | 'fail' | 'skip';
@@ -24,9 +25,9 @@ export class ReportError extends Error {}
 type Node = Record<string, unknown>;
 const asList = (v: unknown): Node[] => (v === undefined ? [] : Array.isArray(v) ? (v as Node[]) : [v as Node]);
 
-function relFile(file: string | undefined, root: string): string | undefined {
+function relFile(file: string | undefined, root: string, at: string): string | undefined {
   if (!file) return undefined;
-  if (!isAbsolute(file)) return file;
+  if (!isAbsolute(file)) return at ? posix.join(at, file) : file;
   let realRoot = root;
   try {
     realRoot = realpathSync(root);
@@ -40,7 +41,7 @@ function relFile(file: string | undefined, root: string): string | undefined {
   return file;
 }
 
-export function parseJUnit(xml: string, root: string): TestResults {
+export function parseJUnit(xml: string, root: string, at = ''): TestResults {
   const parser = new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '',
@@ -57,8 +58,11 @@ export function parseJUnit(xml: string, root: string): TestResults {
   if (!doc.testsuites && !doc.testsuite) throw new ReportError('the JUnit report has no <testsuites> or <testsuite> element');
   const tests = new Map<string, TestStatus>();
   const visitCase = (tc: Node, chain: string[], suiteFile: string | undefined) => {
-    const file = relFile((tc.file as string | undefined) ?? suiteFile, root);
+    let file = relFile((tc.file as string | undefined) ?? suiteFile, root, at);
     const names = [...chain];
+    // vitest names a file's suite by its path from where it ran, and gives no file attribute: in a
+    // package's folder, a top suite naming one of its files is that file.
+    if (!file && at && names[0] && !isAbsolute(names[0]) && existsSync(join(root, at, names[0]))) file = posix.join(at, names.shift()!);
     if (file && names[0] === file) names.shift(); // jest-junit names the top suite after the file
     const id = [file, ...names, String(tc.name ?? '')].filter((p) => p !== undefined && p !== '').join(' > ');
     const status: TestStatus = tc.failure || tc.error ? 'fail' : tc.skipped ? 'skip' : 'pass';
@@ -98,7 +102,7 @@ export function parseJUnit(xml: string, root: string): TestResults {
  * describe chain (`ancestorTitles`) and `title`; ids in the same `file > describe > test` shape as JUnit.
  * A file that failed to load (no assertion results, status failed) is one failing entry for that file.
  */
-export function parseJestJson(text: string, root: string): TestResults {
+export function parseJestJson(text: string, root: string, at = ''): TestResults {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -109,7 +113,7 @@ export function parseJestJson(text: string, root: string): TestResults {
   if (!Array.isArray(files)) throw new ReportError('the jest report has no testResults list');
   const tests = new Map<string, TestStatus>();
   for (const f of files as Node[]) {
-    const file = relFile(typeof f.name === 'string' ? f.name : undefined, root) ?? '';
+    const file = relFile(typeof f.name === 'string' ? f.name : undefined, root, at) ?? '';
     const cases = asList(f.assertionResults);
     if (!cases.length && f.status === 'failed') put(tests, file, 'fail');
     for (const tc of cases) {

@@ -20,7 +20,7 @@ export function sandboxedTestRunner(
     const res = await runSandboxed(
       sandbox,
       cmd,
-      { mode: 'workspace-write', network: false, workspace: opts.cwd, writable: [home, tmp, ...opts.writable], ...isolation, cwd: opts.cwd },
+      { mode: 'workspace-write', network: false, workspace: opts.cwd, writable: [home, tmp, ...opts.writable], ...isolation, cwd: opts.workdir ?? opts.cwd },
       {
         env: { ...env, ...opts.env },
         timeoutMs: opts.timeoutMs,

@@ -4,6 +4,7 @@ import picomatch from 'picomatch';
 import type { SimFileChange, SimOracle } from '../model/sim/oracle.ts';
 import type { Task } from '../suite/load.ts';
 import { git, gitAt, type RepoCache } from '../workspace/repos.ts';
+import { shellQuote } from '../exec/run.ts';
 
 const stripPrefix = (name: string | undefined): string | null => (!name || name === '/dev/null' ? null : name.replace(/^[ab]\//, ''));
 
@@ -41,9 +42,12 @@ export async function buildOracle(cache: RepoCache, task: Task): Promise<SimOrac
   const files = (await gitAt(mirror).raw(['ls-tree', '-r', '--name-only', task.base])).split('\n').filter(Boolean);
   const inScope = picomatch(task.allowed_paths, { dot: true });
   let testCommand = task.kind === 'pr' ? task.test.command.replace(/\s*--test-reporter(-destination)?[= ]\S+/g, '').trim() : 'npm test';
+  // A monorepo task's tests run in its package's folder, as a developer of that package runs them.
+  const at = task.kind === 'pr' ? task.test.cwd : undefined;
+  if (at) testCommand = `cd ${shellQuote(at)} && ${testCommand}`;
   try {
-    const pkg = JSON.parse(await git(mirror, ['show', `${task.base}:package.json`])) as { scripts?: Record<string, string> };
-    if (pkg.scripts?.test) testCommand = 'npm test';
+    const pkg = JSON.parse(await git(mirror, ['show', `${task.base}:${at ? `${at}/` : ''}package.json`])) as { scripts?: Record<string, string> };
+    if (pkg.scripts?.test) testCommand = at ? `cd ${shellQuote(at)} && npm test` : 'npm test';
   } catch {
     // not a node package: the task's own command (without its reporter flags) is what a developer runs
   }

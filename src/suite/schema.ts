@@ -24,6 +24,16 @@ export const TestSpec = z.strictObject({
     .default('junit')
     .describe("How per-test results are read: JUnit XML from $BENCH_TEST_REPORT, TAP from stdout, or jest's `--json --outputFile` report."),
   timeout_s: z.number().positive().default(300).describe('Kill the test run after this many seconds.'),
+  cwd: z
+    .string()
+    .transform((p) => p.replace(/\/+$/, ''))
+    .refine((p) => p !== '' && !p.startsWith('/') && !/[\0\\]/.test(p) && p.split('/').every((s) => s !== '' && s !== '.' && s !== '..'), {
+      message: 'a folder relative to the checkout, e.g. packages/core (no leading "/", no "." or ".." parts)',
+    })
+    .optional()
+    .describe(
+      "The folder, relative to the checkout, the command runs in: a monorepo's workspace package. Test ids stay relative to the checkout (report paths are read relative to this folder).",
+    ),
 });
 export type TestSpec = z.infer<typeof TestSpec>;
 

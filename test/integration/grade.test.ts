@@ -15,7 +15,7 @@ import { CALC_GOLD_FILES, calcFixture, git, tmp } from '../helpers/fixtures.ts';
 const hasBwrap = !('error' in detectSandbox('bwrap'));
 
 const runTests: TestRunner = async (cmd, o) => ({
-  ...(await runShell(cmd, { cwd: o.cwd, env: { ...process.env, ...o.env }, timeoutMs: o.timeoutMs })),
+  ...(await runShell(cmd, { cwd: o.workdir ?? o.cwd, env: { ...process.env, ...o.env }, timeoutMs: o.timeoutMs })),
   observed: { networkAttempts: null, tamper: null },
 });
 
@@ -83,6 +83,16 @@ describe('pr grader', () => {
     expect(g.note).toMatch(/timed out/);
   });
 
+  test('a test command with a cwd runs in that folder, and report paths stay relative to the checkout', async () => {
+    const { task, env, goldPatch } = setup();
+    const t: PrTaskSpec = {
+      ...task,
+      test: { ...task.test, cwd: 'src', command: `test -f math.js && node --test --test-reporter=junit --test-reporter-destination="$BENCH_TEST_REPORT" ../test/math.test.js` },
+    };
+    const g = await gradePr(t, goldPatch, env);
+    expect(g).toMatchObject({ status: 'ok', resolved: true, fail_to_pass: { passed: 2, total: 2 }, pass_to_pass: { passed: 1, total: 1 } });
+  });
+
   describe('hostile changes end in a verdict', () => {
     /** The agent's worktree as `change` leaves it, saved as bench saves it. */
     async function patchOf(env: ReturnType<typeof setup>['env'], task: PrTaskSpec, change: (dir: string) => void): Promise<string> {
@@ -107,6 +117,26 @@ describe('pr grader', () => {
       const g = await gradePr(task, patch, env);
       expect(g).toMatchObject({ status: 'ok', resolved: true, fail_to_pass: { passed: 2, total: 2 } });
       expect(g.correctionLines).not.toBeNull();
+    });
+
+    test('a change that turns the test folder into a link out of the checkout is judged: the tests do not run there', async () => {
+      const { task, env } = setup();
+      const t: PrTaskSpec = {
+        ...task,
+        test: { ...task.test, cwd: 'src', command: `touch ran-here; node --test --test-reporter=junit --test-reporter-destination="$BENCH_TEST_REPORT" ../test/math.test.js` },
+      };
+      const outside = tmp();
+      writeFileSync(join(outside, 'math.js'), CALC_GOLD_FILES['src/math.js']!);
+      const patch = await patchOf(env, t, (dir) => {
+        rmSync(join(dir, 'src'), { recursive: true });
+        symlinkSync(outside, join(dir, 'src'));
+      });
+      expect(patch).toContain('new file mode 120000');
+      const g = await gradePr(t, patch, env);
+      expect(g).toMatchObject({ status: 'ok', resolved: false });
+      expect(g.note).toMatch(/the test folder src cannot be used/);
+      // The command never ran in the folder the link leads to.
+      expect(existsSync(join(outside, 'ran-here'))).toBe(false);
     });
 
     test('a change that cannot be applied to a clean checkout is judged not resolved, not an infrastructure error', async () => {
