@@ -58,10 +58,11 @@ export function suiteCommand(program: Command): void {
     .description('how bench installs and tests a repository at a commit: package manager, test runner, build step, and the setup/test task fields it would use')
     .argument('<repo>', 'repository: a local path, a git bundle, or a URL')
     .option('--commit <sha>', 'the commit to look at (default: HEAD)')
+    .option('--package <folder>', "a monorepo's workspace package (folder or name): how it is installed and tested")
     .option('--json', 'print the detection as JSON')
-    .action(async (repoSpec: string, flags: { commit?: string; json?: boolean }) => {
+    .action(async (repoSpec: string, flags: { commit?: string; package?: string; json?: boolean }) => {
       const [{ repoRef }, { detectAt, formatDetection }] = await Promise.all([import('../suite/mine.ts'), import('../suite/detect.ts')]);
-      const d = await detectAt(repoRef(repoSpec, '<repo>'), flags.commit, defaultCacheDir());
+      const d = await detectAt(repoRef(repoSpec, '<repo>'), flags.commit, defaultCacheDir(), flags.package);
       process.stdout.write(flags.json ? `${JSON.stringify(d, null, 2)}\n` : formatDetection(d, repoSpec));
       // Nothing to run the tests with is an answer, not bad input: exit 1, like a check that failed.
       process.exitCode = d.test ? 0 : 1;
@@ -109,6 +110,7 @@ export function suiteCommand(program: Command): void {
       .requiredOption('--out <suite-dir>', 'suite folder to write tasks/ (and suite.yaml, if missing) into')
       .option('--test-command <cmd>', 'test command writing JUnit XML to $BENCH_TEST_REPORT (default: detected, see bench suite detect)')
       .option('--setup <cmd>', 'setup command, or "none" (default: detected from the lockfile, see bench suite detect)')
+      .option('--package <folder>', "a monorepo's workspace package (folder or name): only changes within it, scoped to it (default: any one package)")
       .option('--sandbox <backend>', 'auto, bwrap or none', 'auto')
       .option('--prs <file>', 'pull requests exported by `gh pr list --state merged --json number,title,body,mergeCommit,closingIssuesReferences,url`')
       .option(

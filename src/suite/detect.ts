@@ -4,7 +4,9 @@
 // import built output. Pure over a file reader, so it is tested on trees made in memory; `gitTree` reads a
 // commit of a mirror. The commands it proposes never rewrite a tracked lockfile (frozen/immutable installs)
 // and, at test time, need no network and no package manager download: binaries run from node_modules/.bin.
-import { stringify } from 'yaml';
+import { posix } from 'node:path';
+import picomatch from 'picomatch';
+import { parse, stringify } from 'yaml';
 import { InputError } from '../errors.ts';
 import { git, RepoCache } from '../workspace/repos.ts';
 import type { ResolvedRepo } from './load.ts';
@@ -49,6 +51,84 @@ export function memoryTree(files: Record<string, string>): RepoTree {
   return { files: Object.keys(files), read: async (p) => files[p] ?? null };
 }
 
+/** A folder of a tree as a tree of its own (paths relative to the folder). */
+export function subTree(tree: RepoTree, dir: string): RepoTree {
+  if (!dir) return tree;
+  const prefix = `${dir}/`;
+  return { files: tree.files.filter((f) => f.startsWith(prefix)).map((f) => f.slice(prefix.length)), read: (p) => tree.read(prefix + p) };
+}
+
+/**
+ * The workspace packages a monorepo declares: the globs of package.json's `workspaces` (npm, yarn; an
+ * array or `{ packages }`) or of pnpm-workspace.yaml's `packages`, `!` excluding, matched against the
+ * folders holding a tracked package.json. Empty for a repository that is not a monorepo.
+ */
+export async function workspacePackages(tree: RepoTree): Promise<WorkspacePackage[]> {
+  let globs: string[] = [];
+  try {
+    const root = JSON.parse((await tree.read('package.json')) ?? '{}') as PackageJson;
+    globs = Array.isArray(root.workspaces) ? root.workspaces : (root.workspaces?.packages ?? []);
+  } catch {
+    // not JSON: detectProject says so
+  }
+  const pnpm = await tree.read('pnpm-workspace.yaml');
+  if (pnpm !== null) {
+    try {
+      const doc = parse(pnpm) as { packages?: unknown } | null;
+      if (Array.isArray(doc?.packages)) globs = [...globs, ...doc.packages.filter((g): g is string => typeof g === 'string')];
+    } catch {
+      // a broken pnpm-workspace.yaml: pnpm itself will say so at install
+    }
+  }
+  const clean = (g: string) => g.replace(/^\.\//, '').replace(/\/+$/, '');
+  const include = globs.filter((g) => !g.startsWith('!')).map(clean);
+  const exclude = globs.filter((g) => g.startsWith('!')).map((g) => clean(g.slice(1)));
+  if (!include.length) return [];
+  const isIn = picomatch(include, { dot: false });
+  const isOut = exclude.length ? picomatch(exclude) : () => false;
+  const dirs = tree.files
+    .filter((f) => f.endsWith('/package.json') && !f.split('/').includes('node_modules'))
+    .map((f) => f.slice(0, -'/package.json'.length))
+    .filter((d) => isIn(d) && !isOut(d))
+    .sort();
+  const out: WorkspacePackage[] = [];
+  for (const dir of dirs) {
+    let name: string | null = null;
+    try {
+      name = (JSON.parse((await tree.read(`${dir}/package.json`)) ?? '{}') as PackageJson).name ?? null;
+    } catch {
+      // named by its folder
+    }
+    out.push({ dir, name });
+  }
+  return out;
+}
+
+/**
+ * The folder of the package `--package` names: a folder holding a package.json, or a workspace
+ * package's name. Anything else is the user's mistake, said with the packages there are.
+ */
+export async function packageFolder(tree: RepoTree, given: string, field = '--package'): Promise<string> {
+  const dir = given.replace(/^\.\//, '').replace(/\/+$/, '');
+  const packages = await workspacePackages(tree);
+  const byName = packages.find((p) => p.name === given);
+  if (byName) return byName.dir;
+  if (dir && !dir.split('/').some((s) => s === '..' || s === '.' || s === '') && !given.startsWith('/') && tree.files.includes(`${dir}/package.json`)) return dir;
+  throw new InputError(`no package ${JSON.stringify(given)} in this repository`, {
+    field,
+    fix: packages.length
+      ? `give a workspace package's folder or name: ${packages.map((p) => p.dir).join(', ')}`
+      : 'give a folder (relative to the repository root) that holds a package.json',
+  });
+}
+
+/** The workspace package a path belongs to (the deepest whose folder holds it), or null for the root's own files. */
+export function packageOf(packages: WorkspacePackage[], path: string): WorkspacePackage | null {
+  let best: WorkspacePackage | null = null;
+  for (const p of packages) if (path.startsWith(`${p.dir}/`) && (!best || p.dir.length > best.dir.length)) best = p;
+  return best;
+}
+
 export type PackageManagerName = 'npm' | 'pnpm' | 'yarn' | 'yarn-berry' | 'pip';
 export type RunnerName = 'vitest' | 'jest' | 'mocha' | 'node:test' | 'ava' | 'tap' | 'pytest';
 
@@ -73,6 +153,8 @@ export interface Detection {
   } | null;
   /** The package.json script run before the tests because they import built output, or null. */
   build: string | null;
+  /** Workspace packages built before the tests (their `build` scripts), because the tests reach their built entry points. */
+  siblingBuilds?: string[];
   /** The task fields: the setup command, and the test command with its report format. */
   setup: string | null;
   test: TestSpec | null;
@@ -80,10 +162,21 @@ export interface Detection {
   notes: string[];
   /** Why no test command could be proposed (null when `test` is set). */
   problem: string | null;
+  /** The workspace package detected (its folder, relative to the root), or null for the repository's root. */
+  package?: string | null;
+  /** A monorepo's workspace packages (folder and name), from the root's package.json or pnpm-workspace.yaml. */
+  workspaces?: WorkspacePackage[];
+}
+
+export interface WorkspacePackage {
+  /** Folder relative to the repository root, e.g. packages/core. */
+  dir: string;
+  name: string | null;
 }
 
 interface PackageJson {
   name?: string;
+  workspaces?: string[] | { packages?: string[] };
   main?: string;
   module?: string;
   exports?: unknown;
@@ -317,12 +410,8 @@ const normalize = (p: string) => {
   return parts.join('/');
 };
 
-/**
- * Whether the tests import built output: a relative import into a folder that is not tracked (dist/,
- * build/, lib/ made by the build), or the package by its own name while its entry points lead into
- * such a folder. Returns the first such import, for the note.
- */
-async function importsBuiltOutput(tree: RepoTree, pkg: PackageJson): Promise<string | null> {
+/** Whether a path of the tree is build output: in a dist/, build/, lib/... folder that is not tracked, and not a tracked file. */
+function builtPath(tree: RepoTree): (path: string) => boolean {
   const tracked = new Set(tree.files);
   const dirs = new Set(
     tree.files.flatMap((f) =>
@@ -332,14 +421,29 @@ async function importsBuiltOutput(tree: RepoTree, pkg: PackageJson): Promise<str
         .map((_, i, a) => a.slice(0, i + 1).join('/')),
     ),
   );
-  const untracked = (path: string) => {
+  return (path: string) => {
     const p = normalize(path);
     if (tracked.has(p) || ['.js', '.ts', '.mjs', '.cjs', '/index.js', '/index.ts'].some((e) => tracked.has(p + e))) return false;
     const top = p.split('/')[0]!;
     return /^(dist|build|lib|out|es|esm|cjs)$/.test(top) && !dirs.has(top);
   };
-  const ownEntries = entryPoints(pkg);
-  const ownBuilt = ownEntries.length > 0 && ownEntries.every((e) => untracked(e));
+}
+
+/** Whether every entry point of a package leads into its build output. */
+const entriesBuilt = (tree: RepoTree, pkg: PackageJson) => {
+  const entries = entryPoints(pkg);
+  const built = builtPath(tree);
+  return entries.length > 0 && entries.every((e) => built(e));
+};
+
+/**
+ * Whether the tests import built output: a relative import into a folder that is not tracked (dist/,
+ * build/, lib/ made by the build), or the package by its own name while its entry points lead into
+ * such a folder. Returns the first such import, for the note.
+ */
+async function importsBuiltOutput(tree: RepoTree, pkg: PackageJson): Promise<string | null> {
+  const untracked = builtPath(tree);
+  const ownBuilt = entriesBuilt(tree, pkg);
   const tests = tree.files.filter((f) => TEST_FILE.test(f) && CODE.test(f) && !f.includes('node_modules/')).slice(0, 60);
   for (const file of tests) {
     const text = await tree.read(file);
@@ -353,6 +457,34 @@ async function importsBuiltOutput(tree: RepoTree, pkg: PackageJson): Promise<str
     }
   }
   return null;
+}
+
+/**
+ * The workspace packages a package depends on (directly or through each other) whose entry points are
+ * build output and that have a build script: what must be built before its tests run, dependencies first.
+ */
+async function builtSiblings(tree: RepoTree, workspaces: WorkspacePackage[], pkg: PackageJson): Promise<WorkspacePackage[]> {
+  const byName = new Map(workspaces.filter((w) => w.name).map((w) => [w.name!, w]));
+  const out: WorkspacePackage[] = [];
+  const seen = new Set<string>();
+  const visit = async (p: PackageJson) => {
+    for (const dep of Object.keys({ ...p.dependencies, ...p.devDependencies })) {
+      const sib = byName.get(dep);
+      if (!sib || seen.has(sib.dir)) continue;
+      seen.add(sib.dir);
+      let sp: PackageJson;
+      try {
+        sp = JSON.parse((await tree.read(`${sib.dir}/package.json`)) ?? '{}') as PackageJson;
+      } catch {
+        continue;
+      }
+      await visit(sp);
+      if (sp.scripts?.build && entriesBuilt(subTree(tree, sib.dir), sp)) out.push(sib);
+    }
+  };
+  if (pkg.name) seen.add(byName.get(pkg.name)?.dir ?? '');
+  await visit(pkg);
+  return out;
 }
 
 interface Pm {
@@ -402,11 +534,11 @@ async function packageManager(tree: RepoTree, pkg: PackageJson, notes: string[])
  * package cache must sit in the checkout (the paths in .pnp.cjs are relative, and a global cache is out of
  * the sandbox's view), and, without a yarnPath, corepack's copy of yarn too.
  */
-function berryEnv(pm: Pm): string {
+function berryEnv(pm: Pm, root = '$PWD'): string {
   if (pm.name !== 'yarn-berry' || pm.linker !== 'pnp') return '';
   // YARN_CACHE_FOLDER too: a value from the user's environment (yarn classic reads the same name) would win.
-  const cache = 'YARN_ENABLE_GLOBAL_CACHE=false YARN_CACHE_FOLDER="$PWD/.yarn/cache"';
-  return pm.yarnPath ? `${cache} ` : `${cache} COREPACK_HOME="$PWD/.bench-corepack" `;
+  const cache = `YARN_ENABLE_GLOBAL_CACHE=false YARN_CACHE_FOLDER="${root}/.yarn/cache"`;
+  return pm.yarnPath ? `${cache} ` : `${cache} COREPACK_HOME="${root}/.bench-corepack" `;
 }
 
 /**
@@ -420,9 +552,9 @@ function corepackHome(pm: Pm): string {
 }
 
 /** The package manager's own command: through corepack for pnpm and yarn, at the pinned version when there is one. */
-function pmCommand(pm: Pm): string {
+function pmCommand(pm: Pm, root = ''): string {
   if (pm.name === 'npm' || pm.name === 'pip') return 'npm';
-  if (pm.name === 'yarn-berry' && pm.yarnPath) return `node ${quote(pm.yarnPath)}`;
+  if (pm.name === 'yarn-berry' && pm.yarnPath) return `node ${root ? `"${root}"/` : ''}${quote(pm.yarnPath)}`;
   const tool = pm.name === 'pnpm' ? 'pnpm' : 'yarn';
   const v = pm.version ?? (pm.name === 'yarn' ? '1' : pm.name === 'yarn-berry' ? '4' : '10');
   return `corepack ${tool}@${v}`;
@@ -515,30 +647,50 @@ function undetected(language: Detection['language'], notes: string[], problem: s
   return { language, packageManager: null, runner: null, build: null, setup: null, test: null, notes, problem };
 }
 
-/** What builds and tests the repository at this tree. */
-export async function detectProject(tree: RepoTree): Promise<Detection> {
+/**
+ * What builds and tests the repository at this tree: its root, or with `at` one workspace package of a
+ * monorepo (installed from the root, as its package manager does, and tested in its own folder).
+ */
+export async function detectProject(tree: RepoTree, at = ''): Promise<Detection> {
   const notes: string[] = [];
+  const workspaces = await workspacePackages(tree);
+  const scope = { package: at || null, ...(workspaces.length ? { workspaces } : {}) };
   const text = await tree.read('package.json');
-  if (text === null) {
+  if (text === null && !at) {
     const py = await detectPython(tree, notes);
     if (py) return py;
     return undetected(null, notes, 'no package.json and no Python project (pyproject.toml, setup.py, requirements.txt, test_*.py) at the root');
   }
-  let pkg: PackageJson;
-  try {
-    pkg = JSON.parse(text) as PackageJson;
-  } catch (err) {
-    return undetected('node', notes, `package.json is not valid JSON: ${(err as Error).message}`);
-  }
+  const readPkg = async (dir: string): Promise<PackageJson | string> => {
+    const file = dir ? `${dir}/package.json` : 'package.json';
+    const t = await tree.read(file);
+    if (t === null) return `${file} does not exist`;
+    try {
+      return JSON.parse(t) as PackageJson;
+    } catch (err) {
+      return `${file} is not valid JSON: ${(err as Error).message}`;
+    }
+  };
+  const root = text === null ? {} : await readPkg('');
+  if (typeof root === 'string') return { ...undetected('node', notes, root), ...scope };
+  const pkg = at ? await readPkg(at) : root;
+  if (typeof pkg === 'string') return { ...undetected('node', notes, `${pkg}: not a package folder`), ...scope };
   const scripts = pkg.scripts ?? {};
-  const deps = { ...pkg.dependencies, ...pkg.devDependencies };
-  const pm = await packageManager(tree, pkg, notes);
+  // A package's runner may be a dependency of the root only (hoisted tooling).
+  const deps = { ...(at ? { ...root.dependencies, ...root.devDependencies } : {}), ...pkg.dependencies, ...pkg.devDependencies };
+  // The root installs every package of a monorepo, with the package manager and lockfile the root names.
+  const pm = await packageManager(tree, root, notes);
   const install = installCommand(pm, notes);
   // A project with nothing to install needs no setup.
-  const setup = Object.keys(deps).length || pm.lockfile ? install : null;
+  const setup = Object.keys({ ...deps, ...root.dependencies, ...root.devDependencies }).length || pm.lockfile || at ? install : null;
   if (!setup) notes.push('no dependencies: no setup');
   const packageManagerOut = { name: pm.name, version: pm.version, lockfile: pm.lockfile, install, ...(pm.linker ? { linker: pm.linker } : {}) };
-  const base = { language: 'node' as const, packageManager: packageManagerOut, setup, build: null, notes };
+  const base: Omit<Detection, 'runner' | 'test' | 'problem'> = { language: 'node', packageManager: packageManagerOut, setup, build: null, notes, ...scope };
+  const own = subTree(tree, at);
+  if (at)
+    notes.push(
+      `workspace package ${at}${pkg.name ? ` (${pkg.name})` : ''}: installed from the root, tested in its folder with its own test script; binaries from its node_modules/.bin, then the root's (hoisted)`,
+    );
 
   const acc: Walk = { found: [], unknown: [], dropped: [] };
   if (scripts.test) walk(scripts.test, scripts, ['test'], acc);
@@ -582,7 +734,7 @@ export async function detectProject(tree: RepoTree): Promise<Detection> {
     // Node 21 and later read `node --test test/` as a file named test/, not the folder's files: a folder
     // becomes the glob of the files node ran in it before.
     const dirs = new Set(
-      tree.files.flatMap((f) =>
+      own.files.flatMap((f) =>
         f
           .split('/')
           .slice(0, -1)
@@ -597,18 +749,24 @@ export async function detectProject(tree: RepoTree): Promise<Detection> {
       notes.push('node --test: test folders given as globs of their .js/.mjs/.cjs files (Node 21+ takes a folder for a file)');
   }
   const pnp = pm.name === 'yarn-berry' && pm.linker === 'pnp';
-  const pmRun = pnp ? `${berryEnv(pm)}${pm.yarnPath ? '' : 'COREPACK_ENABLE_NETWORK=0 '}${pmCommand(pm)}` : null;
-  // Under Plug'n'Play there is no node_modules/.bin: yarn itself resolves the runner.
-  const bin = (name: string) => (pmRun ? `${pmRun} ${name}` : `node_modules/.bin/${name}`);
+  // In a package's folder the root is some levels up; the command runs there.
+  const up = at ? at.split('/').map(() => '..').join('/') : '';
+  const rootRef = at ? `$PWD/${up}` : '$PWD';
+  const pmRun = pnp ? `${berryEnv(pm, rootRef)}${pm.yarnPath ? '' : 'COREPACK_ENABLE_NETWORK=0 '}${pmCommand(pm, at ? rootRef : '')}` : null;
+  // Under Plug'n'Play there is no node_modules/.bin: yarn itself resolves the runner. In a workspace
+  // package, a binary sits in its own node_modules/.bin (pnpm) or the root's (npm and yarn hoist it).
+  const bin = (name: string) => (pmRun ? `${pmRun} ${name}` : at ? name : `node_modules/.bin/${name}`);
   const cmd = runnerCommand(found.runner, args, bin, deps);
 
   let build: string | null = null;
-  const built = await importsBuiltOutput(tree, pkg);
+  const builds: string[] = [];
+  const built = await importsBuiltOutput(own, pkg);
+  const runBuild = pmRun ? `${pmRun} run build` : 'npm run --silent build';
   if (built) {
     if (scripts.build) {
       build = 'build';
       // npm runs the script offline with node_modules/.bin on PATH, whatever installed it; pnp needs yarn.
-      cmd.command = `${pmRun ? `${pmRun} run build` : 'npm run --silent build'} && ${cmd.command}`;
+      builds.push(runBuild);
       notes.push(`build before testing: ${built}`);
       if (!pmRun && /\b(pnpm|yarn)\b/.test(scripts.build))
         notes.push(
@@ -616,9 +774,18 @@ export async function detectProject(tree: RepoTree): Promise<Detection> {
         );
     } else notes.push(`${built}, but there is no build script: the tests may fail until it is built`);
   }
+  // Sibling packages the tests reach through their built entry points are built first, dependencies first.
+  if (at) {
+    const siblings = await builtSiblings(tree, workspaces, pkg);
+    builds.unshift(...siblings.map((sib) => `(cd ${quote(posix.relative(at, sib.dir))} && ${runBuild})`));
+    for (const sib of siblings) notes.push(`build workspace package ${sib.dir} first: the tests reach ${sib.name} through its built entry points`);
+    if (siblings.length) base.siblingBuilds = siblings.map((x) => x.dir);
+  }
+  if (builds.length) cmd.command = `${builds.join(' && ')} && ${cmd.command}`;
+  if (at && !pmRun) cmd.command = `PATH="$PWD/node_modules/.bin:${rootRef}/node_modules/.bin:$PATH" && ${cmd.command}`;
   if (found.runner === 'node:test' && found.args.some((a) => /^--(import|require|loader|experimental)/.test(a)))
     notes.push('node --test keeps the project arguments (loaders and test paths)');
-  return { ...base, build, runner: { name: found.runner, chain: found.chain, args }, test: TestSpec.parse(cmd), problem: null };
+  return { ...base, build, runner: { name: found.runner, chain: found.chain, args }, test: TestSpec.parse(at ? { ...cmd, cwd: at } : cmd), problem: null };
 }
 
 /** The task fields a detection proposes, as they would appear in a suite's defaults. */
@@ -627,7 +794,7 @@ export function taskFields(d: Detection): { setup: string | null; test: TestSpec
 }
 
 /** Detection at a commit (default: the repository's HEAD) of a repository as `bench suite mine` reads it. */
-export async function detectAt(repo: ResolvedRepo, rev: string | undefined, cacheDir: string): Promise<Detection & { commit: string }> {
+export async function detectAt(repo: ResolvedRepo, rev: string | undefined, cacheDir: string, at = ''): Promise<Detection & { commit: string }> {
   const cache = new RepoCache(cacheDir);
   const mirror = await cache.mirror(repo);
   const commit = await cache.resolveCommit(repo, rev ?? 'HEAD');
@@ -636,7 +803,8 @@ export async function detectAt(repo: ResolvedRepo, rev: string | undefined, cach
       field: '--commit',
       fix: rev ? 'give a commit (sha, branch or tag) of that repository' : 'commit something first',
     });
-  return { ...(await detectProject(await gitTree(mirror, commit))), commit };
+  const tree = await gitTree(mirror, commit);
+  return { ...(await detectProject(tree, at && (await packageFolder(tree, at)))), commit };
 }
 
 /** What `bench suite detect` prints: what was found, then the task fields as YAML. */
@@ -645,16 +813,29 @@ export function formatDetection(d: Detection & { commit: string }, repo: string)
   const r = d.runner;
   const lines = [
     `repository       ${repo} at ${d.commit}`,
+    ...(d.package ? [`package          ${d.package}`] : []),
+    ...(d.workspaces?.length
+      ? [`workspaces       ${d.workspaces.length} packages: ${d.workspaces.map((w) => (w.name && w.name !== w.dir ? `${w.dir} (${w.name})` : w.dir)).join(', ')}`]
+      : []),
     `language         ${d.language ?? 'unknown'}`,
     `package manager  ${
       pm ? `${pm.name}${pm.version ? ` ${pm.version}` : ''}${pm.linker ? ` (nodeLinker ${pm.linker})` : ''}, lockfile ${pm.lockfile ?? 'none'}` : 'none'
     }`,
     `install          ${pm?.install || 'nothing'}`,
     `runner           ${r ? `${r.name}${r.chain.length ? ` (via ${r.chain.join(' -> ')})` : ''}${r.args.length ? `, arguments kept: ${r.args.join(' ')}` : ''}` : 'none found'}`,
-    `build step       ${d.build ? `npm script "${d.build}" before the tests` : 'none'}`,
+    `build step       ${
+      [...(d.siblingBuilds ?? []).map((dir) => `${dir}'s "build"`), ...(d.build ? [`npm script "${d.build}"`] : [])].join(', then ') + (d.build || d.siblingBuilds?.length ? ' before the tests' : '') ||
+      'none'
+    }`,
     ...(d.notes.length ? ['notes', ...d.notes.map((n) => `  - ${n}`)] : []),
   ];
   const fields = taskFields(d);
+  if (d.workspaces?.length && !d.package)
+    lines.push(
+      '',
+      'a monorepo: bench suite mine scopes a commit that changes one package to that package (its tests, its folder);',
+      'see one package with --package <folder>',
+    );
   if (!fields) lines.push(`no test command: ${d.problem}`);
   else lines.push('', '# task fields (suite defaults) bench suite mine would use:', stringify(fields, { lineWidth: 0 }).trimEnd());
   return `${lines.join('\n')}\n`;

@@ -9,7 +9,7 @@
 // `jobs` candidates are examined at once, and tasks are written in history order whatever finishes first.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, posix, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import type { SandboxBackend } from '../control/sandbox.ts';
 import { InputError } from '../errors.ts';
@@ -19,7 +19,7 @@ import { sandboxedTestRunner } from '../grade/runner.ts';
 import { shellQuote } from '../exec/run.ts';
 import { git, goldPatch, RepoCache } from '../workspace/repos.ts';
 import { SetupError, WorkspaceManager, type SetupEvent } from '../workspace/workspace.ts';
-import { detectProject, gitTree } from './detect.ts';
+import { detectProject, gitTree, packageFolder, packageOf, workspacePackages, type Detection } from './detect.ts';
 import { ensureSuiteFile, firstParentLog, oneCommit, type HistoryCommit } from './mineShared.ts';
 import { resolveRepo, type ResolvedRepo } from './load.ts';
 import { requestComments, RequestWriter, type RequestOptions, type MinedRequest } from './requestWriter.ts';
@@ -36,6 +36,8 @@ export interface MineOptions extends RequestOptions {
   commit?: string;
   testCommand?: string;
   setup?: string | null;
+  /** Mine only changes within this workspace package (folder or name) of a monorepo, scoped to it. */
+  package?: string;
   cacheDir: string;
   sandbox: SandboxBackend;
   /**
@@ -102,13 +104,61 @@ export const slugify = (s: string) =>
     .slice(0, 48)
     .replace(/-$/, '');
 
-/** How to run the project's tests with a per-test report at a commit (see detect.ts); explicit flags override. */
-async function detect(mirror: string, sha: string, opts: MineOptions): Promise<{ test: TestSpec; setup: string | null } | string> {
-  const found = await detectProject(await gitTree(mirror, sha));
-  const setup = opts.setup !== undefined ? opts.setup : found.setup;
-  if (opts.testCommand) return { test: TestSpec.parse({ command: opts.testCommand }), setup };
-  if (!found.test) return found.problem ?? 'no way to run the tests with a per-test report was found; pass --test-command';
-  return { test: found.test, setup };
+/** Lockfiles at the root change with a package's dependencies: they do not make a change the root's. */
+const ROOT_LOCKFILE = /^(package-lock\.json|npm-shrinkwrap\.json|pnpm-lock\.yaml|yarn\.lock)$/;
+
+interface How {
+  test: TestSpec;
+  setup: string | null;
+  /** The workspace package the task is scoped to (its folder), or '' for the whole repository. */
+  package: string;
+}
+
+/**
+ * How to run the project's tests with a per-test report at a commit (see detect.ts); explicit flags
+ * override. In a monorepo, a change whose code lies in one workspace package is that package's task
+ * (its test script, run in its folder) when the package's tests can be run; otherwise the root's.
+ */
+async function detect(mirror: string, sha: string, opts: MineOptions, code: string[]): Promise<How | string> {
+  const tree = await gitTree(mirror, sha);
+  const packages = await workspacePackages(tree);
+  let at = '';
+  if (opts.package) {
+    try {
+      at = await packageFolder(tree, opts.package);
+    } catch (err) {
+      if (err instanceof InputError) return `--package ${opts.package} does not exist at this commit`;
+      throw err;
+    }
+    const outside = code.filter((f) => !f.startsWith(`${at}/`) && !ROOT_LOCKFILE.test(f));
+    if (outside.length) return `changes files outside ${at} (${outside.slice(0, 3).join(', ')}${outside.length > 3 ? ', ...' : ''})`;
+  } else if (packages.length) {
+    const owners = new Set(code.filter((f) => !ROOT_LOCKFILE.test(f)).map((f) => packageOf(packages, f)?.dir ?? ''));
+    if (owners.size === 1 && !owners.has('')) at = [...owners][0]!;
+  }
+  const setupOf = (found: Detection) => (opts.setup !== undefined ? opts.setup : found.setup);
+  if (opts.testCommand) {
+    const found = await detectProject(tree, at);
+    return { test: TestSpec.parse({ command: opts.testCommand, ...(at ? { cwd: at } : {}) }), setup: setupOf(found), package: at };
+  }
+  let found = await detectProject(tree, at);
+  if (!found.test && at && !opts.package) {
+    // The package's own tests cannot be run: the root's test script may run them all.
+    const rootFound = await detectProject(tree);
+    if (rootFound.test) {
+      found = rootFound;
+      at = '';
+    } else return `${found.problem} (workspace package ${at}); at the root: ${rootFound.problem}`;
+  }
+  if (!found.test) {
+    const problem = found.problem ?? 'no way to run the tests with a per-test report was found; pass --test-command';
+    if (packages.length && !at) {
+      const owners = [...new Set(code.map((f) => packageOf(packages, f)?.dir ?? '(root)'))];
+      return `${problem} (a monorepo: this change is not within one workspace package: ${owners.slice(0, 4).join(', ')})`;
+    }
+    return problem;
+  }
+  return { test: found.test, setup: setupOf(found), package: at };
 }
 
 export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rejected: Rejected[]; suiteFile: string; stats: MineStats }> {
@@ -125,6 +175,8 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
     if (!sha) throw new InputError(`commit ${opts.commit} not found in ${opts.repo}`, { field: '--commit', fix: 'give a commit of that repository' });
     commits = [await oneCommit(mirror, sha)];
   } else commits = (await firstParentLog(mirror, { since: opts.since })).filter((c) => c.parent);
+  // A package that is not there at the newest commit looked at is a typo, said before any work.
+  if (opts.package && commits.length) await packageFolder(await gitTree(mirror, commits[0]!.sha), opts.package);
 
   const root = join(tmpdir(), `bench-mine-${process.pid}`);
   mkdirSync(join(root, 'scratch', 'home'), { recursive: true });
@@ -179,7 +231,7 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
       .filter((f) => f && TEST_FILE.test(f));
     const sources = changed.filter((f) => !TEST_FILE.test(f) && !DOC_FILE.test(f));
     if (!tests.length || !sources.length) return { reason: !tests.length ? 'changes no test files' : 'changes no source files', ran: false };
-    const how = await detect(mirror, c.parent, opts);
+    const how = await detect(mirror, c.parent, opts, [...sources, ...tests]);
     if (typeof how === 'string') return { reason: how, ran: false };
     const spec = { repo, base: c.parent, setup: how.setup, gold: { from: c.parent, to: c.sha }, hidden_tests: tests, test: how.test };
     const isolation = { hidden: [], reveal: [] };
@@ -210,7 +262,9 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
       // refactor, a lint pass, tests for what already worked) have every changed test passing there, and
       // are told apart in a fraction of a full run. Only results decide: a command that cannot take file
       // arguments (no report, no tests) goes on to the full runs.
-      const quick = { ...spec, test: { ...how.test, command: `${how.test.command} ${tests.map(shellQuote).join(' ')}` } };
+      // File arguments are relative to where the tests run (a package's folder in a monorepo).
+      const args = tests.map((t) => shellQuote(how.package ? posix.relative(how.package, t) : t));
+      const quick = { ...spec, test: { ...how.test, command: `${how.test.command} ${args.join(' ')}` } };
       let early: Array<[string, string]> = [];
       let quickResults: TestResults | null = null;
       if (timing.quickPays()) {
@@ -282,7 +336,11 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
       }
       const id = `${slugify(c.subject) || 'change'}-${c.sha.slice(0, 7)}`;
       const file = join(outDir, 'tasks', `${id}.yaml`);
-      const dirs = [...new Set(changed.map((f) => (f.includes('/') ? `${f.split('/')[0]}/**` : f)))].sort();
+      // A package's task may touch its folder (and what else the change touched, e.g. the root lockfile).
+      const inPackage = (f: string) => how.package && f.startsWith(`${how.package}/`);
+      const dirs = [
+        ...new Set([...(how.package ? [`${how.package}/**`] : []), ...changed.filter((f) => !inPackage(f)).map((f) => (f.includes('/') ? `${f.split('/')[0]}/**` : f))]),
+      ].sort();
       const req = await requests.write({ mirror, commit: c, parent: c.parent, sources, tests, failToPass: f2p });
       const task = {
         id,
@@ -297,8 +355,8 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
         pass_to_pass: p2p,
         allowed_paths: dirs,
         ...(how.setup !== defaults.setup ? { setup: how.setup } : {}),
-        ...(how.test.command !== defaults.test.command ? { test: how.test } : {}),
-        tags: ['mined', req.tag],
+        ...(JSON.stringify(how.test) !== JSON.stringify(defaults.test) ? { test: how.test } : {}),
+        tags: ['mined', req.tag, ...(how.package ? [`package:${how.package}`] : [])],
       };
       writeFileSync(
         file,
@@ -342,7 +400,7 @@ type Examined =
       changed: string[];
       sources: string[];
       tests: string[];
-      how: { test: TestSpec; setup: string | null };
+      how: How;
       spec: { hidden_tests: string[] };
       before: SuiteRunResult;
       after: SuiteRunResult;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { detectProject, memoryTree } from '../../src/suite/detect.ts';
+import { detectProject, memoryTree, packageFolder, packageOf, workspacePackages } from '../../src/suite/detect.ts';
 
 const pkg = (p: Record<string, unknown>) => JSON.stringify({ name: 'demo', version: '1.0.0', ...p }, null, 2);
 const detect = (files: Record<string, string>) => detectProject(memoryTree(files));
@@ -247,5 +247,91 @@ describe('python', () => {
     const noPytest = await detect({ 'setup.py': 'from setuptools import setup\n' });
     expect(noPytest.test).toBeNull();
     expect(noPytest.problem).toMatch(/no sign of pytest/);
+  });
+});
+
+describe('monorepos', () => {
+  const pkgJson = (v: unknown) => JSON.stringify(v);
+  const mono = (extra: Record<string, string> = {}) =>
+    memoryTree({
+      'package.json': pkgJson({ name: 'root', private: true, workspaces: { packages: ['packages/*', 'tools/cli', '!packages/legacy'] }, devDependencies: { jest: '^30' } }),
+      'package-lock.json': '{}',
+      'packages/core/package.json': pkgJson({ name: '@x/core', main: './dist/index.js', scripts: { build: 'tsc', test: 'jest --coverage' } }),
+      'packages/core/src/index.ts': '',
+      'packages/util/package.json': pkgJson({ name: '@x/util', main: 'lib/index.js', scripts: { build: 'tsc', test: 'jest' }, dependencies: { '@x/core': '*' } }),
+      'packages/app/package.json': pkgJson({ name: '@x/app', scripts: { test: 'jest' }, dependencies: { '@x/util': '*' } }),
+      'packages/app/test/app.test.js': "require('@x/util')",
+      'packages/legacy/package.json': pkgJson({ name: 'legacy' }),
+      'tools/cli/package.json': pkgJson({ name: 'cli', scripts: { test: 'node --test test/' } }),
+      'tools/cli/test/a.test.js': '',
+      'examples/demo/package.json': pkgJson({ name: 'demo' }),
+      ...extra,
+    });
+
+  test('workspace packages come from package.json workspaces (globs, exclusions) or pnpm-workspace.yaml; a path belongs to the deepest', async () => {
+    const packages = await workspacePackages(mono());
+    expect(packages).toEqual([
+      { dir: 'packages/app', name: '@x/app' },
+      { dir: 'packages/core', name: '@x/core' },
+      { dir: 'packages/util', name: '@x/util' },
+      { dir: 'tools/cli', name: 'cli' },
+    ]);
+    expect(packageOf(packages, 'packages/core/src/a.ts')?.dir).toBe('packages/core');
+    expect(packageOf(packages, 'packages/corex/a.ts')).toBeNull();
+    expect(packageOf(packages, 'README.md')).toBeNull();
+    const pnpm = memoryTree({
+      'package.json': '{}',
+      'pnpm-workspace.yaml': "packages:\n  - 'libs/**'\n  - '!**/fixtures/**'\n",
+      'libs/a/package.json': '{"name":"a"}',
+      'libs/group/b/package.json': '{"name":"b"}',
+      'libs/a/fixtures/x/package.json': '{}',
+      'libs/a/node_modules/dep/package.json': '{}',
+    });
+    expect((await workspacePackages(pnpm)).map((p) => p.dir)).toEqual(['libs/a', 'libs/group/b']);
+    expect(await workspacePackages(memoryTree({ 'package.json': '{}' }))).toEqual([]);
+  });
+
+  test("a package is installed from the root and tested in its folder, binaries from its own then the root's .bin", async () => {
+    const d = await detectProject(mono(), 'packages/core');
+    expect(d.package).toBe('packages/core');
+    expect(d.setup).toBe('npm ci --no-audit --no-fund --prefer-offline');
+    expect(d.runner?.name).toBe('jest');
+    expect(d.test).toEqual({
+      command: 'PATH="$PWD/node_modules/.bin:$PWD/../../node_modules/.bin:$PATH" && jest --ci --json --outputFile="$BENCH_TEST_REPORT"',
+      format: 'jest-json',
+      timeout_s: 300,
+      cwd: 'packages/core',
+    });
+    // node --test's folder argument becomes a glob of the package's own files.
+    const cli = await detectProject(mono(), 'tools/cli');
+    expect(cli.test?.command).toContain('node --test --test-reporter=junit --test-reporter-destination="$BENCH_TEST_REPORT" \'test/**/*.{js,mjs,cjs}\'');
+  });
+
+  test('siblings reached through built entry points are built first, dependencies first', async () => {
+    const d = await detectProject(mono(), 'packages/app');
+    expect(d.siblingBuilds).toEqual(['packages/core', 'packages/util']);
+    expect(d.test?.command).toBe(
+      'PATH="$PWD/node_modules/.bin:$PWD/../../node_modules/.bin:$PATH" && (cd ../core && npm run --silent build) && (cd ../util && npm run --silent build) && jest --ci --json --outputFile="$BENCH_TEST_REPORT"',
+    );
+  });
+
+  test('yarn berry under Plug\'n\'Play: yarn resolves the runner, with the cache and corepack at the root', async () => {
+    const t = memoryTree({
+      'package.json': pkgJson({ name: 'r', private: true, workspaces: ['pkgs/*'], packageManager: 'yarn@4.12.0' }),
+      'yarn.lock': '__metadata:\n  version: 8\n',
+      'pkgs/a/package.json': pkgJson({ name: 'a', scripts: { test: 'vitest' }, devDependencies: { vitest: '^3' } }),
+    });
+    const d = await detectProject(t, 'pkgs/a');
+    expect(d.test?.command).toBe(
+      'YARN_ENABLE_GLOBAL_CACHE=false YARN_CACHE_FOLDER="$PWD/../../.yarn/cache" COREPACK_HOME="$PWD/../../.bench-corepack" COREPACK_ENABLE_NETWORK=0 corepack yarn@4.12.0 vitest run --reporter=junit --outputFile="$BENCH_TEST_REPORT"',
+    );
+    expect(d.test?.cwd).toBe('pkgs/a');
+  });
+
+  test('a folder that is not a package, and --package by name or folder', async () => {
+    expect((await detectProject(mono(), 'packages/nope')).problem).toMatch(/packages\/nope\/package.json does not exist/);
+    expect(await packageFolder(mono(), '@x/util')).toBe('packages/util');
+    expect(await packageFolder(mono(), './examples/demo/')).toBe('examples/demo');
+    await expect(packageFolder(mono(), '../x')).rejects.toThrow(/no package "..\/x"/);
   });
 });
