@@ -21,9 +21,10 @@ export interface RepoTree {
 }
 
 /** Blob texts by object id: consecutive commits share most files, so mining reads each version once. */
-const blobs = new Map<string, Promise<string | null>>();
+export type BlobCache = Map<string, Promise<string | null>>;
 
-export function gitTree(mirror: string, sha: string): Promise<RepoTree> {
+/** A commit of a mirror as a tree; `blobs` is shared by the trees of one mining run. */
+export function gitTree(mirror: string, sha: string, blobs: BlobCache = new Map()): Promise<RepoTree> {
   return git(mirror, ['ls-tree', '-r', '-z', sha], { maxOutputBytes: 64 << 20 }).then((out) => {
     const ids = new Map<string, string>();
     for (const entry of out.split('\0')) {
@@ -692,6 +693,8 @@ export async function detectProject(tree: RepoTree, at = ''): Promise<Detection>
       `workspace package ${at}${pkg.name ? ` (${pkg.name})` : ''}: installed from the root, tested in its folder with its own test script; binaries from its node_modules/.bin, then the root's (hoisted)`,
     );
 
+  // A package without a test script of its own is tested from the root (a runner config there, projects).
+  if (at && !scripts.test) return { ...base, runner: null, test: null, problem: `${at} has no test script of its own: its tests run from the root` };
   const acc: Walk = { found: [], unknown: [], dropped: [] };
   if (scripts.test) walk(scripts.test, scripts, ['test'], acc);
   // Several runs (`vitest --run typecheck && vitest run`): the one that selects no subset runs them all.
@@ -815,7 +818,12 @@ export function formatDetection(d: Detection & { commit: string }, repo: string)
     `repository       ${repo} at ${d.commit}`,
     ...(d.package ? [`package          ${d.package}`] : []),
     ...(d.workspaces?.length
-      ? [`workspaces       ${d.workspaces.length} packages: ${d.workspaces.map((w) => (w.name && w.name !== w.dir ? `${w.dir} (${w.name})` : w.dir)).join(', ')}`]
+      ? [
+          `workspaces       ${d.workspaces.length} packages: ${d.workspaces
+            .slice(0, 8)
+            .map((w) => (w.name && w.name !== w.dir ? `${w.dir} (${w.name})` : w.dir))
+            .join(', ')}${d.workspaces.length > 8 ? `, … (--json lists all)` : ''}`,
+        ]
       : []),
     `language         ${d.language ?? 'unknown'}`,
     `package manager  ${

@@ -19,7 +19,7 @@ import { sandboxedTestRunner } from '../grade/runner.ts';
 import { shellQuote } from '../exec/run.ts';
 import { git, goldPatch, RepoCache } from '../workspace/repos.ts';
 import { SetupError, WorkspaceManager, type SetupEvent } from '../workspace/workspace.ts';
-import { detectProject, gitTree, packageFolder, packageOf, workspacePackages, type Detection } from './detect.ts';
+import { detectProject, gitTree, packageFolder, packageOf, workspacePackages, type BlobCache, type Detection } from './detect.ts';
 import { ensureSuiteFile, firstParentLog, oneCommit, type HistoryCommit } from './mineShared.ts';
 import { resolveRepo, type ResolvedRepo } from './load.ts';
 import { requestComments, RequestWriter, type RequestOptions, type MinedRequest } from './requestWriter.ts';
@@ -119,8 +119,8 @@ interface How {
  * override. In a monorepo, a change whose code lies in one workspace package is that package's task
  * (its test script, run in its folder) when the package's tests can be run; otherwise the root's.
  */
-async function detect(mirror: string, sha: string, opts: MineOptions, code: string[]): Promise<How | string> {
-  const tree = await gitTree(mirror, sha);
+async function detect(mirror: string, sha: string, opts: MineOptions, code: string[], blobs: BlobCache): Promise<How | string> {
+  const tree = await gitTree(mirror, sha, blobs);
   const packages = await workspacePackages(tree);
   let at = '';
   if (opts.package) {
@@ -203,6 +203,7 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
   const stop = new AbortController();
   const slots = ordered(jobs);
   const failedSetups = new Map<string, string>();
+  const blobs: BlobCache = new Map();
   // How long runs of the changed test files alone and full runs take here: the quick run is skipped once
   // it is not a fraction of a full one (the changed files are the slow part of the suite), as it then
   // costs about what it could save.
@@ -231,7 +232,7 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
       .filter((f) => f && TEST_FILE.test(f));
     const sources = changed.filter((f) => !TEST_FILE.test(f) && !DOC_FILE.test(f));
     if (!tests.length || !sources.length) return { reason: !tests.length ? 'changes no test files' : 'changes no source files', ran: false };
-    const how = await detect(mirror, c.parent, opts, [...sources, ...tests]);
+    const how = await detect(mirror, c.parent, opts, [...sources, ...tests], blobs);
     if (typeof how === 'string') return { reason: how, ran: false };
     const spec = { repo, base: c.parent, setup: how.setup, gold: { from: c.parent, to: c.sha }, hidden_tests: tests, test: how.test };
     const isolation = { hidden: [], reveal: [] };

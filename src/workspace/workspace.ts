@@ -139,6 +139,24 @@ const isInstallInput = (name: string) => INSTALL_INPUTS.has(name) || /^requireme
 /** The install inputs that pin what gets installed; without one, the commit is the key. */
 const LOCKFILE = /^(package-lock\.json|npm-shrinkwrap\.json|pnpm-lock\.yaml|yarn\.lock|poetry\.lock|uv\.lock|Pipfile\.lock|requirements.*\.txt)$/;
 
+/** The line of a failed command's output that most likely says why (the last that looks like an error, else the last), shortened. */
+export function errorLine(output: string): string | null {
+  const lines = output
+    .split('\n')
+    // eslint-disable-next-line no-control-regex
+    .map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim())
+    .filter(Boolean);
+  // What package managers print after the error is advice ("A complete log of this run…"), not the error.
+  const noise = /complete log of this run|No authorization header|^npm (error|ERR!)\s*$|^npm (error|ERR!) (A complete|\s)/;
+  const useful = lines.filter((l) => !noise.test(l));
+  const line =
+    useful.findLast((l) => /ERR_[A-Z0-9_]+|\b[A-Za-z]*Error\b:|\berror(:| code)|\b(404|ENOENT|EACCES|E404|ETARGET|ENOTFOUND)\b/.test(l)) ??
+    useful.findLast((l) => /\b(error|failed|not found|No such)\b/i.test(l)) ??
+    useful.at(-1);
+  if (!line) return null;
+  return line.length > 240 ? `${line.slice(0, 237)}...` : line;
+}
+
 /** Names that mark a dependency folder or file (what an install produces, and all an environment shared by many commits may carry). */
 // .bench-corepack: corepack's copy of yarn berry under Plug'n'Play, kept in the checkout so the sandboxed test run has it (detect.ts).
 const DEPENDENCY_NAMES = new Set(['node_modules', '.pnp.cjs', '.pnp.js', '.pnp.loader.mjs', '.bench-corepack']);
@@ -523,7 +541,8 @@ export class WorkspaceManager {
           const log = `$ ${setup}\n${res.output}`;
           await this.dropWorktree(dir, baseRepo);
           const why = res.timedOut ? `timed out after ${SETUP_TIMEOUT_MS / 1000}s` : (res.spawnError ?? `exit ${res.exitCode ?? res.signal}`);
-          throw new SetupError(`setup command failed (${why}): ${setup}`, log);
+          const said = errorLine(res.output);
+          throw new SetupError(`setup command failed (${why}): ${setup}${said ? ` (it said: ${said})` : ''}`, log);
         }
         const { carried, leftOut } = splitSetupOutput(dir, await changedPaths({ gitDir, workTree: dir }));
         const record: EnvRecord = {

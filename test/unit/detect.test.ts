@@ -330,6 +330,8 @@ describe('monorepos', () => {
 
   test('a folder that is not a package, and --package by name or folder', async () => {
     expect((await detectProject(mono(), 'packages/nope')).problem).toMatch(/packages\/nope\/package.json does not exist/);
+    // No test script of its own: not guessed from the dependencies (the root's config runs its tests).
+    expect((await detectProject(mono(), 'examples/demo')).problem).toBe('examples/demo has no test script of its own: its tests run from the root');
     expect(await packageFolder(mono(), '@x/util')).toBe('packages/util');
     expect(await packageFolder(mono(), './examples/demo/')).toBe('examples/demo');
     await expect(packageFolder(mono(), '../x')).rejects.toThrow(/no package "..\/x"/);
