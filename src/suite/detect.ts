@@ -265,6 +265,21 @@ interface Walk {
   /** Binaries that were neither a known runner nor a known non-test step (e.g. ts-scripts). */
   unknown: Array<{ bin: string; chain: string[] }>;
   dropped: string[];
+  /** Commands that run each workspace package's own script (turbo, nx, lerna, pnpm -r, npm --workspaces). */
+  perPackage: string[];
+}
+
+/** Monorepo task runners: they run a script in every workspace package, not a test runner. */
+const TASK_RUNNERS = new Set(['turbo', 'nx', 'lerna', 'ultra', 'wsrun', 'moon']);
+
+/** Whether a command runs a script across a monorepo's packages. */
+function perPackageCommand(w: string[]): boolean {
+  const [pm, ...rest] = w;
+  if (TASK_RUNNERS.has(pm!)) return true;
+  if (pm === 'npm') return rest.some((a) => a === '--workspaces' || a === '-ws' || a.startsWith('--workspace') || a === '-w');
+  if (pm === 'pnpm') return rest.some((a) => a === '-r' || a === '--recursive' || a.startsWith('--filter') || a === '-F');
+  if (pm === 'yarn') return rest[0] === 'workspaces';
+  return false;
 }
 
 /** The script a command runs, when it runs one of package.json's scripts. */
@@ -287,6 +302,10 @@ function walk(script: string, scripts: Record<string, string>, chain: string[], 
   for (const cmd of commands(script)) {
     const w = bare(words(cmd));
     if (!w.length) continue;
+    if (perPackageCommand(w)) {
+      acc.perPackage.push(w.slice(0, 3).join(' '));
+      continue;
+    }
     const sub = scriptOf(w, scripts);
     if (sub !== null) {
       if (chain.includes(sub) || !(sub in scripts)) continue;
@@ -695,13 +714,20 @@ export async function detectProject(tree: RepoTree, at = ''): Promise<Detection>
 
   // A package without a test script of its own is tested from the root (a runner config there, projects).
   if (at && !scripts.test) return { ...base, runner: null, test: null, problem: `${at} has no test script of its own: its tests run from the root` };
-  const acc: Walk = { found: [], unknown: [], dropped: [] };
+  const acc: Walk = { found: [], unknown: [], dropped: [], perPackage: [] };
   if (scripts.test) walk(scripts.test, scripts, ['test'], acc);
   // Several runs (`vitest --run typecheck && vitest run`): the one that selects no subset runs them all.
   let found = acc.found.find((f) => !keepArgs(f.runner, f.args).args.some((a) => !a.startsWith('-'))) ?? acc.found[0] ?? null;
   if (acc.found.length > 1)
     notes.push(`the test script runs the tests ${acc.found.length} times: bench runs one, ${found!.runner} ${found!.args.join(' ')}`.trimEnd());
   if (acc.dropped.length) notes.push(`not part of the graded run: ${[...new Set(acc.dropped)].join(', ')}`);
+  if (!found && acc.perPackage.length)
+    return {
+      ...base,
+      runner: null,
+      test: null,
+      problem: `the test script runs each workspace package's own tests (${acc.perPackage[0]}): bench runs one package's at a time (a change within one package is its task; see --package)`,
+    };
   if (!found) {
     // A wrapper bench does not know (ts-scripts, kcd-scripts, ...) runs one of the project's runners.
     // The runner, or a package only its users have (@vitest/coverage-v8, ts-jest, @types/mocha): a wrapper

@@ -99,7 +99,7 @@ beforeAll(async () => {
     'packages/app/src/app.js': "const { hello } = require('@m/core');\nexports.greet = () => hello('app');\nexports.bye = () => 'bye';\n",
     'packages/app/test/app.test.js': mochaTest('../src/app.js', ["it('greets', () => assert.equal(m.greet(), 'hello app'));", "it('byes', () => assert.equal(m.bye(), 'bye'));"]),
   });
-  // Both packages at once: not one package's task, and the root's `npm test --workspaces` is no runner bench knows.
+  // Both packages at once: not one package's task, and the root's `npm test --workspaces` runs each package's tests.
   commit(npmRepo, 'both: rename', {
     'packages/core/src/index.js': 'exports.hello = (n) => `hello ${n}`;\nexports.shout = (n) => exports.hello(n).toUpperCase();\nexports.hi = exports.hello;\n',
     'packages/core/test/hi.test.js': mochaTest('../src/index.js', ["it('hi', () => assert.equal(m.hi('a'), 'hello a'));"]),
@@ -121,7 +121,7 @@ test('npm workspaces: each change is mined as its package’s task (hoisted runn
   const res = await mine({ repo: npmRepo, out, limit: 5, cacheDir, sandbox, onProgress: (l) => log.push(l) });
   expect(res.tasks.map((t) => t.id).sort(), JSON.stringify(res.rejected) + log.join('\n')).toHaveLength(2);
   expect(res.rejected.map((r) => r.reason)).toContainEqual(
-    'no test runner bench knows (vitest, jest, mocha, node --test, ava, tap) behind the test script "npm test --workspaces"; pass --test-command (a monorepo: this change is not within one workspace package: packages/app, packages/core)',
+    "the test script runs each workspace package's own tests (npm test --workspaces): bench runs one package's at a time (a change within one package is its task; see --package) (a monorepo: this change is not within one workspace package: packages/app, packages/core)",
   );
   const tasks = taskFiles(out);
   const app = tasks.find((t) => t.id.startsWith('app-farewell'))!;

@@ -328,6 +328,14 @@ describe('monorepos', () => {
     expect(d.test?.cwd).toBe('pkgs/a');
   });
 
+  test("a root test script that runs every package's own (turbo, nx, lerna, pnpm -r, npm --workspaces) is said so, not guessed", async () => {
+    for (const test of ['turbo test', 'turbo run test --concurrency=1', 'nx run-many -t test', 'lerna run test', 'pnpm -r test', 'pnpm --filter "./packages/**" test', 'npm test --workspaces', 'npm run test -ws', 'yarn workspaces run test']) {
+      const d = await detectProject(mono({ 'package.json': pkgJson({ private: true, workspaces: ['packages/*'], scripts: { test }, devDependencies: { vitest: '^3' } }) }));
+      expect(d.test, test).toBeNull();
+      expect(d.problem, test).toMatch(/^the test script runs each workspace package's own tests \(/);
+    }
+  });
+
   test('a folder that is not a package, and --package by name or folder', async () => {
     expect((await detectProject(mono(), 'packages/nope')).problem).toMatch(/packages\/nope\/package.json does not exist/);
     // No test script of its own: not guessed from the dependencies (the root's config runs its tests).
