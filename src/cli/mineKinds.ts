@@ -44,7 +44,10 @@ export async function mineKindAction(flags: MineKindFlags): Promise<void> {
       throw new InputError(`${name} writes the requests of pr tasks`, { field: name, fix: `drop it: ${flags.kind} tasks do not use it` });
   if (flags.testCommand) throw new InputError(`--test-command is for pr tasks`, { field: '--test-command', fix: `drop it: ${flags.kind} tasks run no tests` });
   if (flags.package)
-    throw new InputError(`--package scopes pr tasks to a workspace package`, { field: '--package', fix: `drop it: ${flags.kind} tasks are not scoped to a package` });
+    throw new InputError(`--package scopes pr tasks to a workspace package`, {
+      field: '--package',
+      fix: `drop it: ${flags.kind} tasks are not scoped to a package`,
+    });
   if (flags.kind === 'triage')
     for (const [name, value] of [
       ['--since', flags.since],

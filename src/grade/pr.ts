@@ -93,7 +93,18 @@ export async function runSuite(
     } catch (err) {
       if (!(err instanceof SafeFsError)) throw err;
       const problem = `the test folder ${at} cannot be used: ${err.message}`;
-      const run: RunResult = { exitCode: null, signal: null, stdout: '', stderr: '', output: problem, timedOut: false, aborted: false, durationMs: 0, omittedBytes: 0, fds: [] };
+      const run: RunResult = {
+        exitCode: null,
+        signal: null,
+        stdout: '',
+        stderr: '',
+        output: problem,
+        timedOut: false,
+        aborted: false,
+        durationMs: 0,
+        omittedBytes: 0,
+        fds: [],
+      };
       return { results: null, problem, run };
       throw err;
     }

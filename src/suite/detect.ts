@@ -114,7 +114,8 @@ export async function packageFolder(tree: RepoTree, given: string, field = '--pa
   const packages = await workspacePackages(tree);
   const byName = packages.find((p) => p.name === given);
   if (byName) return byName.dir;
-  if (dir && !dir.split('/').some((s) => s === '..' || s === '.' || s === '') && !given.startsWith('/') && tree.files.includes(`${dir}/package.json`)) return dir;
+  if (dir && !dir.split('/').some((s) => s === '..' || s === '.' || s === '') && !given.startsWith('/') && tree.files.includes(`${dir}/package.json`))
+    return dir;
   throw new InputError(`no package ${JSON.stringify(given)} in this repository`, {
     field,
     fix: packages.length
@@ -779,7 +780,12 @@ export async function detectProject(tree: RepoTree, at = ''): Promise<Detection>
   }
   const pnp = pm.name === 'yarn-berry' && pm.linker === 'pnp';
   // In a package's folder the root is some levels up; the command runs there.
-  const up = at ? at.split('/').map(() => '..').join('/') : '';
+  const up = at
+    ? at
+        .split('/')
+        .map(() => '..')
+        .join('/')
+    : '';
   const rootRef = at ? `$PWD/${up}` : '$PWD';
   const pmRun = pnp ? `${berryEnv(pm, rootRef)}${pm.yarnPath ? '' : 'COREPACK_ENABLE_NETWORK=0 '}${pmCommand(pm, at ? rootRef : '')}` : null;
   // Under Plug'n'Play there is no node_modules/.bin: yarn itself resolves the runner. In a workspace
@@ -858,8 +864,8 @@ export function formatDetection(d: Detection & { commit: string }, repo: string)
     `install          ${pm?.install || 'nothing'}`,
     `runner           ${r ? `${r.name}${r.chain.length ? ` (via ${r.chain.join(' -> ')})` : ''}${r.args.length ? `, arguments kept: ${r.args.join(' ')}` : ''}` : 'none found'}`,
     `build step       ${
-      [...(d.siblingBuilds ?? []).map((dir) => `${dir}'s "build"`), ...(d.build ? [`npm script "${d.build}"`] : [])].join(', then ') + (d.build || d.siblingBuilds?.length ? ' before the tests' : '') ||
-      'none'
+      [...(d.siblingBuilds ?? []).map((dir) => `${dir}'s "build"`), ...(d.build ? [`npm script "${d.build}"`] : [])].join(', then ') +
+        (d.build || d.siblingBuilds?.length ? ' before the tests' : '') || 'none'
     }`,
     ...(d.notes.length ? ['notes', ...d.notes.map((n) => `  - ${n}`)] : []),
   ];

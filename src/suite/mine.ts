@@ -340,7 +340,10 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
       // A package's task may touch its folder (and what else the change touched, e.g. the root lockfile).
       const inPackage = (f: string) => how.package && f.startsWith(`${how.package}/`);
       const dirs = [
-        ...new Set([...(how.package ? [`${how.package}/**`] : []), ...changed.filter((f) => !inPackage(f)).map((f) => (f.includes('/') ? `${f.split('/')[0]}/**` : f))]),
+        ...new Set([
+          ...(how.package ? [`${how.package}/**`] : []),
+          ...changed.filter((f) => !inPackage(f)).map((f) => (f.includes('/') ? `${f.split('/')[0]}/**` : f)),
+        ]),
       ].sort();
       const req = await requests.write({ mirror, commit: c, parent: c.parent, sources, tests, failToPass: f2p });
       const task = {

@@ -87,7 +87,11 @@ describe('pr grader', () => {
     const { task, env, goldPatch } = setup();
     const t: PrTaskSpec = {
       ...task,
-      test: { ...task.test, cwd: 'src', command: `test -f math.js && node --test --test-reporter=junit --test-reporter-destination="$BENCH_TEST_REPORT" ../test/math.test.js` },
+      test: {
+        ...task.test,
+        cwd: 'src',
+        command: `test -f math.js && node --test --test-reporter=junit --test-reporter-destination="$BENCH_TEST_REPORT" ../test/math.test.js`,
+      },
     };
     const g = await gradePr(t, goldPatch, env);
     expect(g).toMatchObject({ status: 'ok', resolved: true, fail_to_pass: { passed: 2, total: 2 }, pass_to_pass: { passed: 1, total: 1 } });
@@ -123,7 +127,11 @@ describe('pr grader', () => {
       const { task, env } = setup();
       const t: PrTaskSpec = {
         ...task,
-        test: { ...task.test, cwd: 'src', command: `touch ran-here; node --test --test-reporter=junit --test-reporter-destination="$BENCH_TEST_REPORT" ../test/math.test.js` },
+        test: {
+          ...task.test,
+          cwd: 'src',
+          command: `touch ran-here; node --test --test-reporter=junit --test-reporter-destination="$BENCH_TEST_REPORT" ../test/math.test.js`,
+        },
       };
       const outside = tmp();
       writeFileSync(join(outside, 'math.js'), CALC_GOLD_FILES['src/math.js']!);

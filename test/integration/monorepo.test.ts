@@ -14,8 +14,11 @@ import { detectSandbox, type SandboxBackend } from '../../src/control/sandbox.ts
 import { loadSuite } from '../../src/suite/load.ts';
 import { mine } from '../../src/suite/mine.ts';
 import { validateSuite } from '../../src/suite/validate.ts';
+import { loadWorkflowDir } from '../../src/workflow/load.ts';
 import { bench } from '../helpers/cli.ts';
 import { commit, git, tmp, writeFiles } from '../helpers/fixtures.ts';
+import { runReplay } from '../helpers/replay.ts';
+import { SHIPPED } from '../helpers/workflows.ts';
 
 const run = promisify(exec);
 const sandbox = detectSandbox('auto') as SandboxBackend;
@@ -64,9 +67,16 @@ beforeAll(async () => {
     makeRepo(
       'npm-workspaces',
       {
-        'package.json': json({ name: 'm', private: true, workspaces: ['packages/*'], scripts: { test: 'npm test --workspaces' }, devDependencies: { mocha: '^11.0.0' } }),
+        'package.json': json({
+          name: 'm',
+          private: true,
+          workspaces: ['packages/*'],
+          scripts: { test: 'npm test --workspaces' },
+          devDependencies: { mocha: '^11.0.0' },
+        }),
         'packages/core/package.json': json({ name: '@m/core', version: '1.0.0', main: 'dist/index.js', scripts: { build: 'node build.js', test: 'mocha' } }),
-        'packages/core/build.js': "const fs = require('node:fs');\nfs.mkdirSync('dist', { recursive: true });\nfs.copyFileSync('src/index.js', 'dist/index.js');\n",
+        'packages/core/build.js':
+          "const fs = require('node:fs');\nfs.mkdirSync('dist', { recursive: true });\nfs.copyFileSync('src/index.js', 'dist/index.js');\n",
         'packages/core/src/index.js': 'exports.hello = (n) => `hello ${n}`;\n',
         'packages/core/test/core.test.js': mochaTest('../src/index.js', ["it('hello', () => assert.equal(m.hello('a'), 'hello a'));"]),
         'packages/app/package.json': json({ name: '@m/app', version: '1.0.0', scripts: { test: 'mocha' }, dependencies: { '@m/core': '1.0.0' } }),
@@ -83,7 +93,8 @@ beforeAll(async () => {
         'pnpm-workspace.yaml': 'packages:\n  - "packages/*"\n',
         'packages/a/package.json': json({ name: 'a', version: '1.0.0', type: 'module', scripts: { test: 'vitest' }, devDependencies: { vitest: '^3.2.0' } }),
         'packages/a/src/a.js': 'export const one = () => 1;\n',
-        'packages/a/test/a.test.js': "import { expect, test } from 'vitest';\nimport { one } from '../src/a.js';\n\ntest('one', () => expect(one()).toBe(1));\n",
+        'packages/a/test/a.test.js':
+          "import { expect, test } from 'vitest';\nimport { one } from '../src/a.js';\n\ntest('one', () => expect(one()).toBe(1));\n",
       },
       `corepack ${PNPM} install --no-frozen-lockfile`,
     ),
@@ -97,7 +108,10 @@ beforeAll(async () => {
   });
   commit(npmRepo, 'app: farewell', {
     'packages/app/src/app.js': "const { hello } = require('@m/core');\nexports.greet = () => hello('app');\nexports.bye = () => 'bye';\n",
-    'packages/app/test/app.test.js': mochaTest('../src/app.js', ["it('greets', () => assert.equal(m.greet(), 'hello app'));", "it('byes', () => assert.equal(m.bye(), 'bye'));"]),
+    'packages/app/test/app.test.js': mochaTest('../src/app.js', [
+      "it('greets', () => assert.equal(m.greet(), 'hello app'));",
+      "it('byes', () => assert.equal(m.bye(), 'bye'));",
+    ]),
   });
   // Both packages at once: not one package's task, and the root's `npm test --workspaces` runs each package's tests.
   commit(npmRepo, 'both: rename', {
@@ -115,41 +129,52 @@ beforeAll(async () => {
 
 const taskFiles = (out: string) => loadSuite(out).tasks;
 
-test('npm workspaces: each change is mined as its package’s task (hoisted runner, sibling built first) and validate accepts both', { timeout: 400_000 }, async () => {
-  const out = join(root, 'suite-npm');
-  const log: string[] = [];
-  const res = await mine({ repo: npmRepo, out, limit: 5, cacheDir, sandbox, onProgress: (l) => log.push(l) });
-  expect(res.tasks.map((t) => t.id).sort(), JSON.stringify(res.rejected) + log.join('\n')).toHaveLength(2);
-  expect(res.rejected.map((r) => r.reason)).toContainEqual(
-    "the test script runs each workspace package's own tests (npm test --workspaces): bench runs one package's at a time (a change within one package is its task; see --package) (a monorepo: this change is not within one workspace package: packages/app, packages/core)",
-  );
-  const tasks = taskFiles(out);
-  const app = tasks.find((t) => t.id.startsWith('app-farewell'))!;
-  const core = tasks.find((t) => t.id.startsWith('core-shout'))!;
-  if (app.kind !== 'pr' || core.kind !== 'pr') throw new Error('pr tasks expected');
-  expect(app.test.cwd).toBe('packages/app');
-  expect(core.test.cwd).toBe('packages/core');
-  // The app's tests reach @m/core through dist/: core is built first, from the app's folder.
-  expect(app.test.command).toContain('(cd ../core && npm run --silent build)');
-  expect(core.test.command).not.toContain('build');
-  expect(app.allowed_paths).toEqual(['packages/app/**']);
-  expect(app.tags).toContain('package:packages/app');
-  // Ids are relative to the repository, whatever folder the runner ran in.
-  expect(app.fail_to_pass).toEqual(['packages/app/test/app.test.js > m > byes']);
-  expect(app.pass_to_pass).toEqual(['packages/app/test/app.test.js > m > greets']);
-  expect(core.fail_to_pass).toEqual(['packages/core/test/core.test.js > m > shout']);
-  // The install is the root's, once for both (same lockfile).
-  expect(app.setup).toBe('npm ci --no-audit --no-fund --prefer-offline');
-  expect(res.stats.installs).toBe(1);
+test(
+  'npm workspaces: each change is mined as its package’s task (hoisted runner, sibling built first) and validate accepts both',
+  { timeout: 400_000 },
+  async () => {
+    const out = join(root, 'suite-npm');
+    const log: string[] = [];
+    const res = await mine({ repo: npmRepo, out, limit: 5, cacheDir, sandbox, onProgress: (l) => log.push(l) });
+    expect(res.tasks.map((t) => t.id).sort(), JSON.stringify(res.rejected) + log.join('\n')).toHaveLength(2);
+    expect(res.rejected.map((r) => r.reason)).toContainEqual(
+      "the test script runs each workspace package's own tests (npm test --workspaces): bench runs one package's at a time (a change within one package is its task; see --package) (a monorepo: this change is not within one workspace package: packages/app, packages/core)",
+    );
+    const tasks = taskFiles(out);
+    const app = tasks.find((t) => t.id.startsWith('app-farewell'))!;
+    const core = tasks.find((t) => t.id.startsWith('core-shout'))!;
+    if (app.kind !== 'pr' || core.kind !== 'pr') throw new Error('pr tasks expected');
+    expect(app.test.cwd).toBe('packages/app');
+    expect(core.test.cwd).toBe('packages/core');
+    // The app's tests reach @m/core through dist/: core is built first, from the app's folder.
+    expect(app.test.command).toContain('(cd ../core && npm run --silent build)');
+    expect(core.test.command).not.toContain('build');
+    expect(app.allowed_paths).toEqual(['packages/app/**']);
+    expect(app.tags).toContain('package:packages/app');
+    // Ids are relative to the repository, whatever folder the runner ran in.
+    expect(app.fail_to_pass).toEqual(['packages/app/test/app.test.js > m > byes']);
+    expect(app.pass_to_pass).toEqual(['packages/app/test/app.test.js > m > greets']);
+    expect(core.fail_to_pass).toEqual(['packages/core/test/core.test.js > m > shout']);
+    // The install is the root's, once for both (same lockfile).
+    expect(app.setup).toBe('npm ci --no-audit --no-fund --prefer-offline');
+    expect(res.stats.installs).toBe(1);
 
-  const valid = await validateSuite(loadSuite(out), { cacheDir, sandbox, runs: 1 });
-  expect(valid.filter((v) => !v.valid)).toEqual([]);
+    const valid = await validateSuite(loadSuite(out), { cacheDir, sandbox, runs: 1 });
+    expect(valid.filter((v) => !v.valid)).toEqual([]);
 
-  // Only one package's changes, with --package by name.
-  const only = await mine({ repo: npmRepo, out: join(root, 'suite-npm-core'), limit: 5, cacheDir, sandbox, package: '@m/core' });
-  expect(only.tasks.map((t) => t.id)).toEqual([core.id]);
-  expect(only.rejected.find((r) => r.reason.startsWith('changes files outside packages/core'))).toBeTruthy();
-});
+    // Both replay: the sim runs the package's tests in its folder, and each trial is judged.
+    const replayed = await runReplay(out, { workflows: [loadWorkflowDir(join(SHIPPED, 'broad'))], runId: 'npm-workspaces', cacheDir, sandbox });
+    expect(replayed.records.map((r) => [r.status, r.error, typeof r.quality.resolved])).toEqual([
+      ['ok', null, 'boolean'],
+      ['ok', null, 'boolean'],
+    ]);
+
+    // Only one package's changes, with --package by name.
+    const only = await mine({ repo: npmRepo, out: join(root, 'suite-npm-core'), limit: 5, cacheDir, sandbox, package: '@m/core' });
+    expect(only.tasks.map((t) => t.id)).toEqual([core.id]);
+    expect(only.rejected.find((r) => r.reason.startsWith('changes files outside packages/core'))).toBeTruthy();
+  },
+);
 
 test('pnpm workspace: the package’s own vitest runs in its folder; the suite file holds the scoped test', { timeout: 300_000 }, async () => {
   const out = join(root, 'suite-pnpm');

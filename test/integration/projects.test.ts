@@ -14,8 +14,11 @@ import { detectAt } from '../../src/suite/detect.ts';
 import { loadSuite } from '../../src/suite/load.ts';
 import { mine, repoRef } from '../../src/suite/mine.ts';
 import { validateSuite } from '../../src/suite/validate.ts';
+import { loadWorkflowDir } from '../../src/workflow/load.ts';
 import { bench } from '../helpers/cli.ts';
 import { commit, git, tmp, writeFiles } from '../helpers/fixtures.ts';
+import { runReplay } from '../helpers/replay.ts';
+import { SHIPPED } from '../helpers/workflows.ts';
 
 const run = promisify(exec);
 const sandbox = detectSandbox('auto') as SandboxBackend;
@@ -245,6 +248,10 @@ describe.each(PROJECTS)('$name', (p) => {
 
     const valid = await validateSuite(suite, { cacheDir, sandbox, runs: 1 });
     expect(valid.filter((v) => !v.valid)).toEqual([]);
+
+    // And it replays: the sim works in the trial's sandboxed worktree and the trial is judged.
+    const replayed = await runReplay(out, { workflows: [loadWorkflowDir(join(SHIPPED, 'broad'))], runId: p.name, cacheDir, sandbox });
+    expect(replayed.records.map((r) => [r.status, r.error, typeof r.quality.resolved])).toEqual([['ok', null, 'boolean']]);
   });
 });
 

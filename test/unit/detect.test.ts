@@ -254,11 +254,21 @@ describe('monorepos', () => {
   const pkgJson = (v: unknown) => JSON.stringify(v);
   const mono = (extra: Record<string, string> = {}) =>
     memoryTree({
-      'package.json': pkgJson({ name: 'root', private: true, workspaces: { packages: ['packages/*', 'tools/cli', '!packages/legacy'] }, devDependencies: { jest: '^30' } }),
+      'package.json': pkgJson({
+        name: 'root',
+        private: true,
+        workspaces: { packages: ['packages/*', 'tools/cli', '!packages/legacy'] },
+        devDependencies: { jest: '^30' },
+      }),
       'package-lock.json': '{}',
       'packages/core/package.json': pkgJson({ name: '@x/core', main: './dist/index.js', scripts: { build: 'tsc', test: 'jest --coverage' } }),
       'packages/core/src/index.ts': '',
-      'packages/util/package.json': pkgJson({ name: '@x/util', main: 'lib/index.js', scripts: { build: 'tsc', test: 'jest' }, dependencies: { '@x/core': '*' } }),
+      'packages/util/package.json': pkgJson({
+        name: '@x/util',
+        main: 'lib/index.js',
+        scripts: { build: 'tsc', test: 'jest' },
+        dependencies: { '@x/core': '*' },
+      }),
       'packages/app/package.json': pkgJson({ name: '@x/app', scripts: { test: 'jest' }, dependencies: { '@x/util': '*' } }),
       'packages/app/test/app.test.js': "require('@x/util')",
       'packages/legacy/package.json': pkgJson({ name: 'legacy' }),
@@ -315,7 +325,7 @@ describe('monorepos', () => {
     );
   });
 
-  test('yarn berry under Plug\'n\'Play: yarn resolves the runner, with the cache and corepack at the root', async () => {
+  test("yarn berry under Plug'n'Play: yarn resolves the runner, with the cache and corepack at the root", async () => {
     const t = memoryTree({
       'package.json': pkgJson({ name: 'r', private: true, workspaces: ['pkgs/*'], packageManager: 'yarn@4.12.0' }),
       'yarn.lock': '__metadata:\n  version: 8\n',
@@ -329,8 +339,20 @@ describe('monorepos', () => {
   });
 
   test("a root test script that runs every package's own (turbo, nx, lerna, pnpm -r, npm --workspaces) is said so, not guessed", async () => {
-    for (const test of ['turbo test', 'turbo run test --concurrency=1', 'nx run-many -t test', 'lerna run test', 'pnpm -r test', 'pnpm --filter "./packages/**" test', 'npm test --workspaces', 'npm run test -ws', 'yarn workspaces run test']) {
-      const d = await detectProject(mono({ 'package.json': pkgJson({ private: true, workspaces: ['packages/*'], scripts: { test }, devDependencies: { vitest: '^3' } }) }));
+    for (const test of [
+      'turbo test',
+      'turbo run test --concurrency=1',
+      'nx run-many -t test',
+      'lerna run test',
+      'pnpm -r test',
+      'pnpm --filter "./packages/**" test',
+      'npm test --workspaces',
+      'npm run test -ws',
+      'yarn workspaces run test',
+    ]) {
+      const d = await detectProject(
+        mono({ 'package.json': pkgJson({ private: true, workspaces: ['packages/*'], scripts: { test }, devDependencies: { vitest: '^3' } }) }),
+      );
       expect(d.test, test).toBeNull();
       expect(d.problem, test).toMatch(/^the test script runs each workspace package's own tests \(/);
     }
