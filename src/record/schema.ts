@@ -213,9 +213,7 @@ export const TrialRecord = z.object({
     })
     .nullable()
     .describe('Triage tasks: the answer, each field scored, and the overall result.'),
-  team: TeamRecord.nullable()
-    .default(null)
-    .describe('Route, access matrix and concurrency of the roles; null in runs made before bench recorded them.'),
+  team: TeamRecord.nullable().default(null).describe('Route, access matrix and concurrency of the roles; null in runs made before bench recorded them.'),
   canary: z
     .object({
       planted: z.boolean(),

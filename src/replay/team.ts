@@ -69,6 +69,8 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is
 function accessesOf(events: TrialEvent[], calls: Call[]): FileAccess[] {
   const byCall = new Map<string, TrialEvent>();
   const out: FileAccess[] = [];
+  /** Observed writes, with when their command started: the worktree changed somewhere between then and its end. */
+  const observedFrom = new Map<FileAccess, number>();
   for (const e of events) {
     if (e.type === 'tool_call') byCall.set(String(e.call_id ?? ''), e);
     if (e.type !== 'tool_result' || e.denied === true || e.ok === false) continue;
@@ -96,12 +98,20 @@ function accessesOf(events: TrialEvent[], calls: Call[]): FileAccess[] {
         break;
       }
       case 'exec_command':
-        for (const f of strings(e.writes)) add(f, 'write', 'observed');
+        for (const f of strings(e.writes)) {
+          add(f, 'write', 'observed');
+          if (out.at(-1)?.file === norm(f)) observedFrom.set(out.at(-1)!, started?.t ?? e.t);
+        }
         for (const f of strings(e.reads_named)) if (!f.startsWith('/')) add(f, 'read', 'named');
         break;
     }
   }
-  return out;
+  // A change seen while a command ran may be another role call's edit made meanwhile: the edit explains it.
+  const edits = out.filter((a) => a.op === 'write' && a.source === 'tool');
+  return out.filter((a) => {
+    const from = observedFrom.get(a);
+    return from === undefined || !edits.some((w) => w.file === a.file && w.call !== a.call && from <= w.t_ms && w.t_ms <= a.t_ms);
+  });
 }
 
 /** The interval a call id runs over: a role call's, or the whole trial for the entry role's own calls. */
@@ -147,8 +157,7 @@ export function teamFigures({ events, kind, routes }: TeamInput): TeamRecord {
       if (w.file !== r.file || key(w.call) === key(r.call) || w.t_ms > r.t_ms) continue;
       if (!during(r.t_ms, spanOf(w.call, byId, end))) continue;
       const k = `${r.file}\0${key(r.call)}\0${key(w.call)}`;
-      if (!deps.has(k))
-        deps.set(k, { file: r.file, reader: key(r.call), writer: key(w.call), reader_role: r.role, writer_role: w.role, t_ms: r.t_ms });
+      if (!deps.has(k)) deps.set(k, { file: r.file, reader: key(r.call), writer: key(w.call), reader_role: r.role, writer_role: w.role, t_ms: r.t_ms });
     }
   }
 
@@ -156,7 +165,12 @@ export function teamFigures({ events, kind, routes }: TeamInput): TeamRecord {
   return {
     route: calls.map(({ until: _until, ...c }) => c),
     expected_route: rule?.text ?? null,
-    misrouted: rule ? !routeMatches(rule, calls.map((c) => c.role)) : null,
+    misrouted: rule
+      ? !routeMatches(
+          rule,
+          calls.map((c) => c.role),
+        )
+      : null,
     access: access.slice(0, MAX_ACCESS),
     access_dropped: Math.max(0, access.length - MAX_ACCESS),
     write_overlaps: [...overlaps.values()],
