@@ -72,10 +72,11 @@ function accessesOf(events: TrialEvent[], calls: Call[]): FileAccess[] {
   /** Observed writes, with when their command started: the worktree changed somewhere between then and its end. */
   const observedFrom = new Map<FileAccess, number>();
   for (const e of events) {
-    if (e.type === 'tool_call') byCall.set(String(e.call_id ?? ''), e);
+    // By role and id: two role calls running at once may be handed the same call id by their models.
+    if (e.type === 'tool_call') byCall.set(`${e.role}\0${e.call_id}`, e);
     if (e.type !== 'tool_result' || e.denied === true || e.ok === false) continue;
     const id = String(e.call_id ?? '');
-    const started = byCall.get(id);
+    const started = byCall.get(`${e.role}\0${e.call_id}`);
     const role = String(e.role ?? started?.role ?? '');
     // Its role call: the one the engine named (sdk), else the call of this role running then (codex).
     const named = typeof started?.agent === 'string' ? started.agent : null;

@@ -440,7 +440,9 @@ function coordinate(ctx: Ctx): Decision {
     if (round === 1 && parallel) {
       // Told to run its workers in parallel: one response asks every worker at once (the engine runs the calls together).
       const steps = team.workers.map((w, i) => ({ w, step: `work_1_${i}` }));
-      if (!steps.some((x) => ctx.tr.has(x.step))) return { items: steps.flatMap((x) => call(ctx, x.step, x.w.name, { input: ask }).items) };
+      // Each is told who else works at the same time, as a coordinator would (and so each conversation is its own).
+      const tell = (i: number) => `${ask}\n\nYou are ${i + 1} of ${steps.length} working on this at the same time (${steps.map((x) => x.w.name).join(', ')}).`;
+      if (!steps.some((x) => ctx.tr.has(x.step))) return { items: steps.flatMap((x, i) => call(ctx, x.step, x.w.name, { input: tell(i) }).items) };
     } else {
       const w = delegate(ctx, `work_${round}`, team.worker, ask);
       if ('next' in w) return w.next;
