@@ -8,6 +8,15 @@ import { teamFigures } from '../../src/replay/team.ts';
 import { compileRoute, routeMatches, ruleFor } from '../../src/workflow/routes.ts';
 import { loadWorkflowDir } from '../../src/workflow/load.ts';
 import { sampleRecord } from '../helpers/records.ts';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { RunDir } from '../../src/record/runDir.ts';
+import type { RunManifest } from '../../src/record/schema.ts';
+import { buildReportData, loadRun, MARKDOWN_LIMITS } from '../../src/report/data.ts';
+import { renderHtml } from '../../src/report/html.ts';
+import { renderMarkdown } from '../../src/report/markdown.ts';
+import { bench } from '../helpers/cli.ts';
+import { tmp } from '../helpers/fixtures.ts';
 import { workflowCopy } from '../helpers/workflows.ts';
 
 /** Events as the sdk engine logs them: role calls (subagent start/end) and tool calls within them. */
@@ -215,6 +224,17 @@ describe('route rules', () => {
     const [empty] = errorsOf('[routes.pr]\nexpect = []\n');
     expect(empty!.format()).toMatch(/routes\.pr\.expect/);
   });
+
+  test('bench workflow check: prints the expected routes; a bad rule exits 2 with the file, field and fix, no stack trace', async () => {
+    const good = await bench(['workflow', 'check', workflowCopy('roles')]);
+    expect(good.code).toBe(0);
+    expect(good.stdout).toMatch(/expected route \(default\): explorer \(worker reviewer\)\+/);
+    const dir = workflowCopy('roles', { 'bench.toml': 'routing = "description"\n[routes.docs]\nexpect = ["explorer", "(worker reviewr)+"]\n' });
+    const bad = await bench(['workflow', 'check', dir]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/bench\.toml: routes\.docs\.expect\[1\]: role "reviewr" does not exist\n\s+fix: use one of: explorer, reviewer, worker/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
 });
 
 describe('routes and the access matrix over trials', () => {
@@ -254,7 +274,18 @@ describe('routes and the access matrix over trials', () => {
           ],
         ),
       }),
-      sampleRecord({ team: team([], [['worker', 'a.js', 'write'], ['worker', 'NOTES.md', 'write'], ['helper', 'NOTES.md', 'write']], null, ['NOTES.md']) }),
+      sampleRecord({
+        team: team(
+          [],
+          [
+            ['worker', 'a.js', 'write'],
+            ['worker', 'NOTES.md', 'write'],
+            ['helper', 'NOTES.md', 'write'],
+          ],
+          null,
+          ['NOTES.md'],
+        ),
+      }),
     ];
     const m = accessMatrix(rs);
     expect(m.roles).toEqual(['explorer', 'helper', 'worker']);
@@ -263,5 +294,110 @@ describe('routes and the access matrix over trials', () => {
       { file: 'NOTES.md', cells: { worker: { read: 0, write: 1 }, helper: { read: 0, write: 1 } }, overlaps: 1 },
       { file: 'a.js', cells: { explorer: { read: 1, write: 0 }, worker: { read: 0, write: 2 } }, overlaps: 0 },
     ]);
+  });
+});
+
+describe('the report', () => {
+  /** A run of two workflows: one always on its route, one that mis-routes once and has two roles write one file at once. */
+  function teamRun(): string {
+    const run = new RunDir(join(tmp('bench-results-'), 'team'));
+    const manifest: z.input<typeof RunManifest> = {
+      schema: 1,
+      run_id: 'team',
+      created_at: '2026-01-01T00:00:00.000Z',
+      harness: { version: '0.1.0', git_sha: null },
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      sandbox: { backend: 'bwrap', detail: 'test' },
+      suite: { name: 'suite', dir: '.', digest: 'sha256:0', tasks: 2 },
+      workflows: [
+        { name: 'roles', source: 'roles', digest: 'sha256:0' },
+        { name: 'roles-overlap', source: 'roles-overlap', digest: 'sha256:1' },
+      ],
+      engine: 'sdk',
+      model: { backend: 'sim', name: 'sim', base_url: null, api: null, simulated: true, sim_profile: null },
+      prices: {},
+      seed: 0,
+      repeat: 1,
+      concurrency: 1,
+      filters: { limit: null, tasks: [] },
+      shard: null,
+      trials_planned: 4,
+      command: ['test'],
+    };
+    run.writeManifest(manifest);
+    const call = (role: string, i: number) => ({ role, call: `${role}-${i}`, start_ms: i * 10, end_ms: i * 10 + 5, input_bytes: 100, input_tokens: 25 });
+    const access = (role: string, file: string, op: 'read' | 'write', i: number) => ({
+      role,
+      call: `${role}-${i}`,
+      file,
+      op,
+      source: 'tool' as const,
+      t_ms: i,
+      tool_call: `t${i}`,
+    });
+    const good = {
+      route: [call('explorer', 1), call('worker', 2), call('reviewer', 3)],
+      expected_route: 'explorer (worker reviewer)+',
+      misrouted: false,
+      access: [access('explorer', 'src/a.js', 'read', 1), access('worker', 'src/a.js', 'write', 2), access('reviewer', 'src/a.js', 'read', 3)],
+      access_dropped: 0,
+      write_overlaps: [],
+      concurrent_dependencies: [],
+    };
+    const bad = {
+      ...good,
+      route: [call('reviewer', 1), call('worker', 2), call('helper', 2), call('reviewer', 3)],
+      misrouted: true,
+      access: [access('worker', '<img src=x>.md', 'write', 2), access('helper', '<img src=x>.md', 'write', 2)],
+      write_overlaps: [
+        { file: '<img src=x>.md', calls: ['helper-2', 'worker-2'] as [string, string], roles: ['helper', 'worker'] as [string, string], t_ms: 2 },
+      ],
+    };
+    for (const [wf, teams] of [
+      ['roles', [good, good]],
+      ['roles-overlap', [bad, good]],
+    ] as const)
+      teams.forEach((team, i) => run.append(sampleRecord({ trial_id: `t${i}__${wf}`, task_id: `t${i}`, workflow: wf, team })));
+    return run.dir;
+  }
+
+  test('HTML: routes with their share and the misrouted ones, the role x file matrix per workflow and per trial, file names escaped', async () => {
+    const dir = teamRun();
+    const html = await renderHtml(buildReportData([loadRun(dir)]), { outFile: join(dir, 'report.html') });
+    const team = html.slice(html.indexOf('<section id="team">'), html.indexOf('</section>', html.indexOf('<section id="team">')));
+    expect(team).toContain('<td>explorer → worker → reviewer</td><td class="num">2</td><td class="num">100%</td>');
+    expect(team).toContain('<td>reviewer → worker → helper → reviewer</td><td class="num">1</td><td class="num">50%</td><td class="bad">misrouted (1)</td>');
+    expect(team).toContain('expected: explorer (worker reviewer)+');
+    // roles: explorer read a.js in both trials, the worker wrote it in both.
+    expect(team).toMatch(
+      /<tr><td>src\/a\.js<\/td><td class="num">R2<\/td><td class="num">R2<\/td><td class="num"><b>W2<\/b><\/td><td class="num">0<\/td><\/tr>/,
+    );
+    // An overlapped file comes first, with its overlap count, and its untrusted name escaped.
+    expect(team).toContain('<td>&lt;img src=x&gt;.md</td>');
+    expect(team).toMatch(/&lt;img src=x&gt;\.md<\/td>(<td[^>]*>[^<]*(<b>W1<\/b>)?<\/td>)+<td class="bad num">1<\/td>/);
+    expect(html).not.toContain('<img src=x>');
+    expect(html).toContain('misrouted');
+    // The headline table has the new metrics.
+    expect(html).toMatch(/<th title="Trials whose route[^"]*">misrouted/);
+    // The per-trial matrix and route travel with the trial's data for the drawer.
+    const data = JSON.parse(html.slice(html.indexOf('id="bench-data">') + 16, html.indexOf('</script>', html.indexOf('id="bench-data">')))) as {
+      trials: Array<{ wf: string; team: { route: string; misrouted: boolean; roles: string[]; matrix: string[][]; overlaps: string[] } }>;
+    };
+    const t = data.trials.find((x) => x.wf === 'roles-overlap' && x.team.misrouted)!;
+    expect(t.team.route).toBe('reviewer → worker → helper → reviewer');
+    expect(t.team.roles).toEqual(['helper', 'worker']);
+    expect(t.team.matrix).toEqual([['<img src=x>.md', 'W', 'W']]);
+    expect(t.team.overlaps).toEqual(['<img src=x>.md: helper and worker']);
+  });
+
+  test('markdown: the routes per workflow, misrouted counts and the files two running roles wrote', () => {
+    const md = renderMarkdown(buildReportData([loadRun(teamRun())], MARKDOWN_LIMITS));
+    expect(md).toContain('### Routes');
+    expect(md).toMatch(/- roles: explorer → worker → reviewer 100%\./);
+    expect(md).toMatch(
+      /- roles-overlap: explorer → worker → reviewer 50%; reviewer → worker → helper → reviewer 50% \(1 misrouted\)\. Written by two running roles at once: .*img src=x.*\.md \(1\)\./,
+    );
+    expect(md).toMatch(/\| misrouted ↓ \| 0% \(0%–66%\) \| 50% \(9\.5%–91%\) \|/);
   });
 });
