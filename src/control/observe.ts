@@ -8,15 +8,18 @@ import { join } from 'node:path';
 
 /** Folders not walked: git metadata (never writable by an agent) and installed dependencies (large, restored by setup). */
 const SKIP = new Set(['.git', 'node_modules']);
-/** Past this many entries the tree is not snapshotted (a command's writes are then not observed). */
+/** Past this many entries, or this depth, the tree is not snapshotted (a command's writes are then not observed). */
 const MAX_ENTRIES = 20_000;
+const MAX_DEPTH = 64;
 
 export type TreeState = Map<string, string>;
 
 /** Size, mtime and ctime (ns) of every file and link below `root`, '/'-separated paths; null when the tree is too large. */
 export function treeState(root: string): TreeState | null {
   const out: TreeState = new Map();
-  const walk = (dir: string, rel: string): boolean => {
+  // The tree is the agent's: links are not followed, and a tree too large or too deep is not walked.
+  const walk = (dir: string, rel: string, depth: number): boolean => {
+    if (depth > MAX_DEPTH) return false;
     let names: string[];
     try {
       names = readdirSync(dir);
@@ -33,13 +36,13 @@ export function treeState(root: string): TreeState | null {
         continue; // removed while walking
       }
       if (st.isDirectory()) {
-        if (!walk(join(dir, name), path)) return false;
+        if (!walk(join(dir, name), path, depth + 1)) return false;
       } else out.set(path, `${st.size}:${st.mtimeNs}:${st.ctimeNs}`);
       if (out.size > MAX_ENTRIES) return false;
     }
     return true;
   };
-  return walk(root, '') ? out : null;
+  return walk(root, '', 0) ? out : null;
 }
 
 /** Files written between two states: created, changed or removed, sorted. */

@@ -147,10 +147,10 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
         work: async (call, rt) => {
           const cmd = call.command!.cmd;
           const maxTokens = call.input.max_output_tokens as number | null | undefined;
-          // The model may ask for less output, never for more than the harness's cap (the plane clamps it too).
           // The files it wrote are seen by comparing the worktree before and after (the access matrix);
           // the files it read only as far as its text names them.
           const before = treeState(rt.workspace);
+          // The model may ask for less output, never for more than the harness's cap (the plane clamps it too).
           const res = await rt.exec(cmd, undefined, { maxOutputBytes: maxTokens ? Math.min(maxTokens * 4, rt.maxOutputBytes) : undefined });
           const after = before && treeState(rt.workspace);
           const named = pathOperands(cmd).reads.filter((p) => !p.startsWith('/') || p.startsWith(`${rt.workspace}/`));
