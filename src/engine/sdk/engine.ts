@@ -37,6 +37,16 @@ function instructionsOf(role: Role): string {
   return `${role.instructions}\n\nSkills you can use (read the SKILL.md file before relying on one):\n${list}`;
 }
 
+/** What a caller handed a role: an agent tool's `input` argument (its call arrives as JSON), else the text itself. */
+function handed(raw: string): string {
+  try {
+    const v = (JSON.parse(raw) as { input?: unknown } | null)?.input;
+    return typeof v === 'string' ? v : raw;
+  } catch {
+    return raw;
+  }
+}
+
 class Session {
   readonly input: EngineInput;
   readonly wf: Workflow;
@@ -105,7 +115,7 @@ class Session {
       depth,
       agent: agent.agent_id,
       // The route records each call's input size (what the caller handed over), before it is clipped for the log.
-      ...(input !== undefined ? { input: clip(input, 1000), input_bytes: Buffer.byteLength(input), input_tokens: countText(input) } : {}),
+      ...(input !== undefined ? { input: clip(input, 1000), input_bytes: Buffer.byteLength(handed(input)), input_tokens: countText(handed(input)) } : {}),
     });
     if (this.input.hooks?.has('SubagentStart'))
       await this.input.hooks.fire('SubagentStart', { turn_id: callId, ...agent }, agent.agent_type, { role: agent.agent_type });
