@@ -6,7 +6,7 @@
 // Accesses come from what the tools report: read_file's file, grep_files's matching files, the files an
 // edit wrote; for shell commands, the files the worktree shows changed between the command's start and
 // end, and the files its text names as read. A command's other reads cannot be seen (no tracing).
-import { callTarget } from '../control/classify.ts';
+import { callTarget, pathOperands } from '../control/classify.ts';
 import type { FileAccess, RoleCall, TeamRecord, TrialEvent } from '../record/schema.ts';
 import { routeMatches, ruleFor, type RouteKind, type RouteRule } from '../workflow/routes.ts';
 
@@ -103,7 +103,9 @@ function accessesOf(events: TrialEvent[], calls: Call[]): FileAccess[] {
           add(f, 'write', 'observed');
           if (out.at(-1)?.file === norm(f)) observedFrom.set(out.at(-1)!, started?.t ?? e.t);
         }
-        for (const f of strings(e.reads_named)) if (!f.startsWith('/')) add(f, 'read', 'named');
+        // bench's tool lists the files a command's text reads; for Codex's commands they are read from the logged command.
+        for (const f of 'reads_named' in e ? strings(e.reads_named) : typeof started?.command === 'string' ? pathOperands(started.command).reads : [])
+          if (!f.startsWith('/')) add(f, 'read', 'named');
         break;
     }
   }

@@ -129,8 +129,8 @@ describe('teamFigures', () => {
 
   test('without agent ids (codex), a tool call belongs to the call of its role running then; the entry role has call null', () => {
     const events: TrialEvent[] = [
-      { t: 1, type: 'tool_call', role: 'orchestrator', call_id: 'x1', tool: 'exec_command', input: '{}', command: 'cat README.md' },
-      { t: 2, type: 'tool_result', role: 'orchestrator', call_id: 'x1', tool: 'exec_command', ok: true, reads_named: ['README.md'] },
+      { t: 1, type: 'tool_call', role: 'orchestrator', call_id: 'x1', tool: 'exec_command', input: '{}', command: "cat -- 'README.md'" },
+      { t: 2, type: 'tool_result', role: 'orchestrator', call_id: 'x1', tool: 'exec_command', ok: true, exit_code: 0 },
       { t: 5, type: 'subagent', role: 'worker', call_id: 'thread-1', state: 'start' },
       { t: 6, type: 'tool_call', role: 'worker', call_id: 'x2', tool: 'apply_patch', input: '*** Begin Patch\n*** Add File: a.txt\n+x\n*** End Patch' },
       { t: 7, type: 'tool_result', role: 'worker', call_id: 'x2', tool: 'apply_patch', ok: true },
