@@ -165,7 +165,7 @@ ${matrix}`;
   });
   const body = parts.join('');
   if (!body) return '<p class="note">These runs were made before bench recorded routes and file accesses.</p>';
-  return `${body}<p class="note">Cells: in how many trials the role read (R) and wrote (W) the file. Reads come from the file tools and from what a command's text names; a command's other reads are not observable. Writes come from edits and from the worktree compared before and after each command. A write overlap: two role calls each wrote the file while the other was running. See docs/metrics.md.</p>`;
+  return `${body}<p class="note">Cells: in how many trials the role read (R) and wrote (W) the file. Reads come from the file tools and from what a command's text names; a command's other reads are not observable. Writes come from edits and from the worktree compared before and after each command. A write overlap: two role calls each wrote the file while the other was running. See docs/team.md.</p>`;
 }
 
 function passAtK(data: ReportData): string {
