@@ -173,6 +173,7 @@ export const BenchSection = z.strictObject({
           .min(1)
           .describe('The route expected, as a sequence pattern over role calls: role names, "_" (any role), ( ) groups, | alternatives, ? * + quantifiers.'),
       }),
+      { error: (iss) => ((iss.code as string) === 'unrecognized_keys' ? 'not a task kind: use pr, docs, triage or default' : undefined) },
     )
     .default({})
     .describe('The route a task of each kind should take (default: for kinds not listed); a trial whose route breaks it counts as misrouted.'),
