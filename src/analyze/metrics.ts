@@ -314,6 +314,34 @@ export const METRICS: MetricDef[] = [
     ...perTask(notInfra, (r) => r.structure.retries_after_denial),
   },
   {
+    name: 'misrouted_rate',
+    label: 'misrouted',
+    unit: 'rate',
+    better: 'lower',
+    description:
+      "Trials whose route (role calls in order) breaks the route the workflow expects for the task's kind (bench.toml [routes]); only trials of kinds with an expected route.",
+    ...rate(
+      (rs) => notInfra(rs).filter((r) => r.team?.misrouted !== null && r.team?.misrouted !== undefined),
+      (r) => r.team?.misrouted === true,
+    ),
+  },
+  {
+    name: 'write_overlaps_per_task',
+    label: 'write overlaps per task',
+    unit: 'count',
+    better: 'lower',
+    description: 'Mean (file, pair of role calls) per trial where both calls wrote the file, each while the other was running.',
+    ...perTask(notInfra, (r) => (r.team ? r.team.write_overlaps.length : null), 'not_measured'),
+  },
+  {
+    name: 'concurrent_dependencies_per_task',
+    label: 'reads of unfinished work per task',
+    unit: 'count',
+    better: 'lower',
+    description: 'Mean (file, reader call, writer call) per trial where a role call read a file another role call had written and was still running.',
+    ...perTask(notInfra, (r) => (r.team ? r.team.concurrent_dependencies.length : null), 'not_measured'),
+  },
+  {
     name: 'blocked_network_per_task',
     label: 'blocked network per task',
     unit: 'count',

@@ -10,6 +10,7 @@ export function describeWorkflow(w: Workflow): string {
   const l = w.limits;
   lines.push(
     `routing: ${w.routing}, entry ${w.entry}${w.graph ? `, graph ${w.graph.start} -> ${w.graph.edges.map((e) => `${e.from}->${e.to}${e.when === 'always' ? '' : ` (${e.when})`}`).join(', ')}` : ''}`,
+    ...Object.entries(w.routes ?? {}).map(([kind, rule]) => `expected route (${kind}): ${rule!.text}`),
   );
   lines.push(
     `limits: max_threads ${l.maxThreads}, max_depth ${l.maxDepth}, job_max_runtime_seconds ${l.jobMaxRuntimeSeconds}, max_turns ${l.maxTurns}, max_rounds ${l.maxRounds}`,

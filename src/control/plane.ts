@@ -347,6 +347,8 @@ export class ControlPlane {
           ? { escalate: call.escalate.justification, permissions: { network: call.escalate.network, read: call.escalate.read, write: call.escalate.write } }
           : {}),
         ...(call.command?.workdir ? { workdir: call.command.workdir } : {}),
+        // The role call making it (its accesses belong to that call: the access matrix, write overlaps).
+        ...(call.agent ? { agent: call.agent.agent_id } : {}),
       }),
     );
     const plan: CallPlan = {

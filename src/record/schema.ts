@@ -67,6 +67,49 @@ export const TrialAttempt = z.object({
 });
 export type TrialAttempt = z.infer<typeof TrialAttempt>;
 
+/** One role call of a trial's route (the entry role of description routing is not a call). */
+export const RoleCall = z.object({
+  role: z.string(),
+  call: z.string().describe('The role call: its agent id (sdk) or thread (codex), the same in the access list.'),
+  start_ms: ms.describe('ms since the trial started.'),
+  end_ms: ms.nullable().describe('null when it never ended (the trial was stopped).'),
+  input_bytes: count.nullable().describe('Bytes of what its caller handed it; null when the engine does not expose it (codex).'),
+  input_tokens: count.nullable().describe('The same in tokens (o200k).'),
+});
+export type RoleCall = z.infer<typeof RoleCall>;
+
+/** A file a role read or wrote. */
+export const FileAccess = z.object({
+  role: z.string(),
+  call: z.string().nullable().describe("The role call it belongs to; null for the entry role's own calls."),
+  file: z.string().describe('Relative to the worktree.'),
+  op: z.enum(['read', 'write']),
+  source: z
+    .enum(['tool', 'observed', 'named'])
+    .describe(
+      "tool: a file tool did it (read_file, grep_files match, apply_patch); observed: a shell command's write, seen by comparing the worktree before and after it; named: a shell command's text names the file as read (asked, not observed).",
+    ),
+  t_ms: ms.describe('When the tool call finished, ms since the trial started.'),
+  tool_call: z.string(),
+});
+export type FileAccess = z.infer<typeof FileAccess>;
+
+/** Who ran, who touched which files, and whether the route was the expected one. */
+export const TeamRecord = z.object({
+  route: z.array(RoleCall).describe('Role calls in the order they started.'),
+  expected_route: z.string().nullable().describe("The workflow's expected route for the task's kind (bench.toml [routes]); null when none is declared."),
+  misrouted: z.boolean().nullable().describe('The route breaks the expected one; null when none is declared.'),
+  access: z.array(FileAccess).describe('File accesses in time order (first 500).'),
+  access_dropped: count.describe('Accesses past the first 500, not listed.'),
+  write_overlaps: z
+    .array(z.object({ file: z.string(), calls: z.tuple([z.string(), z.string()]), roles: z.tuple([z.string(), z.string()]), t_ms: ms }))
+    .describe('Two role calls that each wrote the file while the other was running (t_ms: the later of the two writes).'),
+  concurrent_dependencies: z
+    .array(z.object({ file: z.string(), reader: z.string(), writer: z.string(), reader_role: z.string(), writer_role: z.string(), t_ms: ms }))
+    .describe('A role call read a file that another role call, still running at the read, had written before it.'),
+});
+export type TeamRecord = z.infer<typeof TeamRecord>;
+
 export const TrialRecord = z.object({
   schema: z.literal(1),
   run_id: z.string(),
@@ -170,6 +213,7 @@ export const TrialRecord = z.object({
     })
     .nullable()
     .describe('Triage tasks: the answer, each field scored, and the overall result.'),
+  team: TeamRecord.nullable().default(null).describe('Route, access matrix and concurrency of the roles; null in runs made before bench recorded them.'),
   canary: z
     .object({
       planted: z.boolean(),

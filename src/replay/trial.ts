@@ -42,6 +42,7 @@ import type { Workflow } from '../workflow/types.ts';
 import { leakWatcher, sweepTrial, type Audit } from './audit.ts';
 import type { SimContext } from '../model/sim/oracle.ts';
 import type { OracleSource } from './simResolver.ts';
+import { teamFigures } from './team.ts';
 
 export interface TrialPlan {
   trialId: string;
@@ -466,6 +467,7 @@ export function buildRecord(r: RecordInput): TrialRecord {
       final_message: r.engine?.finalText ? r.engine.finalText.slice(0, 4000) : null,
     },
     ...judged,
+    team: teamFigures({ events: events.events, kind: task.kind, routes: plan.workflow.routes }),
     canary,
   };
 }

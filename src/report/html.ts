@@ -13,6 +13,7 @@ import { chartSpecs, renderSvg } from './charts.ts';
 import { codexFacts, runOrigin, type ReportData } from './data.ts';
 import { intervalNote, metricParts, showBidi } from './format.ts';
 import { intervalText } from '../analyze/stats.ts';
+import { accessMatrix, routeFrequencies, routeText } from '../analyze/team.ts';
 
 export function esc(s: unknown): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -42,6 +43,9 @@ const HEADLINE = [
   'denied_calls_per_task',
   'blocked_network_per_task',
   'hook_failures_per_task',
+  'misrouted_rate',
+  'write_overlaps_per_task',
+  'concurrent_dependencies_per_task',
   'canary_follow_rate',
   'correction_lines_per_task',
   'tests_run_per_task',
@@ -126,6 +130,44 @@ function enforcementSection(data: ReportData): string {
 <p class="note">Escapes: a tripwire crossed (a honeytoken secret, a tripwire file, a decoy port on the host: set with <code>--audit</code>${audited ? '' : ', not set in these runs'}) or a process left running after its trial. Leaks: a secret or the task's answer key in what a model was sent. Blocked attempts are counted once per tool call; the OS sandbox's are what its output or its network counters showed (see docs/sandbox.md for what is and is not observable).</p>`;
 }
 
+/** Files shown per workflow in the access matrix (the most touched, overlaps first). */
+const MATRIX_FILES = 30;
+
+/** Per workflow: the routes its trials took (and which broke the expected one), and the role × file access matrix. */
+function teamSection(data: ReportData): string {
+  const parts = data.groups.map((g) => {
+    const routes = routeFrequencies(g.records);
+    if (!routes.length) return '';
+    const expected = [...new Set(g.records.map((r) => r.team?.expected_route).filter((x): x is string => !!x))];
+    const total = routes.reduce((n, r) => n + r.trials, 0);
+    const routeRows = routes
+      .slice(0, 12)
+      .map(
+        (r) =>
+          `<tr><td>${esc(r.route)}</td><td class="num">${r.trials}</td><td class="num">${Math.round((100 * r.trials) / total)}%</td>${r.misrouted ? `<td class="bad">misrouted (${r.misrouted})</td>` : '<td></td>'}</tr>`,
+      )
+      .join('');
+    const m = accessMatrix(g.records);
+    const shown = m.files.slice(0, MATRIX_FILES);
+    const cell = (c: { read: number; write: number } | undefined) =>
+      c ? `<td class="num">${c.read ? `R${c.read}` : ''}${c.read && c.write ? ' ' : ''}${c.write ? `<b>W${c.write}</b>` : ''}</td>` : '<td></td>';
+    const matrix = shown.length
+      ? `<table class="matrix"><thead><tr><th>file</th>${m.roles.map((r) => `<th>${esc(r)}</th>`).join('')}<th>write overlaps</th></tr></thead><tbody>${shown
+          .map(
+            (f) =>
+              `<tr><td>${esc(f.file)}</td>${m.roles.map((r) => cell(f.cells[r])).join('')}${f.overlaps ? `<td class="bad num">${f.overlaps}</td>` : '<td class="num">0</td>'}</tr>`,
+          )
+          .join('')}</tbody></table>${m.files.length > shown.length ? `<p class="note">${m.files.length - shown.length} more files not shown.</p>` : ''}`
+      : '<p class="muted">No file accesses recorded.</p>';
+    return `<h3>${esc(g.label)}</h3>
+<table><thead><tr><th>route (role calls in order)</th><th>trials</th><th>share</th><th>${expected.length ? `expected: ${esc(expected.join('; '))}` : 'no expected route declared'}</th></tr></thead><tbody>${routeRows}</tbody></table>
+${matrix}`;
+  });
+  const body = parts.join('');
+  if (!body) return '<p class="note">These runs were made before bench recorded routes and file accesses.</p>';
+  return `${body}<p class="note">Cells: in how many trials the role read (R) and wrote (W) the file. Reads come from the file tools and from what a command's text names; a command's other reads are not observable. Writes come from edits and from the worktree compared before and after each command. A write overlap: two role calls each wrote the file while the other was running. See docs/team.md.</p>`;
+}
+
 function passAtK(data: ReportData): string {
   const ws = data.analysis.workflows.filter((w) => w.pass_at_k);
   if (!ws.length) return '';
@@ -205,6 +247,21 @@ function trialData(run: string, wf: string, r: TrialRecord) {
     triage: r.triage ? { scores: r.triage.scores, answer: r.triage.answer, error: r.triage.parse_error } : null,
     canary: r.canary.planted ? r.canary : null,
     roles: Object.fromEntries(Object.entries(r.roles).map(([k, v]) => [k, [v.model, v.wall_ms, v.model_ms, v.tokens.input + v.tokens.output, v.cost_usd]])),
+    team: r.team ? trialTeam(r.team) : null,
+  };
+}
+
+/** A trial's route and its role × file matrix (file, then per role 'R', 'W' or 'RW'), compact for the drawer. */
+function trialTeam(team: NonNullable<TrialRecord['team']>) {
+  const m = accessMatrix([{ status: 'ok', team } as TrialRecord]);
+  return {
+    route: routeText(team),
+    expected: team.expected_route,
+    misrouted: team.misrouted,
+    roles: m.roles,
+    matrix: m.files.slice(0, 60).map((f) => [f.file, ...m.roles.map((r) => (f.cells[r]?.read ? 'R' : '') + (f.cells[r]?.write ? 'W' : ''))]),
+    overlaps: team.write_overlaps.map((o) => `${o.file}: ${o.roles[0]} and ${o.roles[1]}`),
+    deps: team.concurrent_dependencies.map((d) => `${d.reader_role} read ${d.file} while ${d.writer_role}, still running, had written it`),
   };
 }
 
@@ -252,7 +309,7 @@ ${audits.length ? `<div class="banner warn" role="note"><b>Adversary.</b> ${audi
 ${unsandboxed.length ? `<div class="banner warn" role="note"><b>No OS sandbox</b> in ${unsandboxed.map((r) => esc(r.label)).join(', ')}: paths were enforced in the file tools only; commands could write anywhere and reach the network.</div>` : ''}
 <h1>${esc(title)}</h1>
 <p class="meta">${data.runs.map((r) => [`${esc(r.manifest.suite.name)}`, `${r.records.length} trials`, `${esc(r.manifest.engine)} engine`, `model ${esc(r.manifest.model.name)}`, `sandbox ${esc(r.manifest.sandbox.backend)}`, `seed ${r.manifest.seed}`, `${esc(r.manifest.created_at.slice(0, 16).replace('T', ' '))} UTC`, ...runOrigin(r.manifest).map(esc)].join(' · ')).join('<br>')}</p>
-<nav><a href="#summary">Summary</a><a href="#charts">Charts</a><a href="#kinds">By kind</a><a href="#roles">Roles</a><a href="#enforcement">Enforcement</a><a href="#tasks">Tasks</a><a href="#run">Run</a></nav>
+<nav><a href="#summary">Summary</a><a href="#charts">Charts</a><a href="#kinds">By kind</a><a href="#roles">Roles</a><a href="#enforcement">Enforcement</a><a href="#team">Team</a><a href="#tasks">Tasks</a><a href="#run">Run</a></nav>
 </header>
 <main>
 <section id="summary"><h2>Summary</h2>
@@ -266,6 +323,7 @@ ${charts.map((c, i) => `<figure id="chart-${c.id}"><figcaption><b>${esc(c.title)
 <section id="kinds"><h2>By task kind</h2>${kindsTable(data)}${passAtK(data)}</section>
 <section id="roles"><h2>Roles</h2>${rolesTable(data)}</section>
 <section id="enforcement"><h2>Enforcement</h2>${enforcementSection(data)}</section>
+<section id="team"><h2>Team: routes and file access</h2>${teamSection(data)}</section>
 <section id="tasks"><h2>Tasks</h2>
 <p class="legend"><span class="o ok">✓</span> resolved <span class="o bad">✗</span> not resolved <span class="o esc">!</span> accepted but not resolved (escaped) <span class="o infra">⚠</span> not judged (infrastructure, time or turn limit). Select a cell for the trial’s timeline and patch.</p>
 <div class="controls"><input id="filter" type="search" placeholder="filter tasks" aria-label="filter tasks"> <label><input id="only-diff" type="checkbox"> only tasks where workflows differ</label> <span id="pager"></span></div>
@@ -344,8 +402,15 @@ const SCRIPT = `
       ...(t.review ? [['review', (t.review.verdict || 'none') + ' after ' + t.review.rounds + ' round(s); findings ' + JSON.stringify(t.review.findings)]] : []),
       ...(t.docs ? [['docs checks', t.docs.map((c) => (c[1] ? 'pass ' : 'FAIL ') + c[0] + (c[1] ? '' : ' (' + c[2] + ')')).join('; ')]] : []),
       ...(t.triage ? [['triage', 'scores ' + JSON.stringify(t.triage.scores) + '; answer ' + (t.triage.answer ? JSON.stringify(t.triage.answer) : 'none (' + t.triage.error + ')')]] : []),
+      ...(t.team ? [['route', t.team.route + (t.team.expected ? (t.team.misrouted ? ' (MISROUTED: expected ' : ' (as expected: ') + t.team.expected + ')' : '')]] : []),
+      ...(t.team && t.team.overlaps.length ? [['write overlaps', t.team.overlaps.join('; ')]] : []),
+      ...(t.team && t.team.deps.length ? [['reads of unfinished work', t.team.deps.join('; ')]] : []),
       ...(t.canary ? [['planted instruction', t.canary.followed ? 'FOLLOWED (' + t.canary.seen_in.join(', ') + ')' : 'not followed']] : []),
     ])];
+    if (t.team && t.team.matrix.length) {
+      parts.push(el('h3', {}, 'File access (R read, W written)'));
+      parts.push(el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'file'), ...t.team.roles.map((r) => el('th', {}, r)))), el('tbody', {}, ...t.team.matrix.map((row) => el('tr', {}, ...row.map((c) => el('td', {}, c)))))));
+    }
     if (d) {
       parts.push(el('h3', {}, 'Timeline'));
       parts.push(el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'ms'), el('th', {}, 'role'), el('th', {}, 'event'), el('th', {}, 'what happened'))), el('tbody', {}, ...d.t.map((e) => el('tr', { class: e[4] ? 'alarm' : '' }, el('td', { class: 't' }, Math.round(e[0])), el('td', {}, e[1]), el('td', {}, e[2]), el('td', { class: 'what' }, e[3]))))));

@@ -1,6 +1,7 @@
 // The markdown summary: the headline table and the findings, for CI step summaries and PR comments.
 import { enforcementTotals } from '../analyze/enforcement.ts';
 import { metricByName } from '../analyze/metrics.ts';
+import { accessMatrix, routeFrequencies } from '../analyze/team.ts';
 import { ATTEMPT_CLASSES } from '../control/types.ts';
 import { ENFORCEMENT_STAGES } from '../record/schema.ts';
 import { runOrigin, type ReportData } from './data.ts';
@@ -18,6 +19,8 @@ const ROWS = [
   'denied_calls_per_task',
   'blocked_network_per_task',
   'hook_failures_per_task',
+  'misrouted_rate',
+  'write_overlaps_per_task',
   'canary_follow_rate',
   'leak_rate',
   'escape_rate',
@@ -66,6 +69,21 @@ export function renderMarkdown(data: ReportData): string {
       const layers = ENFORCEMENT_STAGES.filter((s) => t.byStage[s]).map((s) => `${s === 'os' ? 'OS sandbox' : s} ${t.byStage[s]}`);
       lines.push(
         `- ${md(label)}: **${t.escapes} escape(s)**, **${t.leaks} leak(s)** over ${t.measured} trial(s)${t.audited ? ` (${t.audited} with tripwires)` : ' (no tripwires: --audit sets them)'}; blocked ${blocked.length ? blocked.join(', ') : 'nothing'}${layers.length ? ` (by ${layers.join(', ')})` : ''}${t.grade ? `; ${t.grade} tried by graded runs` : ''}.`,
+      );
+    }
+    lines.push('');
+  }
+  const teams = data.groups
+    .map((g) => ({ label: g.label, routes: routeFrequencies(g.records), matrix: accessMatrix(g.records) }))
+    .filter((t) => t.routes.length);
+  if (teams.some((t) => t.routes.some((r) => r.route !== '(no role calls)'))) {
+    lines.push('### Routes', '');
+    for (const t of teams) {
+      const total = t.routes.reduce((n, r) => n + r.trials, 0);
+      const top = t.routes.slice(0, 4).map((r) => `${md(r.route)} ${Math.round((100 * r.trials) / total)}%${r.misrouted ? ` (${r.misrouted} misrouted)` : ''}`);
+      const overlapped = t.matrix.files.filter((f) => f.overlaps).map((f) => `${md(f.file)} (${f.overlaps})`);
+      lines.push(
+        `- ${md(t.label)}: ${top.join('; ')}${t.routes.length > 4 ? `; ${t.routes.length - 4} other route(s)` : ''}${overlapped.length ? `. Written by two running roles at once: ${overlapped.slice(0, 6).join(', ')}` : ''}.`,
       );
     }
     lines.push('');

@@ -17,6 +17,7 @@ import { parseYaml } from '../input/validate.ts';
 import { broadWorkflow } from './builtin.ts';
 import { hookGroups, HooksFile, type HookLoadNote } from './hooks.ts';
 import { defaultOutputKind, OUTPUT_SCHEMAS, type OutputKind } from './outputs.ts';
+import { compileRoute, type RouteKind, type RouteRule } from './routes.ts';
 import { AgentFile, BenchSection, ConfigFile, PluginManifest } from './schema.ts';
 import { SKILLS_VIEW, TOOL_NAMES, type Role, type Skill, type Workflow } from './types.ts';
 
@@ -358,6 +359,18 @@ export function loadWorkflowDir(dirArg: string): Workflow {
       }
     }
   }
+  const routes: Partial<Record<RouteKind, RouteRule>> = {};
+  for (const [kind, spec] of Object.entries(bench.routes) as Array<[RouteKind, { expect: string[] }]>) {
+    const rule = problems.try(() =>
+      compileRoute(
+        spec.expect,
+        // The entry role of description routing is not a call of the route: only the roles it calls are.
+        roles.filter((r) => routing !== 'description' || r.name !== entry).map((r) => r.name),
+        { ...where, field: `routes.${kind}.expect` },
+      ),
+    );
+    if (rule) routes[kind] = rule;
+  }
   if (problems.list.length) throw new InputErrors(problems.list);
 
   return {
@@ -376,6 +389,7 @@ export function loadWorkflowDir(dirArg: string): Workflow {
       maxRounds: bench.max_rounds,
     },
     graph: bench.graph,
+    routes,
     hooks,
     hookEnv: bench.hook_env,
     approver: bench.approver,

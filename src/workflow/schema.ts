@@ -164,6 +164,19 @@ export const BenchSection = z.strictObject({
       edges: z.array(z.strictObject({ from: z.string(), to: z.string(), when: z.enum(['always', 'approved', 'changes_requested']).default('always') })).min(1),
     })
     .optional(),
+  routes: z
+    .partialRecord(
+      z.enum(['pr', 'docs', 'triage', 'default']),
+      z.strictObject({
+        expect: z
+          .array(z.string())
+          .min(1)
+          .describe('The route expected, as a sequence pattern over role calls: role names, "_" (any role), ( ) groups, | alternatives, ? * + quantifiers.'),
+      }),
+      { error: (iss) => ((iss.code as string) === 'unrecognized_keys' ? 'not a task kind: use pr, docs, triage or default' : undefined) },
+    )
+    .default({})
+    .describe('The route a task of each kind should take (default: for kinds not listed); a trial whose route breaks it counts as misrouted.'),
   roles: z
     .record(
       z.string(),

@@ -3,6 +3,7 @@
 import type { ApproverSpec } from '../control/approver.ts';
 import type { HookGroupSpec } from '../control/hooks.ts';
 import type { ApprovalPolicy, NetworkPolicy, SandboxMode } from '../control/types.ts';
+import type { RouteKind, RouteRule } from './routes.ts';
 
 /** The harness tools a role can be given (Codex's vocabulary). */
 export const TOOL_NAMES = ['exec_command', 'apply_patch', 'read_file', 'list_dir', 'grep_files'] as const;
@@ -80,6 +81,8 @@ export interface Workflow {
   roles: Role[];
   limits: WorkflowLimits;
   graph?: { start: string; edges: GraphEdge[] };
+  /** The route expected per task kind (bench.toml [routes.<kind>]); empty when none is declared. */
+  routes?: Partial<Record<RouteKind, RouteRule>>;
   hooks: HookGroupSpec[];
   /** Variables of the harness's environment its hooks may see (all others are kept from them). */
   hookEnv: string[];

@@ -33,6 +33,8 @@ describe('bench replay suites/pr (the shipped suite, end to end through the CLI)
     for (const r of records.filter((x) => x.workflow === 'roles')) {
       expect(Object.keys(r.roles).sort()).toEqual(['explorer', 'orchestrator', 'reviewer', 'worker']);
       expect(r.review.verdict).toBe('approve');
+      // Its descriptions route every step to the right role: the route it declares in bench.toml holds.
+      expect(r.team).toMatchObject({ expected_route: 'explorer (worker reviewer)+', misrouted: false });
     }
     expect(run.readManifest().sandbox.backend).toBe('bwrap');
     expect(run.readManifest().workflows.map((w) => w.name)).toEqual(['broad', 'roles']);

@@ -57,6 +57,7 @@ export function sampleRecord(over: Partial<TrialRecord> = {}): TrialRecord {
     review: { verdict: null, rounds: 0, findings: { bug: 0, missing_test: 0, security: 0, scope: 0, style: 0 } },
     docs: null,
     triage: null,
+    team: null,
     canary: { planted: false, followed: null, seen_in: [] },
     output: {
       files_changed: 1,

@@ -9,6 +9,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { Agent, MaxTurnsExceededError, Runner, type FunctionTool } from '@openai/agents';
 import type { HookAgent } from '../../control/types.ts';
+import { countText } from '../../model/tokens.ts';
 import { clip } from '../../record/events.ts';
 import type { Role, Workflow } from '../../workflow/types.ts';
 import { asText, isAccepted, parsedObject as parsed } from '../accepted.ts';
@@ -34,6 +35,16 @@ function instructionsOf(role: Role): string {
   if (!role.skills.length) return role.instructions;
   const list = role.skills.map((s) => `- ${s.name}: ${s.description} (read ${s.view})`).join('\n');
   return `${role.instructions}\n\nSkills you can use (read the SKILL.md file before relying on one):\n${list}`;
+}
+
+/** What a caller handed a role: an agent tool's `input` argument (its call arrives as JSON), else the text itself. */
+function handed(raw: string): string {
+  try {
+    const v = (JSON.parse(raw) as { input?: unknown } | null)?.input;
+    return typeof v === 'string' ? v : raw;
+  } catch {
+    return raw;
+  }
 }
 
 class Session {
@@ -102,7 +113,9 @@ class Session {
       call_id: callId,
       state: 'start',
       depth,
-      ...(input !== undefined ? { input: clip(input, 1000) } : {}),
+      agent: agent.agent_id,
+      // The route records each call's input size (what the caller handed over), before it is clipped for the log.
+      ...(input !== undefined ? { input: clip(input, 1000), input_bytes: Buffer.byteLength(handed(input)), input_tokens: countText(handed(input)) } : {}),
     });
     if (this.input.hooks?.has('SubagentStart'))
       await this.input.hooks.fire('SubagentStart', { turn_id: callId, ...agent }, agent.agent_type, { role: agent.agent_type });
@@ -199,7 +212,7 @@ class Session {
       const callId = `graph-${node}-${n}`;
       const agent = this.agent(role, 1);
       const who = this.hookAgent(role, callId);
-      await this.startRole(who, callId, 1);
+      await this.startRole(who, callId, 1, input);
       const result = await this.current.run(who, () =>
         runWithApprovals(this.runner, agent, input, { maxTurns: this.wf.limits.maxTurns, signal: this.input.signal }, this.input.plane),
       );

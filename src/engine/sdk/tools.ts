@@ -11,7 +11,8 @@ import { z } from 'zod';
 import type { ControlPlane } from '../../control/plane.ts';
 import { SafeFsError } from '../../control/safefs.ts';
 import type { EscalationRequest, HookAgent, ToolCall } from '../../control/types.ts';
-import { isTestCommand } from '../../control/classify.ts';
+import { isTestCommand, pathOperands } from '../../control/classify.ts';
+import { treeState, writtenBetween } from '../../control/observe.ts';
 import { shellQuote } from '../../exec/run.ts';
 import { clip } from '../../record/events.ts';
 import type { ToolName } from '../../workflow/types.ts';
@@ -146,8 +147,13 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
         work: async (call, rt) => {
           const cmd = call.command!.cmd;
           const maxTokens = call.input.max_output_tokens as number | null | undefined;
+          // The files it wrote are seen by comparing the worktree before and after (the access matrix);
+          // the files it read only as far as its text names them.
+          const before = treeState(rt.workspace);
           // The model may ask for less output, never for more than the harness's cap (the plane clamps it too).
           const res = await rt.exec(cmd, undefined, { maxOutputBytes: maxTokens ? Math.min(maxTokens * 4, rt.maxOutputBytes) : undefined });
+          const after = before && treeState(rt.workspace);
+          const named = pathOperands(cmd).reads.filter((p) => !p.startsWith('/') || p.startsWith(`${rt.workspace}/`));
           return {
             text: formatExec(res, rt.timeoutMs),
             exec: res,
@@ -157,6 +163,8 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
               test: isTestCommand(cmd),
               output: clip(res.output, 2000),
               output_bytes: Buffer.byteLength(res.output),
+              writes: before && after ? writtenBetween(before, after).slice(0, 200) : null,
+              reads_named: named.slice(0, 50),
             },
           };
         },
@@ -241,8 +249,10 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
         work: async (call, rt) => {
           const path = String(call.input.path);
           let text: string;
+          let at: ReturnType<typeof rt.reader>;
+          let rel: string;
           try {
-            const at = rt.reader(path);
+            at = rt.reader(path);
             const r = at.fs.read(at.path, FILE_LIMIT_BYTES);
             if (r.truncated)
               return {
@@ -250,6 +260,7 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
                 event: { path, error: true },
               };
             text = r.data.toString('utf8');
+            rel = r.rel;
           } catch (err) {
             return { ...fileError(err, `read ${path}`), event: { path, error: true } };
           }
@@ -264,7 +275,7 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
           }
           if (text.length > READ_LIMIT_BYTES)
             text = `${text.slice(0, READ_LIMIT_BYTES)}\n…[file truncated at ${READ_LIMIT_BYTES} bytes; read on with offset/limit]`;
-          return { text, event: { path, bytes: text.length } };
+          return { text, event: { path, bytes: text.length, ...(at.fs === rt.fs ? { file: rel } : {}) } };
         },
       }),
 
@@ -319,9 +330,11 @@ export function workspaceTools(names: readonly ToolName[], opts: ToolOptions): F
           if (res.exitCode === 1 && !res.stderr.trim()) return { text: 'No matches.', event: { matches: 0 } };
           if (res.exitCode !== 0) return { text: `Error: ${res.stderr.trim() || `git grep exited ${res.exitCode}`}`, event: { error: true } };
           const lines = res.stdout.split('\n').filter(Boolean);
+          // Files whose lines came back were read (git grep prints paths relative to the root it runs in).
+          const files = [...new Set(lines.map((l) => /^(.+?):\d+:/.exec(l)?.[1]).filter((f): f is string => !!f))];
           return {
             text: lines.slice(0, 200).join('\n') + (lines.length > 200 ? `\n…[${lines.length - 200} more matches]` : ''),
-            event: { matches: lines.length },
+            event: { matches: lines.length, files: files.slice(0, 200) },
           };
         },
       }),

@@ -421,6 +421,8 @@ function verdictOf(output: string): { verdict: string; findings: unknown[]; text
 function coordinate(ctx: Ctx): Decision {
   const { oracle } = ctx;
   const team = teamOf(ctx);
+  const parallel =
+    /\b(in parallel|at the same time|concurrently)\b/i.test(ctx.conv.instructions) && team.workers.length > 1 && team.workers.every((w) => w.via === 'tool');
   let report = '';
   if (team.explorer) {
     const d = delegate(ctx, 'explore', team.explorer, `Investigate this task and report the relevant files and a plan:\n\n${oracle.request}`);
@@ -435,8 +437,16 @@ function coordinate(ctx: Ctx): Decision {
       round === 1
         ? `Round 1. Make the change this task asks for, with tests, and run them:\n\n${oracle.request}\n\nWhat the explorer found:\n${report}`
         : `Round ${round}. The reviewer asked for changes. Address every finding, keep the tests passing:\n\n${last?.findings.length ? JSON.stringify(last.findings) : (last?.text ?? '')}\n\nThe task:\n${oracle.request}`;
-    const w = delegate(ctx, `work_${round}`, team.worker, ask);
-    if ('next' in w) return w.next;
+    if (round === 1 && parallel) {
+      // Told to run its workers in parallel: one response asks every worker at once (the engine runs the calls together).
+      const steps = team.workers.map((w, i) => ({ w, step: `work_1_${i}` }));
+      // Each is told who else works at the same time, as a coordinator would (and so each conversation is its own).
+      const tell = (i: number) => `${ask}\n\nYou are ${i + 1} of ${steps.length} working on this at the same time (${steps.map((x) => x.w.name).join(', ')}).`;
+      if (!steps.some((x) => ctx.tr.has(x.step))) return { items: steps.flatMap((x, i) => call(ctx, x.step, x.w.name, { input: tell(i) }).items) };
+    } else {
+      const w = delegate(ctx, `work_${round}`, team.worker, ask);
+      if ('next' in w) return w.next;
+    }
     if (!team.reviewer) break;
     const r = delegate(
       ctx,

@@ -189,23 +189,61 @@ export interface Delegate {
   via: 'tool' | 'codex';
 }
 
-/** The roles a coordinator can hand work to: its agent tools (bench), or the roles Codex can spawn. */
-export function teamOf(ctx: Ctx): { explorer?: Delegate; worker?: Delegate; reviewer?: Delegate } {
+/** What a description says a role does, per step of the work: each phrase found adds one to the role's fit. */
+const STEP_PHRASES: Record<'explorer' | 'worker' | 'reviewer', { says: RegExp[]; not?: RegExp }> = {
+  explorer: { says: [/explor/, /investigat/, /research/, /finds? (where|the files|the code)/, /locat/, /plan/] },
+  worker: {
+    says: [/implement/, /edits?|editing/, /writ(e|es|ing)/, /makes? the change/, /changes? the code/, /fix(es)?/],
+    not: /read-only|never edits?|cannot edit|does not edit/,
+  },
+  reviewer: { says: [/review/, /verdict/, /verif/, /audit/, /checks? (it|the|against)/] },
+};
+
+/** How well a description fits a step: phrases that say the step, 0 when it says it cannot do it. */
+function fit(step: keyof typeof STEP_PHRASES, description: string): number {
+  const d = description.toLowerCase();
+  const { says, not } = STEP_PHRASES[step];
+  return not?.test(d) ? 0 : says.filter((r) => r.test(d)).length;
+}
+
+export interface Team {
+  explorer?: Delegate;
+  worker?: Delegate;
+  reviewer?: Delegate;
+  /** Every role that fits implementing best (more than one when descriptions tie): a coordinator told to work in parallel asks them all. */
+  workers: Delegate[];
+}
+
+/**
+ * The roles a coordinator hands each step to: its agent tools (bench), or the roles Codex can spawn.
+ * As a model routes by description, the role whose description says the step best gets it; when
+ * descriptions tie (vague or overlapping ones), a draw of the seed picks among them, so overlapping
+ * descriptions mis-route now and then, silently, as they do with a real model. Only when no description
+ * speaks of a step do the names decide.
+ */
+export function teamOf(ctx: Ctx): Team {
   const tools = delegateTools(ctx.conv);
   const codex = !tools.length && hasTool(ctx, 'spawn_agent');
   const candidates = codex ? codexRoles(ctx.conv) : tools;
   const via = codex ? 'codex' : 'tool';
-  // Names first, then descriptions (as a model reads them: "never edits" is not an editor).
-  const pickBy = (name: RegExp, desc: RegExp, not?: RegExp): Delegate | undefined => {
-    const found =
-      candidates.find((t) => name.test(t.name.toLowerCase())) ??
-      candidates.find((t) => desc.test(t.description.toLowerCase()) && !not?.test(t.description.toLowerCase()));
+  const best = (step: keyof typeof STEP_PHRASES): Array<{ name: string }> => {
+    const scored = candidates.map((t) => ({ t, n: fit(step, t.description) }));
+    const top = Math.max(0, ...scored.map((x) => x.n));
+    return top > 0 ? scored.filter((x) => x.n === top).map((x) => x.t) : [];
+  };
+  const byName = (name: RegExp) => candidates.find((t) => name.test(t.name.toLowerCase()));
+  const pick = (step: keyof typeof STEP_PHRASES, name: RegExp): Delegate | undefined => {
+    const tied = best(step);
+    const found = tied.length ? tied[Math.floor(draw(...ctx.key, 'route', step) * tied.length)]! : byName(name);
     return found && { name: found.name, via };
   };
+  const worker = pick('worker', /work|implement|coder|engineer|dev/);
+  const tiedWorkers = best('worker');
   return {
-    explorer: pickBy(/explor|scout|research/, /explor|investigat|research|find where/),
-    worker: pickBy(/work|implement|coder|engineer|dev/, /implement|edit|writ|change the code|make the change/, /read-only|never edit|cannot edit/),
-    reviewer: pickBy(/review|critic|check/, /review|verif|check the change|audit/),
+    explorer: pick('explorer', /explor|scout|research/),
+    worker,
+    reviewer: pick('reviewer', /review|critic|check/),
+    workers: tiedWorkers.length ? tiedWorkers.map((t) => ({ name: t.name, via })) : worker ? [worker] : [],
   };
 }
 
