@@ -123,6 +123,9 @@ function classOf(call: ToolCall, networkLike: boolean): AttemptClass {
   return 'other';
 }
 
+/** The key of a planned call: its role and its id. */
+const planId = (role: string, callId: string) => `${role}\0${callId}`;
+
 export class ControlPlane {
   readonly workspace: string;
   private readonly fs: SafeRoot;
@@ -329,10 +332,12 @@ export class ControlPlane {
   /** Steps 1-3 up to the approval question, once per call (the SDK may ask more than once). */
   plan(call: ToolCall): Promise<CallPlan> {
     const key = JSON.stringify([call.role, call.tool, call.input, call.command ?? null, call.escalate ?? null]);
-    const known = this.plans.get(call.callId);
+    // By role and id: two roles running at once may be given the same call id (a model's ids are only unique per response).
+    const id = planId(call.role, call.callId);
+    const known = this.plans.get(id);
     if (known?.key === key) return known.plan;
     const plan = this.makePlan(call);
-    this.plans.set(call.callId, { key, plan });
+    this.plans.set(id, { key, plan });
     return plan;
   }
 
@@ -458,8 +463,8 @@ export class ControlPlane {
   }
 
   /** Answers an approval prompt: PermissionRequest hooks first, then the approver's rules. */
-  async decide(callId: string): Promise<{ approved: boolean; message: string }> {
-    const plan = await this.plans.get(callId)?.plan;
+  async decide(callId: string, role: string): Promise<{ approved: boolean; message: string }> {
+    const plan = await this.plans.get(planId(role, callId))?.plan;
     if (!plan) return { approved: false, message: 'unknown call' };
     if (plan.approved !== null) return { approved: plan.approved, message: plan.approved ? 'approved' : 'denied' };
     return this.ask(plan, plan.approval?.reason ?? 'approval requested');
@@ -552,7 +557,7 @@ export class ControlPlane {
   ): Promise<string> {
     const plan = await this.plan(call);
     // A plan is run once: a later call that reuses the id is planned, and asked about, anew.
-    this.plans.delete(call.callId);
+    this.plans.delete(planId(call.role, call.callId));
     const ev = this.opts.events;
     const base = { role: call.role, call_id: call.callId, tool: call.tool };
     if (plan.blocked) return this.told(call, plan.blocked.text);

@@ -17,7 +17,8 @@ export async function runWithApprovals(
   while (result.interruptions?.length) {
     for (const item of result.interruptions) {
       const callId = (item.rawItem as { callId?: string }).callId ?? '';
-      const answer = await plane.decide(callId);
+      // The agent that made the call is the role (agents are named after their roles).
+      const answer = await plane.decide(callId, item.agent.name);
       if (answer.approved) result.state.approve(item);
       else result.state.reject(item, { message: `Not approved: ${answer.message}` });
     }
