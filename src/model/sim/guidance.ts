@@ -10,7 +10,8 @@ const HEADING = '# AGENTS.md instructions for ';
 export function guidanceText(conv: Conversation): string | null {
   for (const it of conv.items) {
     if (it.kind !== 'message' || it.role !== 'user' || !it.text.startsWith(HEADING)) continue;
-    const m = /<INSTRUCTIONS>\n?([\s\S]*?)\n?<\/INSTRUCTIONS>\s*$/.exec(it.text);
+    // Codex sends the environment context in the same message, after it.
+    const m = /<INSTRUCTIONS>\n?([\s\S]*?)\n?<\/INSTRUCTIONS>/.exec(it.text);
     return m ? m[1]! : null;
   }
   return null;
