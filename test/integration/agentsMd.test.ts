@@ -12,7 +12,11 @@ import { composeGuidance, AGENTS_MD_HEADING } from '../../src/engine/agentsMd.ts
 import { findCodex } from '../../src/engine/codex/binary.ts';
 import { KEY_ENV, prepareCodexHome } from '../../src/engine/codex/home.ts';
 import { runProcess } from '../../src/exec/run.ts';
-import { fromResponsesBody } from '../../src/model/conversation.ts';
+import type { Model, ModelRequest, ModelResponse, StreamEvent } from '@openai/agents';
+import { fromResponsesBody, fromSdkRequest, type Conversation, type ReplyItem, type SdkRequestLike } from '../../src/model/conversation.ts';
+import { envelope, updateSection } from '../../src/model/sim/patch.ts';
+import { fillSchema } from '../../src/model/sim/toolkit.ts';
+import { toSdkResponse } from '../../src/model/sdkItems.ts';
 import { guidanceTestCommand, guidanceText } from '../../src/model/sim/guidance.ts';
 import { SimProfile } from '../../src/model/sim/profile.ts';
 import { loadWorkflowDir } from '../../src/workflow/load.ts';
@@ -66,6 +70,78 @@ describe('AGENTS.md in a replay (sdk engine, simulated model)', () => {
     expect(off.output.test_commands).toEqual(['npm test']);
     // What the guidance costs is in the input tokens: the same agent, given it, is sent more.
     expect(roles.roles.worker!.tokens.input).toBeGreaterThan(0);
+  });
+});
+
+/**
+ * A model that follows a script by role: the orchestrator calls the worker (which edits AGENTS.md), the
+ * reviewer, the worker again (which replaces AGENTS.md by a link out of the worktree) and the explorer.
+ * Every conversation it is sent is kept.
+ */
+class ScriptedModel implements Model {
+  private readonly role: string;
+  private readonly seen: Array<{ role: string; conv: Conversation }>;
+  constructor(role: string, seen: Array<{ role: string; conv: Conversation }>) {
+    this.role = role;
+    this.seen = seen;
+  }
+  async getResponse(request: ModelRequest): Promise<ModelResponse> {
+    const conv = fromSdkRequest(request as unknown as SdkRequestLike, 'scripted');
+    this.seen.push({ role: this.role, conv });
+    const calls = conv.items.filter((i) => i.kind === 'call').length;
+    const ask = conv.items.find((i) => i.kind === 'message' && i.role === 'user' && !i.text.startsWith(AGENTS_MD_HEADING));
+    const asked = ask?.kind === 'message' ? ask.text : '';
+    const call = (name: string, args: unknown): ReplyItem => ({ kind: 'call', callId: `call_${this.role}_${calls}`, name, args: JSON.stringify(args) });
+    const done: ReplyItem = { kind: 'message', text: conv.outputSchema ? JSON.stringify(fillSchema(conv.outputSchema, { verdict: 'approve' })) : 'done.' };
+    let item: ReplyItem = done;
+    if (this.role === 'orchestrator') {
+      const plan = [
+        ['worker', 'edit'],
+        ['reviewer', 'review'],
+        ['worker', 'link'],
+        ['explorer', 'look'],
+      ];
+      if (calls < plan.length) item = call(plan[calls]![0]!, { input: plan[calls]![1] });
+    } else if (this.role === 'worker' && calls === 0 && asked === 'edit') {
+      const patch = envelope([updateSection('AGENTS.md', [[' - Keep the API reference in the README in step with the exports.', '+- Run the tests twice.']])]);
+      item = call('apply_patch', { input: patch });
+    } else if (this.role === 'worker' && calls === 0 && asked === 'link') {
+      item = call('exec_command', { cmd: 'rm AGENTS.md && ln -s /etc/hostname AGENTS.md' });
+    }
+    return toSdkResponse({ items: [item], usage: { input: 1, cached_input: 0, output: 1, reasoning: 0 } }, `resp_${this.role}_${this.seen.length}`);
+  }
+  async *getStreamedResponse(): AsyncIterable<StreamEvent> {
+    throw new Error('not streamed');
+  }
+}
+
+describe('AGENTS.md is the agent’s to change: each role run reads it as the roles before it left it', () => {
+  test('an edit reaches the next role and is recorded as a change; a link out of the worktree is refused, not followed', async () => {
+    const seen: Array<{ role: string; conv: Conversation }> = [];
+    const backend = simBackend(DILIGENT);
+    backend.model = (trial) => ({ model: new ScriptedModel(trial.role, seen), name: 'scripted' });
+    const { records } = await runReplay(join(ROOT, 'suites', 'pr'), {
+      workflows: [loadWorkflowDir(join(ROOT, 'suites/workflows/roles'))],
+      backend,
+      tasks: ['add-humanize'],
+    });
+    const r = records[0]!;
+    expect(r.status, JSON.stringify(r.error)).toBe('ok');
+    const guidanceOf = (role: string, n = 0) => guidanceText(seen.filter((s) => s.role === role)[n]!.conv);
+    expect(guidanceOf('orchestrator')).not.toContain('Run the tests twice.');
+    expect(guidanceOf('worker', 0)).not.toContain('Run the tests twice.');
+    // The reviewer started after the worker's edit: it is given the edited file.
+    expect(guidanceOf('reviewer')).toContain('Run the tests twice.');
+    // The explorer started after AGENTS.md became a link to /etc/hostname: nothing is given, and the refusal is recorded.
+    expect(guidanceText(seen.find((s) => s.role === 'explorer')!.conv)).toBeNull();
+    expect(JSON.stringify(seen.find((s) => s.role === 'explorer')!.conv.items)).not.toContain(readFileSync('/etc/hostname', 'utf8').trim());
+    expect(r.agents_md).toMatchObject({
+      changed: true,
+      role_runs: 5,
+      refused: [{ path: 'AGENTS.md', reason: expect.stringMatching(/outside the workspace/) }],
+    });
+    // The record's files are the ones the first role run got.
+    expect(r.agents_md!.files.map((f) => f.path)).toEqual(['AGENTS.md']);
   });
 });
 

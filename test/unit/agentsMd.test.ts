@@ -9,6 +9,8 @@ import { countText } from '../../src/model/tokens.ts';
 import { guidanceTestCommand, guidanceText } from '../../src/model/sim/guidance.ts';
 import type { Conversation } from '../../src/model/conversation.ts';
 import { InputErrors } from '../../src/errors.ts';
+import { EventLog } from '../../src/record/events.ts';
+import { agentsMdFigures } from '../../src/replay/trial.ts';
 import { loadWorkflowDir } from '../../src/workflow/load.ts';
 import { DEFAULT_PROJECT_DOC_MAX_BYTES } from '../../src/workflow/types.ts';
 import { tmp, writeFiles } from '../helpers/fixtures.ts';
@@ -165,5 +167,27 @@ describe('the simulated model reads the test command AGENTS.md names', () => {
     expect(guidanceTestCommand('Use `pnpm` everywhere.')).toBeNull();
     // Only the AGENTS.md message counts: a request quoting a command is not guidance.
     expect(guidanceText(conv('Please run the tests with `make check`.'))).toBeNull();
+  });
+});
+
+describe('the record’s agents_md, from the events', () => {
+  test('the first role run’s files, every role run counted, a change and every refusal kept; the codex engine’s role runs not measured; no event, null', () => {
+    const events = new EventLog(null);
+    expect(agentsMdFigures(events)).toBeNull();
+    const files = [{ path: 'AGENTS.md', bytes: 12, truncated: false }];
+    events.emit('agents_md', { role: 'orchestrator', files, bytes: 12, tokens: 30, refused: [], changed: false });
+    events.emit('agents_md', { role: 'worker', files, bytes: 12, tokens: 30, refused: [], changed: false });
+    events.emit('agents_md', { role: 'reviewer', files: [], bytes: 0, tokens: 0, refused: [{ path: 'AGENTS.md', reason: 'a link out' }], changed: true });
+    expect(agentsMdFigures(events)).toEqual({
+      files,
+      bytes: 12,
+      tokens: 30,
+      role_runs: 3,
+      changed: true,
+      refused: [{ path: 'AGENTS.md', reason: 'a link out' }],
+    });
+    const codex = new EventLog(null);
+    codex.emit('agents_md', { role: 'orchestrator', files, bytes: 12, tokens: 30, refused: [], changed: false, engine: 'codex' });
+    expect(agentsMdFigures(codex)).toMatchObject({ role_runs: null, changed: false });
   });
 });
