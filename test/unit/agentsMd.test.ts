@@ -9,6 +9,7 @@ import { countText } from '../../src/model/tokens.ts';
 import { guidanceTestCommand, guidanceText } from '../../src/model/sim/guidance.ts';
 import type { Conversation } from '../../src/model/conversation.ts';
 import { InputErrors } from '../../src/errors.ts';
+import { describeWorkflow } from '../../src/cli/workflowText.ts';
 import { EventLog } from '../../src/record/events.ts';
 import { agentsMdFigures } from '../../src/replay/trial.ts';
 import { loadWorkflowDir } from '../../src/workflow/load.ts';
@@ -125,7 +126,12 @@ describe('the workflow supplies the global file and the config keys', () => {
     writeFileSync(join(dir, 'AGENTS.md'), '\nGLOBAL GUIDANCE\n\n');
     writeFileSync(join(dir, 'AGENTS.override.md'), '   \n');
     writeFileSync(join(dir, 'config.toml'), `project_doc_max_bytes = 1000\nproject_doc_fallback_filenames = ["TEAM.md"]\n\n${readConfig(dir)}`);
-    expect(loadWorkflowDir(dir).guidance).toEqual({ global: { name: 'AGENTS.md', text: 'GLOBAL GUIDANCE' }, maxBytes: 1000, fallbackFilenames: ['TEAM.md'] });
+    const w = loadWorkflowDir(dir);
+    expect(w.guidance).toEqual({ global: { name: 'AGENTS.md', text: 'GLOBAL GUIDANCE' }, maxBytes: 1000, fallbackFilenames: ['TEAM.md'] });
+    // bench workflow check says so.
+    expect(describeWorkflow(w)).toContain(
+      "AGENTS.md: global AGENTS.md (15 bytes), then the repository's from its root down, capped at 1000 bytes, fallback names TEAM.md",
+    );
     writeFileSync(join(dir, 'config.toml'), `project_doc_max_bytes = -1\n\n${readConfig(dir).replace(/^project_doc.*\n/gm, '')}`);
     try {
       loadWorkflowDir(dir);
