@@ -56,7 +56,11 @@ export const AgentsMdFigures = z.object({
     .describe('The files the first role run was given, in the order composed: the global one ($CODEX_HOME/...), then from the repository root down.'),
   bytes: count.describe('Bytes of those files given, after the project_doc_max_bytes cap.'),
   tokens: count.describe("Tokens (o200k) of the AGENTS.md message one role run is sent; they are part of that run's input tokens."),
-  role_runs: count.nullable().describe('Role runs given guidance (sdk engine); null: not measured (codex: its sub-agents read AGENTS.md themselves).'),
+  role_runs: count
+    .nullable()
+    .describe(
+      'Role runs the guidance was composed for, each as it started (sdk engine; each got the message when there was one); null: not measured (codex: its sub-agents read AGENTS.md themselves).',
+    ),
   changed: z.boolean().describe('A later role run was given other text than the first: the agent changed AGENTS.md during the trial.'),
   refused: z
     .array(z.object({ path: z.string(), reason: z.string() }))
