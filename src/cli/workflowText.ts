@@ -39,6 +39,11 @@ export function describeWorkflow(w: Workflow): string {
       for (const h of g.handlers)
         lines.push(`  ${g.event.padEnd(17)} matcher ${g.matcher ?? '*'}  ${h.command}  (timeout ${h.timeoutS}s)\n    ${h.key}\n    ${h.hash}`);
   } else lines.push('hooks: none');
+  const g = w.guidance;
+  if (g)
+    lines.push(
+      `AGENTS.md: global ${g.global ? `${g.global.name} (${Buffer.byteLength(g.global.text)} bytes)` : 'none'}, then the repository's from its root down, capped at ${g.maxBytes} bytes${g.fallbackFilenames.length ? `, fallback names ${g.fallbackFilenames.join(', ')}` : ''}`,
+    );
   const a = w.approver;
   lines.push(`approver: ${a.rules.length} rule(s), default ${a.default}, modelled human wait ${a.wait_ms} ms on average`);
   for (const [i, r] of a.rules.entries())

@@ -4,6 +4,7 @@ import type { HookRunner } from '../control/hooks.ts';
 import type { ControlPlane } from '../control/plane.ts';
 import type { EventLog } from '../record/events.ts';
 import type { Role, Workflow } from '../workflow/types.ts';
+import type { Guidance } from './agentsMd.ts';
 
 export interface EngineInput {
   trialId: string;
@@ -18,6 +19,11 @@ export interface EngineInput {
   modelFor(role: Role): { model: Model; name: string };
   events: EventLog;
   signal: AbortSignal;
+  /**
+   * The repository's AGENTS.md as a role starting now gets it (composed anew for every role run, as
+   * Codex does for every thread: an earlier role may have changed it); absent: none.
+   */
+  guidance?: () => Guidance;
 }
 
 export type EngineStop = 'completed' | 'max_turns' | 'aborted' | 'model_error' | 'error';

@@ -49,6 +49,25 @@ export const Enforcement = z.object({
 });
 export type Enforcement = z.infer<typeof Enforcement>;
 
+/** The repository guidance (AGENTS.md) the roles were given, as the trial's events recorded it. */
+export const AgentsMdFigures = z.object({
+  files: z
+    .array(z.object({ path: z.string(), bytes: count, truncated: z.boolean() }))
+    .describe('The files the first role run was given, in the order composed: the global one ($CODEX_HOME/...), then from the repository root down.'),
+  bytes: count.describe('Bytes of those files given, after the project_doc_max_bytes cap.'),
+  tokens: count.describe("Tokens (o200k) of the AGENTS.md message one role run is sent; they are part of that run's input tokens."),
+  role_runs: count
+    .nullable()
+    .describe(
+      'Role runs the guidance was composed for, each as it started (sdk engine; each got the message when there was one); null: not measured (codex: its sub-agents read AGENTS.md themselves).',
+    ),
+  changed: z.boolean().describe('A later role run was given other text than the first: the agent changed AGENTS.md during the trial.'),
+  refused: z
+    .array(z.object({ path: z.string(), reason: z.string() }))
+    .describe('AGENTS.md files bench would not read: a link leading out of the worktree, a folder, a FIFO or a device.'),
+});
+export type AgentsMdFigures = z.infer<typeof AgentsMdFigures>;
+
 export const TrialStatus = z.enum(['ok', 'infra_error', 'timeout', 'limit']);
 export type TrialStatus = z.infer<typeof TrialStatus>;
 
@@ -180,6 +199,10 @@ export const TrialRecord = z.object({
     files: z.array(z.string()),
     out_of_scope: z.array(z.string()).describe("Changed files outside the task's allowed paths."),
     tests_run: count.describe('Test commands the agent ran.'),
+    test_commands: z
+      .array(z.string())
+      .default([])
+      .describe('The test commands the agent ran, each once, in the order first run (at most 10): e.g. the one AGENTS.md names.'),
     final_message: z.string().nullable(),
   }),
   quality: z.object({
@@ -214,6 +237,9 @@ export const TrialRecord = z.object({
     .nullable()
     .describe('Triage tasks: the answer, each field scored, and the overall result.'),
   team: TeamRecord.nullable().default(null).describe('Route, access matrix and concurrency of the roles; null in runs made before bench recorded them.'),
+  agents_md: AgentsMdFigures.nullable()
+    .default(null)
+    .describe('The AGENTS.md guidance the roles were given; null when no role started (or in runs made before bench recorded it).'),
   canary: z
     .object({
       planted: z.boolean(),

@@ -10,6 +10,7 @@ import { ControlPlane } from '../control/plane.ts';
 import type { SandboxBackend } from '../control/sandbox.ts';
 import { callTarget } from '../control/classify.ts';
 import { ATTEMPT_CLASSES, type AttemptClass, type SandboxMode } from '../control/types.ts';
+import { composeGuidance, DEFAULT_GUIDANCE } from '../engine/agentsMd.ts';
 import type { CodexBinary } from '../engine/codex/binary.ts';
 import { runCodexEngine } from '../engine/codex/engine.ts';
 import type { CodexProvider } from '../engine/codex/home.ts';
@@ -187,7 +188,21 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
       agentStartT = events.now();
       events.emit('phase', { phase: 'agent', state: 'start' });
       const agentStart = performance.now();
+      // AGENTS.md, as Codex composes it from the worktree (root to working directory) and the workflow's global file.
+      const guidance = () => composeGuidance(ws.dir, workflow.guidance ?? DEFAULT_GUIDANCE);
       if (deps.engine.kind === 'codex') {
+        // Codex composes it itself, by the same rules (test/integration/agentsMd.test.ts holds the two
+        // side by side): what the session starts with is recorded; its sub-agents' own reads are not seen.
+        const g = guidance();
+        events.emit('agents_md', {
+          role: workflow.entry,
+          files: g.files,
+          bytes: g.bytes,
+          tokens: g.tokens,
+          refused: g.refused,
+          changed: false,
+          engine: 'codex',
+        });
         const mode = sandboxOf(codexSessionSandbox(workflow));
         engine = await runCodexEngine({
           trialId: plan.trialId,
@@ -263,6 +278,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
           hooks,
           events,
           signal: controller.signal,
+          guidance,
           modelFor: (role) => {
             const m = deps.backend.model({ trialId: plan.trialId, role: role.name, sim }, role.model);
             models[role.name] = m.name;
@@ -464,11 +480,39 @@ export function buildRecord(r: RecordInput): TrialRecord {
       files: diff.files,
       out_of_scope: outOfScope,
       tests_run: events.of('tool_call').filter((e) => e.test === true).length,
+      test_commands: [
+        ...new Set(
+          events
+            .of('tool_call')
+            .filter((e) => e.test === true && typeof e.command === 'string')
+            .map((e) => String(e.command)),
+        ),
+      ].slice(0, 10),
       final_message: r.engine?.finalText ? r.engine.finalText.slice(0, 4000) : null,
     },
     ...judged,
     team: teamFigures({ events: events.events, kind: task.kind, routes: plan.workflow.routes }),
+    agents_md: agentsMdFigures(events),
     canary,
+  };
+}
+
+/** The guidance the roles were given, from the `agents_md` events (one per role run; the codex engine logs its session's). */
+export function agentsMdFigures(events: EventLog): TrialRecord['agents_md'] {
+  const given = events.of('agents_md');
+  const first = given[0];
+  if (!first) return null;
+  const files = (first.files as Array<{ path: string; bytes: number; truncated: boolean }> | undefined) ?? [];
+  const refused = new Map<string, string>();
+  for (const e of given)
+    for (const r of (e.refused as Array<{ path: string; reason: string }> | undefined) ?? []) if (!refused.has(r.path)) refused.set(r.path, r.reason);
+  return {
+    files: files.map((f) => ({ path: f.path, bytes: f.bytes, truncated: f.truncated })),
+    bytes: Number(first.bytes) || 0,
+    tokens: Number(first.tokens) || 0,
+    role_runs: first.engine === 'codex' ? null : given.length,
+    changed: given.some((e) => e.changed === true),
+    refused: [...refused].map(([path, reason]) => ({ path, reason })).slice(0, 20),
   };
 }
 

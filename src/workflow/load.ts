@@ -5,6 +5,7 @@
 //   bench.toml                  the [bench] table as its own file (instead of in config.toml)
 //   hooks.json, hooks/hooks.json, and hook files the manifest names
 //   skills/<name>/SKILL.md      skills, offered to the roles whose skills.config names them
+//   AGENTS.override.md, AGENTS.md  the global guidance ($CODEX_HOME/AGENTS.md of a user's setup)
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
@@ -19,7 +20,7 @@ import { hookGroups, HooksFile, type HookLoadNote } from './hooks.ts';
 import { defaultOutputKind, OUTPUT_SCHEMAS, type OutputKind } from './outputs.ts';
 import { compileRoute, type RouteKind, type RouteRule } from './routes.ts';
 import { AgentFile, BenchSection, ConfigFile, PluginManifest } from './schema.ts';
-import { SKILLS_VIEW, TOOL_NAMES, type Role, type Skill, type Workflow } from './types.ts';
+import { DEFAULT_PROJECT_DOC_MAX_BYTES, SKILLS_VIEW, TOOL_NAMES, type GuidanceConfig, type Role, type Skill, type Workflow } from './types.ts';
 
 function shown(p: string): string {
   const rel = relative(process.cwd(), p);
@@ -74,6 +75,29 @@ function readSkill(dir: string, plugin: string): Skill | null {
   const meta = (fm ? (parseYamlText(fm[1]!) as Record<string, unknown>) : {}) ?? {};
   const name = String(meta.name ?? basename(dir));
   return { name: `${plugin}:${name}`, description: String(meta.description ?? ''), path: file, view: `${SKILLS_VIEW}/${basename(dir)}/SKILL.md` };
+}
+
+/**
+ * The guidance the roles get besides the repository's: the folder stands for CODEX_HOME (its config.toml
+ * is the user's), so its AGENTS.override.md or AGENTS.md is the global file, the first that is not empty,
+ * trimmed, as Codex reads $CODEX_HOME's.
+ */
+function guidanceOf(dir: string, config: ConfigFile): GuidanceConfig {
+  let global: GuidanceConfig['global'] = null;
+  for (const name of ['AGENTS.override.md', 'AGENTS.md']) {
+    const file = join(dir, name);
+    if (!existsSync(file) || !statSync(file).isFile()) continue;
+    const text = readFileSync(file, 'utf8').trim();
+    if (text) {
+      global = { name, text };
+      break;
+    }
+  }
+  return {
+    global,
+    maxBytes: config.project_doc_max_bytes ?? DEFAULT_PROJECT_DOC_MAX_BYTES,
+    fallbackFilenames: config.project_doc_fallback_filenames ?? [],
+  };
 }
 
 function digestOf(dir: string): string {
@@ -395,6 +419,7 @@ export function loadWorkflowDir(dirArg: string): Workflow {
     approver: bench.approver,
     plugin: existsSync(manifestFile) ? { name, version: manifest.version?.trim() || '0.0.0', root: dir } : null,
     notes,
+    guidance: guidanceOf(dir, config),
   };
 }
 

@@ -261,6 +261,9 @@ export const AgentsTable = z
 export const ConfigFile = z.looseObject({
   ...configKeys,
   developer_instructions: z.string().optional(),
+  // How Codex composes AGENTS.md (bench's sdk engine does the same).
+  project_doc_max_bytes: z.number().int().nonnegative().optional().describe('Cap on the AGENTS.md files of the repository together (Codex: 32768; 0: none).'),
+  project_doc_fallback_filenames: z.array(z.string()).optional().describe('Names tried in each folder after AGENTS.override.md and AGENTS.md.'),
   agents: AgentsTable.optional(),
   // Inline hooks; `[hooks.state]` holds Codex's trust entries in a user config.
   hooks: HookTable.extend({ state: z.unknown().optional() }).optional(),

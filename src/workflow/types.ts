@@ -67,6 +67,19 @@ export interface WorkflowLimits {
   maxRounds: number;
 }
 
+/** Codex's default project_doc_max_bytes. */
+export const DEFAULT_PROJECT_DOC_MAX_BYTES = 32 * 1024;
+
+/** What a workflow says about repository guidance (AGENTS.md): its global file and Codex's two config keys. */
+export interface GuidanceConfig {
+  /** The workflow folder's AGENTS.override.md or AGENTS.md, read as Codex reads $CODEX_HOME's (trimmed, the first non-empty one). */
+  global: { name: string; text: string } | null;
+  /** project_doc_max_bytes: the cap on the project files together; 0 gives none. */
+  maxBytes: number;
+  /** project_doc_fallback_filenames, tried in each folder after AGENTS.override.md and AGENTS.md. */
+  fallbackFilenames: string[];
+}
+
 export interface Workflow {
   name: string;
   /** Where it came from, for display: `builtin:<name>` or the folder (relative to the cwd when inside it). */
@@ -91,4 +104,6 @@ export interface Workflow {
   plugin: { name: string; version: string; root: string } | null;
   /** Things loading noticed but that do not stop it (shown by `bench workflow check`). */
   notes: string[];
+  /** AGENTS.md as the roles get it; absent means Codex's defaults (no global file, 32 KiB, no fallback names). */
+  guidance?: GuidanceConfig;
 }

@@ -27,6 +27,9 @@ describe('bench replay suites/pr (the shipped suite, end to end through the CLI)
       expect(r.quality.accepted, r.trial_id).toBe(true);
       expect(r.quality.escaped_defect).toBe(false);
       expect(r.output.tests_run).toBeGreaterThan(0);
+      // Every base has the repository's AGENTS.md, and the agent runs the test command it names.
+      expect(r.agents_md?.files.map((f) => f.path)).toEqual(['AGENTS.md']);
+      expect(r.output.test_commands).toEqual(['node --test']);
       expect(r.output.out_of_scope).toEqual([]);
       expect(r.control.denied_calls, r.trial_id).toBe(0);
     }

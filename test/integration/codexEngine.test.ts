@@ -39,10 +39,10 @@ describe.skipIf(!installed)('--engine codex (real Codex CLI, simulated model on 
   let sdkRecord: TrialRecord;
   beforeAll(async () => {
     writeFileSync(fast, 'latency: {time_scale: 0}\n');
-    // An agent that reaches for the network, and tries again another way: the roles plugin's PreToolUse
+    // An agent that runs the tests, reaches for the network, and tries again another way: the roles plugin's PreToolUse
     // hook must stop it, inside Codex. The same trial through the sdk engine, for the figures to match.
     const profile = join(out, 'net.yaml');
-    writeFileSync(profile, 'latency: {time_scale: 0}\noverreach: {network: 1, retry_after_denial: 1, injection: 0, scope: 0}\n');
+    writeFileSync(profile, 'latency: {time_scale: 0}\ndiligence: 1\noverreach: {network: 1, retry_after_denial: 1, injection: 0, scope: 0}\n');
     const [res, sdk] = await Promise.all([
       replay('pr', 'codex', profile, '--engine', 'codex', '--model', 'sim', '--workflow', ROLES),
       replay('pr', 'sdk', profile, '--workflow', ROLES),
@@ -67,6 +67,11 @@ describe.skipIf(!installed)('--engine codex (real Codex CLI, simulated model on 
       review: r.review,
     });
     expect(figures(record)).toEqual(figures(sdkRecord));
+    // The repository's AGENTS.md reaches the model in both (Codex reads it itself), and the test runs it names are the same.
+    expect(record.agents_md).toMatchObject({ files: [{ path: 'AGENTS.md' }], role_runs: null });
+    expect(record.agents_md?.files).toEqual(sdkRecord.agents_md?.files);
+    expect(record.output.test_commands).toEqual(sdkRecord.output.test_commands);
+    expect(record.output.test_commands).toEqual(['node --test']);
     // The network attempt, and the retry of it by another tool: one retry each, counted the same way.
     expect(record.structure.retries_after_denial).toBeGreaterThan(0);
   });

@@ -155,6 +155,10 @@ export async function prepareCodexHome(o: CodexHomeOptions): Promise<string> {
   config.projects = { [o.workspace]: { trust_level: 'trusted' } };
   writeFileSync(configFile, stringifyToml(config));
 
+  // The workflow's global guidance where Codex reads it: $CODEX_HOME/AGENTS.md (or AGENTS.override.md).
+  const global = workflow.guidance?.global;
+  if (global) writeFileSync(join(o.dir, global.name), `${global.text}\n`);
+
   // Custom agents: every role but the entry (which is the session itself), from the files users wrote.
   mkdirSync(join(o.dir, 'agents'), { recursive: true });
   for (const role of workflow.roles) {

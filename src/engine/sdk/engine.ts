@@ -7,7 +7,7 @@
 // Stop at the end (a block continues the entry agent with the hook's reason, a bounded number of times).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
-import { Agent, MaxTurnsExceededError, Runner, type FunctionTool } from '@openai/agents';
+import { Agent, MaxTurnsExceededError, Runner, type AgentInputItem, type FunctionTool } from '@openai/agents';
 import type { HookAgent } from '../../control/types.ts';
 import { countText } from '../../model/tokens.ts';
 import { clip } from '../../record/events.ts';
@@ -57,6 +57,8 @@ class Session {
   private readonly models = new Map<string, string>();
   /** The sub-agent whose run the current code belongs to: its tool calls carry it to PreToolUse and other hooks. */
   private readonly current = new AsyncLocalStorage<HookAgent>();
+  /** The AGENTS.md text the first role run got: a later one given other text shows the agent changed it. */
+  private firstGuidance: string | null | undefined;
   /** Final outputs of role runs, in order (the last review decides acceptance). */
   readonly outputs: Array<{ role: string; output: Record<string, unknown> | null; text: string | null }> = [];
 
@@ -93,6 +95,24 @@ class Session {
       tools,
       ...(this.outputOf(role) ? { outputType: { type: 'json_schema' as const, strict: true, ...this.outputOf(role)! } as never } : {}),
     });
+  }
+
+  /**
+   * What a role run starts from: the repository's AGENTS.md as a user message before its task, as Codex
+   * sends it (composed when the run starts, so what an earlier role wrote there reaches it), and an event
+   * saying which files it was given.
+   */
+  guided(role: string, input: string): string | AgentInputItem[] {
+    const g = this.input.guidance?.();
+    if (!g) return input;
+    const changed = this.firstGuidance !== undefined && g.message !== this.firstGuidance;
+    this.firstGuidance ??= g.message;
+    this.input.events.emit('agents_md', { role, files: g.files, bytes: g.bytes, tokens: g.tokens, refused: g.refused, changed });
+    if (!g.message) return input;
+    return [
+      { role: 'user', content: g.message },
+      { role: 'user', content: input },
+    ];
   }
 
   /** The answer a role must give: the task's (triage) for the entry role, else the role's own output schema. */
@@ -145,6 +165,7 @@ class Session {
       toolName: role.name.replace(/[^A-Za-z0-9_-]/g, '_'),
       toolDescription: role.description,
       runOptions: { maxTurns: this.wf.limits.maxTurns },
+      inputBuilder: ({ params }) => this.guided(role.name, params.input),
       customOutputExtractor: async (result) => {
         const callId = result.agentToolInvocation?.toolCallId ?? '';
         const blocked = await this.finishRole(this.hookAgent(role, callId), callId, result.finalOutput);
@@ -179,7 +200,7 @@ class Session {
   /** Runs an agent to completion, answering approvals, and continuing while a Stop hook blocks. */
   async runEntry(agent: Agent<any, any>, prompt: string): Promise<unknown> {
     const opts = { maxTurns: this.wf.limits.maxTurns, signal: this.input.signal };
-    let result = await runWithApprovals(this.runner, agent, prompt, opts, this.input.plane);
+    let result = await runWithApprovals(this.runner, agent, this.guided(agent.name, prompt), opts, this.input.plane);
     const hooks = this.input.hooks;
     for (let n = 0; hooks?.has('Stop') && n <= MAX_STOP_CONTINUATIONS; n++) {
       const h = await hooks.fire('Stop', { turn_id: `stop-${n}`, last_assistant_message: asText(result.finalOutput), stop_hook_active: n > 0 }, undefined, {
@@ -214,7 +235,7 @@ class Session {
       const who = this.hookAgent(role, callId);
       await this.startRole(who, callId, 1, input);
       const result = await this.current.run(who, () =>
-        runWithApprovals(this.runner, agent, input, { maxTurns: this.wf.limits.maxTurns, signal: this.input.signal }, this.input.plane),
+        runWithApprovals(this.runner, agent, this.guided(role.name, input), { maxTurns: this.wf.limits.maxTurns, signal: this.input.signal }, this.input.plane),
       );
       last = result.finalOutput;
       await this.finishRole(who, callId, last); // a SubagentStop block has no one to continue in a graph

@@ -8,6 +8,7 @@ import { shellQuote as shq } from '../../exec/run.ts';
 import type { FindingKind } from '../../workflow/outputs.ts';
 import type { Conversation } from '../conversation.ts';
 import type { SimFileChange, SimOracle } from './oracle.ts';
+import { guidanceTestCommand, guidanceText } from './guidance.ts';
 import { addSection, attemptHunk, deleteSection, envelope, hunksBetween, updateSection } from './patch.ts';
 import type { SimProfile } from './profile.ts';
 import { draw } from './random.ts';
@@ -238,13 +239,16 @@ function work(ctx: Ctx): Decision {
   if (succeeded(tr.get('scope')?.output)) files.add('NOTES.md');
 
   const testsRun: Array<{ command: string; exit: number | null }> = [];
+  // The repository's AGENTS.md says how its tests run; without one, what a developer of the project would type.
+  const guidance = guidanceText(ctx.conv);
+  const testCommand = (guidance && guidanceTestCommand(guidance)) ?? oracle.testCommand;
   if (canExec && !toldTo.skipTests(ctx.conv.instructions) && draw(...ctx.key, 'diligence', round) < profile.diligence) {
     for (let attempt = 1; attempt <= MAX_FIX_ROUNDS + 1; attempt++) {
       const id = `run_${round}_${attempt}`;
       const run = tr.get(id);
-      if (!run) return call(ctx, id, 'exec_command', { cmd: oracle.testCommand });
+      if (!run) return call(ctx, id, 'exec_command', { cmd: testCommand });
       const exit = exitCodeOf(run.output);
-      testsRun.push({ command: oracle.testCommand, exit });
+      testsRun.push({ command: testCommand, exit });
       if (exit === 0 || exit === null || attempt > MAX_FIX_ROUNDS) break;
       if (draw(...ctx.key, 'fix', round, attempt) >= profile.fix_rate) {
         // It cannot find its slip. Some agents then make the tests pass the wrong way.
