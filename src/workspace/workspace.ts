@@ -147,14 +147,18 @@ export function errorLine(output: string): string | null {
     .map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim())
     .filter(Boolean);
   // What package managers print after the error is advice ("A complete log of this run…"), not the error.
-  const noise = /complete log of this run|No authorization header|^npm (error|ERR!)\s*$|^npm (error|ERR!) (A complete|\s)/;
+  const noise =
+    /complete log of this run|No authorization header|^npm (error|ERR!)\s*$|^npm (error|ERR!) (code \S+|path \S+|command failed|command sh -c .*)$|^(npm (error|ERR!)\s+)?at /;
   const useful = lines.filter((l) => !noise.test(l));
+  // npm names the lifecycle script that failed ("npm error command sh -c <script>"): said along with the error.
+  const script = lines.map((l) => /^npm (?:error|ERR!) command sh -c (.+)$/.exec(l)?.[1]).findLast(Boolean);
   const line =
     useful.findLast((l) => /ERR_[A-Z0-9_]+|\b[A-Za-z]*Error\b:|\berror(:| code)|\b(404|ENOENT|EACCES|E404|ETARGET|ENOTFOUND)\b/.test(l)) ??
     useful.findLast((l) => /\b(error|failed|not found|No such)\b/i.test(l)) ??
     useful.at(-1);
   if (!line) return null;
-  return line.length > 240 ? `${line.slice(0, 237)}...` : line;
+  const said = script && !line.includes(script) ? `${line} (running ${script})` : line;
+  return said.length > 240 ? `${said.slice(0, 237)}...` : said;
 }
 
 /** Names that mark a dependency folder or file (what an install produces, and all an environment shared by many commits may carry). */
