@@ -20,7 +20,7 @@ import { shellQuote } from '../exec/run.ts';
 import { git, goldPatch, RepoCache } from '../workspace/repos.ts';
 import { SetupError, WorkspaceManager, type SetupEvent } from '../workspace/workspace.ts';
 import { detectProject, gitTree, packageFolder, packageOf, workspacePackages, type BlobCache, type Detection } from './detect.ts';
-import { ensureSuiteFile, firstParentLog, oneCommit, type HistoryCommit } from './mineShared.ts';
+import { ensureSuiteFile, firstParentLog, oneCommit, type HistoryCommit, schemaComment } from './mineShared.ts';
 import { resolveRepo, type ResolvedRepo } from './load.ts';
 import { requestComments, RequestWriter, type RequestOptions, type MinedRequest } from './requestWriter.ts';
 import { TestSpec } from './schema.ts';
@@ -364,7 +364,7 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
       };
       writeFileSync(
         file,
-        `# yaml-language-server: $schema=../../schemas/task.schema.json\n# Mined by bench from ${opts.repo} ${c.sha}; ${req.source === 'commit' ? 'edit' : 'review'} the request before use.\n${requestComments(req).join('\n')}\n${stringify(task, { lineWidth: 0 })}`,
+        `${schemaComment(file, 'task')}\n# Mined by bench from ${opts.repo} ${c.sha}; ${req.source === 'commit' ? 'edit' : 'review'} the request before use.\n${requestComments(req).join('\n')}\n${stringify(task, { lineWidth: 0 })}`,
       );
       const mined = { id, commit: c.sha, file, failToPass: f2p.length, passToPass: p2p.length, request: req };
       tasks.push(mined);

@@ -18,7 +18,7 @@ import { git, goldPatch, RepoCache } from '../workspace/repos.ts';
 import { WorkspaceManager } from '../workspace/workspace.ts';
 import type { DocsTaskSpec } from './load.ts';
 import { DOC_FILE, repoRef, slugify, type Rejected } from './mine.ts';
-import { ensureSuiteFile, firstParentLog, oneCommit, type HistoryCommit } from './mineShared.ts';
+import { ensureSuiteFile, firstParentLog, oneCommit, type HistoryCommit, schemaComment } from './mineShared.ts';
 import type { DocsRequirement } from './schema.ts';
 
 export interface DocsMineOptions {
@@ -312,7 +312,7 @@ export async function mineDocs(opts: DocsMineOptions): Promise<{ tasks: MinedDoc
       };
       writeFileSync(
         file,
-        `# yaml-language-server: $schema=../../schemas/task.schema.json\n# Mined by bench from ${opts.repo} ${c.sha}; edit the request before use.\n${stringify(task, { lineWidth: 0 })}`,
+        `${schemaComment(file, 'task')}\n# Mined by bench from ${opts.repo} ${c.sha}; edit the request before use.\n${stringify(task, { lineWidth: 0 })}`,
       );
       tasks.push({ id, commit: c.sha, file, required: spec.checks.required.length });
       opts.onProgress?.(`task ${id}: ${spec.checks.required.length} required check(s)`);

@@ -1,10 +1,22 @@
 // What docs and triage mining share: walking a repository's first-parent history, and the suite.yaml
 // written next to mined tasks when the suite folder has none.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, isAbsolute, join, relative } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { git } from '../workspace/repos.ts';
 import type { ResolvedRepo } from './load.ts';
+
+/** bench's JSON Schemas for suite and task files (see emitSchemas.ts). */
+const SCHEMAS = fileURLToPath(new URL('../../suites/schemas/', import.meta.url));
+
+/**
+ * The editor hint at the top of a mined file: its schema, by a path relative to the file (wherever the
+ * suite is written, inside bench's suites/ or in the user's repository).
+ */
+export function schemaComment(file: string, kind: 'task' | 'suite'): string {
+  return `# yaml-language-server: $schema=${relative(dirname(file), join(SCHEMAS, `${kind}.schema.json`))}`;
+}
 
 export interface HistoryCommit {
   sha: string;
@@ -55,7 +67,7 @@ export function ensureSuiteFile(
     const location = repo.kind === 'url' || isAbsolute(rel) || rel.split('/').filter((s) => s === '..').length > 2 ? repo.location : rel;
     writeFileSync(
       suiteFile,
-      `# yaml-language-server: $schema=../schemas/suite.schema.json\n${stringify(
+      `${schemaComment(suiteFile, 'suite')}\n${stringify(
         {
           name: basename(outDir).replace(/[^A-Za-z0-9._-]/g, '-'),
           description: `Tasks mined from ${spec}`,

@@ -12,7 +12,7 @@ import { InputError, InputErrors } from '../errors.ts';
 import { parseYaml, readYamlFile } from '../input/validate.ts';
 import { git, RepoCache } from '../workspace/repos.ts';
 import { DOC_FILE, repoRef, slugify, TEST_FILE } from './mine.ts';
-import { ensureSuiteFile, firstParentLog, type HistoryCommit } from './mineShared.ts';
+import { ensureSuiteFile, firstParentLog, type HistoryCommit, schemaComment } from './mineShared.ts';
 import { PRIORITIES, TriageTask, type TriageAnswer } from './schema.ts';
 import { GH_EXPORT_COMMAND, IssueExport, labelName, TriageRules, type ExportedIssue } from './triageRules.ts';
 
@@ -303,7 +303,7 @@ export async function mineTriage(opts: TriageMineOptions): Promise<{ tasks: Mine
     };
     writeFileSync(
       file,
-      `# yaml-language-server: $schema=../../schemas/task.schema.json\n# Mined by bench from issue #${issue.number} of ${opts.issues}${fix ? `, fixed by ${fix.sha}` : ''}.\n${stringify(written, { lineWidth: 0 })}`,
+      `${schemaComment(file, 'task')}\n# Mined by bench from issue #${issue.number} of ${opts.issues}${fix ? `, fixed by ${fix.sha}` : ''}.\n${stringify(written, { lineWidth: 0 })}`,
     );
     tasks.push({ id, number: issue.number, file, priority: derived.priority, component });
     opts.onProgress?.(

@@ -5,8 +5,8 @@
 // allowed paths, test ids relative to the repository), `bench suite validate` accepts the tasks, and a
 // change to the root is not scoped.
 import { exec, execSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, expect, test } from 'vitest';
 import { parse } from 'yaml';
@@ -155,7 +155,12 @@ test(
     expect(app.fail_to_pass).toEqual(['packages/app/test/app.test.js > m > byes']);
     expect(app.pass_to_pass).toEqual(['packages/app/test/app.test.js > m > greets']);
     expect(core.fail_to_pass).toEqual(['packages/core/test/core.test.js > m > shout']);
-    // The install is the root's, once for both (same lockfile).
+    // The editor hint of each written file leads to bench's schema, wherever the suite is.
+  for (const f of [join(out, 'suite.yaml'), ...res.tasks.map((t) => t.file)]) {
+    const hint = /^# yaml-language-server: \$schema=(.+)$/m.exec(readFileSync(f, 'utf8'))![1]!;
+    expect(existsSync(resolve(dirname(f), hint)), `${f}: ${hint}`).toBe(true);
+  }
+  // The install is the root's, once for both (same lockfile).
     expect(app.setup).toBe('npm ci --no-audit --no-fund --prefer-offline');
     expect(res.stats.installs).toBe(1);
 
