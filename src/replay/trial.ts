@@ -40,6 +40,7 @@ import type { RepoCache } from '../workspace/repos.ts';
 import { SetupError, type DiffStat, type WorkspaceManager } from '../workspace/workspace.ts';
 import type { Workflow } from '../workflow/types.ts';
 import { leakWatcher, sweepTrial, type Audit } from './audit.ts';
+import { issueExport, writeIssueExport } from './issueExport.ts';
 import type { SimContext } from '../model/sim/oracle.ts';
 import type { OracleSource } from './simResolver.ts';
 
@@ -88,6 +89,8 @@ export interface TrialDeps {
   adversary: boolean;
   /** What the simulated model served over HTTP gets per trial (the codex engine): the adversary's targets, the leak scanner. */
   served?: Map<string, Pick<SimContext, 'targets' | 'inspect'>>;
+  /** The suite's tasks: the issue export MCP servers get names the other triage tasks' issues. */
+  suiteTasks?: readonly Task[];
   /** Each task's oracle, for a simulated model the sdk engine runs (null otherwise): built once per run. */
   oracles: OracleSource | null;
   signal: AbortSignal;
@@ -253,6 +256,17 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
           mark,
           signal: controller.signal,
         });
+        // MCP servers get the trial's issue export (read-only) and nothing else of bench's.
+        const usesMcp = workflow.roles.some((r) => r.mcpServers?.length);
+        const mcpData = join(scratch, 'mcp-data');
+        const mcp = usesMcp
+          ? {
+              env: { BENCH_ISSUES_FILE: writeIssueExport(mcpData, issueExport(task, ws.dir, deps.suiteTasks ?? [])) },
+              reveal: [mcpData, ...(workflow.dir ? [workflow.dir] : [])],
+              logDir: join(scratch, 'mcp-logs'),
+              hostEnv: process.env,
+            }
+          : undefined;
         engine = await runSdkEngine({
           trialId: plan.trialId,
           workflow,
@@ -261,6 +275,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
           plane,
           hooks,
           events,
+          ...(mcp ? { mcp } : {}),
           signal: controller.signal,
           modelFor: (role) => {
             const m = deps.backend.model({ trialId: plan.trialId, role: role.name, sim }, role.model);

@@ -7,6 +7,8 @@
 // Stop at the end (a block continues the entry agent with the hook's reason, a bounded number of times).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Agent, MaxTurnsExceededError, Runner, type FunctionTool } from '@openai/agents';
 import type { HookAgent } from '../../control/types.ts';
 import { clip } from '../../record/events.ts';
@@ -14,6 +16,7 @@ import type { Role, Workflow } from '../../workflow/types.ts';
 import { asText, isAccepted, parsedObject as parsed } from '../accepted.ts';
 import type { EngineInput, EngineResult } from '../types.ts';
 import { runWithApprovals } from './approvals.ts';
+import { McpError, McpServers } from './mcp.ts';
 import { workspaceTools } from './tools.ts';
 import { traceRouter } from './tracing.ts';
 
@@ -40,6 +43,7 @@ class Session {
   readonly input: EngineInput;
   readonly wf: Workflow;
   readonly runner: Runner;
+  readonly mcp: McpServers;
   private active = 0;
   private readonly started = new Set<string>();
   /** The model name each role runs (what hooks see). */
@@ -49,10 +53,16 @@ class Session {
   /** Final outputs of role runs, in order (the last review decides acceptance). */
   readonly outputs: Array<{ role: string; output: Record<string, unknown> | null; text: string | null }> = [];
 
-  constructor(input: EngineInput, runner: Runner) {
+  constructor(input: EngineInput, runner: Runner, mcp: McpServers) {
     this.input = input;
     this.wf = input.workflow;
     this.runner = runner;
+    this.mcp = mcp;
+  }
+
+  /** The roles that can run: the entry alone in single routing, else every role. */
+  reachable(): Role[] {
+    return this.wf.routing === 'single' ? [this.role(this.wf.entry)] : this.wf.roles;
   }
 
   role(name: string): Role {
@@ -70,6 +80,7 @@ class Session {
       plane: this.input.plane,
       agent: () => this.current.getStore() ?? null,
     });
+    tools.push(...this.mcp.toolsFor(role.name, () => this.current.getStore() ?? null));
     if (this.wf.routing === 'description' && depth < this.wf.limits.maxDepth) {
       for (const other of this.wf.roles) if (other.name !== this.wf.entry && other.name !== role.name) tools.push(this.roleTool(other, depth + 1));
     }
@@ -224,10 +235,17 @@ export async function runSdkEngine(input: EngineInput): Promise<EngineResult> {
   const traceId = `trace_${randomBytes(16).toString('hex')}`;
   const unregister = traceRouter().register(traceId, events);
   const runner = new Runner({ workflowName: `bench ${workflow.name}`, traceId, groupId: input.trialId, traceIncludeSensitiveData: false });
-  const session = new Session(input, runner);
+  const mcp = new McpServers({
+    plane: input.plane,
+    events,
+    ctx: input.mcp ?? { env: {}, reveal: [], logDir: join(tmpdir(), `bench-mcp-${input.trialId}`), hostEnv: process.env },
+    signal: input.signal,
+  });
+  const session = new Session(input, runner, mcp);
   const entry = session.role(workflow.entry);
   events.emit('agent', { role: entry.name, state: 'start', routing: workflow.routing });
   try {
+    await mcp.start(session.reachable());
     let prompt = input.prompt;
     if (hooks?.has('SessionStart')) {
       const h = await hooks.fire('SessionStart', { source: 'startup' }, 'startup', { role: entry.name });
@@ -247,6 +265,8 @@ export async function runSdkEngine(input: EngineInput): Promise<EngineResult> {
       role: workflow.routing === 'graph' ? (session.outputs.at(-1)?.role ?? entry.name) : entry.name,
       text: clip(finalText ?? '', 4000),
     });
+    // A server that died mid-trial took tools the roles relied on: the trial measured a broken setup.
+    if (mcp.failures.length) return { stop: 'error', finalText, accepted: false, error: mcp.failures.join(' ') };
     return {
       stop: 'completed',
       finalText,
@@ -256,11 +276,13 @@ export async function runSdkEngine(input: EngineInput): Promise<EngineResult> {
       ),
     };
   } catch (err) {
+    if (err instanceof McpError) return { stop: 'error', finalText: null, accepted: false, error: err.message };
     if (input.signal.aborted) return { stop: 'aborted', finalText: null, accepted: false, error: String(input.signal.reason ?? 'aborted') };
     if (err instanceof MaxTurnsExceededError) return { stop: 'max_turns', finalText: null, accepted: false, error: errorText(err) };
     if (isModelServiceError(err)) return { stop: 'model_error', finalText: null, accepted: false, error: errorText(err) };
     return { stop: 'error', finalText: null, accepted: false, error: errorText(err) };
   } finally {
+    await mcp.close();
     events.emit('agent', { role: entry.name, state: 'end' });
     unregister();
   }
