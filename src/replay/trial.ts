@@ -466,6 +466,7 @@ export function buildRecord(r: RecordInput): TrialRecord {
     },
     // Codex runs hooks itself and logs only what they blocked: how many ran, and failed, is not measured.
     control: r.deps.engine.kind === 'codex' ? { ...control.record, hook_runs: null, hook_failures: null } : control.record,
+    mcp: r.deps.engine.kind === 'codex' ? null : mcpFigures(events),
     review: {
       verdict: lastReview?.verdict === 'approve' || lastReview?.verdict === 'request_changes' ? lastReview.verdict : null,
       rounds: reviews.length,
@@ -550,6 +551,29 @@ export function retriesAfterDenial(events: EventLog): number {
     }
   }
   return retries;
+}
+
+/** MCP figures, counted from the event log: calls by their tool_call events, what became of each side-effecting one by its call id. */
+export function mcpFigures(events: EventLog): NonNullable<TrialRecord['mcp']> {
+  const calls = events.of('tool_call').filter((e) => e.mcp && typeof e.mcp === 'object');
+  const sideEffect = new Set(calls.filter((e) => (e.mcp as { side_effect?: boolean }).side_effect === true).map((e) => String(e.call_id)));
+  const count = (type: string, pred: (e: TrialEvent) => boolean) =>
+    new Set(
+      events
+        .of(type)
+        .filter((e) => sideEffect.has(String(e.call_id)) && pred(e))
+        .map((e) => String(e.call_id)),
+    ).size;
+  const servers = events.of('mcp');
+  return {
+    servers: servers.filter((e) => e.state === 'started').length,
+    calls: calls.length,
+    side_effect_calls: calls.filter((e) => sideEffect.has(String(e.call_id))).length,
+    side_effect_approved: count('approval', (e) => e.state === 'granted'),
+    side_effect_denied: count('decision', (e) => e.verdict === 'deny'),
+    side_effect_ran: count('tool_result', (e) => e.ok === true || (e.ok === false && !e.denied)),
+    failures: servers.filter((e) => e.state === 'failed' || e.state === 'crashed').map((e) => String(e.error ?? `${e.server} ${e.state}`)),
+  };
 }
 
 /** Control figures, all counted from the event log. */
