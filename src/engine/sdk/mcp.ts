@@ -11,7 +11,7 @@
 // infrastructure failure of the trial, said in words. close() stops them all.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MCPServerStdio, MCPServerStreamableHttp, tool, type FunctionTool, type MCPServer } from '@openai/agents';
+import { getLogger, MCPServerStdio, MCPServerStreamableHttp, tool, type FunctionTool, type MCPServer } from '@openai/agents';
 import type { ControlPlane } from '../../control/plane.ts';
 import type { HookAgent } from '../../control/types.ts';
 import type { EventLog } from '../../record/events.ts';
@@ -46,6 +46,16 @@ interface Running {
   dead: string | null;
 }
 
+/** The SDK logs a failed start to the console; bench records it as an event and says it in the trial's error instead. */
+const QUIET: ReturnType<typeof getLogger> = {
+  namespace: 'bench:mcp',
+  debug: () => {},
+  error: () => {},
+  warn: () => {},
+  dontLogModelData: true,
+  dontLogToolData: true,
+};
+
 /** The tool is side-effecting unless its annotations say read-only; destructive overrides. */
 export function isSideEffecting(t: ListedTool): boolean {
   return t.annotations?.readOnlyHint !== true || t.annotations?.destructiveHint === true;
@@ -58,6 +68,15 @@ function tailOf(file: string | null): string {
   if (!file || !existsSync(file)) return '';
   const text = readFileSync(file, 'utf8').trim();
   return text ? ` Its stderr ended with: ${clip(text.slice(-600), 600)}` : '';
+}
+
+/** What went wrong at startup, in words: the client's messages say little on their own. */
+function startupProblem(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/^Connection closed/i.test(msg)) return 'the server exited (or closed its output) before it answered';
+  if (/Invalid result for tools\/list/i.test(msg))
+    return `it lists tools that break the MCP schema (each needs a name and an inputSchema of type "object"): ${clip(msg.replace(/\s+/g, ' '), 300)}`;
+  return msg;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -132,6 +151,7 @@ export class McpServers {
       timeout: spec.toolTimeoutSec * 1000,
       // A failure comes back to bench (recorded, then told to the model), never silently as text from the SDK.
       errorFunction: null,
+      logger: QUIET,
     };
     const env: Record<string, string> = { ...spec.env, ...this.ctx.env };
     for (const name of spec.envVars) if (typeof this.ctx.hostEnv[name] === 'string') env[name] = this.ctx.hostEnv[name]!;
@@ -164,7 +184,9 @@ export class McpServers {
       startup.catch(() => {}); // a late rejection after the timeout is not unhandled
       entry.tools = offered(spec, await withTimeout(startup, spec.startupTimeoutSec * 1000, 'starting it (connect and list tools)'));
     } catch (err) {
-      const message = `${what} could not start: ${err instanceof Error ? err.message : String(err)}.${tailOf(stderrFile)}`;
+      this.running.splice(this.running.indexOf(entry), 1);
+      await withTimeout(server.close(), 5000, 'closing it').catch(() => {});
+      const message = `${what} could not start: ${startupProblem(err)}.${tailOf(stderrFile)}`;
       this.events.emit('mcp', { ...ev, state: 'failed', ms: Math.round(performance.now() - t0), error: clip(message, 1000) });
       throw new McpError(message);
     }
