@@ -186,6 +186,11 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
       const sim = deps.engine.kind === 'sdk' && oracle ? { oracle, seed: plan.seed, ...(targets ? { targets } : {}) } : undefined;
       // A model reached over HTTP (Codex talks to the loopback sim server) gets the same from the server.
       deps.served?.set(plan.trialId, { inspect: (text) => watch('codex', text), ...(targets ? { targets } : {}) });
+      // MCP servers get the trial's issue export (read-only) and nothing else of bench's.
+      const mcpData = join(scratch, 'mcp-data');
+      const mcpEnv = workflow.roles.some((r) => r.mcpServers?.length)
+        ? { BENCH_ISSUES_FILE: writeIssueExport(mcpData, issueExport(task, ws.dir, deps.suiteTasks ?? [])) }
+        : null;
       agentStartT = events.now();
       events.emit('phase', { phase: 'agent', state: 'start' });
       const agentStart = performance.now();
@@ -208,6 +213,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
           isolation,
           canary: task.canary ?? null,
           events,
+          ...(mcpEnv ? { mcpEnv } : {}),
           onUsage: (u) => {
             models[u.role] ??= u.model;
             ledger.add(u.role, u.model, u.ms, u);
@@ -256,12 +262,9 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
           mark,
           signal: controller.signal,
         });
-        // MCP servers get the trial's issue export (read-only) and nothing else of bench's.
-        const usesMcp = workflow.roles.some((r) => r.mcpServers?.length);
-        const mcpData = join(scratch, 'mcp-data');
-        const mcp = usesMcp
+        const mcp = mcpEnv
           ? {
-              env: { BENCH_ISSUES_FILE: writeIssueExport(mcpData, issueExport(task, ws.dir, deps.suiteTasks ?? [])) },
+              env: mcpEnv,
               reveal: [mcpData, ...(workflow.dir ? [workflow.dir] : [])],
               logDir: join(scratch, 'mcp-logs'),
               hostEnv: process.env,

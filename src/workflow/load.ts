@@ -17,7 +17,7 @@ import { parseYaml } from '../input/validate.ts';
 import { broadWorkflow } from './builtin.ts';
 import { hookGroups, HooksFile, type HookLoadNote } from './hooks.ts';
 import { defaultOutputKind, OUTPUT_SCHEMAS, type OutputKind } from './outputs.ts';
-import { AgentFile, BenchSection, ConfigFile, McpJson, PluginManifest, type McpServer } from './schema.ts';
+import { AgentFile, BenchSection, ConfigFile, McpJsonMap, McpJsonWrapped, PluginManifest, type McpServer } from './schema.ts';
 import { MCP_STARTUP_TIMEOUT_SEC, MCP_TOOL_TIMEOUT_SEC, SKILLS_VIEW, TOOL_NAMES, type McpServerSpec, type Role, type Skill, type Workflow } from './types.ts';
 
 function shown(p: string): string {
@@ -210,18 +210,16 @@ export function loadWorkflowDir(dirArg: string): Workflow {
   {
     const v = manifest.mcpServers;
     const file = typeof v === 'string' ? problems.try(() => pluginPath(dir, v, shown(manifestFile), 'mcpServers')) : join(dir, '.mcp.json');
+    const read = (text: string, where: string): Record<string, McpServer> => {
+      const raw = parseYaml(text, where, z.record(z.string(), z.unknown()));
+      return 'mcpServers' in raw ? parseYaml(text, where, McpJsonWrapped).mcpServers : parseYaml(text, where, McpJsonMap);
+    };
     if (v !== undefined && typeof v !== 'string') {
-      const parsed = problems.try(() => parseYaml(JSON.stringify(v), `${shown(manifestFile)} (inline mcpServers)`, McpJson));
-      if (parsed)
-        pluginMcp = mcpSpecs(
-          ('mcpServers' in parsed ? parsed.mcpServers : parsed) as Record<string, McpServer>,
-          mcpCtx(manifestFile, 'mcpServers', dir),
-          problems,
-        );
+      const parsed = problems.try(() => read(JSON.stringify('mcpServers' in v ? v : { mcpServers: v }), `${shown(manifestFile)} (inline mcpServers)`));
+      if (parsed) pluginMcp = mcpSpecs(parsed, mcpCtx(manifestFile, 'mcpServers', dir), problems);
     } else if (file && existsSync(file)) {
-      const parsed = problems.try(() => parseYaml(readFileSync(file, 'utf8'), shown(file), McpJson));
-      if (parsed)
-        pluginMcp = mcpSpecs(('mcpServers' in parsed ? parsed.mcpServers : parsed) as Record<string, McpServer>, mcpCtx(file, 'mcpServers', dir), problems);
+      const parsed = problems.try(() => read(readFileSync(file, 'utf8'), shown(file)));
+      if (parsed) pluginMcp = mcpSpecs(parsed, mcpCtx(file, 'mcpServers', dir), problems);
     } else if (file && typeof v === 'string') {
       problems.add(
         new InputError('MCP servers file not found', { file: shown(file), field: 'mcpServers', fix: 'create it or fix the path in .codex-plugin/plugin.json' }),

@@ -51,8 +51,9 @@ export const McpServer = z
   .refine((m) => (m.command === undefined) !== (m.url === undefined), 'an MCP server needs a command (stdio) or a url (streamable HTTP), one of them');
 export type McpServer = z.infer<typeof McpServer>;
 
-/** A plugin's `.mcp.json` (or its manifest's inline `mcpServers`): `{"mcpServers": {...}}` or the bare map. */
-export const McpJson = z.union([z.strictObject({ mcpServers: z.record(z.string(), McpServer) }), z.record(z.string(), McpServer)]);
+/** A plugin's `.mcp.json` (or its manifest's inline `mcpServers`): `{"mcpServers": {...}}` or the bare map (checked as one or the other, so errors name the server). */
+export const McpJsonWrapped = z.strictObject({ mcpServers: z.record(z.string(), McpServer) });
+export const McpJsonMap = z.record(z.string(), McpServer);
 
 /** The config.toml keys bench reads (and that a custom agent file may also set, as Codex flattens them in). */
 const configKeys = {

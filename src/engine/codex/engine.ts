@@ -25,6 +25,8 @@ export interface CodexEngineInput {
   answerSchema?: { name: string; schema: Record<string, unknown> };
   codex: CodexBinary;
   provider: CodexProvider & { apiKey: string };
+  /** Variables the roles' MCP servers get (the trial's issue export). */
+  mcpEnv?: Record<string, string>;
   /** The session's sandbox (sub-agents inherit it in Codex 0.169). */
   sandboxMode: SandboxMode;
   networkAccess: boolean;
@@ -83,6 +85,7 @@ export async function runCodexEngine(input: CodexEngineInput): Promise<EngineRes
       networkAccess: input.networkAccess,
       workspace: input.workspace,
       env,
+      ...(input.mcpEnv ? { mcpEnv: input.mcpEnv } : {}),
       signal: input.signal,
     });
   } catch (err) {
