@@ -47,7 +47,7 @@ describe('bounds and policies', () => {
       policy('rules:\n  - metric: escaped_defects_rate\n    max: 0.05\n  - metric: p95_latency\n    max: 1.5 baseline\n  - metric: resolve_rate\n'),
     );
     expect(errs[0]).toBe(
-      'gate.yaml:2: rules[0].metric: "escaped_defects_rate" is not one of the 32 accepted values\n  fix: did you mean "escaped_defect_rate"?',
+      `gate.yaml:2: rules[0].metric: "escaped_defects_rate" is not one of the ${metricByName.size} accepted values\n  fix: did you mean "escaped_defect_rate"?`,
     );
     expect(errs[1]).toMatch(/^gate\.yaml:5: rules\[1\]\.max: expected a number \(0\.05\), "<k> x baseline"/);
     expect(errs[2]).toMatch(/^gate\.yaml:6: rules\[2\]\.max: give exactly one of max or min/);
