@@ -68,7 +68,10 @@ interface Trial {
   ws: string;
   events: EventLog;
   mark: string;
-  run(steps: ReturnType<typeof functionCall>[][], opts?: { hostEnv?: NodeJS.ProcessEnv; env?: Record<string, string> }): ReturnType<typeof runSdkEngine>;
+  run(
+    steps: Array<Array<ReturnType<typeof functionCall> | ReturnType<typeof assistantMessage>>>,
+    opts?: { hostEnv?: NodeJS.ProcessEnv; env?: Record<string, string> },
+  ): ReturnType<typeof runSdkEngine>;
   model: ScriptedModel | null;
 }
 
@@ -218,6 +221,36 @@ describe('the shipped issue tracker, a stdio MCP server under the role sandbox',
     await never.run([[functionCall('mcp__fx__wipe', {}, { callId: 'w2' })]]);
     expect(never.events.of('approval')).toEqual([]);
     expect(mcpFigures(never.events)).toMatchObject({ side_effect_calls: 1, side_effect_approved: 0, side_effect_denied: 0, side_effect_ran: 1 });
+  });
+
+  test("a sub-agent's MCP call that asks: the approval bubbles up, the role run resumes and ends once, with its answer", async () => {
+    const base = broadWorkflow();
+    const role = base.roles[0]!;
+    const wf: Workflow = {
+      ...base,
+      routing: 'description',
+      entry: 'orchestrator',
+      roles: [
+        { ...role, name: 'orchestrator', description: 'Coordinates.', sandbox: 'read-only', approval: 'on-request' },
+        { ...role, name: 'triager', description: 'Investigates.', sandbox: 'read-only', approval: 'on-request', mcpServers: [server('fx')] },
+      ],
+    };
+    const t = trial(wf, { approver: { default: 'allow', wait_ms: 10, rules: [] } });
+    const res = await t.run([
+      [functionCall('triager', { input: 'look' }, { callId: 'role1' })],
+      [functionCall('mcp__fx__wipe', {}, { callId: 'w' })],
+      [assistantMessage('the triager found it')],
+    ]);
+    expect(res.stop).toBe('completed');
+    expect(toldFor(t.model!, 'w')).toMatch(/wiped/);
+    expect(t.events.of('subagent').map((e) => [e.role, e.state])).toEqual([
+      ['triager', 'start'],
+      ['triager', 'end'],
+    ]);
+    expect(t.events.of('role_output').map((e) => [e.role, e.output])).toEqual([['triager', 'the triager found it']]);
+    expect(mcpFigures(t.events)).toMatchObject({ side_effect_calls: 1, side_effect_approved: 1, side_effect_ran: 1 });
+    // Only the role with the server has its tools.
+    expect(t.model!.calls[0]!.request.tools.some((x) => x.name.startsWith('mcp__'))).toBe(false);
   });
 
   test('enabled_tools and disabled_tools decide what is offered', async () => {

@@ -46,6 +46,8 @@ class Session {
   readonly mcp: McpServers;
   private active = 0;
   private readonly started = new Set<string>();
+  /** Role calls waiting on an approval of one of their tool calls: not ended yet. */
+  private readonly paused = new Set<string>();
   /** The model name each role runs (what hooks see). */
   private readonly models = new Map<string, string>();
   /** The sub-agent whose run the current code belongs to: its tool calls carry it to PreToolUse and other hooks. */
@@ -139,12 +141,19 @@ class Session {
   /** A role as a tool of its caller (agent.asTool), with thread limits and SubagentStart/Stop hooks. */
   private roleTool(role: Role, depth: number): FunctionTool<any, any, any> {
     const ev = this.input.events;
+    const paused = this.paused;
     const tool = this.agent(role, depth).asTool({
       toolName: role.name.replace(/[^A-Za-z0-9_-]/g, '_'),
       toolDescription: role.description,
       runOptions: { maxTurns: this.wf.limits.maxTurns },
       customOutputExtractor: async (result) => {
         const callId = result.agentToolInvocation?.toolCallId ?? '';
+        // A role run stopped for an approval (it bubbles up to the top run) has not answered yet: it
+        // resumes once the approval is decided, and ends then.
+        if (result.interruptions?.length) {
+          paused.add(callId);
+          return '';
+        }
         const blocked = await this.finishRole(this.hookAgent(role, callId), callId, result.finalOutput);
         const reply = asText(result.finalOutput) ?? '';
         return blocked ? `${reply}\n\nSubagentStop hook: ${blocked}` : reply;
@@ -168,7 +177,7 @@ class Session {
         return await this.current.run(agent, () => inner(ctx, rawInput, details));
       } finally {
         this.active--;
-        ev.emit('subagent', { role: role.name, call_id: callId, state: 'end' });
+        if (!paused.delete(callId)) ev.emit('subagent', { role: role.name, call_id: callId, state: 'end' });
       }
     };
     return tool as FunctionTool<any, any, any>;
