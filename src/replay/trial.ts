@@ -1,6 +1,6 @@
 // One trial, the atom of a run: (task, workflow, repeat, seed) in its own worktree. Everything it
 // needs is in its inputs; everything it did is in its event log, patch, grade log and record.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Reaper } from '../exec/reaper.ts';
 import { dirname, join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -344,6 +344,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
     const left = sweepTrial(`${MARK_ENV}=${mark}`);
     if (left) events.emit('escape', { kind: 'process', detail: `${left} process(es) of the trial were still running after it` });
     await trialAudit?.finish(events);
+    keepMcpLogs(deps.runDir, plan.trialId, join(scratch, 'mcp-logs'));
     rmSync(scratch, { recursive: true, force: true });
   }
 
@@ -554,6 +555,16 @@ export function retriesAfterDenial(events: EventLog): number {
     }
   }
   return retries;
+}
+
+/** What the trial's stdio MCP servers wrote to stderr, kept (redacted, the last 64 KiB each) as mcp-<role>-<server>.log in the trial's folder. */
+function keepMcpLogs(runDir: RunDir, trialId: string, dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.stderr')) continue;
+    const text = readFileSync(join(dir, name), 'utf8');
+    if (text) runDir.writeTrialFile(trialId, `mcp-${name.slice(0, -'.stderr'.length)}.log`, text.slice(-64 * 1024));
+  }
 }
 
 /** MCP figures, counted from the event log: calls by their tool_call events, what became of each side-effecting one by its call id. */
