@@ -45,6 +45,8 @@ describe('the MCP triage plugin, end to end', () => {
         .split('\n')
         .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(events.filter((e) => e.type === 'mcp').map((e) => e.state)).toEqual(['started', 'stopped']);
+      // The server's stderr is kept with the trial.
+      expect(readFileSync(join(out, 'mcp', 'trials', r.trial_id, 'mcp-triager-tracker.log'), 'utf8')).toMatch(/^tracker: serving \d+ issues from /);
       expect(events.filter((e) => e.type === 'escape')).toEqual([]); // nothing of the trial (the server included) was left running
       // The tracker never hands out the task's own expected labels: its own issue is unlabelled.
       expect(events.some((e) => e.type === 'leak')).toBe(false);

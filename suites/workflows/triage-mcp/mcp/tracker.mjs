@@ -25,6 +25,7 @@ try {
 const issues = new Map(
   (Array.isArray(data.issues) ? data.issues : []).map((i) => [Number(i.number), { state: 'open', labels: [], comments: [], body: '', ...i }]),
 );
+process.stderr.write(`tracker: serving ${issues.size} issues from ${file}\n`);
 const labels = Array.isArray(data.labels) ? data.labels.map((l) => (typeof l === 'string' ? { name: l } : l)) : [];
 
 const num = { type: 'integer', minimum: 1, description: 'The issue number.' };
