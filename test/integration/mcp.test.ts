@@ -253,6 +253,39 @@ describe('the shipped issue tracker, a stdio MCP server under the role sandbox',
     expect(t.model!.calls[0]!.request.tools.some((x) => x.name.startsWith('mcp__'))).toBe(false);
   });
 
+  test("the workflow's word on a server: network allow lets it reach the host's loopback, sandbox none shows it the host; a PermissionRequest hook on the MCP name answers first", async () => {
+    const port = await new Promise<{ port: number; close: () => void }>((res) => {
+      const s = createServer((_q, r) => r.end('hi'));
+      s.listen(0, '127.0.0.1', () => res({ port: (s.address() as AddressInfo).port, close: () => s.close() }));
+    });
+    const secretDir = tmp('bench-host-');
+    writeFiles(secretDir, { 'host.txt': 'host file\n' });
+    try {
+      const wf = workflowWith([server('net', { network: 'allow' }), server('host', { sandbox: 'none' })], 'on-request', [
+        hookGroup(
+          'PermissionRequest',
+          '^mcp__host__wipe$',
+          `echo '{"hookSpecificOutput":{"hookEventName":"PermissionRequest","decision":{"behavior":"allow"}}}'`,
+        ),
+      ]);
+      const t = trial(wf);
+      await t.run([
+        [functionCall('mcp__net__probe', { port: port.port, path: join(secretDir, 'host.txt') }, { callId: 'n' })],
+        [functionCall('mcp__host__probe', { path: join(secretDir, 'host.txt') }, { callId: 'h' })],
+        [functionCall('mcp__host__wipe', {}, { callId: 'w' })],
+      ]);
+      const net = toldFor(t.model!, 'n');
+      expect(net).toMatch(/\\"connect\\":\\"ok\\"/);
+      expect(net).toMatch(/read_error/); // network, but still the sandbox's view
+      expect(toldFor(t.model!, 'h')).toMatch(/host file/);
+      expect(toldFor(t.model!, 'w')).toMatch(/wiped/);
+      expect(t.events.of('approval').find((e) => e.state === 'granted')).toMatchObject({ tool: 'mcp__host__wipe', by: 'hook' });
+      expect(killMarked(`${MARK_ENV}=${t.mark}`)).toBe(0);
+    } finally {
+      port.close();
+    }
+  });
+
   test('enabled_tools and disabled_tools decide what is offered', async () => {
     const t = trial(workflowWith([server('fx', { enabledTools: ['env', 'probe', 'crash'], disabledTools: ['crash'] })]));
     await t.run([]);
