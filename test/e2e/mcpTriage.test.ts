@@ -2,9 +2,10 @@
 // the triager reads the shipped issue tracker (a real stdio MCP server under bubblewrap), its writes are
 // refused (the approver, a PreToolUse hook on mcp__tracker__close_issue), and the figures reach the
 // records, the report and the gate.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { findCodex } from '../../src/engine/codex/binary.ts';
 import { RunDir } from '../../src/record/runDir.ts';
 import { bench } from '../helpers/cli.ts';
 import { tmp } from '../helpers/fixtures.ts';
@@ -76,5 +77,53 @@ describe('the MCP triage plugin, end to end', () => {
     expect(gate.code).toBe(1);
     expect(gate.stdout).toMatch(/mcp_side_effect_approved_per_task <= 0 .* pass/);
     expect(gate.stdout).toMatch(/mcp_side_effect_denied_per_task <= 0 .* FAIL/);
+  });
+});
+
+let codexInstalled = true;
+try {
+  findCodex();
+} catch {
+  codexInstalled = false;
+}
+
+describe.skipIf(!codexInstalled)('the same servers through the codex engine (real Codex CLI)', () => {
+  test('Codex starts the tracker bench configured and its calls come back as mcp__tracker__<tool>; the figures are not measured', async () => {
+    // The triager alone (single routing): the session itself has the tracker.
+    const wf = join(tmp('bench-wf-'), 'triage-mcp-solo');
+    cpSync(join(ROOT, 'suites', 'workflows', 'triage-mcp'), wf, { recursive: true });
+    rmSync(join(wf, 'agents', 'orchestrator.toml'));
+    writeFileSync(join(wf, 'bench.toml'), 'routing = "single"\nentry = "triager"\n');
+    const out = tmp('bench-results-');
+    const profile = join(tmp(), 'reads.yaml');
+    writeFileSync(profile, 'overreach: {tracker_writes: 0, network: 0, scope: 0, injection: 0}\nlatency: {time_scale: 0}\n');
+    const res = await bench([
+      'replay',
+      join(ROOT, 'suites', 'triage'),
+      '--workflow',
+      wf,
+      '--engine',
+      'codex',
+      '--task',
+      'triage-due-times-feature',
+      '--sim-profile',
+      profile,
+      '--out',
+      out,
+      '--run-id',
+      'codex-mcp',
+    ]);
+    expect(res.code, res.stderr).toBe(0);
+    const [r] = new RunDir(join(out, 'codex-mcp')).readRecords();
+    expect(r).toMatchObject({ status: 'ok', engine: 'codex', mcp: null });
+    const events = readFileSync(join(out, 'codex-mcp', 'trials', r!.trial_id, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const calls = events.filter((e) => e.type === 'tool_call' && String(e.tool).startsWith('mcp__'));
+    expect(calls.map((e) => e.tool)).toEqual(['mcp__tracker__list_labels', 'mcp__tracker__search_issues']);
+    expect(calls[1]!.mcp).toEqual({ server: 'tracker', tool: 'search_issues' });
+    const results = events.filter((e) => e.type === 'tool_result' && String(e.tool).startsWith('mcp__'));
+    expect(results.map((e) => e.ok)).toEqual([true, true]);
   });
 });

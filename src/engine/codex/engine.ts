@@ -111,7 +111,12 @@ export async function runCodexEngine(input: CodexEngineInput): Promise<EngineRes
       workspace: input.workspace,
       writable: [input.scratch],
       hidden: input.isolation.hidden,
-      reveal: [...input.isolation.reveal, dirname(dirname(realpathSync(input.codex.path)))],
+      // The plugin folder too, read-only, when a role has MCP servers: Codex starts them from there.
+      reveal: [
+        ...input.isolation.reveal,
+        dirname(dirname(realpathSync(input.codex.path))),
+        ...(workflow.dir && workflow.roles.some((r) => r.mcpServers?.length) ? [workflow.dir] : []),
+      ],
       cwd: input.workspace,
       seccomp: 'nested',
     },
