@@ -437,6 +437,15 @@ describe('a streamable HTTP MCP server on loopback', () => {
     }
   });
 
+  test('a bearer token variable that is not set is a clear startup error, recorded', async () => {
+    const t = trial(
+      workflowWith([server('remote', { transport: 'http', command: undefined, args: [], url: 'http://127.0.0.1:9/mcp', bearerTokenEnvVar: 'NOPE_TOKEN' })]),
+    );
+    const res = await t.run([]);
+    expect(res.error).toMatch(/bearer_token_env_var names NOPE_TOKEN, which is not set/);
+    expect(mcpFigures(t.events).failures).toHaveLength(1);
+  });
+
   test('an HTTP server that is not there is a clear startup error', async () => {
     const t = trial(workflowWith([server('gone', { transport: 'http', command: undefined, args: [], url: 'http://127.0.0.1:9/mcp', startupTimeoutSec: 3 })]));
     const res = await t.run([]);

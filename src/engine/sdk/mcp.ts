@@ -170,7 +170,11 @@ export class McpServers {
     } else {
       const headers: Record<string, string> = { ...spec.httpHeaders };
       const token = spec.bearerTokenEnvVar ? this.ctx.hostEnv[spec.bearerTokenEnvVar] : undefined;
-      if (spec.bearerTokenEnvVar && !token) throw new McpError(`${what} could not start: bearer_token_env_var ${spec.bearerTokenEnvVar} is not set`);
+      if (spec.bearerTokenEnvVar && !token) {
+        const message = `${what} could not start: bearer_token_env_var names ${spec.bearerTokenEnvVar}, which is not set in bench's environment`;
+        this.events.emit('mcp', { ...ev, state: 'failed', ms: 0, error: message });
+        throw new McpError(message);
+      }
       if (token) headers.Authorization = `Bearer ${token}`;
       server = new MCPServerStreamableHttp({ ...common, url: spec.url!, requestInit: { headers } });
     }
