@@ -75,7 +75,7 @@ interface Trial {
   model: ScriptedModel | null;
 }
 
-function trial(wf: Workflow, opts: { approver?: ApproverSpec; redactor?: Redactor; issues?: unknown } = {}): Trial {
+function trial(wf: Workflow, opts: { approver?: ApproverSpec; redactor?: Redactor; issues?: unknown; backend?: SandboxBackend } = {}): Trial {
   const root = tmp('bench-mcp-');
   const ws = join(root, 'ws');
   writeFiles(ws, { 'README.md': '# demo\n' });
@@ -89,7 +89,7 @@ function trial(wf: Workflow, opts: { approver?: ApproverSpec; redactor?: Redacto
     events,
     roles: Object.fromEntries(wf.roles.map((r) => [r.name, { sandbox: r.sandbox, network: r.network, approval: r.approval }])),
     defaultRole: { sandbox: 'read-only', network: 'deny', approval: 'never' },
-    sandbox: bwrap,
+    sandbox: opts.backend ?? bwrap,
     hooks,
     approver: opts.approver ?? DEFAULT_APPROVER,
     hidden: [],
@@ -284,6 +284,16 @@ describe('the shipped issue tracker, a stdio MCP server under the role sandbox',
     } finally {
       port.close();
     }
+  });
+
+  test('without an OS sandbox (--sandbox none) the tracker runs under the subreaper and stops with the trial', async () => {
+    const none = detectSandbox('none');
+    if ('error' in none) throw new Error(none.error);
+    const t = trial(workflowWith([server('tracker', { args: [TRACKER] })]), { backend: none, issues: ISSUES });
+    const res = await t.run([[functionCall('mcp__tracker__list_labels', {}, { callId: 'l' })]]);
+    expect(res.stop).toBe('completed');
+    expect(toldFor(t.model!, 'l')).toMatch(/duplicate/);
+    expect(killMarked(`${MARK_ENV}=${t.mark}`)).toBe(0);
   });
 
   test('enabled_tools and disabled_tools decide what is offered', async () => {
