@@ -80,6 +80,20 @@ describe('the MCP triage plugin, end to end', () => {
   });
 });
 
+test('a variable the workflow hands an MCP server by name is a secret of the run, whatever it is called', async () => {
+  const wf = join(tmp('bench-wf-'), 'triage-mcp');
+  cpSync(join(ROOT, 'suites', 'workflows', 'triage-mcp'), wf, { recursive: true });
+  const agent = join(wf, 'agents', 'triager.toml');
+  writeFileSync(agent, readFileSync(agent, 'utf8').replace('startup_timeout_sec = 10', 'env_vars = ["TRACKER_AUTH"]\nstartup_timeout_sec = 10'));
+  const out = tmp('bench-results-');
+  const res = await bench(
+    ['replay', join(ROOT, 'suites', 'triage'), '--workflow', wf, '--task', 'triage-due-times-feature', '--out', out, '--run-id', 'secret'],
+    { env: { TRACKER_AUTH: 'tracker-auth-value-123456' } },
+  );
+  expect(res.code, res.stderr).toBe(0);
+  expect(new RunDir(join(out, 'secret')).readManifest().redacted).toContain('TRACKER_AUTH');
+});
+
 let codexInstalled = true;
 try {
   findCodex();
