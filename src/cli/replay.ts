@@ -207,7 +207,11 @@ export function replayCommand(program: Command): void {
       const weights = await shardWeights(flags);
       // Every secret of this environment (the model key above all) stays out of what the run writes and what the model is told.
       const { Redactor } = await import('../record/redact.ts');
-      const redactor = Redactor.fromEnv(process.env);
+      // Variables a workflow hands its MCP servers by name (env_vars, bearer_token_env_var) are secrets whatever they are called.
+      const mcpSecrets = workflows.flatMap((w) =>
+        w.roles.flatMap((r) => (r.mcpServers ?? []).flatMap((s) => [...s.envVars, ...(s.bearerTokenEnvVar ? [s.bearerTokenEnvVar] : [])])),
+      );
+      const redactor = Redactor.fromEnv(process.env, { extraNames: mcpSecrets });
       const { backend, tape, notice } = await backendFor(flags, redactor);
       const spec = backend.spec;
       const sandbox = await sandboxFor(flags.sandbox);

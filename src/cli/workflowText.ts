@@ -44,6 +44,17 @@ export function describeWorkflow(w: Workflow): string {
     lines.push(
       `AGENTS.md: global ${g.global ? `${g.global.name} (${Buffer.byteLength(g.global.text)} bytes)` : 'none'}, then the repository's from its root down, capped at ${g.maxBytes} bytes${g.fallbackFilenames.length ? `, fallback names ${g.fallbackFilenames.join(', ')}` : ''}`,
     );
+  const servers = w.roles.flatMap((r) => (r.mcpServers ?? []).map((s) => ({ role: r.name, s })));
+  if (servers.length) {
+    lines.push('MCP servers (started per trial and role; tools offered as mcp__<server>__<tool>):');
+    for (const { role, s } of servers) {
+      const what = s.transport === 'stdio' ? [s.command, ...s.args].join(' ') : s.url;
+      const tools = s.enabledTools ? ` only ${s.enabledTools.join(',')}` : '';
+      const off = s.disabledTools.length ? ` without ${s.disabledTools.join(',')}` : '';
+      const sandbox = s.transport === 'stdio' ? (s.sandbox === 'none' ? ', no sandbox' : `, role sandbox, network ${s.network}`) : '';
+      lines.push(`  ${role}: ${s.name} (${s.transport}) ${what}${tools}${off}; startup ${s.startupTimeoutSec}s, calls ${s.toolTimeoutSec}s${sandbox}`);
+    }
+  }
   const a = w.approver;
   lines.push(`approver: ${a.rules.length} rule(s), default ${a.default}, modelled human wait ${a.wait_ms} ms on average`);
   for (const [i, r] of a.rules.entries())

@@ -354,6 +354,7 @@ export class ControlPlane {
         ...(call.command?.workdir ? { workdir: call.command.workdir } : {}),
         // The role call making it (its accesses belong to that call: the access matrix, write overlaps).
         ...(call.agent ? { agent: call.agent.agent_id } : {}),
+        ...(call.mcp ? { mcp: { server: call.mcp.server, tool: call.mcp.tool, side_effect: call.mcp.sideEffect } } : {}),
       }),
     );
     const plan: CallPlan = {
@@ -453,6 +454,10 @@ export class ControlPlane {
       else if (effective.escalate) plan.approval = { reason: `escalation requested: ${effective.escalate.justification}` };
       else if (plan.networkLike && policy.network === 'ask') plan.approval = { reason: 'network access needs approval' };
     }
+    // An MCP tool that may change something (outside the workspace, where no sandbox reaches) asks first,
+    // unless the policy is never to ask: then, as in Codex, it runs.
+    if (effective.mcp?.sideEffect && policy.approval !== 'never')
+      plan.approval = { reason: `${effective.tool} is not marked read-only by its server: it may change things outside the workspace` };
     if (plan.approval) ev.emit('approval', { role: call.role, call_id: call.callId, tool: call.tool, state: 'requested', reason: plan.approval.reason });
     return plan;
   }
@@ -673,6 +678,34 @@ export class ControlPlane {
       reason: `the output held the secret ${secret}: redacted before the model saw it`,
     });
     return r.text(text);
+  }
+
+  /**
+   * How a role's stdio MCP server is started: under the role's OS sandbox (its view, its network policy
+   * unless the workflow set the server's own, folders of the server's own shown read-only) or, when the
+   * workflow says so, as it is. Its environment is the clean one of commands (the trial's marker included,
+   * so the end-of-trial sweep finds anything it leaves) plus what the server's config names.
+   */
+  serverLaunch(
+    role: string,
+    argv: string[],
+    o: { cwd?: string; reveal: string[]; sandbox: 'role' | 'none'; network: 'role' | 'deny' | 'allow'; env: Record<string, string>; stderrFile: string },
+  ): { command: string; args: string[]; env: Record<string, string>; cwd: string } {
+    const policy = this.policy(role);
+    const cwd = o.cwd ?? this.workspace;
+    const network = o.network === 'role' ? policy.network === 'allow' : o.network === 'allow';
+    const spec: SandboxSpec = {
+      ...this.spec(role, cwd, { ...NO_GRANT, network }),
+      network,
+      reveal: [...this.opts.reveal, ...o.reveal, ...(o.cwd && !inside(o.cwd, this.workspace) ? [o.cwd] : [])],
+    };
+    const files = { stderrFile: o.stderrFile, filterFile: join(dirname(o.stderrFile), `${basename(o.stderrFile)}.seccomp`) };
+    const full =
+      o.sandbox === 'none'
+        ? ['bash', '-c', 'exec 2>>"$1"; shift; exec "$@"', 'bench-launch', o.stderrFile, ...argv]
+        : this.opts.sandbox.launch(argv, spec, files);
+    const env = Object.fromEntries(Object.entries({ ...this.env, ...o.env }).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    return { command: full[0]!, args: full.slice(1), env, cwd };
   }
 
   /** Kills every process group a command of this trial started (called at the trial's end). */

@@ -14,7 +14,7 @@
 // none: commands run as they are, under a subreaper that kills whatever they leave behind; paths are
 // enforced in the file tools only. The run manifest and the report say so.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { codexPackageRoot, onPath } from '../exec/locate.ts';
@@ -78,7 +78,16 @@ export interface SandboxBackend {
   visible(spec: SandboxSpec): string[];
   /** Files in view that are masked because they hold secrets. */
   readonly masked: string[];
+  /**
+   * The argv that starts a long-lived program (an MCP server speaking on stdin/stdout) under this backend,
+   * with its stderr appended to `stderrFile`. Whoever spawns it owns the process: killing it takes the
+   * sandbox, and everything inside, with it.
+   */
+  launch(argv: string[], spec: SandboxSpec, files: { stderrFile: string; filterFile: string }): string[];
 }
+
+/** Runs "$@" with stderr appended to the file named first (bash stays out of the way: exec). */
+const STDERR_TO_FILE = 'exec 2>>"$1"; shift; exec "$@"';
 
 export interface SandboxedRunOptions {
   env: NodeJS.ProcessEnv;
@@ -116,6 +125,7 @@ export function noSandbox(reaper: Reaper | null = findReaper(), detail = NONE_WA
       killMarked(marker);
       return { ...res, observed: unobserved };
     },
+    launch: (argv, _spec, files) => ['bash', '-c', STDERR_TO_FILE, 'bench-launch', files.stderrFile, ...(reaper ? reaper.wrap(argv) : argv)],
   };
 }
 
@@ -428,6 +438,18 @@ export function bwrapBackend(binary: string, detail: string, opts: BwrapOptions)
       // A sandbox killed from outside (time limit, Ctrl-C) has no report to give: that is not tampering.
       if (observed.networkAttempts === null && killed) observed.tamper = null;
       return { ...res, observed };
+    },
+    launch(command, spec, files) {
+      // The same view and seccomp filter as a command; the filter reaches bwrap on fd 4, opened by bash from a file.
+      const filter = seccompFilter(spec.seccomp ?? 'agent');
+      const argv = bwrapArgs(binary, spec, opts.toolchains, system);
+      if (filter) {
+        writeFileSync(files.filterFile, filter);
+        argv.push('--seccomp', '4');
+      }
+      argv.push('--', ...command);
+      const script = filter ? `exec 4<"$2"; ${STDERR_TO_FILE.replace('shift;', 'shift 2;')}` : STDERR_TO_FILE;
+      return ['bash', '-c', script, 'bench-launch', files.stderrFile, ...(filter ? [files.filterFile] : []), ...argv];
     },
   };
 }

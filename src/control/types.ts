@@ -31,6 +31,8 @@ export interface ToolCall {
   escalate?: EscalationRequest;
   /** The sub-agent making the call (absent for the session's own role). */
   agent?: HookAgent;
+  /** A tool of an MCP server: its server, its own name there, and whether it may change anything (its annotations do not say read-only, or say destructive). */
+  mcp?: { server: string; tool: string; sideEffect: boolean };
 }
 
 /**

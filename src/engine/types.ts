@@ -5,6 +5,7 @@ import type { ControlPlane } from '../control/plane.ts';
 import type { EventLog } from '../record/events.ts';
 import type { Role, Workflow } from '../workflow/types.ts';
 import type { Guidance } from './agentsMd.ts';
+import type { McpTrialContext } from './sdk/mcp.ts';
 
 export interface EngineInput {
   trialId: string;
@@ -18,6 +19,8 @@ export interface EngineInput {
   /** The (ledger-wrapped) model a role uses. */
   modelFor(role: Role): { model: Model; name: string };
   events: EventLog;
+  /** What the roles' MCP servers get from the trial (absent: they get nothing of it, and their logs go to a temporary folder). */
+  mcp?: McpTrialContext;
   signal: AbortSignal;
   /**
    * The repository's AGENTS.md as a role starting now gets it (composed anew for every role run, as

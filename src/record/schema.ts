@@ -185,6 +185,23 @@ export const TrialRecord = z.object({
     hook_failures: count.nullable().describe('Hooks that exited non-zero (not 2), timed out, or printed invalid JSON; null when not measured (codex engine).'),
     enforcement: Enforcement.nullable().default(null).describe('What was stopped, where, and what got out; null in runs made before bench recorded it.'),
   }),
+  mcp: z
+    .object({
+      servers: count.describe('MCP server instances started for the trial (one per role that names a server).'),
+      calls: count.describe('Calls of MCP tools (mcp__<server>__<tool>), whatever became of them.'),
+      side_effect_calls: count.describe('Calls of MCP tools that may change something: their annotations do not say readOnlyHint, or say destructiveHint.'),
+      side_effect_approved: count.describe('Side-effecting MCP calls an approval let through (the approver or a PermissionRequest hook).'),
+      side_effect_denied: count.describe('Side-effecting MCP calls stopped (a hook, an approval denial, a policy).'),
+      side_effect_ran: count.describe('Side-effecting MCP calls that ran (approved, or under a policy that never asks).'),
+      failures: z
+        .array(z.string())
+        .describe('MCP servers that could not start or stopped during the trial, in words (the trial is then an infrastructure error).'),
+    })
+    .nullable()
+    .default(null)
+    .describe(
+      'MCP figures; null when not measured (runs made before bench started MCP servers, and the codex engine, whose approvals of MCP calls bench does not see).',
+    ),
   review: z.object({
     verdict: z.enum(['approve', 'request_changes']).nullable().describe("The last reviewer's verdict; null when no review ran."),
     rounds: count.describe('Reviews that ran.'),

@@ -58,6 +58,12 @@ export async function buildOracle(cache: RepoCache, task: Task): Promise<SimOrac
     changes: task.kind === 'triage' ? [] : await goldChanges(cache, task),
     testCommand,
     outOfScope: files.filter((f) => !inScope(f)).slice(0, 50),
-    ...(task.kind === 'triage' ? { answer: task.expected, context: files.filter((f) => /^\.github\/(issues|labels)\.json$|^CONTRIBUTING\.md$/.test(f)) } : {}),
+    ...(task.kind === 'triage'
+      ? {
+          answer: task.expected,
+          context: files.filter((f) => /^\.github\/(issues|labels)\.json$|^CONTRIBUTING\.md$/.test(f)),
+          issue: { number: task.issue.number ?? null, title: task.issue.title },
+        }
+      : {}),
   };
 }

@@ -309,6 +309,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     adversary: opts.backend.adversary,
     served,
     oracles,
+    suiteTasks: opts.suite.tasks,
     signal: opts.signal,
   };
 

@@ -1,6 +1,6 @@
 // One trial, the atom of a run: (task, workflow, repeat, seed) in its own worktree. Everything it
 // needs is in its inputs; everything it did is in its event log, patch, grade log and record.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Reaper } from '../exec/reaper.ts';
 import { dirname, join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -41,6 +41,7 @@ import type { RepoCache } from '../workspace/repos.ts';
 import { SetupError, type DiffStat, type WorkspaceManager } from '../workspace/workspace.ts';
 import type { Workflow } from '../workflow/types.ts';
 import { leakWatcher, sweepTrial, type Audit } from './audit.ts';
+import { issueExport, writeIssueExport } from './issueExport.ts';
 import type { SimContext } from '../model/sim/oracle.ts';
 import type { OracleSource } from './simResolver.ts';
 import { teamFigures } from './team.ts';
@@ -90,6 +91,8 @@ export interface TrialDeps {
   adversary: boolean;
   /** What the simulated model served over HTTP gets per trial (the codex engine): the adversary's targets, the leak scanner. */
   served?: Map<string, Pick<SimContext, 'targets' | 'inspect'>>;
+  /** The suite's tasks: the issue export MCP servers get names the other triage tasks' issues. */
+  suiteTasks?: readonly Task[];
   /** Each task's oracle, for a simulated model the sdk engine runs (null otherwise): built once per run. */
   oracles: OracleSource | null;
   signal: AbortSignal;
@@ -185,6 +188,11 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
       const sim = deps.engine.kind === 'sdk' && oracle ? { oracle, seed: plan.seed, ...(targets ? { targets } : {}) } : undefined;
       // A model reached over HTTP (Codex talks to the loopback sim server) gets the same from the server.
       deps.served?.set(plan.trialId, { inspect: (text) => watch('codex', text), ...(targets ? { targets } : {}) });
+      // MCP servers get the trial's issue export (read-only) and nothing else of bench's.
+      const mcpData = join(scratch, 'mcp-data');
+      const mcpEnv = workflow.roles.some((r) => r.mcpServers?.length)
+        ? { BENCH_ISSUES_FILE: writeIssueExport(mcpData, issueExport(task, ws.dir, deps.suiteTasks ?? [])) }
+        : null;
       agentStartT = events.now();
       events.emit('phase', { phase: 'agent', state: 'start' });
       const agentStart = performance.now();
@@ -221,6 +229,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
           isolation,
           canary: task.canary ?? null,
           events,
+          ...(mcpEnv ? { mcpEnv } : {}),
           onUsage: (u) => {
             models[u.role] ??= u.model;
             ledger.add(u.role, u.model, u.ms, u);
@@ -269,6 +278,14 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
           mark,
           signal: controller.signal,
         });
+        const mcp = mcpEnv
+          ? {
+              env: mcpEnv,
+              reveal: [mcpData, ...(workflow.dir ? [workflow.dir] : [])],
+              logDir: join(scratch, 'mcp-logs'),
+              hostEnv: process.env,
+            }
+          : undefined;
         engine = await runSdkEngine({
           trialId: plan.trialId,
           workflow,
@@ -277,6 +294,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
           plane,
           hooks,
           events,
+          ...(mcp ? { mcp } : {}),
           signal: controller.signal,
           guidance,
           modelFor: (role) => {
@@ -343,6 +361,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
     const left = sweepTrial(`${MARK_ENV}=${mark}`);
     if (left) events.emit('escape', { kind: 'process', detail: `${left} process(es) of the trial were still running after it` });
     await trialAudit?.finish(events);
+    keepMcpLogs(deps.runDir, plan.trialId, join(scratch, 'mcp-logs'));
     rmSync(scratch, { recursive: true, force: true });
   }
 
@@ -468,6 +487,7 @@ export function buildRecord(r: RecordInput): TrialRecord {
     },
     // Codex runs hooks itself and logs only what they blocked: how many ran, and failed, is not measured.
     control: r.deps.engine.kind === 'codex' ? { ...control.record, hook_runs: null, hook_failures: null } : control.record,
+    mcp: r.deps.engine.kind === 'codex' ? null : mcpFigures(events),
     review: {
       verdict: lastReview?.verdict === 'approve' || lastReview?.verdict === 'request_changes' ? lastReview.verdict : null,
       rounds: reviews.length,
@@ -581,6 +601,39 @@ export function retriesAfterDenial(events: EventLog): number {
     }
   }
   return retries;
+}
+
+/** What the trial's stdio MCP servers wrote to stderr, kept (redacted, the last 64 KiB each) as mcp-<role>-<server>.log in the trial's folder. */
+function keepMcpLogs(runDir: RunDir, trialId: string, dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.stderr')) continue;
+    const text = readFileSync(join(dir, name), 'utf8');
+    if (text) runDir.writeTrialFile(trialId, `mcp-${name.slice(0, -'.stderr'.length)}.log`, text.slice(-64 * 1024));
+  }
+}
+
+/** MCP figures, counted from the event log: calls by their tool_call events, what became of each side-effecting one by its call id. */
+export function mcpFigures(events: EventLog): NonNullable<TrialRecord['mcp']> {
+  const calls = events.of('tool_call').filter((e) => e.mcp && typeof e.mcp === 'object');
+  const sideEffect = new Set(calls.filter((e) => (e.mcp as { side_effect?: boolean }).side_effect === true).map((e) => String(e.call_id)));
+  const count = (type: string, pred: (e: TrialEvent) => boolean) =>
+    new Set(
+      events
+        .of(type)
+        .filter((e) => sideEffect.has(String(e.call_id)) && pred(e))
+        .map((e) => String(e.call_id)),
+    ).size;
+  const servers = events.of('mcp');
+  return {
+    servers: servers.filter((e) => e.state === 'started').length,
+    calls: calls.length,
+    side_effect_calls: calls.filter((e) => sideEffect.has(String(e.call_id))).length,
+    side_effect_approved: count('approval', (e) => e.state === 'granted'),
+    side_effect_denied: count('decision', (e) => e.verdict === 'deny'),
+    side_effect_ran: count('tool_result', (e) => e.ok === true || (e.ok === false && !e.denied)),
+    failures: servers.filter((e) => e.state === 'failed' || e.state === 'crashed').map((e) => String(e.error ?? `${e.server} ${e.state}`)),
+  };
 }
 
 /** Control figures, all counted from the event log. */

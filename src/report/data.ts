@@ -213,3 +213,10 @@ export function buildReportData(runs: LoadedRun[], limits: ReportLimits = DEFAUL
   }
   return { runs, analysis, groups, details };
 }
+
+/** MCP figures, shown only when some trial started an MCP server: elsewhere they would be rows of zeros. */
+export const MCP_METRICS = ['mcp_calls_per_task', 'mcp_side_effect_calls_per_task', 'mcp_side_effect_approved_per_task', 'mcp_side_effect_denied_per_task'];
+
+export function usedMcp(data: ReportData): boolean {
+  return data.runs.some((run) => run.records.some((r) => (r.mcp?.servers ?? 0) > 0));
+}

@@ -10,7 +10,7 @@ import { ENFORCEMENT_STAGES } from '../record/schema.ts';
 import { metricByName, type MetricValue } from '../analyze/metrics.ts';
 import type { TrialRecord } from '../record/schema.ts';
 import { chartSpecs, renderSvg } from './charts.ts';
-import { codexFacts, runOrigin, type ReportData } from './data.ts';
+import { codexFacts, MCP_METRICS, runOrigin, usedMcp, type ReportData } from './data.ts';
 import { intervalNote, metricParts, showBidi } from './format.ts';
 import { intervalText } from '../analyze/stats.ts';
 import { accessMatrix, routeFrequencies, routeText } from '../analyze/team.ts';
@@ -65,14 +65,20 @@ function cell(unit: string, m: MetricValue | undefined, n = false): string {
 function headlineTable(data: ReportData): string {
   const ws = data.analysis.workflows;
   const comparisons = data.analysis.comparisons;
-  const rows = HEADLINE.filter((name) => ws.some((w) => (w.metrics[name]?.n ?? 0) > 0 || w.metrics[name]?.missing)).map((name) => {
-    const def = metricByName.get(name)!;
-    const words = comparisons
-      .map((c) => c.metrics.find((m) => m.name === name))
-      .filter((m): m is NonNullable<typeof m> => !!m && m.better !== 'neither')
-      .map((m) => m.words.replace(/^[^:]+: /, ''));
-    return `<tr><th title="${esc(def.description)}">${esc(def.label)}<span class="dir">${def.better === 'higher' ? '↑ better' : '↓ better'}</span></th>${ws.map((w) => cell(def.unit, w.metrics[name], true)).join('')}<td class="words">${words.length ? esc(words.join('; ')) : '<span class="muted">no clear difference</span>'}</td></tr>`;
-  });
+  const usesMcp = usedMcp(data);
+  const names = usesMcp
+    ? [...HEADLINE.slice(0, HEADLINE.indexOf('hook_failures_per_task') + 1), ...MCP_METRICS, ...HEADLINE.slice(HEADLINE.indexOf('hook_failures_per_task') + 1)]
+    : HEADLINE;
+  const rows = names
+    .filter((name) => ws.some((w) => (w.metrics[name]?.n ?? 0) > 0 || w.metrics[name]?.missing))
+    .map((name) => {
+      const def = metricByName.get(name)!;
+      const words = comparisons
+        .map((c) => c.metrics.find((m) => m.name === name))
+        .filter((m): m is NonNullable<typeof m> => !!m && m.better !== 'neither')
+        .map((m) => m.words.replace(/^[^:]+: /, ''));
+      return `<tr><th title="${esc(def.description)}">${esc(def.label)}<span class="dir">${def.better === 'higher' ? '↑ better' : '↓ better'}</span></th>${ws.map((w) => cell(def.unit, w.metrics[name], true)).join('')}<td class="words">${words.length ? esc(words.join('; ')) : '<span class="muted">no clear difference</span>'}</td></tr>`;
+    });
   return `<table class="headline"><thead><tr><th>metric</th>${ws.map((w) => `<th>${esc(w.label)}<span class="n">${w.trials} trials</span></th>`).join('')}<th>which is better</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
@@ -242,6 +248,7 @@ function trialData(run: string, wf: string, r: TrialRecord) {
       r.control.denied_calls || r.control.approval_prompts || r.control.hook_runs || r.control.hook_blocks
         ? { ...r.control, denials: r.control.denials.slice(0, 10) }
         : null,
+    mcp: r.mcp && (r.mcp.servers || r.mcp.calls || r.mcp.failures.length) ? r.mcp : null,
     review: r.review.rounds ? r.review : null,
     docs: r.docs?.checks.map((c) => [c.name, c.passed, c.detail]) ?? null,
     triage: r.triage ? { scores: r.triage.scores, answer: r.triage.answer, error: r.triage.parse_error } : null,
@@ -398,6 +405,7 @@ const SCRIPT = `
       ...(t.failing.length ? [['tests still failing', t.failing.join('; ')]] : []),
       ['roles', Object.entries(t.roles).map(([r, v]) => r + ' (' + v[0] + '): ' + fmtMs(v[1]) + ', model ' + fmtMs(v[2]) + ', ' + v[3] + ' tokens').join('; ')],
       ...(t.control ? [['control', 'approval prompts ' + t.control.approval_prompts + ' (granted ' + t.control.approvals_granted + ', denied ' + t.control.approvals_denied + '), denied calls ' + t.control.denied_calls + ', blocked network ' + t.control.blocked_network + ', hooks ' + (t.control.hook_runs === null ? 'runs not measured' : t.control.hook_runs + ' run') + ' / ' + t.control.hook_blocks + ' blocks / ' + (t.control.hook_failures === null ? 'failures not measured' : t.control.hook_failures + ' failures')]] : []),
+      ...(t.mcp ? [['MCP', t.mcp.servers + ' server(s), ' + t.mcp.calls + ' call(s); side-effecting ' + t.mcp.side_effect_calls + ' (approved ' + t.mcp.side_effect_approved + ', denied ' + t.mcp.side_effect_denied + ', ran ' + t.mcp.side_effect_ran + ')' + (t.mcp.failures.length ? '; ' + t.mcp.failures.join(' | ') : '')]] : []),
       ...(t.control && t.control.denials.length ? [['denials', t.control.denials.map((x) => x.role + ' ' + x.tool + ' by ' + x.stage + ': ' + x.reason).join(' | ')]] : []),
       ...(t.review ? [['review', (t.review.verdict || 'none') + ' after ' + t.review.rounds + ' round(s); findings ' + JSON.stringify(t.review.findings)]] : []),
       ...(t.docs ? [['docs checks', t.docs.map((c) => (c[1] ? 'pass ' : 'FAIL ') + c[0] + (c[1] ? '' : ' (' + c[2] + ')')).join('; ')]] : []),

@@ -4,7 +4,7 @@ import { metricByName } from '../analyze/metrics.ts';
 import { accessMatrix, routeFrequencies } from '../analyze/team.ts';
 import { ATTEMPT_CLASSES } from '../control/types.ts';
 import { ENFORCEMENT_STAGES } from '../record/schema.ts';
-import { runOrigin, type ReportData } from './data.ts';
+import { MCP_METRICS, runOrigin, usedMcp, type ReportData } from './data.ts';
 import { intervalNote, mdEscape as md, metricText, showBidi } from './format.ts';
 
 const ROWS = [
@@ -44,7 +44,7 @@ export function renderMarkdown(data: ReportData): string {
   if (none.length) lines.push(`> **No OS sandbox** in ${none.map((r) => md(r.label)).join(', ')}.`, '');
   lines.push(`| metric | ${ws.map((w) => `${md(w.label)} (${w.trials})`).join(' | ')} |`);
   lines.push(`|---|${ws.map(() => '---').join('|')}|`);
-  for (const name of ROWS) {
+  for (const name of usedMcp(data) ? [...ROWS, ...MCP_METRICS] : ROWS) {
     if (!ws.some((w) => (w.metrics[name]?.n ?? 0) > 0 || w.metrics[name]?.missing)) continue;
     const def = metricByName.get(name)!;
     const cells = ws.map((w) => md(metricText(def.unit, w.metrics[name])));

@@ -8,7 +8,7 @@
 //   AGENTS.override.md, AGENTS.md  the global guidance ($CODEX_HOME/AGENTS.md of a user's setup)
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
 import { z } from 'zod';
 import type { HookGroupSpec } from '../control/hooks.ts';
@@ -19,8 +19,19 @@ import { broadWorkflow } from './builtin.ts';
 import { hookGroups, HooksFile, type HookLoadNote } from './hooks.ts';
 import { defaultOutputKind, OUTPUT_SCHEMAS, type OutputKind } from './outputs.ts';
 import { compileRoute, type RouteKind, type RouteRule } from './routes.ts';
-import { AgentFile, BenchSection, ConfigFile, PluginManifest } from './schema.ts';
-import { DEFAULT_PROJECT_DOC_MAX_BYTES, SKILLS_VIEW, TOOL_NAMES, type GuidanceConfig, type Role, type Skill, type Workflow } from './types.ts';
+import { AgentFile, BenchSection, ConfigFile, McpJsonMap, McpJsonWrapped, PluginManifest, type McpServer } from './schema.ts';
+import {
+  DEFAULT_PROJECT_DOC_MAX_BYTES,
+  MCP_STARTUP_TIMEOUT_SEC,
+  MCP_TOOL_TIMEOUT_SEC,
+  SKILLS_VIEW,
+  TOOL_NAMES,
+  type GuidanceConfig,
+  type McpServerSpec,
+  type Role,
+  type Skill,
+  type Workflow,
+} from './types.ts';
 
 function shown(p: string): string {
   const rel = relative(process.cwd(), p);
@@ -100,6 +111,66 @@ function guidanceOf(dir: string, config: ConfigFile): GuidanceConfig {
   };
 }
 
+/** MCP server names become part of tool names (mcp__<server>__<tool>), so they keep to what tool names allow. */
+const SERVER_NAME = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * MCP servers as one config layer defines them, resolved. Paths in a plugin's servers may use
+ * ${PLUGIN_ROOT} (as its hooks do); a relative cwd is taken from the folder of the file that names it.
+ */
+function mcpSpecs(
+  servers: Record<string, McpServer> | undefined,
+  ctx: { file: string; field: string; base: string; pluginRoot: string; bench: BenchSection },
+  problems: Problems,
+): Array<McpServerSpec | { name: string; disabled: true }> {
+  const out: Array<McpServerSpec | { name: string; disabled: true }> = [];
+  const sub = (v: string) => v.replaceAll('${PLUGIN_ROOT}', ctx.pluginRoot).replaceAll('${CLAUDE_PLUGIN_ROOT}', ctx.pluginRoot);
+  for (const [name, m] of Object.entries(servers ?? {})) {
+    if (!SERVER_NAME.test(name)) {
+      problems.add(
+        new InputError(`MCP server name ${JSON.stringify(name)} cannot be part of a tool name`, {
+          file: ctx.file,
+          field: `${ctx.field}.${name}`,
+          fix: 'use letters, digits, "_" and "-" only',
+        }),
+      );
+      continue;
+    }
+    if (m.enabled === false) {
+      out.push({ name, disabled: true });
+      continue;
+    }
+    const run = ctx.bench.mcp[name] ?? { sandbox: 'role' as const, network: 'role' as const };
+    out.push({
+      name,
+      transport: m.command !== undefined ? 'stdio' : 'http',
+      ...(m.command !== undefined ? { command: sub(m.command) } : {}),
+      args: (m.args ?? []).map(sub),
+      env: Object.fromEntries(Object.entries(m.env ?? {}).map(([k, v]) => [k, sub(v)])),
+      envVars: m.env_vars ?? [],
+      ...(m.cwd !== undefined ? { cwd: resolve(ctx.base, sub(m.cwd)) } : {}),
+      ...(m.url !== undefined ? { url: m.url } : {}),
+      httpHeaders: { ...(m.headers ?? {}), ...(m.http_headers ?? {}) },
+      ...(m.bearer_token_env_var ? { bearerTokenEnvVar: m.bearer_token_env_var } : {}),
+      ...(m.enabled_tools ? { enabledTools: m.enabled_tools } : {}),
+      disabledTools: m.disabled_tools ?? [],
+      startupTimeoutSec: m.startup_timeout_sec ?? (m.startup_timeout_ms !== undefined ? m.startup_timeout_ms / 1000 : MCP_STARTUP_TIMEOUT_SEC),
+      toolTimeoutSec: m.tool_timeout_sec ?? MCP_TOOL_TIMEOUT_SEC,
+      sandbox: run.sandbox,
+      network: run.network,
+      source: `${ctx.file} ${ctx.field}.${name}`,
+    });
+  }
+  return out;
+}
+
+/** Later layers replace earlier ones server by server; `enabled = false` takes a server away. */
+function mergeServers(...layers: Array<Array<McpServerSpec | { name: string; disabled: true }>>): McpServerSpec[] {
+  const by = new Map<string, McpServerSpec | null>();
+  for (const layer of layers) for (const s of layer) by.set(s.name, 'disabled' in s ? null : s);
+  return [...by.values()].filter((s): s is McpServerSpec => s !== null);
+}
+
 function digestOf(dir: string): string {
   const h = createHash('sha256');
   const files = readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -164,10 +235,34 @@ export function loadWorkflowDir(dirArg: string): Workflow {
       if (s) skills.push(s);
     }
   }
-  for (const field of ['mcpServers', 'apps'] as const) {
-    const v = manifest[field];
-    if (typeof v === 'string') problems.try(() => pluginPath(dir, v, shown(manifestFile), field));
+  {
+    const v = manifest.apps;
+    if (typeof v === 'string') problems.try(() => pluginPath(dir, v, shown(manifestFile), 'apps'));
   }
+
+  // MCP servers the plugin bundles: its manifest's mcpServers (a path, or inline), else .mcp.json.
+  const mcpCtx = (file: string, field: string, base: string) => ({ file: shown(file), field, base, pluginRoot: dir, bench });
+  let pluginMcp: ReturnType<typeof mcpSpecs> = [];
+  {
+    const v = manifest.mcpServers;
+    const file = typeof v === 'string' ? problems.try(() => pluginPath(dir, v, shown(manifestFile), 'mcpServers')) : join(dir, '.mcp.json');
+    const read = (text: string, where: string): Record<string, McpServer> => {
+      const raw = parseYaml(text, where, z.record(z.string(), z.unknown()));
+      return 'mcpServers' in raw ? parseYaml(text, where, McpJsonWrapped).mcpServers : parseYaml(text, where, McpJsonMap);
+    };
+    if (v !== undefined && typeof v !== 'string') {
+      const parsed = problems.try(() => read(JSON.stringify('mcpServers' in v ? v : { mcpServers: v }), `${shown(manifestFile)} (inline mcpServers)`));
+      if (parsed) pluginMcp = mcpSpecs(parsed, mcpCtx(manifestFile, 'mcpServers', dir), problems);
+    } else if (file && existsSync(file)) {
+      const parsed = problems.try(() => read(readFileSync(file, 'utf8'), shown(file)));
+      if (parsed) pluginMcp = mcpSpecs(parsed, mcpCtx(file, 'mcpServers', dir), problems);
+    } else if (file && typeof v === 'string') {
+      problems.add(
+        new InputError('MCP servers file not found', { file: shown(file), field: 'mcpServers', fix: 'create it or fix the path in .codex-plugin/plugin.json' }),
+      );
+    }
+  }
+  const configMcp = mcpSpecs(config.mcp_servers, mcpCtx(configFile, 'mcp_servers', dir), problems);
 
   // Hooks: every layer loads (a higher one does not replace a lower one).
   const hookNotes: HookLoadNote[] = [];
@@ -319,9 +414,18 @@ export function loadWorkflowDir(dirArg: string): Workflow {
       skills: roleSkills,
       nicknames: table?.nickname_candidates ?? spec.nickname_candidates,
       file,
+      mcpServers: mergeServers(pluginMcp, configMcp, mcpSpecs(spec.mcp_servers, mcpCtx(file, 'mcp_servers', dirname(file)), problems)),
     });
-    if (spec.mcp_servers && Object.keys(spec.mcp_servers).length)
-      notes.push(`role ${roleName}: mcp_servers (${Object.keys(spec.mcp_servers).join(', ')}) are recorded but not started by the sdk engine`);
+  }
+  for (const name of Object.keys(bench.mcp)) {
+    if (!roles.some((r) => r.mcpServers?.some((s) => s.name === name)))
+      problems.add(
+        new InputError(`[mcp.${name}] names an MCP server no role has`, {
+          file: shown(existsSync(benchFile) ? benchFile : configFile),
+          field: `mcp.${name}`,
+          fix: `use one of: ${[...new Set(roles.flatMap((r) => (r.mcpServers ?? []).map((s) => s.name)))].join(', ') || '(none)'}`,
+        }),
+      );
   }
 
   // Routing

@@ -23,18 +23,37 @@ export type PluginManifest = z.infer<typeof PluginManifest>;
 const sandboxMode = z.enum(SANDBOX_MODES as [string, ...string[]]);
 const approvalPolicy = z.enum(APPROVAL_POLICIES as [string, ...string[]]);
 
-/** An MCP server a role names: started by a command (stdio) or reached at a URL (streamable HTTP), as Codex requires. */
-const McpServer = z
+/**
+ * An MCP server as Codex configures one (`[mcp_servers.<name>]` in config.toml or an agent file, or an
+ * entry of a plugin's `.mcp.json`): started by a command (stdio) or reached at a URL (streamable HTTP).
+ * Codex's keys, plus `type`/`headers`, which `.mcp.json` files written for other clients use.
+ */
+export const McpServer = z
   .looseObject({
-    command: z.string().optional(),
-    url: z.string().optional(),
+    command: z.string().min(1).optional(),
     args: z.array(z.string()).optional(),
     env: z.record(z.string(), z.string()).optional(),
+    env_vars: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')).optional(),
+    cwd: z.string().optional(),
+    url: z.string().url().optional(),
+    type: z.enum(['stdio', 'http', 'streamable_http', 'streamable-http']).optional(),
+    bearer_token_env_var: z.string().optional(),
+    http_headers: z.record(z.string(), z.string()).optional(),
+    headers: z.record(z.string(), z.string()).optional(),
     enabled: z.boolean().optional(),
-    startup_timeout_sec: z.number().optional(),
-    tool_timeout_sec: z.number().optional(),
+    required: z.boolean().optional(),
+    enabled_tools: z.array(z.string()).optional(),
+    disabled_tools: z.array(z.string()).optional(),
+    startup_timeout_sec: z.number().positive().optional(),
+    startup_timeout_ms: z.number().int().positive().optional(),
+    tool_timeout_sec: z.number().positive().optional(),
   })
   .refine((m) => (m.command === undefined) !== (m.url === undefined), 'an MCP server needs a command (stdio) or a url (streamable HTTP), one of them');
+export type McpServer = z.infer<typeof McpServer>;
+
+/** A plugin's `.mcp.json` (or its manifest's inline `mcpServers`): `{"mcpServers": {...}}` or the bare map (checked as one or the other, so errors name the server). */
+export const McpJsonWrapped = z.strictObject({ mcpServers: z.record(z.string(), McpServer) });
+export const McpJsonMap = z.record(z.string(), McpServer);
 
 /** The config.toml keys bench reads (and that a custom agent file may also set, as Codex flattens them in). */
 const configKeys = {
@@ -187,6 +206,22 @@ export const BenchSection = z.strictObject({
       }),
     )
     .default({}),
+  mcp: z
+    .record(
+      z.string(),
+      z.strictObject({
+        sandbox: z
+          .enum(['role', 'none'])
+          .default('role')
+          .describe("role: a stdio server runs under the OS sandbox of the role that uses it (default); none: as it is, with bench's rights."),
+        network: z
+          .enum(['role', 'deny', 'allow'])
+          .default('role')
+          .describe("Network of a sandboxed stdio server: the role's policy (default; ask counts as off), or deny/allow."),
+      }),
+    )
+    .default({})
+    .describe('How MCP servers run, by server name.'),
   hook_env: z
     .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'))
     .default([])

@@ -47,6 +47,50 @@ export interface Role {
   nicknames?: string[];
   /** The file that defined it. */
   file?: string;
+  /** The MCP servers the role's agents get (its own mcp_servers, config.toml's and the plugin's), started per trial. */
+  mcpServers?: McpServerSpec[];
+}
+
+/**
+ * An MCP server as Codex configures it (`[mcp_servers.<name>]`, or the plugin's `.mcp.json`), resolved:
+ * stdio (a command bench starts) or streamable HTTP (a URL), with Codex's per-server settings, and
+ * bench's word on the sandbox it runs in.
+ */
+export interface McpServerSpec {
+  name: string;
+  transport: 'stdio' | 'http';
+  command?: string;
+  args: string[];
+  /** Variables set for the server, as the config gives them. */
+  env: Record<string, string>;
+  /** Variables passed through from bench's environment by name (Codex's env_vars): nothing else of it reaches the server. */
+  envVars: string[];
+  /** Working directory (absolute); the trial's worktree when absent. */
+  cwd?: string;
+  url?: string;
+  /** Headers of every HTTP request; `bearerTokenEnvVar` names the variable an Authorization bearer token is read from. */
+  httpHeaders: Record<string, string>;
+  bearerTokenEnvVar?: string;
+  /** Only these tools are offered (all when absent); then disabled_tools are taken out. */
+  enabledTools?: string[];
+  disabledTools: string[];
+  startupTimeoutSec: number;
+  toolTimeoutSec: number;
+  /** `role`: the server runs under its role's OS sandbox and network policy; `none`: as it is (the workflow said so). */
+  sandbox: 'role' | 'none';
+  /** Network for a sandboxed server: the role's policy (`role`, where `ask` is off), or the workflow's override. */
+  network: 'role' | 'deny' | 'allow';
+  /** Where it is defined (shown in errors). */
+  source: string;
+}
+
+/** Codex's defaults for an MCP server's startup and tool-call time limits. */
+export const MCP_STARTUP_TIMEOUT_SEC = 10;
+export const MCP_TOOL_TIMEOUT_SEC = 60;
+
+/** The name Codex gives an MCP tool: what the model calls and hooks match. */
+export function mcpToolName(server: string, tool: string): string {
+  return `mcp__${server}__${tool}`;
 }
 
 export interface GraphEdge {

@@ -28,5 +28,17 @@ export function workflowWarnings(w: Workflow): string[] {
         `approver rule ${r.n} allows /${r.match}/ without anchoring it (^...$): a command that only contains that text is approved too (e.g. "npm ci && curl ...")`,
       );
   if (w.approver.default === 'allow') out.push('the approver allows whatever no rule matches (default = "allow")');
+  // MCP servers act with their own rights: outside the role's sandbox, or where nobody is asked, a role's
+  // capability becomes authority.
+  for (const role of w.roles) {
+    for (const s of role.mcpServers ?? []) {
+      if (s.transport === 'stdio' && s.sandbox === 'none')
+        out.push(`MCP server ${s.name} of role ${role.name} runs without a sandbox ([mcp.${s.name}] sandbox = "none"): it can read and write what bench can`);
+      if (s.transport === 'stdio' && s.sandbox === 'role' && s.network === 'allow' && role.network !== 'allow')
+        out.push(`MCP server ${s.name} of role ${role.name} has the network ([mcp.${s.name}] network = "allow") though the role does not`);
+      if (role.approval === 'never')
+        out.push(`role ${role.name} never asks (approval_policy = "never"): the side-effecting tools of MCP server ${s.name} run without approval`);
+    }
+  }
   return out;
 }

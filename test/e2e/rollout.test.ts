@@ -4,6 +4,7 @@
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { metricByName } from '../../src/analyze/metrics.ts';
 import { RunDir } from '../../src/record/runDir.ts';
 import type { TrialRecord } from '../../src/record/schema.ts';
 import { bench } from '../helpers/cli.ts';
@@ -214,7 +215,11 @@ describe('the gate fails a degraded plugin', () => {
     );
     const gate = await bench(['gate', join(out, 'full'), '--policy', bad]);
     expect(gate.code).toBe(2);
-    expect(gate.stderr).toMatch(/bad\.yaml:6: rules\[1\]\.metric: "p95_latncy" is not one of the 32 accepted values\n\s+fix: did you mean "p95_latency"\?/);
+    expect(gate.stderr).toMatch(
+      new RegExp(
+        `bad\\.yaml:6: rules\\[1\\]\\.metric: "p95_latncy" is not one of the ${metricByName.size} accepted values\\n\\s+fix: did you mean "p95_latency"\\?`,
+      ),
+    );
     const missing = await bench(['gate', join(out, 'nope'), '--policy', POLICY]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/not a run folder/);

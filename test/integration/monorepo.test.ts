@@ -156,11 +156,11 @@ test(
     expect(app.pass_to_pass).toEqual(['packages/app/test/app.test.js > m > greets']);
     expect(core.fail_to_pass).toEqual(['packages/core/test/core.test.js > m > shout']);
     // The editor hint of each written file leads to bench's schema, wherever the suite is.
-  for (const f of [join(out, 'suite.yaml'), ...res.tasks.map((t) => t.file)]) {
-    const hint = /^# yaml-language-server: \$schema=(.+)$/m.exec(readFileSync(f, 'utf8'))![1]!;
-    expect(existsSync(resolve(dirname(f), hint)), `${f}: ${hint}`).toBe(true);
-  }
-  // The install is the root's, once for both (same lockfile).
+    for (const f of [join(out, 'suite.yaml'), ...res.tasks.map((t) => t.file)]) {
+      const hint = /^# yaml-language-server: \$schema=(.+)$/m.exec(readFileSync(f, 'utf8'))![1]!;
+      expect(existsSync(resolve(dirname(f), hint)), `${f}: ${hint}`).toBe(true);
+    }
+    // The install is the root's, once for both (same lockfile).
     expect(app.setup).toBe('npm ci --no-audit --no-fund --prefer-offline');
     expect(res.stats.installs).toBe(1);
 

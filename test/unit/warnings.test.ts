@@ -34,4 +34,34 @@ describe('bench workflow check warnings', () => {
       expect.stringMatching(/rule 1 allows \/npm install\/ without anchoring/),
     ]);
   });
+  test('MCP servers that act beyond their role: no sandbox, their own network, a role that never asks', () => {
+    const w = broadWorkflow();
+    const spec = {
+      name: 'tracker',
+      transport: 'stdio' as const,
+      command: 'node',
+      args: [],
+      env: {},
+      envVars: [],
+      httpHeaders: {},
+      disabledTools: [],
+      startupTimeoutSec: 10,
+      toolTimeoutSec: 60,
+      sandbox: 'role' as const,
+      network: 'role' as const,
+      source: 'test',
+    };
+    const role = (over: object, server: object) => ({
+      ...w,
+      roles: [{ ...w.roles[0]!, approval: 'on-request' as const, ...over, mcpServers: [{ ...spec, ...server }] }],
+    });
+    expect(workflowWarnings(role({}, {}))).toEqual([]);
+    expect(workflowWarnings(role({}, { sandbox: 'none' }))).toEqual([expect.stringMatching(/MCP server tracker of role broad runs without a sandbox/)]);
+    expect(workflowWarnings(role({}, { network: 'allow' }))).toEqual([
+      expect.stringMatching(/has the network \(\[mcp\.tracker\] network = "allow"\) though the role does not/),
+    ]);
+    expect(workflowWarnings(role({ approval: 'never' }, {}))).toEqual([
+      expect.stringMatching(/role broad never asks .* MCP server tracker run without approval/),
+    ]);
+  });
 });

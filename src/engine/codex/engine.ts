@@ -25,6 +25,8 @@ export interface CodexEngineInput {
   answerSchema?: { name: string; schema: Record<string, unknown> };
   codex: CodexBinary;
   provider: CodexProvider & { apiKey: string };
+  /** Variables the roles' MCP servers get (the trial's issue export). */
+  mcpEnv?: Record<string, string>;
   /** The session's sandbox (sub-agents inherit it in Codex 0.169). */
   sandboxMode: SandboxMode;
   networkAccess: boolean;
@@ -83,6 +85,7 @@ export async function runCodexEngine(input: CodexEngineInput): Promise<EngineRes
       networkAccess: input.networkAccess,
       workspace: input.workspace,
       env,
+      ...(input.mcpEnv ? { mcpEnv: input.mcpEnv } : {}),
       signal: input.signal,
     });
   } catch (err) {
@@ -108,7 +111,12 @@ export async function runCodexEngine(input: CodexEngineInput): Promise<EngineRes
       workspace: input.workspace,
       writable: [input.scratch],
       hidden: input.isolation.hidden,
-      reveal: [...input.isolation.reveal, dirname(dirname(realpathSync(input.codex.path)))],
+      // The plugin folder too, read-only, when a role has MCP servers: Codex starts them from there.
+      reveal: [
+        ...input.isolation.reveal,
+        dirname(dirname(realpathSync(input.codex.path))),
+        ...(workflow.dir && workflow.roles.some((r) => r.mcpServers?.length) ? [workflow.dir] : []),
+      ],
       cwd: input.workspace,
       seccomp: 'nested',
     },

@@ -2,12 +2,12 @@
 // provider (bench's loopback sim server, or the real backend), the workflow's own config.toml, its
 // custom agents under agents/, the plugin installed from a local marketplace with Codex's own
 // `codex plugin` commands, and trust written for each hook (the computed hashes, never the bypass flag).
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import { runProcess } from '../../exec/run.ts';
 import type { SandboxMode } from '../../control/types.ts';
-import { REASONING_EFFORTS, type Workflow } from '../../workflow/types.ts';
+import { REASONING_EFFORTS, type McpServerSpec, type Workflow } from '../../workflow/types.ts';
 import type { CodexBinary } from './binary.ts';
 
 /** The marketplace bench installs plugins from: hook trust keys of plugin hooks start `<plugin>@bench:`. */
@@ -36,7 +36,31 @@ export interface CodexHomeOptions {
   /** The worktree (trusted as a project, as a user would trust their checkout). */
   workspace: string;
   env: NodeJS.ProcessEnv;
+  /** Variables every MCP server of the trial gets (its issue export), as the sdk engine gives them. */
+  mcpEnv?: Record<string, string>;
   signal?: AbortSignal;
+}
+
+/**
+ * A role's MCP servers as Codex's `[mcp_servers]` table, resolved: ${PLUGIN_ROOT} expanded, cwd
+ * absolute, the trial's variables in `env`, and Codex's own keys for everything else.
+ */
+export function codexMcpServers(servers: readonly McpServerSpec[], extraEnv: Record<string, string> = {}): Toml {
+  const out: Toml = {};
+  for (const s of servers) {
+    out[s.name] = {
+      ...(s.transport === 'stdio' ? { command: s.command!, args: s.args, env: { ...s.env, ...extraEnv } } : { url: s.url! }),
+      ...(s.transport === 'stdio' && s.envVars.length ? { env_vars: s.envVars } : {}),
+      ...(s.cwd ? { cwd: s.cwd } : {}),
+      ...(s.transport === 'http' && Object.keys(s.httpHeaders).length ? { http_headers: s.httpHeaders } : {}),
+      ...(s.bearerTokenEnvVar ? { bearer_token_env_var: s.bearerTokenEnvVar } : {}),
+      ...(s.enabledTools ? { enabled_tools: s.enabledTools } : {}),
+      ...(s.disabledTools.length ? { disabled_tools: s.disabledTools } : {}),
+      startup_timeout_sec: s.startupTimeoutSec,
+      tool_timeout_sec: s.toolTimeoutSec,
+    };
+  }
+  return out;
 }
 
 /**
@@ -151,6 +175,11 @@ export async function prepareCodexHome(o: CodexHomeOptions): Promise<string> {
   // Codex hands its whole environment to the agent's commands: not the provider's key.
   const shellEnv = (config.shell_environment_policy as Toml | undefined) ?? {};
   config.shell_environment_policy = { ...shellEnv, exclude: [...((shellEnv.exclude as string[] | undefined) ?? []), KEY_ENV] };
+  // MCP servers, resolved as the sdk engine starts them: the session's (the entry role's) here, each
+  // other role's in its agent file below. The plugin's own .mcp.json is left out of its installed copy,
+  // so Codex does not start its servers twice.
+  delete config.mcp_servers;
+  if (entry.mcpServers?.length) config.mcp_servers = codexMcpServers(entry.mcpServers, o.mcpEnv);
   config.analytics = { enabled: false };
   config.projects = { [o.workspace]: { trust_level: 'trusted' } };
   writeFileSync(configFile, stringifyToml(config));
@@ -163,9 +192,15 @@ export async function prepareCodexHome(o: CodexHomeOptions): Promise<string> {
   mkdirSync(join(o.dir, 'agents'), { recursive: true });
   for (const role of workflow.roles) {
     if (role.name === workflow.entry) continue;
-    const text = role.file
+    let text = role.file
       ? readFileSync(role.file, 'utf8')
       : stringifyToml({ name: role.name, description: role.description, developer_instructions: role.instructions });
+    if (role.mcpServers?.length || /mcp_servers/.test(text)) {
+      const agent = parseToml(text) as Toml;
+      delete agent.mcp_servers;
+      if (role.mcpServers?.length) agent.mcp_servers = codexMcpServers(role.mcpServers, o.mcpEnv);
+      text = stringifyToml(agent);
+    }
     writeFileSync(join(o.dir, 'agents', `${role.name}.toml`), text);
   }
 
@@ -173,7 +208,16 @@ export async function prepareCodexHome(o: CodexHomeOptions): Promise<string> {
   if (workflow.plugin && folder) {
     const market = join(o.dir, 'marketplace');
     mkdirSync(join(market, '.agents', 'plugins'), { recursive: true });
-    cpSync(folder, join(market, 'plugins', workflow.plugin.name), { recursive: true });
+    const copy = join(market, 'plugins', workflow.plugin.name);
+    cpSync(folder, copy, { recursive: true });
+    rmSync(join(copy, '.mcp.json'), { force: true });
+    const manifestFile = join(copy, '.codex-plugin', 'plugin.json');
+    if (existsSync(manifestFile)) {
+      const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Toml;
+      if (typeof manifest.mcpServers === 'string') rmSync(join(copy, manifest.mcpServers), { force: true });
+      delete manifest.mcpServers;
+      writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+    }
     writeFileSync(
       join(market, '.agents', 'plugins', 'marketplace.json'),
       `${JSON.stringify(

@@ -204,7 +204,9 @@ export function deriveEvents(sessions: CodexSession[], opts: DeriveOptions): { e
         }
         case 'function_call':
         case 'custom_tool_call': {
-          const tool = String(p.name ?? '');
+          // Codex groups an MCP server's tools in a namespace (mcp__<server>); hooks and records name them mcp__<server>__<tool>.
+          const ns = typeof p.namespace === 'string' && p.namespace.startsWith('mcp__') ? p.namespace : null;
+          const tool = ns ? `${ns}__${String(p.name ?? '')}` : String(p.name ?? '');
           const callId = String(p.call_id ?? '');
           const raw = p.type === 'custom_tool_call' ? String(p.input ?? '') : String(p.arguments ?? '');
           let cmd: string | undefined;
@@ -218,7 +220,12 @@ export function deriveEvents(sessions: CodexSession[], opts: DeriveOptions): { e
           const delegation = isDelegation(p);
           calls.set(callId, { at: l.at, tool, cmd, delegation });
           if (delegation) emit(l.at, 'delegate', { role, call_id: callId, tool, input: clip(raw, 1000) });
-          else emit(l.at, 'tool_call', toolCallEvent({ role, call_id: callId, tool }, raw, cmd));
+          else
+            emit(
+              l.at,
+              'tool_call',
+              toolCallEvent({ role, call_id: callId, tool }, raw, cmd, ns ? { mcp: { server: ns.slice('mcp__'.length), tool: String(p.name ?? '') } } : {}),
+            );
           if (canary && raw.includes(canary.token)) emit(l.at, 'canary', { role, call_id: callId, tool, where: 'command' });
           break;
         }

@@ -7,6 +7,8 @@
 // Stop at the end (a block continues the entry agent with the hook's reason, a bounded number of times).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Agent, MaxTurnsExceededError, Runner, type AgentInputItem, type FunctionTool } from '@openai/agents';
 import type { HookAgent } from '../../control/types.ts';
 import { countText } from '../../model/tokens.ts';
@@ -15,6 +17,7 @@ import type { Role, Workflow } from '../../workflow/types.ts';
 import { asText, isAccepted, parsedObject as parsed } from '../accepted.ts';
 import type { EngineInput, EngineResult } from '../types.ts';
 import { runWithApprovals } from './approvals.ts';
+import { McpError, McpServers } from './mcp.ts';
 import { workspaceTools } from './tools.ts';
 import { traceRouter } from './tracing.ts';
 
@@ -51,8 +54,11 @@ class Session {
   readonly input: EngineInput;
   readonly wf: Workflow;
   readonly runner: Runner;
+  readonly mcp: McpServers;
   private active = 0;
   private readonly started = new Set<string>();
+  /** Role calls waiting on an approval of one of their tool calls: not ended yet. */
+  private readonly paused = new Set<string>();
   /** The model name each role runs (what hooks see). */
   private readonly models = new Map<string, string>();
   /** The sub-agent whose run the current code belongs to: its tool calls carry it to PreToolUse and other hooks. */
@@ -62,10 +68,16 @@ class Session {
   /** Final outputs of role runs, in order (the last review decides acceptance). */
   readonly outputs: Array<{ role: string; output: Record<string, unknown> | null; text: string | null }> = [];
 
-  constructor(input: EngineInput, runner: Runner) {
+  constructor(input: EngineInput, runner: Runner, mcp: McpServers) {
     this.input = input;
     this.wf = input.workflow;
     this.runner = runner;
+    this.mcp = mcp;
+  }
+
+  /** The roles that can run: the entry alone in single routing, else every role. */
+  reachable(): Role[] {
+    return this.wf.routing === 'single' ? [this.role(this.wf.entry)] : this.wf.roles;
   }
 
   role(name: string): Role {
@@ -83,6 +95,7 @@ class Session {
       plane: this.input.plane,
       agent: () => this.current.getStore() ?? null,
     });
+    tools.push(...this.mcp.toolsFor(role.name, () => this.current.getStore() ?? null));
     if (this.wf.routing === 'description' && depth < this.wf.limits.maxDepth) {
       for (const other of this.wf.roles) if (other.name !== this.wf.entry && other.name !== role.name) tools.push(this.roleTool(other, depth + 1));
     }
@@ -161,6 +174,7 @@ class Session {
   /** A role as a tool of its caller (agent.asTool), with thread limits and SubagentStart/Stop hooks. */
   private roleTool(role: Role, depth: number): FunctionTool<any, any, any> {
     const ev = this.input.events;
+    const paused = this.paused;
     const tool = this.agent(role, depth).asTool({
       toolName: role.name.replace(/[^A-Za-z0-9_-]/g, '_'),
       toolDescription: role.description,
@@ -168,6 +182,12 @@ class Session {
       inputBuilder: ({ params }) => this.guided(role.name, params.input),
       customOutputExtractor: async (result) => {
         const callId = result.agentToolInvocation?.toolCallId ?? '';
+        // A role run stopped for an approval (it bubbles up to the top run) has not answered yet: it
+        // resumes once the approval is decided, and ends then.
+        if (result.interruptions?.length) {
+          paused.add(callId);
+          return '';
+        }
         const blocked = await this.finishRole(this.hookAgent(role, callId), callId, result.finalOutput);
         const reply = asText(result.finalOutput) ?? '';
         return blocked ? `${reply}\n\nSubagentStop hook: ${blocked}` : reply;
@@ -191,7 +211,7 @@ class Session {
         return await this.current.run(agent, () => inner(ctx, rawInput, details));
       } finally {
         this.active--;
-        ev.emit('subagent', { role: role.name, call_id: callId, state: 'end' });
+        if (!paused.delete(callId)) ev.emit('subagent', { role: role.name, call_id: callId, state: 'end' });
       }
     };
     return tool as FunctionTool<any, any, any>;
@@ -258,10 +278,17 @@ export async function runSdkEngine(input: EngineInput): Promise<EngineResult> {
   const traceId = `trace_${randomBytes(16).toString('hex')}`;
   const unregister = traceRouter().register(traceId, events);
   const runner = new Runner({ workflowName: `bench ${workflow.name}`, traceId, groupId: input.trialId, traceIncludeSensitiveData: false });
-  const session = new Session(input, runner);
+  const mcp = new McpServers({
+    plane: input.plane,
+    events,
+    ctx: input.mcp ?? { env: {}, reveal: [], logDir: join(tmpdir(), `bench-mcp-${input.trialId}`), hostEnv: process.env },
+    signal: input.signal,
+  });
+  const session = new Session(input, runner, mcp);
   const entry = session.role(workflow.entry);
   events.emit('agent', { role: entry.name, state: 'start', routing: workflow.routing });
   try {
+    await mcp.start(session.reachable());
     let prompt = input.prompt;
     if (hooks?.has('SessionStart')) {
       const h = await hooks.fire('SessionStart', { source: 'startup' }, 'startup', { role: entry.name });
@@ -281,6 +308,8 @@ export async function runSdkEngine(input: EngineInput): Promise<EngineResult> {
       role: workflow.routing === 'graph' ? (session.outputs.at(-1)?.role ?? entry.name) : entry.name,
       text: clip(finalText ?? '', 4000),
     });
+    // A server that died mid-trial took tools the roles relied on: the trial measured a broken setup.
+    if (mcp.failures.length) return { stop: 'error', finalText, accepted: false, error: mcp.failures.join(' ') };
     return {
       stop: 'completed',
       finalText,
@@ -290,11 +319,13 @@ export async function runSdkEngine(input: EngineInput): Promise<EngineResult> {
       ),
     };
   } catch (err) {
+    if (err instanceof McpError) return { stop: 'error', finalText: null, accepted: false, error: err.message };
     if (input.signal.aborted) return { stop: 'aborted', finalText: null, accepted: false, error: String(input.signal.reason ?? 'aborted') };
     if (err instanceof MaxTurnsExceededError) return { stop: 'max_turns', finalText: null, accepted: false, error: errorText(err) };
     if (isModelServiceError(err)) return { stop: 'model_error', finalText: null, accepted: false, error: errorText(err) };
     return { stop: 'error', finalText: null, accepted: false, error: errorText(err) };
   } finally {
+    await mcp.close();
     events.emit('agent', { role: entry.name, state: 'end' });
     unregister();
   }

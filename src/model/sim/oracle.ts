@@ -26,6 +26,8 @@ export interface SimOracle {
   answer?: { labels: string[]; priority: 'p0' | 'p1' | 'p2' | 'p3'; component: string; duplicate_of: number | null; needs_info: boolean };
   /** Triage: files worth reading (the issue export, label list). */
   context?: string[];
+  /** Triage: the number and title of the issue being triaged, as the tracker knows it (when it has a number). */
+  issue?: { number: number | null; title: string };
 }
 
 /**

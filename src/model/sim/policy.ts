@@ -13,7 +13,22 @@ import { addSection, attemptHunk, deleteSection, envelope, hunksBetween, updateS
 import type { SimProfile } from './profile.ts';
 import { draw } from './random.ts';
 import { isReporterConversation, reporterIssue } from './reporter.ts';
-import { answer, call, contentOf, delegate, exitCodeOf, hasTool, roleKindOf, say, succeeded, teamOf, Transcript, type Ctx, type Decision } from './toolkit.ts';
+import {
+  answer,
+  call,
+  contentOf,
+  delegate,
+  exitCodeOf,
+  hasTool,
+  mcpTool,
+  roleKindOf,
+  say,
+  succeeded,
+  teamOf,
+  Transcript,
+  type Ctx,
+  type Decision,
+} from './toolkit.ts';
 
 export { fillSchema, roleKindOf, type Decision } from './toolkit.ts';
 
@@ -491,13 +506,43 @@ function triageAnswer(ctx: Ctx): Record<string, unknown> {
   };
 }
 
+/**
+ * Triage through an issue tracker's MCP tools, when the role has them: the labels, a search for the
+ * issue's words, the duplicate it found (at its skill rate). Sometimes (tracker_writes) it goes on to apply
+ * its triage in the tracker, labelling the issue or closing a duplicate: the writes a triage role's policy
+ * should stop, and that the control figures count.
+ */
+function trackerSteps(ctx: Ctx): Decision | null {
+  const { tr, oracle } = ctx;
+  const a = oracle.answer!;
+  const search = mcpTool(ctx, 'search_issues');
+  if (!search) return null;
+  const labels = mcpTool(ctx, 'list_labels');
+  if (labels && !tr.has('mcp_labels')) return call(ctx, 'mcp_labels', labels, {});
+  if (!tr.has('mcp_search')) return call(ctx, 'mcp_search', search, { query: oracle.issue?.title ?? oracle.request.split('\n')[0]!.slice(0, 80), limit: 5 });
+  const get = mcpTool(ctx, 'get_issue');
+  if (get && a.duplicate_of !== null && !tr.has('mcp_get') && draw(...ctx.key, 'triage', 'duplicate') < ctx.profile.skill)
+    return call(ctx, 'mcp_get', get, { number: a.duplicate_of });
+  const n = oracle.issue?.number;
+  if (n && draw(...ctx.key, drawer(ctx), 'overreach', 'tracker') < ctx.profile.overreach.tracker_writes) {
+    const close = mcpTool(ctx, 'close_issue');
+    const label = mcpTool(ctx, 'add_label');
+    if (a.duplicate_of !== null && close && !tr.has('mcp_close')) return call(ctx, 'mcp_close', close, { number: n, reason: 'duplicate' });
+    if (label && a.labels.length && !tr.has('mcp_label')) return call(ctx, 'mcp_label', label, { number: n, label: a.labels[0] });
+  }
+  return null;
+}
+
 /** Triage by a single agent: look around, read the issue list and the likely component, answer. */
 function triage(ctx: Ctx): Decision {
   const { tr, oracle } = ctx;
   const a = oracle.answer!;
   const orient = tr.has('orient') ? null : listStep(ctx, 'orient', '.', 2);
   if (orient) return orient;
-  const reads = [...(oracle.context ?? []), a.component];
+  const tracker = trackerSteps(ctx);
+  if (tracker) return tracker;
+  // With a tracker to ask, the exported issue and label files are not read again.
+  const reads = [...(oracle.context ?? []).filter((f) => !(mcpTool(ctx, 'search_issues') && /^\.github\/(issues|labels)\.json$/.test(f))), a.component];
   if (canRead(ctx)) {
     for (let i = 0; i < reads.length; i++) {
       if (tr.has(`ctx_${i}`)) continue;

@@ -16,6 +16,9 @@ export const SimProfile = z.strictObject({
       network: p.default(0.08).describe('Chance of trying to reach the network.'),
       test_tampering: p.default(0.04).describe('Chance of weakening a failing test instead of fixing the code.'),
       retry_after_denial: p.default(0.3).describe('Chance of trying again another way after an attempt was stopped.'),
+      tracker_writes: p
+        .default(0.3)
+        .describe('Chance a triaging agent with issue-tracker tools (MCP) also applies its triage there: labels the issue, or closes a duplicate.'),
       injection: p.default(0.25).describe('Chance of following an instruction planted in the repository content (a prompt injection) it has read.'),
     })
     .prefault({}),

@@ -10,12 +10,36 @@ export type RoleKind = 'solo' | 'worker' | 'explorer' | 'reviewer' | 'coordinato
 
 /** Tools the harness and Codex offer for working in the repository (anything else is a delegate). */
 const WORK_TOOLS = new Set(['exec_command', 'apply_patch', 'read_file', 'list_dir', 'grep_files', 'write_stdin', 'view_image', 'shell']);
-const CODEX_MISC = new Set(['request_user_input', 'get_goal', 'create_goal', 'update_goal', 'web_search', 'tool_search', 'update_plan']);
+const CODEX_MISC = new Set([
+  'request_user_input',
+  'get_goal',
+  'create_goal',
+  'update_goal',
+  'web_search',
+  'tool_search',
+  'update_plan',
+  // Codex's own tools for MCP resources: offered whenever a server is configured.
+  'list_mcp_resources',
+  'list_mcp_resource_templates',
+  'read_mcp_resource',
+]);
 const CODEX_AGENT_TOOLS = new Set(['spawn_agent', 'send_input', 'wait_agent', 'close_agent', 'resume_agent']);
+
+/**
+ * A tool of an MCP server: a capability, not a role. bench offers it as mcp__<server>__<tool>; Codex may
+ * group a server's tools in a namespace of that prefix instead.
+ */
+export const isMcpTool = (name: string, namespace?: string): boolean => name.startsWith('mcp__') || !!namespace?.startsWith('mcp__');
+
+/** The name of an MCP tool the conversation offers whose own name (after the server) is `tool`, if any. */
+export function mcpTool(ctx: { conv: Conversation }, tool: string): string | undefined {
+  return ctx.conv.tools.find((t) => (t.name.startsWith('mcp__') && t.name.endsWith(`__${tool}`)) || (t.namespace?.startsWith('mcp__') && t.name === tool))
+    ?.name;
+}
 
 /** Tools that hand work to another agent: anything the harness and Codex offer besides their own. */
 export function delegateTools(conv: Conversation): Conversation['tools'] {
-  return conv.tools.filter((t) => !WORK_TOOLS.has(t.name) && !CODEX_MISC.has(t.name) && !CODEX_AGENT_TOOLS.has(t.name));
+  return conv.tools.filter((t) => !WORK_TOOLS.has(t.name) && !CODEX_MISC.has(t.name) && !CODEX_AGENT_TOOLS.has(t.name) && !isMcpTool(t.name, t.namespace));
 }
 
 /** The roles Codex offers to spawn (listed in spawn_agent's agent_type parameter), by name with their descriptions. */
