@@ -8,6 +8,7 @@ import { metricByName } from '../../src/analyze/metrics.ts';
 import { RunDir } from '../../src/record/runDir.ts';
 import type { TrialRecord } from '../../src/record/schema.ts';
 import { bench } from '../helpers/cli.ts';
+import { timeless } from '../helpers/records.ts';
 import { tmp } from '../helpers/fixtures.ts';
 import { workflowCopy } from '../helpers/workflows.ts';
 
@@ -18,12 +19,6 @@ const TASKS = ['add-humanize', 'arithmetic-helpers', 'negative-durations', 'pars
 const out = tmp('bench-rollout-');
 const cassettes = join(out, 'cassettes');
 let fast = '';
-
-/** A record without what legitimately differs between two runs of the same trial: run id and timings. */
-function timeless(r: TrialRecord): unknown {
-  const { run_id: _, started_at: _s, ended_at: _e, time: _t, ...rest } = r;
-  return { ...rest, roles: Object.fromEntries(Object.entries(r.roles).map(([k, { wall_ms: _w, model_ms: _m, tool_ms: _x, ...s }]) => [k, s])) };
-}
 
 const byId = (rs: TrialRecord[]) => new Map(rs.map((r) => [r.trial_id, r]));
 

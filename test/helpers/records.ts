@@ -115,3 +115,28 @@ export function trial(o: {
     quality: { ...base.quality, resolved, accepted: (o.status ?? 'ok') === 'ok' && accepted, escaped_defect: resolved === null ? null : accepted && !resolved },
   });
 }
+
+/** Drops the keys that hold times (`t_ms`, `start_ms`, `end_ms`) at any depth. */
+function untimed(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(untimed);
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([k]) => !/^(t|start|end)_ms$/.test(k))
+        .map(([k, x]) => [k, untimed(x)]),
+    );
+  return v;
+}
+
+/**
+ * A record without what legitimately differs between two runs of the same trial: the run id and every
+ * timing (the trial's, each role's, and when each role call and file access happened).
+ */
+export function timeless(r: TrialRecord): unknown {
+  const { run_id: _, started_at: _s, ended_at: _e, time: _t, team, ...rest } = r;
+  return {
+    ...rest,
+    team: untimed(team),
+    roles: Object.fromEntries(Object.entries(r.roles).map(([k, { wall_ms: _w, model_ms: _m, tool_ms: _x, ...s }]) => [k, s])),
+  };
+}

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { bench } from '../helpers/cli.ts';
 import { calcFixture, git, tmp } from '../helpers/fixtures.ts';
 import { FAST_PROFILE, runReplay } from '../helpers/replay.ts';
+import { timeless } from '../helpers/records.ts';
 
 const f = calcFixture();
 const suite = loadSuite(f.suite);
@@ -218,8 +219,8 @@ describe('openai backend through the real openai client against the loopback sim
     requests.length = 0;
     const replayed = await runReplay(f.suite, { backend: ModelBackend.fromCassette(Cassette.replay(dir)), repeat: 2, runId: 'play' });
     expect(requests).toHaveLength(0);
-    const timeless = (r: (typeof recorded.records)[number]) => ({ ...r, run_id: '', started_at: '', ended_at: '', time: null, roles: Object.keys(r.roles) });
-    const sort = (rs: typeof recorded.records) => [...rs].sort((a, b) => a.trial_id.localeCompare(b.trial_id)).map(timeless);
+    const sort = (rs: typeof recorded.records) =>
+      [...rs].sort((a, b) => a.trial_id.localeCompare(b.trial_id)).map((r) => ({ ...(timeless(r) as object), roles: Object.keys(r.roles) }));
     expect(sort(replayed.records)).toEqual(sort(recorded.records));
     expect(replayed.records.every((r) => r.status === 'ok' && r.tokens.requests > 0)).toBe(true);
     expect(replayed.runDir.readManifest().model).toMatchObject({ backend: 'openai', name: 'sim', base_url: url, cassette: { mode: 'replay', dir } });
