@@ -59,7 +59,8 @@ export interface MetricDef {
   name: string;
   label: string;
   unit: 'rate' | 'ms' | 'usd' | 'count' | 'tokens' | 'score';
-  better: 'higher' | 'lower';
+  /** Which way is better; `neutral` for a figure that describes (how much a workflow uses a capability) and is no good or bad in itself. */
+  better: 'higher' | 'lower' | 'neutral';
   description: string;
   /** The metric's sample over these trials: what compute, point and the gate's margins read. */
   sample(records: TrialRecord[]): Sample;
@@ -391,7 +392,7 @@ export const METRICS: MetricDef[] = [
     name: 'mcp_calls_per_task',
     label: 'MCP calls per task',
     unit: 'count',
-    better: 'lower',
+    better: 'neutral',
     description: 'Mean calls of MCP tools (mcp__<server>__<tool>) per trial.',
     ...perTask(notInfra, (r) => r.mcp?.calls ?? null, 'not_measured'),
   },

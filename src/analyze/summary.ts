@@ -51,6 +51,8 @@ export interface MetricComparison {
    * 0; otherwise the two intervals are apart. 'neither' when they are not.
    */
   better: 'a' | 'b' | 'neither';
+  /** The two differ clearly (as `better` decides it; for a neutral metric, with no side better). */
+  differs: boolean;
   words: string;
 }
 
@@ -269,7 +271,17 @@ function compareMetric(name: string, a: MetricValue, b: MetricValue, la: string,
   let better: MetricComparison['better'] = 'neither';
   if (a.estimate !== null && b.estimate !== null && a.lo !== null && a.hi !== null && b.lo !== null && b.hi !== null) {
     const apart = a.hi < b.lo || b.hi < a.lo;
-    if (apart) better = (def.better === 'higher') === a.estimate > b.estimate ? 'a' : 'b';
+    if (apart) better = def.better === 'neutral' ? 'neither' : (def.better === 'higher') === a.estimate > b.estimate ? 'a' : 'b';
+    // A neutral figure that differs is said as higher or lower, never better.
+    if (apart && def.better === 'neutral')
+      return {
+        name,
+        a,
+        b,
+        better,
+        differs: true,
+        words: `${def.label}: ${a.estimate > b.estimate ? la : lb} is higher (${la} ${formatValue(def.unit, a.estimate)}, ${lb} ${formatValue(def.unit, b.estimate)})`,
+      };
   }
   const fa = formatValue(def.unit, a.estimate);
   const fb = formatValue(def.unit, b.estimate);
@@ -277,7 +289,7 @@ function compareMetric(name: string, a: MetricValue, b: MetricValue, la: string,
     better === 'neither'
       ? `${def.label}: no clear difference (${la} ${fa}, ${lb} ${fb}; intervals overlap)`
       : `${def.label}: ${better === 'a' ? la : lb} is better (${la} ${fa}, ${lb} ${fb})`;
-  return { name, a, b, better, words };
+  return { name, a, b, better, differs: better !== 'neither', words };
 }
 
 /** Resolved tasks judged on the paired difference (same task, same seed), which sees more than two intervals. */
@@ -289,7 +301,7 @@ function compareResolved(a: MetricValue, b: MetricValue, d: PairedDifference, la
     better === 'neither'
       ? `${label}: no clear difference on the same tasks (${counts})`
       : `${label}: ${better === 'a' ? la : lb} is better on the same tasks (${counts})`;
-  return { name: 'resolve_rate', a, b, better, words };
+  return { name: 'resolve_rate', a, b, better, differs: better !== 'neither', words };
 }
 
 /** b compared with a: paired where trials match on (task, repeat), metric by metric otherwise. */
@@ -344,7 +356,7 @@ export function compare(a: WorkflowSummary, ra: TrialRecord[], b: WorkflowSummar
     cost_usd: cost,
     metrics,
     headline: parts.join('; ') || 'too few matched trials to compare',
-    differences: metrics.filter((m) => m.better !== 'neither' && !(m.name === 'resolve_rate' && resolved)).map((m) => m.words),
+    differences: metrics.filter((m) => m.differs && !(m.name === 'resolve_rate' && resolved)).map((m) => m.words),
   };
 }
 

@@ -75,11 +75,11 @@ function headlineTable(data: ReportData): string {
       const def = metricByName.get(name)!;
       const words = comparisons
         .map((c) => c.metrics.find((m) => m.name === name))
-        .filter((m): m is NonNullable<typeof m> => !!m && m.better !== 'neither')
+        .filter((m): m is NonNullable<typeof m> => !!m && m.differs)
         .map((m) => m.words.replace(/^[^:]+: /, ''));
-      return `<tr><th title="${esc(def.description)}">${esc(def.label)}<span class="dir">${def.better === 'higher' ? '↑ better' : '↓ better'}</span></th>${ws.map((w) => cell(def.unit, w.metrics[name], true)).join('')}<td class="words">${words.length ? esc(words.join('; ')) : '<span class="muted">no clear difference</span>'}</td></tr>`;
+      return `<tr><th title="${esc(def.description)}">${esc(def.label)}${def.better === 'neutral' ? '' : `<span class="dir">${def.better === 'higher' ? '↑ better' : '↓ better'}</span>`}</th>${ws.map((w) => cell(def.unit, w.metrics[name], true)).join('')}<td class="words">${words.length ? esc(words.join('; ')) : '<span class="muted">no clear difference</span>'}</td></tr>`;
     });
-  return `<table class="headline"><thead><tr><th>metric</th>${ws.map((w) => `<th>${esc(w.label)}<span class="n">${w.trials} trials</span></th>`).join('')}<th>which is better</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table class="headline"><thead><tr><th>metric</th>${ws.map((w) => `<th>${esc(w.label)}<span class="n">${w.trials} trials</span></th>`).join('')}<th>which is better (or differs)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function findings(data: ReportData): string {

@@ -48,7 +48,7 @@ export function renderMarkdown(data: ReportData): string {
     if (!ws.some((w) => (w.metrics[name]?.n ?? 0) > 0 || w.metrics[name]?.missing)) continue;
     const def = metricByName.get(name)!;
     const cells = ws.map((w) => md(metricText(def.unit, w.metrics[name])));
-    lines.push(`| ${def.label} ${def.better === 'higher' ? '↑' : '↓'} | ${cells.join(' | ')} |`);
+    lines.push(`| ${def.label}${def.better === 'neutral' ? '' : def.better === 'higher' ? ' ↑' : ' ↓'} | ${cells.join(' | ')} |`);
   }
   lines.push('');
   const found: string[] = [];

@@ -99,6 +99,16 @@ describe('comparisons', () => {
     expect(m.better).toBe('b');
     expect(m.words).toBe('resolved: b is better on the same tasks (b won 8, lost 0, tied 32 of 40)');
   });
+
+  test('a neutral figure that differs is said as higher, never better, and is listed among the differences', () => {
+    const mcp = (calls: number) => ({ servers: 1, calls, side_effect_calls: 0, side_effect_approved: 0, side_effect_denied: 0, side_effect_ran: 0, failures: [] });
+    const a = Array.from({ length: 20 }, (_, i) => ({ ...trial({ workflow: 'a', task: `t${i}` }), mcp: mcp(3) }));
+    const b = Array.from({ length: 20 }, (_, i) => ({ ...trial({ workflow: 'b', task: `t${i}` }), mcp: mcp(0) }));
+    const c = analyze([{ label: 'run', records: [...a, ...b] }]).comparisons[0]!;
+    const m = c.metrics.find((x) => x.name === 'mcp_calls_per_task')!;
+    expect(m).toMatchObject({ better: 'neither', differs: true, words: 'MCP calls per task: a is higher (a 3, b 0)' });
+    expect(c.differences).toContain('MCP calls per task: a is higher (a 3, b 0)');
+  });
 });
 
 test('p50 and p95 from one bootstrap are the ones each would get alone', () => {
