@@ -101,7 +101,15 @@ describe('comparisons', () => {
   });
 
   test('a neutral figure that differs is said as higher, never better, and is listed among the differences', () => {
-    const mcp = (calls: number) => ({ servers: 1, calls, side_effect_calls: 0, side_effect_approved: 0, side_effect_denied: 0, side_effect_ran: 0, failures: [] });
+    const mcp = (calls: number) => ({
+      servers: 1,
+      calls,
+      side_effect_calls: 0,
+      side_effect_approved: 0,
+      side_effect_denied: 0,
+      side_effect_ran: 0,
+      failures: [],
+    });
     const a = Array.from({ length: 20 }, (_, i) => ({ ...trial({ workflow: 'a', task: `t${i}` }), mcp: mcp(3) }));
     const b = Array.from({ length: 20 }, (_, i) => ({ ...trial({ workflow: 'b', task: `t${i}` }), mcp: mcp(0) }));
     const c = analyze([{ label: 'run', records: [...a, ...b] }]).comparisons[0]!;
