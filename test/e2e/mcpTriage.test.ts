@@ -65,7 +65,7 @@ describe('the MCP triage plugin, end to end', () => {
 
     const md = await bench(['report', join(out, 'mcp'), '--format', 'md']);
     expect(md.code).toBe(0);
-    expect(md.stdout).toMatch(/\| MCP calls per task ↓ \| \d/);
+    expect(md.stdout).toMatch(/\| MCP calls per task \| \d/);
     expect(md.stdout).toMatch(/\| side-effecting MCP calls denied per task ↓ \| [1-9]/);
 
     const policy = join(tmp(), 'gate.yaml');
