@@ -39,8 +39,8 @@ export interface GateResult {
   baseline: { run: string; workflow: string } | null;
   /** What the two sides are, what differs between them (engine, model, workflow), and why the baseline is the one it is. */
   sides: { candidate: Side; baseline: Side | null; differs: Difference[]; contrast: string | null; note: string | null };
-  /** `retried`: trials of the run that ended in an error and were run again (their last attempt counts). */
-  trials: { recorded: number; planned: number; retried: number };
+  /** `retried`: trials of the run that ended in an error and were run again (their last attempt counts); `candidate`: the candidate's trials. */
+  trials: { recorded: number; planned: number; retried: number; candidate: number };
   rules: RuleResult[];
   failed: RuleResult[];
   inconclusive: RuleResult[];
@@ -338,7 +338,7 @@ export function runGate(input: GateInput): GateResult {
       contrast: baseSide ? contrastText(candSide, baseSide) : null,
       note,
     },
-    trials: { recorded, planned: input.run.planned, retried: input.run.records.filter((r) => r.attempts.length).length },
+    trials: { recorded, planned: input.run.planned, retried: input.run.records.filter((r) => r.attempts.length).length, candidate: cand.length },
     rules: results,
     failed,
     inconclusive: results.filter((r) => r.verdict === 'inconclusive'),

@@ -26,7 +26,9 @@ function verdictText(r: RuleResult): string {
 
 function heading(g: GateResult): string {
   const against = g.baseline ? ` against ${g.baseline.workflow}${g.baseline.run ? ` (${g.baseline.run})` : ''}` : '';
-  return `${g.candidate}${against}: ${g.trials.recorded} trials${g.trials.retried ? ` (${g.trials.retried} run again after an error; the last attempt counts)` : ''}`;
+  // The candidate's trials, which the rules judge; the run's, which the completeness check counts, when they differ.
+  const trials = g.trials.candidate === g.trials.recorded ? `${g.trials.recorded} trials` : `${g.trials.candidate} trials (of the run's ${g.trials.recorded})`;
+  return `${g.candidate}${against}: ${trials}${g.trials.retried ? ` (${g.trials.retried} run again after an error; the last attempt counts)` : ''}`;
 }
 
 /** What the two sides are and what differs between them (engine, model, workflow); why the baseline is the one it is. */

@@ -222,4 +222,10 @@ describe('trials run again after an error', () => {
     expect(gateText(r)).toMatch(/^gate: roles: 10 trials \(1 run again after an error; the last attempt counts\)$/m);
     expect(gateMarkdown(r)).toMatch(/10 of 10 planned trials, 1 run again after an error/);
   });
+
+  test("the heading counts the candidate's trials, and the run's when the run holds other workflows too", () => {
+    const records = [...many(12, { workflow: 'roles' }), ...many(12, { workflow: 'broad' }), ...many(12, { workflow: 'roles-overlap' })];
+    const r = gate('rules:\n  - metric: resolve_rate\n    min: 0.5\n', records, { candidate: 'roles-overlap' });
+    expect(gateText(r)).toMatch(/^gate: roles-overlap: 12 trials \(of the run's 36\)$/m);
+  });
 });
