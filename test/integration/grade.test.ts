@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runShell } from '../../src/exec/run.ts';
@@ -10,7 +10,7 @@ import { WorkspaceManager } from '../../src/workspace/workspace.ts';
 import { detectSandbox, type SandboxBackend } from '../../src/control/sandbox.ts';
 import { sandboxedTestRunner } from '../../src/grade/runner.ts';
 import { EventLog } from '../../src/record/events.ts';
-import { CALC_GOLD_FILES, calcFixture, git, tmp } from '../helpers/fixtures.ts';
+import { CALC_BASE_FILES, CALC_GOLD_FILES, calcFixture, git, tmp } from '../helpers/fixtures.ts';
 
 const hasBwrap = !('error' in detectSandbox('bwrap'));
 
@@ -145,6 +145,25 @@ describe('pr grader', () => {
       expect(g.note).toMatch(/the test folder src cannot be used/);
       // The command never ran in the folder the link leads to.
       expect(existsSync(join(outside, 'ran-here'))).toBe(false);
+    });
+
+    test('a change that points the test folder at a folder of its own inside the checkout gains nothing: the hidden tests still judge the code', async () => {
+      const { task, env } = setup();
+      const t: PrTaskSpec = {
+        ...task,
+        test: { ...task.test, cwd: 'src', command: `node --test --test-reporter=junit --test-reporter-destination="$BENCH_TEST_REPORT" ../test/math.test.js` },
+      };
+      // The agent's own folder: the unfixed code, and a test file of its own beside it that always passes.
+      const patch = await patchOf(env, t, (dir) => {
+        mkdirSync(join(dir, 'mine'));
+        writeFileSync(join(dir, 'mine/math.js'), CALC_BASE_FILES['src/math.js']!);
+        writeFileSync(join(dir, 'mine/fake.test.js'), "require('node:test').test('passes', () => {});\n");
+        rmSync(join(dir, 'src'), { recursive: true });
+        symlinkSync('mine', join(dir, 'src'));
+      });
+      const g = await gradePr(t, patch, env);
+      // The run happens in mine/ (a link inside is followed); the hidden tests run on what the link leads to, and fail.
+      expect(g).toMatchObject({ status: 'ok', resolved: false, fail_to_pass: { passed: 0, total: 2 } });
     });
 
     test('a change that cannot be applied to a clean checkout is judged not resolved, not an infrastructure error', async () => {
