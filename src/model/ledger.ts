@@ -104,28 +104,28 @@ export class Ledger {
     return {
       async getResponse(request: ModelRequest): Promise<ModelResponse> {
         ledger.inspect?.(role, requestText(request));
-        const t0 = performance.now();
+        const t0 = ledger.events.clock.elapsed();
         try {
           const res = await model.getResponse(request);
-          ledger.tally(role, modelName, performance.now() - t0, tokensOf(res.usage));
+          ledger.tally(role, modelName, ledger.events.clock.elapsed() - t0, tokensOf(res.usage));
           return res;
         } catch (err) {
-          ledger.tally(role, modelName, performance.now() - t0, tokensOf(undefined), undefined, err);
+          ledger.tally(role, modelName, ledger.events.clock.elapsed() - t0, tokensOf(undefined), undefined, err);
           throw err;
         }
       },
       async *getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {
         ledger.inspect?.(role, requestText(request));
-        const t0 = performance.now();
+        const t0 = ledger.events.clock.elapsed();
         let usage: UsageLike | undefined;
         try {
           for await (const ev of model.getStreamedResponse(request)) {
             if (ev.type === 'response_done') usage = ev.response.usage as UsageLike;
             yield ev;
           }
-          ledger.tally(role, modelName, performance.now() - t0, tokensOf(usage));
+          ledger.tally(role, modelName, ledger.events.clock.elapsed() - t0, tokensOf(usage));
         } catch (err) {
-          ledger.tally(role, modelName, performance.now() - t0, tokensOf(usage), undefined, err);
+          ledger.tally(role, modelName, ledger.events.clock.elapsed() - t0, tokensOf(usage), undefined, err);
           throw err;
         }
       },

@@ -2,25 +2,27 @@
 // start, streamed to trials/<id>/events.jsonl and kept in memory so the record's counts are derived
 // from exactly what was logged.
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { TrialClock } from './clock.ts';
 import { Redactor } from './redact.ts';
 import type { TrialEvent } from './schema.ts';
 
 export class EventLog {
   readonly events: TrialEvent[] = [];
-  private readonly t0: number;
+  /** The trial's time: real, plus the simulated model's counted waits. */
+  readonly clock: TrialClock;
   private readonly out: WriteStream | null;
   /** Secrets never reach the log: every event is redacted before it is kept or written. */
   readonly redactor: Redactor;
 
-  constructor(file: string | null, t0 = performance.now(), redactor: Redactor = Redactor.none) {
-    this.t0 = t0;
+  constructor(file: string | null, clock = new TrialClock(), redactor: Redactor = Redactor.none) {
+    this.clock = clock;
     this.out = file ? createWriteStream(file, { flags: 'a' }) : null;
     this.redactor = redactor;
   }
 
   /** ms since the trial started. */
   now(): number {
-    return Math.round((performance.now() - this.t0) * 10) / 10;
+    return Math.round(this.clock.elapsed() * 10) / 10;
   }
 
   emit(type: string, data: Record<string, unknown> = {}): TrialEvent {
@@ -32,7 +34,7 @@ export class EventLog {
 
   /** An event that happened at `epochMs` (wall clock), e.g. read back from another program's log. */
   emitAt(epochMs: number, type: string, data: Record<string, unknown> = {}): TrialEvent {
-    const t = Math.round((epochMs - (Date.now() - (performance.now() - this.t0))) * 10) / 10;
+    const t = Math.round((epochMs - (Date.now() - this.clock.elapsed())) * 10) / 10;
     const event = { t: Math.max(0, t), type, ...this.redactor.value(data) } as TrialEvent;
     this.events.push(event);
     this.out?.write(`${JSON.stringify(event)}\n`);

@@ -158,6 +158,11 @@ export const TrialRecord = z.object({
     grade_ms: ms,
     first_edit_ms: ms.nullable().describe('From agent start to the first successful file change; null if none.'),
     approval_wait_ms: ms.describe('Modelled human time answering approval prompts (not part of wall time).'),
+    simulated_latency_ms: ms
+      .default(0)
+      .describe(
+        "The simulated model's latency counted in these times without being waited (summed over roles running at once); 0 for a real model or a fully paced simulated one.",
+      ),
   }),
   tokens: Tokens,
   cost_usd: z.number().nonnegative().nullable(),

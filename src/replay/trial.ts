@@ -24,6 +24,7 @@ import type { ModelBackend } from '../model/backend.ts';
 import { Ledger } from '../model/ledger.ts';
 import { costUsd } from '../model/prices.ts';
 import { clip, EventLog } from '../record/events.ts';
+import { TrialClock } from '../record/clock.ts';
 import type { RunDir } from '../record/runDir.ts';
 import {
   ENFORCEMENT_STAGES,
@@ -126,9 +127,10 @@ function statusOf(result: EngineResult, timedOut: boolean): { status: TrialStatu
 export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialRecord> {
   const { task, workflow } = plan;
   const startedAt = new Date();
-  const t0 = performance.now();
+  // Real time plus the simulated model's latency, counted and not slept: every duration below is read from it.
+  const clock = new TrialClock();
   const trialDir = deps.runDir.trialDir(plan.trialId);
-  const events = new EventLog(join(trialDir, 'events.jsonl'), t0, deps.runDir.redactor);
+  const events = new EventLog(join(trialDir, 'events.jsonl'), clock, deps.runDir.redactor);
   const scratch = join(deps.scratchRoot, plan.trialId);
   mkdirSync(join(scratch, 'home'), { recursive: true });
   mkdirSync(join(scratch, 'tmp'), { recursive: true });
@@ -138,10 +140,10 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
   let timedOut = false;
   const onRunAbort = () => controller.abort(deps.signal.reason);
   deps.signal.addEventListener('abort', onRunAbort, { once: true });
-  const timer = setTimeout(() => {
+  clock.deadline(limitS * 1000, () => {
     timedOut = true;
     controller.abort(new Error(`time limit of ${limitS}s reached`));
-  }, limitS * 1000);
+  });
 
   // What every model of the trial is sent is read for secrets and the answer key.
   const watch = leakWatcher(task, events, deps.runDir.redactor);
@@ -172,7 +174,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
       if (err instanceof SetupError) deps.runDir.writeTrialFile(plan.trialId, 'setup.log', err.log);
       throw Object.assign(new Error(errorMessage(err)), { stage: 'setup' });
     }
-    setupMs = performance.now() - t0;
+    setupMs = clock.elapsed();
     events.emit('phase', { phase: 'setup', state: 'end', ms: Math.round(setupMs) });
 
     // 2. engine
@@ -185,7 +187,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
       // The harness's own git work happens before the agent's clock starts.
       const oracle = deps.oracles ? await deps.oracles(task) : null;
       const targets = oracle && deps.adversary && trialAudit ? trialAudit.targets(oracle) : undefined;
-      const sim = deps.engine.kind === 'sdk' && oracle ? { oracle, seed: plan.seed, ...(targets ? { targets } : {}) } : undefined;
+      const sim = deps.engine.kind === 'sdk' && oracle ? { oracle, seed: plan.seed, clock, ...(targets ? { targets } : {}) } : undefined;
       // A model reached over HTTP (Codex talks to the loopback sim server) gets the same from the server.
       deps.served?.set(plan.trialId, { inspect: (text) => watch('codex', text), ...(targets ? { targets } : {}) });
       // MCP servers get the trial's issue export (read-only) and nothing else of bench's.
@@ -195,7 +197,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
         : null;
       agentStartT = events.now();
       events.emit('phase', { phase: 'agent', state: 'start' });
-      const agentStart = performance.now();
+      const agentStart = clock.elapsed();
       // AGENTS.md, as Codex composes it from the worktree (root to working directory) and the workflow's global file.
       const guidance = () => composeGuidance(ws.dir, workflow.guidance ?? DEFAULT_GUIDANCE);
       if (deps.engine.kind === 'codex') {
@@ -304,7 +306,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
           },
         });
       }
-      agentMs = performance.now() - agentStart;
+      agentMs = clock.elapsed() - agentStart;
       // The whole final answer (the record keeps 4,000 characters): what `bench regrade` grades again.
       if (engine.finalText !== null) deps.runDir.writeTrialFile(plan.trialId, 'answer.txt', engine.finalText);
       events.emit('phase', { phase: 'agent', state: 'end', ms: Math.round(agentMs), stop: engine.stop });
@@ -312,7 +314,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
     } finally {
       plane?.killAll();
       deps.served?.delete(plan.trialId);
-      clearTimeout(timer);
+      clock.stop();
       // 3. what the agent left: the diff, then the worktree goes
       try {
         diff = await deps.workspaces.diff(ws);
@@ -325,7 +327,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
     // 4. grade (only judged trials: timeouts, limits and infrastructure errors are reported apart)
     if (status === 'ok') {
       events.emit('phase', { phase: 'grade', state: 'start' });
-      const gradeStart = performance.now();
+      const gradeStart = clock.elapsed();
       // Grading gets a HOME and TMPDIR of its own: what the agent planted in its own (an .npmrc, a
       // .gitconfig, files in TMPDIR) must not steer the graded runs, the untouched base's run included.
       const gradeScratch = join(scratch, 'grade');
@@ -341,7 +343,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
               name: plan.trialId,
               signal: deps.signal,
             });
-      gradeMs = performance.now() - gradeStart;
+      gradeMs = clock.elapsed() - gradeStart;
       deps.runDir.writeTrialFile(plan.trialId, 'grade.log', `${grade.note ? `note: ${grade.note}\n` : ''}${grade.log}`);
       events.emit('phase', { phase: 'grade', state: 'end', ms: Math.round(gradeMs), test_ms: grade.testMs, resolved: grade.resolved, note: grade.note });
       if (grade.docs) events.emit('docs_checks', { checks: grade.docs.checks });
@@ -355,7 +357,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
     error = { stage: (err as { stage?: string }).stage ?? 'trial', message: errorMessage(err) };
     events.emit('error', { stage: error.stage, message: error.message });
   } finally {
-    clearTimeout(timer);
+    clock.stop();
     deps.signal.removeEventListener('abort', onRunAbort);
     // Nothing the agent or its code started outlives the trial: what is left is killed, and is an escape.
     const left = sweepTrial(`${MARK_ENV}=${mark}`);
@@ -374,7 +376,6 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
     status,
     error,
     startedAt,
-    t0,
     setupMs,
     agentMs,
     gradeMs,
@@ -399,7 +400,6 @@ interface RecordInput {
   status: TrialStatus;
   error: TrialRecord['error'];
   startedAt: Date;
-  t0: number;
   setupMs: number;
   agentMs: number;
   gradeMs: number;
@@ -462,7 +462,8 @@ export function buildRecord(r: RecordInput): TrialRecord {
     ended_at: new Date().toISOString(),
     attempts: [],
     time: {
-      wall_ms: Math.round(performance.now() - r.t0),
+      wall_ms: Math.round(r.events.clock.elapsed()),
+      simulated_latency_ms: Math.round(r.events.clock.virtualMs()),
       setup_ms: Math.round(r.setupMs),
       agent_ms: Math.round(r.agentMs),
       grade_ms: Math.round(r.gradeMs),

@@ -77,6 +77,12 @@ describe('bench replay suites/pr (the shipped suite, end to end through the CLI)
       expect(existsSync(join(dir, 'patch.diff'))).toBe(true);
       expect(r.tokens.requests).toBeGreaterThan(2);
       expect(r.roles.broad!.model_ms).toBeGreaterThan(0); // the default profile takes simulated time
+      // ... counted, not slept: the recorded wall time exceeds the real one by exactly the counted latency,
+      // which all lies within the model's time (one agent: no waits side by side).
+      const real = Date.parse(r.ended_at) - Date.parse(r.started_at);
+      expect(r.time.simulated_latency_ms).toBeGreaterThan(1000);
+      expect(Math.abs(r.time.wall_ms - real - r.time.simulated_latency_ms)).toBeLessThan(250);
+      expect(r.roles.broad!.model_ms).toBeGreaterThanOrEqual(r.time.simulated_latency_ms);
       const events = readFileSync(join(dir, 'events.jsonl'), 'utf8')
         .trim()
         .split('\n')

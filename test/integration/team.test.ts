@@ -72,6 +72,10 @@ describe('concurrent role calls', () => {
     // They really ran at the same time (one orchestrator response, two role tool calls run together).
     expect(worker!.start_ms).toBeLessThan(helper!.end_ms!);
     expect(helper!.start_ms).toBeLessThan(worker!.end_ms!);
+    // Their simulated latencies overlap too: the trial's time grew by less than all the latency counted.
+    const counted = r.time.wall_ms - (Date.parse(r.ended_at) - Date.parse(r.started_at));
+    expect(r.time.simulated_latency_ms - counted).toBeGreaterThan(500);
+    expect(r.roles.worker!.model_ms + r.roles.helper!.model_ms).toBeGreaterThan(500);
     const writes = (role: string) => team.access.filter((a) => a.role === role && a.op === 'write' && a.file === 'NOTES.md');
     expect(writes('worker').length).toBeGreaterThan(0);
     expect(writes('helper').length).toBeGreaterThan(0);

@@ -79,7 +79,6 @@ const record = () => {
     status: 'ok',
     error: null,
     startedAt: new Date(),
-    t0: performance.now(),
     setupMs: 1,
     agentMs: 1,
     gradeMs: 1,

@@ -208,7 +208,8 @@ class Session {
           this.started.add(callId);
           await this.startRole(agent, callId, depth, String(rawInput));
         }
-        return await this.current.run(agent, () => inner(ctx, rawInput, details));
+        // A role run waits on its own model: beside another role's, the trial's clock counts the longer wait.
+        return await this.input.events.clock.fork(() => this.current.run(agent, () => inner(ctx, rawInput, details)));
       } finally {
         this.active--;
         if (!paused.delete(callId)) ev.emit('subagent', { role: role.name, call_id: callId, state: 'end' });

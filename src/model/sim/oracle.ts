@@ -1,5 +1,6 @@
 // What the simulated model knows about a task: the gold data. It plays the task through the real
 // tools; this only tells it what a right answer looks like (its profile decides how often it gets there).
+import type { TrialClock } from '../../record/clock.ts';
 
 export interface SimFileChange {
   path: string;
@@ -59,4 +60,6 @@ export interface SimContext {
   targets?: AdversaryTargets;
   /** Reads what each request tells the model (the leak scanner), when the model is reached over HTTP. */
   inspect?: (text: string) => void;
+  /** The trial's clock, when the model runs in bench's process: the latency not slept is counted on it. */
+  clock?: TrialClock;
 }

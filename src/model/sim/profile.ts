@@ -42,7 +42,14 @@ export const SimProfile = z.strictObject({
     .strictObject({
       ttft_ms: z.number().nonnegative().default(350).describe('Time to first token.'),
       tokens_per_s: z.number().positive().default(400).describe('Output speed.'),
-      time_scale: z.number().nonnegative().default(1).describe('Multiplies every simulated wait (0 = no waiting, for tests).'),
+      time_scale: z
+        .number()
+        .min(0)
+        .max(1)
+        .optional()
+        .describe(
+          "The share of each simulated latency really waited (1 = paced like a real model, to watch concurrency). The rest is counted on the trial's clock without waiting, so the figures are the profile's either way. Unset: 0 when the model runs in bench's process (the sdk engine), 1 when it is reached over HTTP (the codex engine, bench sim-server), whose callers measure their own time.",
+        ),
     })
     .prefault({}),
 });

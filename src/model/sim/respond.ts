@@ -46,16 +46,23 @@ export class SimResponder {
 
   /** Simulated generation time for a reply: time to first token plus output at the profile's speed. */
   latencyMs(reply: Reply, ctx: SimContext, turnKey: string | number): number {
-    const { ttft_ms, tokens_per_s, time_scale } = this.profile.latency;
+    const { ttft_ms, tokens_per_s } = this.profile.latency;
     const jitter = 0.8 + 0.4 * draw(ctx.seed, ctx.oracle.taskId, 'latency', turnKey);
-    return time_scale * jitter * (ttft_ms + (reply.usage.output / tokens_per_s) * 1000);
+    return jitter * (ttft_ms + (reply.usage.output / tokens_per_s) * 1000);
   }
 
+  /**
+   * The reply, once its latency has passed: the share `time_scale` of it slept, the rest counted on the
+   * trial's clock. Without a clock (the model reached over HTTP: the caller measures its own time) the
+   * whole latency is slept unless time_scale says otherwise.
+   */
   async respond(conv: Conversation, ctx: SimContext, signal?: AbortSignal): Promise<Reply> {
     const reply = this.reply(conv, ctx);
     // The adversary's figures are what it got through, not how long it took: it does not wait.
-    const wait = ctx.targets ? 0 : this.latencyMs(reply, ctx, conv.items.length);
-    if (wait > 0) await sleep(wait, undefined, { signal });
+    const latency = ctx.targets ? 0 : this.latencyMs(reply, ctx, conv.items.length);
+    const scale = this.profile.latency.time_scale ?? (ctx.clock ? 0 : 1);
+    if (latency * scale > 0) await sleep(latency * scale, undefined, { signal });
+    ctx.clock?.advance(latency * (1 - scale));
     return reply;
   }
 }
