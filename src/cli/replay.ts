@@ -1,11 +1,13 @@
 // `bench replay <suite>`: flags in, a run folder out. The replay stack (Agents SDK, model clients,
 // tokenizer) is loaded when the command runs, not when `bench` starts.
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
 import { shellQuote } from '../exec/run.ts';
 import type { ModelBackend } from '../model/backend.ts';
+import type { SimProfile } from '../model/sim/profile.ts';
 import type { Cassette } from '../model/cassette.ts';
 import type { Redactor } from '../record/redact.ts';
 import type { Workflow } from '../workflow/types.ts';
@@ -54,10 +56,13 @@ interface ReplayFlags {
   concurrency?: number;
   limit?: number;
   task: string[];
+  tag: string[];
+  config?: string;
   out: string;
   runId?: string;
   resume?: boolean;
-  simProfile?: string;
+  /** A profile file, or (from the run configuration) the profile itself. */
+  simProfile?: string | SimProfile;
   prices?: string;
   sandbox: string;
   engine: string;
@@ -113,7 +118,8 @@ async function backendFor(flags: ReplayFlags, redactor: Redactor): Promise<{ bac
     import('../model/cassette.ts'),
     import('../model/sim/profile.ts'),
   ]);
-  const { spec, notice } = resolveModelSpec(flags, loadSimProfile(flags.simProfile));
+  const profile = typeof flags.simProfile === 'object' ? flags.simProfile : loadSimProfile(flags.simProfile);
+  const { spec, notice } = resolveModelSpec(flags, profile);
   const tape = flags.record ? Cassette.record(resolve(flags.record), redactor) : null;
   return { backend: new ModelBackend(spec, tape), tape, notice };
 }
@@ -144,12 +150,88 @@ async function shardWeights(flags: ReplayFlags): Promise<{ run: string; byTask: 
   return { run: manifest.run_id, byTask: taskWeights(run.readRecords({ warn })) };
 }
 
+/** The run configuration file found when none is named. */
+const DEFAULT_CONFIG_FILE = 'bench.config.yaml';
+
+/** Each setting of the run configuration (src/replay/config.ts): its key there, its flag's attribute name, its environment variable. */
+const CONFIG_SETTINGS = (
+  [
+    ['model', 'model'],
+    ['base_url', 'baseUrl'],
+    ['api', 'api'],
+    ['workflows', 'workflow'],
+    ['repeat', 'repeat'],
+    ['seed', 'seed'],
+    ['concurrency', 'concurrency'],
+    ['limit', 'limit'],
+    ['tasks', 'task'],
+    ['tags', 'tag'],
+    ['sim_profile', 'simProfile'],
+    ['prices', 'prices'],
+    ['sandbox', 'sandbox'],
+    ['engine', 'engine'],
+    ['out', 'out'],
+  ] as const
+).map(([key, flag]) => ({ key, flag, env: `BENCH_${key.toUpperCase()}` }));
+
+/** `a,b` and repeats alike: `--task a --task b,c` (and BENCH_TASK=a,b) give ['a', 'b', 'c']. */
+const list = (v: string, acc: string[]): string[] => [
+  ...acc,
+  ...v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+];
+
+/**
+ * Settings a flag did not give come from their BENCH_* variable (read as the flag would be), then from the
+ * run configuration file (--config, BENCH_CONFIG, else ./bench.config.yaml when there). Returns the file's
+ * suite, if it names one.
+ */
+async function applyRunConfig(cmd: Command, flags: ReplayFlags): Promise<{ file: string | null; suite?: string }> {
+  const unset = (flag: string) => ['default', undefined].includes(cmd.getOptionValueSource(flag));
+  for (const { flag, env } of CONFIG_SETTINGS) {
+    const value = process.env[env];
+    if (value === undefined || value === '' || !unset(flag)) continue;
+    const option = cmd.options.find((o) => o.attributeName() === flag)!;
+    try {
+      const parsed = option.parseArg ? option.parseArg(value, Array.isArray(option.defaultValue) ? [] : undefined) : value;
+      cmd.setOptionValueWithSource(flag, parsed, 'env');
+    } catch (err) {
+      throw new InputError(`${env}=${JSON.stringify(value)}: ${err instanceof Error ? err.message : String(err)}`, {
+        field: env,
+        fix: `set ${env} to what ${option.long} takes, or unset it`,
+      });
+    }
+  }
+  const file = flags.config ?? process.env.BENCH_CONFIG ?? null;
+  const found = file ?? (existsSync(resolve(DEFAULT_CONFIG_FILE)) ? DEFAULT_CONFIG_FILE : null);
+  if (!found) return { file: null };
+  const [{ RunConfig, CONFIG_PATHS }, { readYamlFile }] = await Promise.all([import('../replay/config.ts'), import('../input/validate.ts')]);
+  const config = readYamlFile(found, RunConfig);
+  const base = dirname(resolve(found));
+  const at = (p: string) => (isAbsolute(p) ? p : relative(process.cwd(), resolve(base, p)) || '.');
+  for (const key of CONFIG_PATHS) {
+    const v = config[key];
+    if (typeof v === 'string') (config as Record<string, unknown>)[key] = at(v);
+    if (Array.isArray(v)) (config as Record<string, unknown>)[key] = v.map((w) => (w === 'broad' ? w : at(w)));
+  }
+  for (const { key, flag } of CONFIG_SETTINGS) {
+    if (config[key] !== undefined && unset(flag)) cmd.setOptionValueWithSource(flag, config[key], 'config');
+  }
+  return { file: found, ...(config.suite ? { suite: config.suite } : {}) };
+}
+
 export function replayCommand(program: Command): void {
-  program
+  const cmd = program
     .command('replay')
     .description('replay a suite of tasks through one or more workflows and record every trial')
-    .argument('<suite>', 'suite folder (holds suite.yaml and tasks/)')
-    .option('--workflow <dir>', 'workflow to replay: a plugin folder or "broad" (repeatable; default: the suite\'s list, else broad)', collect, [])
+    .argument('[suite]', "suite folder (holds suite.yaml and tasks/); default: the run configuration's suite")
+    .option(
+      '--config <file>',
+      `run configuration file (YAML; default: ./${DEFAULT_CONFIG_FILE} when there); BENCH_<SETTING> variables (BENCH_MODEL, BENCH_LIMIT, ...) override it, flags override both`,
+    )
+    .option('--workflow <dir>', 'workflow to replay: a plugin folder or "broad" (repeatable; default: the suite\'s list, else broad)', list, [])
     .option(
       '--model <model>',
       'sim, sim:adversary (attacks the sandbox instead of solving tasks), or openai:<name> for an OpenAI-compatible server (default: sim)',
@@ -160,7 +242,8 @@ export function replayCommand(program: Command): void {
     .option('--seed <n>', 'run seed (trial seeds derive from it, the task and the repeat)', intArg('--seed', 0), 0)
     .option('--concurrency <n>', "trials at once (default: the workflows' max_threads, at most 2 per CPU)", intArg('--concurrency', 1))
     .option('--limit <n>', 'only the first N tasks', intArg('--limit', 1))
-    .option('--task <id>', 'only this task (repeatable)', collect, [])
+    .option('--task <id>', 'only this task (repeatable, or comma-separated)', list, [])
+    .option('--tag <tag>', 'only tasks with this tag (repeatable, or comma-separated: a task with any of them)', list, [])
     .option('--out <dir>', 'results folder', 'results')
     .option('--run-id <id>', 'name of the run folder (default: timestamp and suite)')
     .option('--resume', 'finish an interrupted run: only trials not yet in its trials.jsonl run')
@@ -181,124 +264,134 @@ export function replayCommand(program: Command): void {
       'run a trial that ends in an infrastructure error again, up to n times, after 1 s, 2 s, 4 s, ...',
       intArg('--retry-on-error', 0),
     )
-    .option('--audit', 'set tripwires (a honeytoken secret, a tripwire folder, a decoy port) and count what crosses them (always on for sim:adversary)')
-    .action(async (suiteDir: string, flags: ReplayFlags) => {
-      if (!['sdk', 'codex'].includes(flags.engine)) throw new InputError(`unknown engine "${flags.engine}"`, { field: '--engine', fix: 'use sdk or codex' });
-      if (flags.resume && !flags.runId)
-        throw new InputError('--resume needs the id of the run to finish', { fix: 'add --run-id <id> (the name of the run folder under --out)' });
-      const retryErrors = retryStatuses(flags.retryErrors);
-      if (retryErrors && !flags.resume)
-        throw new InputError('--retry-errors runs again trials of a recorded run', {
-          field: '--retry-errors',
-          fix: 'add --resume --run-id <id>, or use --retry-on-error <n> to retry as the run goes',
-        });
-      const [{ loadSuite }, { resolveWorkflows }, { parseShard }, { loadPrices }, { replay }, { Progress }, { summaryTable }] = await Promise.all([
-        import('../suite/load.ts'),
-        import('../workflow/load.ts'),
-        import('../replay/plan.ts'),
-        import('../model/prices.ts'),
-        import('../replay/replay.ts'),
-        import('./progress.ts'),
-        import('./summary.ts'),
-      ]);
-      const suite = loadSuite(suiteDir);
-      const workflows = resolveWorkflows(flags.workflow, suite.workflows);
-      const shard = flags.shard ? parseShard(flags.shard) : undefined;
-      const weights = await shardWeights(flags);
-      // Every secret of this environment (the model key above all) stays out of what the run writes and what the model is told.
-      const { Redactor } = await import('../record/redact.ts');
-      // Variables a workflow hands its MCP servers by name (env_vars, bearer_token_env_var) are secrets whatever they are called.
-      const mcpSecrets = workflows.flatMap((w) =>
-        w.roles.flatMap((r) => (r.mcpServers ?? []).flatMap((s) => [...s.envVars, ...(s.bearerTokenEnvVar ? [s.bearerTokenEnvVar] : [])])),
-      );
-      const redactor = Redactor.fromEnv(process.env, { extraNames: mcpSecrets });
-      const { backend, tape, notice } = await backendFor(flags, redactor);
-      const spec = backend.spec;
-      const sandbox = await sandboxFor(flags.sandbox);
-      const concurrency = flags.concurrency ?? Math.max(1, Math.min(Math.max(...workflows.map((w) => w.limits.maxThreads)), availableParallelism() * 2));
-      const runId = flags.runId ?? newRunId(shard ? `${suite.name}-shard${shard.index}of${shard.total}` : suite.name);
-      // A run id that is not one plain folder name, or a file where the run's folder goes: refused before anything is said or run.
-      const { runFolder } = await import('../record/runDir.ts');
-      runFolder(resolve(flags.out), runId);
-      const out = process.stderr;
-      if (notice) out.write(`${notice}\n`);
-      out.write(sandbox.name === 'none' ? `sandbox: NONE: ${sandbox.detail}\n` : `sandbox: ${sandbox.detail}\n`);
-      out.write(
-        `replaying ${suite.name} (${suite.tasks.length} tasks${shard ? `, shard ${shard.index}/${shard.total}${weights ? ` balanced by ${weights.run}` : ''}` : ''}) with ${workflows.map((w) => w.name).join(', ')} · run ${runId} · ${concurrency} at once\n`,
-      );
-      if (flags.record) out.write(`recording model traffic to ${flags.record}\n`);
-      if (flags.engine === 'codex') for (const note of await codexNotes(workflows)) out.write(`${note}\n`);
+    .option('--audit', 'set tripwires (a honeytoken secret, a tripwire folder, a decoy port) and count what crosses them (always on for sim:adversary)');
+  cmd.action(async (suiteArg: string | undefined, _flags: ReplayFlags, command: Command) => {
+    const config = await applyRunConfig(command, command.opts<ReplayFlags>());
+    const flags = command.opts<ReplayFlags>();
+    const suiteDir = suiteArg ?? config.suite;
+    if (!suiteDir)
+      throw new InputError('no suite to replay', {
+        ...(config.file ? { file: config.file, field: 'suite' } : {}),
+        fix: `name a suite folder: bench replay suites/pr${config.file ? `, or set suite: in ${config.file}` : ''}`,
+      });
+    if (!['sdk', 'codex'].includes(flags.engine)) throw new InputError(`unknown engine "${flags.engine}"`, { field: '--engine', fix: 'use sdk or codex' });
+    if (flags.resume && !flags.runId)
+      throw new InputError('--resume needs the id of the run to finish', { fix: 'add --run-id <id> (the name of the run folder under --out)' });
+    const retryErrors = retryStatuses(flags.retryErrors);
+    if (retryErrors && !flags.resume)
+      throw new InputError('--retry-errors runs again trials of a recorded run', {
+        field: '--retry-errors',
+        fix: 'add --resume --run-id <id>, or use --retry-on-error <n> to retry as the run goes',
+      });
+    const [{ loadSuite }, { resolveWorkflows }, { parseShard, selectTasks }, { loadPrices }, { replay }, { Progress }, { summaryTable }] = await Promise.all([
+      import('../suite/load.ts'),
+      import('../workflow/load.ts'),
+      import('../replay/plan.ts'),
+      import('../model/prices.ts'),
+      import('../replay/replay.ts'),
+      import('./progress.ts'),
+      import('./summary.ts'),
+    ]);
+    const suite = loadSuite(suiteDir);
+    const selected = selectTasks(suite, { limit: flags.limit, tasks: flags.task, tags: flags.tag }).length;
+    const workflows = resolveWorkflows(flags.workflow, suite.workflows);
+    const shard = flags.shard ? parseShard(flags.shard) : undefined;
+    const weights = await shardWeights(flags);
+    // Every secret of this environment (the model key above all) stays out of what the run writes and what the model is told.
+    const { Redactor } = await import('../record/redact.ts');
+    // Variables a workflow hands its MCP servers by name (env_vars, bearer_token_env_var) are secrets whatever they are called.
+    const mcpSecrets = workflows.flatMap((w) =>
+      w.roles.flatMap((r) => (r.mcpServers ?? []).flatMap((s) => [...s.envVars, ...(s.bearerTokenEnvVar ? [s.bearerTokenEnvVar] : [])])),
+    );
+    const redactor = Redactor.fromEnv(process.env, { extraNames: mcpSecrets });
+    const { backend, tape, notice } = await backendFor(flags, redactor);
+    const spec = backend.spec;
+    const sandbox = await sandboxFor(flags.sandbox);
+    const concurrency = flags.concurrency ?? Math.max(1, Math.min(Math.max(...workflows.map((w) => w.limits.maxThreads)), availableParallelism() * 2));
+    const runId = flags.runId ?? newRunId(shard ? `${suite.name}-shard${shard.index}of${shard.total}` : suite.name);
+    // A run id that is not one plain folder name, or a file where the run's folder goes: refused before anything is said or run.
+    const { runFolder } = await import('../record/runDir.ts');
+    runFolder(resolve(flags.out), runId);
+    const out = process.stderr;
+    if (notice) out.write(`${notice}\n`);
+    out.write(sandbox.name === 'none' ? `sandbox: NONE: ${sandbox.detail}\n` : `sandbox: ${sandbox.detail}\n`);
+    out.write(
+      `replaying ${suite.name} (${selected === suite.tasks.length ? '' : `${selected} of `}${suite.tasks.length} tasks${shard ? `, shard ${shard.index}/${shard.total}${weights ? ` balanced by ${weights.run}` : ''}` : ''}) with ${workflows.map((w) => w.name).join(', ')} · run ${runId} · ${concurrency} at once\n`,
+    );
+    if (flags.record) out.write(`recording model traffic to ${flags.record}\n`);
+    if (flags.engine === 'codex') for (const note of await codexNotes(workflows)) out.write(`${note}\n`);
 
-      const controller = new AbortController();
-      let workspaces: WorkspaceManager | null = null;
-      const progress = new Progress(out, concurrency);
-      const onSigint = () => {
-        if (!controller.signal.aborted) {
-          progress.print('stopping: ending running trials and removing their worktrees (Ctrl-C again to quit at once)');
-          controller.abort(new Error('interrupted by Ctrl-C'));
-        } else {
-          workspaces?.removeAllSync();
-          process.exit(130);
-        }
-      };
-      process.on('SIGINT', onSigint);
-      process.on('SIGTERM', onSigint);
-      try {
-        const result = await replay({
-          suite,
-          workflows,
-          backend,
-          runId,
-          outDir: resolve(flags.out),
-          resume: !!flags.resume,
-          concurrency,
-          repeat: flags.repeat,
-          seed: flags.seed,
-          limit: flags.limit,
-          tasks: flags.task,
-          shard,
-          weights,
-          cacheDir: defaultCacheDir(),
-          sandbox,
-          engine: flags.engine as 'sdk' | 'codex',
-          prices: loadPrices(flags.prices),
-          command: process.argv.slice(1),
-          redactor,
-          audit: !!flags.audit,
-          retryErrors,
-          retryOnError: flags.retryOnError,
-          signal: controller.signal,
-          onProgress: progress.handle,
-          onWorkspaces: (w) => (workspaces = w),
-        });
-        progress.stop();
-        process.stdout.write(`\n${summaryTable(result.records)}\n\n`);
-        if (spec.backend === 'sim') process.stdout.write('note: these results come from the simulated model (sim), not a real one.\n');
-        process.stdout.write(`run folder: ${result.runDir.dir}\n`);
-        const misses = result.records.filter((r) => tape?.missed.has(r.trial_id));
-        if (misses.length) {
-          throw new InputError(
-            `${misses.length} trial(s) asked the model something the cassette has no answer for (recorded as infrastructure errors):\n${misses
-              .slice(0, 5)
-              .map((r) => `  ${r.error!.message}`)
-              .join('\n')}`,
-            { field: '--replay', fix: 'record the cassette again (--record <dir>) with this suite, these workflows and this bench' },
-          );
-        }
-        if (result.interrupted) {
-          process.stdout.write(`interrupted: finish it with  ${resumeCommand(process.argv.slice(2), runId)}\n`);
-          process.exitCode = 130;
-        } else {
-          const failed = result.records.filter((r) => r.status === 'infra_error' || r.status === 'timeout').length;
-          if (failed)
-            process.stdout.write(
-              `${failed} trial(s) ended in an infrastructure error or a timeout: run them again with  ${resumeCommand(process.argv.slice(2), runId, ['--retry-errors'])}\n`,
-            );
-        }
-      } finally {
-        progress.stop();
-        process.off('SIGINT', onSigint);
-        process.off('SIGTERM', onSigint);
+    const controller = new AbortController();
+    let workspaces: WorkspaceManager | null = null;
+    const progress = new Progress(out, concurrency);
+    const onSigint = () => {
+      if (!controller.signal.aborted) {
+        progress.print('stopping: ending running trials and removing their worktrees (Ctrl-C again to quit at once)');
+        controller.abort(new Error('interrupted by Ctrl-C'));
+      } else {
+        workspaces?.removeAllSync();
+        process.exit(130);
       }
-    });
+    };
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
+    try {
+      const result = await replay({
+        suite,
+        workflows,
+        backend,
+        runId,
+        outDir: resolve(flags.out),
+        resume: !!flags.resume,
+        concurrency,
+        repeat: flags.repeat,
+        seed: flags.seed,
+        limit: flags.limit,
+        tasks: flags.task,
+        tags: flags.tag,
+        shard,
+        weights,
+        cacheDir: defaultCacheDir(),
+        sandbox,
+        engine: flags.engine as 'sdk' | 'codex',
+        prices: loadPrices(flags.prices),
+        command: process.argv.slice(1),
+        redactor,
+        audit: !!flags.audit,
+        retryErrors,
+        retryOnError: flags.retryOnError,
+        signal: controller.signal,
+        onProgress: progress.handle,
+        onWorkspaces: (w) => (workspaces = w),
+      });
+      progress.stop();
+      process.stdout.write(`\n${summaryTable(result.records)}\n\n`);
+      if (spec.backend === 'sim') process.stdout.write('note: these results come from the simulated model (sim), not a real one.\n');
+      process.stdout.write(`run folder: ${result.runDir.dir}\n`);
+      const misses = result.records.filter((r) => tape?.missed.has(r.trial_id));
+      if (misses.length) {
+        throw new InputError(
+          `${misses.length} trial(s) asked the model something the cassette has no answer for (recorded as infrastructure errors):\n${misses
+            .slice(0, 5)
+            .map((r) => `  ${r.error!.message}`)
+            .join('\n')}`,
+          { field: '--replay', fix: 'record the cassette again (--record <dir>) with this suite, these workflows and this bench' },
+        );
+      }
+      if (result.interrupted) {
+        process.stdout.write(`interrupted: finish it with  ${resumeCommand(process.argv.slice(2), runId)}\n`);
+        process.exitCode = 130;
+      } else {
+        const failed = result.records.filter((r) => r.status === 'infra_error' || r.status === 'timeout').length;
+        if (failed)
+          process.stdout.write(
+            `${failed} trial(s) ended in an infrastructure error or a timeout: run them again with  ${resumeCommand(process.argv.slice(2), runId, ['--retry-errors'])}\n`,
+          );
+      }
+    } finally {
+      progress.stop();
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    }
+  });
 }

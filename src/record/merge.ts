@@ -61,8 +61,13 @@ export function manifestDifferences(a: RunManifest, b: RunManifest): Array<[Mani
     [
       'task filter',
       (m) =>
-        [m.filters.limit === null ? '' : `--limit ${m.filters.limit}`, ...[...m.filters.tasks].sort().map((t) => `--task ${t}`)].filter(Boolean).join(' ') ||
-        'none',
+        [
+          m.filters.limit === null ? '' : `--limit ${m.filters.limit}`,
+          ...[...m.filters.tasks].sort().map((t) => `--task ${t}`),
+          ...[...m.filters.tags].sort().map((t) => `--tag ${t}`),
+        ]
+          .filter(Boolean)
+          .join(' ') || 'none',
     ],
   ];
   return aspects.flatMap(([what, f]): Array<[ManifestAspect, string, string]> => (f(a) === f(b) ? [] : [[what, f(a), f(b)]]));

@@ -326,7 +326,7 @@ export const RunManifest = z.object({
   seed: count,
   repeat: count,
   concurrency: count,
-  filters: z.object({ limit: count.nullable(), tasks: z.array(z.string()) }),
+  filters: z.object({ limit: count.nullable(), tasks: z.array(z.string()), tags: z.array(z.string()).default([]) }),
   shard: z
     .object({
       index: count,

@@ -20,13 +20,15 @@ export interface PlanOptions {
   seed: number;
   limit?: number;
   tasks?: string[];
+  /** Only tasks with one of these tags. */
+  tags?: string[];
   shard?: Shard;
   /** Task weights for balancing shards (see shardTasks). */
   weights?: Map<string, number>;
 }
 
-/** The tasks a run replays: --task and --limit filters, then its shard's slice. */
-export function selectTasks(suite: Suite, opts: Pick<PlanOptions, 'limit' | 'tasks' | 'shard' | 'weights'>): Task[] {
+/** The tasks a run replays: --task, --tag and --limit filters, then its shard's slice. */
+export function selectTasks(suite: Suite, opts: Pick<PlanOptions, 'limit' | 'tasks' | 'tags' | 'shard' | 'weights'>): Task[] {
   let tasks = suite.tasks;
   if (opts.tasks?.length) {
     const known = new Set(tasks.map((t) => t.id));
@@ -38,6 +40,17 @@ export function selectTasks(suite: Suite, opts: Pick<PlanOptions, 'limit' | 'tas
       });
     }
     tasks = tasks.filter((t) => opts.tasks!.includes(t.id));
+  }
+  if (opts.tags?.length) {
+    const known = new Set(suite.tasks.flatMap((t) => t.tags));
+    const unknown = opts.tags.filter((t) => !known.has(t));
+    if (unknown.length) {
+      throw new InputError(`no task of suite ${suite.name} is tagged ${unknown.map((u) => `"${u}"`).join(', ')}`, {
+        field: '--tag',
+        fix: known.size ? `use one of: ${[...known].sort().join(', ')}` : 'its tasks have no tags (tags: in a task file)',
+      });
+    }
+    tasks = tasks.filter((t) => t.tags.some((tag) => opts.tags!.includes(tag)));
   }
   if (opts.limit !== undefined) tasks = tasks.slice(0, opts.limit);
   return opts.shard ? shardTasks(tasks, opts.shard, opts.weights) : tasks;

@@ -48,6 +48,7 @@ export interface ReplayOptions {
   seed: number;
   limit?: number;
   tasks?: string[];
+  tags?: string[];
   /** Only this slice of the tasks (`--shard i/n`), balanced by `weights` when given. */
   shard?: Shard;
   weights?: { run: string; byTask: Map<string, number> };
@@ -157,7 +158,7 @@ function manifest(opts: ReplayOptions, planned: number, codex: CodexBinary | nul
     seed: opts.seed,
     repeat: opts.repeat,
     concurrency: opts.concurrency,
-    filters: { limit: opts.limit ?? null, tasks: opts.tasks ?? [] },
+    filters: { limit: opts.limit ?? null, tasks: opts.tasks ?? [], tags: opts.tags ?? [] },
     shard: opts.shard
       ? {
           ...opts.shard,

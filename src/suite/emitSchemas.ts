@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { GatePolicy } from '../gate/policy.ts';
 import { SimProfile } from '../model/sim/profile.ts';
 import { RunManifest, TrialRecord } from '../record/schema.ts';
+import { RunConfig } from '../replay/config.ts';
 import { SuiteFile, TaskFile } from './schema.ts';
 import { TriageRules } from './triageRules.ts';
 
@@ -22,6 +23,7 @@ export function schemaFiles(): Record<string, string> {
     'suite.schema.json': emit(SuiteFile, 'bench suite.yaml', 'input'),
     'gate-policy.schema.json': emit(GatePolicy, 'bench gate policy', 'input'),
     'sim-profile.schema.json': emit(SimProfile, 'bench simulated-model profile', 'input'),
+    'run-config.schema.json': emit(RunConfig, 'bench run configuration (bench.config.yaml)', 'input'),
     'triage-rules.schema.json': emit(TriageRules, 'bench triage mining rules (bench suite mine --kind triage --rules)', 'input'),
     'trial-record.schema.json': emit(TrialRecord, 'bench TrialRecord (a line of trials.jsonl)', 'output'),
     'run-manifest.schema.json': emit(RunManifest, 'bench run.json', 'output'),
