@@ -80,7 +80,8 @@ export class Progress {
     } else {
       this.running.delete(e.plan.trialId);
       this.done++;
-      this.durations.push(e.record.time.wall_ms);
+      // Real time: the simulated model's counted latency is in the figures, not on the clock on the wall.
+      this.durations.push(e.record.time.wall_ms - e.record.time.simulated_latency_ms);
       if (e.record.quality.resolved !== null) this.graded++;
       if (e.record.quality.resolved) this.resolved++;
       if (e.record.status !== 'ok') this.failed++;

@@ -105,12 +105,15 @@ export function shardTasks(tasks: Task[], shard: Shard, weights?: Map<string, nu
   return tasks.filter((t) => mine.has(t));
 }
 
-/** Mean trial wall time per task in a run's records (what `--durations <run>` balances shards by). */
-export function taskWeights(records: Array<{ task_id: string; time: { wall_ms: number } }>): Map<string, number> {
+/**
+ * Mean real trial time per task in a run's records (what `--durations <run>` balances shards by): the
+ * simulated model's counted latency is left out, since no machine spends it.
+ */
+export function taskWeights(records: Array<{ task_id: string; time: { wall_ms: number; simulated_latency_ms?: number } }>): Map<string, number> {
   const sums = new Map<string, { total: number; n: number }>();
   for (const r of records) {
     const s = sums.get(r.task_id) ?? { total: 0, n: 0 };
-    s.total += r.time.wall_ms;
+    s.total += r.time.wall_ms - (r.time.simulated_latency_ms ?? 0);
     s.n++;
     sums.set(r.task_id, s);
   }

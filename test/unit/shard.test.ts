@@ -78,4 +78,12 @@ describe('--shard i/n', () => {
     ]);
     expect(Object.fromEntries(w)).toEqual({ a: 2000, b: 500 });
   });
+
+  test('the simulated model’s counted latency weighs nothing: no machine spends it', () => {
+    const w = taskWeights([
+      { task_id: 'a', time: { wall_ms: 20_000, simulated_latency_ms: 18_000 } },
+      { task_id: 'b', time: { wall_ms: 5000, simulated_latency_ms: 0 } },
+    ]);
+    expect(Object.fromEntries(w)).toEqual({ a: 2000, b: 5000 });
+  });
 });
