@@ -41,7 +41,7 @@ describe('bench replay suites/pr (the shipped suite, end to end through the CLI)
     }
     expect(run.readManifest().sandbox.backend).toBe('bwrap');
     expect(run.readManifest().workflows.map((w) => w.name)).toEqual(['broad', 'roles']);
-  });
+  }, 300_000); // the whole suite, 24 trials
 
   test('the default run: summary, a simulated-model notice, and a complete run folder', async () => {
     const out = tmp('bench-results-');
