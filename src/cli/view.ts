@@ -12,7 +12,7 @@ export function viewCommand(program: Command): void {
     .option('--port <n>', 'port to listen on (0 = any free port)', intArg('--port', 0), 7447)
     .action(async (dir: string, flags: { port: number }) => {
       const { ViewServer } = await import('../report/view/server.ts');
-      const server = new ViewServer({ resultsDir: resolve(dir), port: flags.port, cacheDir: defaultCacheDir() });
+      const server = new ViewServer({ resultsDir: resolve(dir), label: dir, port: flags.port, cacheDir: defaultCacheDir() });
       const url = await server.start();
       const runs = server.results.ids().length;
       process.stdout.write(`bench view: ${url}  (${runs} run${runs === 1 ? '' : 's'} in ${dir})\n(Ctrl-C to stop)\n`);

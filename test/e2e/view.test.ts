@@ -4,7 +4,7 @@
 // call's input and output, diff2html's table for a patch; no request leaves 127.0.0.1; a path that climbs
 // out of the results folder, or a link in a run folder pointing outside it, is not served.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,8 +21,8 @@ let server: ChildProcess;
 let url = '';
 let results = '';
 
-function startView(args: string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string; code: Promise<number | null> }> {
-  const child = spawn(process.execPath, [BENCH, 'view', ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startView(args: string[], cwd?: string): Promise<{ child: ChildProcess; url: string; stderr: () => string; code: Promise<number | null> }> {
+  const child = spawn(process.execPath, [BENCH, 'view', ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const code = new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -54,7 +54,7 @@ function rawGet(path: string): Promise<{ status: number; body: string; headers: 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error('these tests need Debian chromium: apt-get install chromium');
   const f = calcFixture();
-  results = tmp('bench-view-results-');
+  results = join(tmp('bench-view-'), 'results');
   const profiles = tmp('bench-view-profiles-');
   // Both without simulated waiting; "bad" never gets a hunk right and never finds its mistake.
   writeFileSync(join(profiles, 'good.yaml'), 'skill: 1\nfix_rate: 1\noverreach: {scope: 0, network: 0, test_tampering: 0}\nlatency: {time_scale: 0}\n');
@@ -70,7 +70,15 @@ beforeAll(async () => {
   symlinkSync(join(outside, 'secret.txt'), join(results, 'after', 'trials', 'leak.txt'));
   mkdirSync(join(results, 'after', 'trials', 'linked'), { recursive: true });
   symlinkSync(join(outside, 'secret.txt'), join(results, 'after', 'trials', 'linked', 'events.jsonl'));
-  const started = await startView([results, '--port', '0']);
+  // A trial's own files replaced by links to it, and a run folder that is a link to a folder outside.
+  const linkedTrial = join(results, 'after', 'trials', 'fix-clamp__roles__r1');
+  for (const name of ['events.jsonl', 'patch.diff']) {
+    rmSync(join(linkedTrial, name), { force: true });
+    symlinkSync(join(outside, 'secret.txt'), join(linkedTrial, name));
+  }
+  writeFileSync(join(outside, 'run.json'), readFileSync(join(results, 'before', 'run.json')));
+  symlinkSync(outside, join(results, 'evil'));
+  const started = await startView(['results', '--port', '0'], join(results, '..'));
   server = started.child;
   url = started.url;
   browser = await chromium.launch({
@@ -209,8 +217,26 @@ describe('what bench view refuses', () => {
       expect(res.body).not.toContain('TOP-SECRET-OUTSIDE');
       expect(res.body).not.toContain('root:');
     }
-    const api = await rawGet('/api/runs/after/trials/linked/event/0?field=output');
-    expect(api.status).toBe(404);
+    for (const path of [
+      '/api/runs/after/trials/linked/event/0?field=output',
+      '/api/runs/after/trials/fix-clamp__roles__r1/event/0?field=input',
+      '/runs/evil/',
+      '/api/runs/evil/stamp',
+    ]) {
+      const res = await rawGet(path);
+      expect(res.status, path).toBe(404);
+      expect(res.body).not.toContain('TOP-SECRET-OUTSIDE');
+    }
+    // The run's report embeds no linked file either.
+    const report = await rawGet('/runs/after/');
+    expect(report.status).toBe(200);
+    expect(report.body).not.toContain('TOP-SECRET-OUTSIDE');
+    // The trial whose files are links: its page says there is no timeline, its patch is not there.
+    const page = await rawGet('/runs/after/trials/fix-clamp__roles__r1/');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('No events.jsonl');
+    const patch = await rawGet('/api/runs/after/trials/fix-clamp__roles__r1/patch?which=agent');
+    expect(JSON.parse(patch.body)).toEqual({ text: '', note: 'No patch.diff for this trial.' });
   });
 
   test('every response carries the policy; only GET and HEAD; other hosts are refused', async () => {
@@ -237,5 +263,27 @@ describe('what bench view refuses', () => {
     const busy = await bench(['view', results, '--port', new URL(url).port]);
     expect(busy.code).toBe(2);
     expect(busy.stderr).toMatch(/port \d+ on 127\.0\.0\.1 is in use/);
+  });
+});
+
+describe('a run still going', () => {
+  test('shows as running; its next trial appears without a reload by hand', async () => {
+    const live = join(results, 'live');
+    mkdirSync(live);
+    const manifest = JSON.parse(readFileSync(join(results, 'before', 'run.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(live, 'run.json'), JSON.stringify({ ...manifest, run_id: 'live', created_at: new Date().toISOString() }));
+    const lines = readFileSync(join(results, 'before', 'trials.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean);
+    writeFileSync(join(live, 'trials.jsonl'), `${lines[0]}\n`);
+    const { page, problems } = await open('/');
+    await expect(page.textContent('#runs tr[data-run=live]')).resolves.toMatch(/running[\s\S]*1 \/ 4/);
+    const grid = await open('/runs/live/tasks');
+    expect(await grid.page.$$eval('#grid tbody tr', (trs) => trs.length)).toBe(1);
+    appendFileSync(join(live, 'trials.jsonl'), `${lines[1]}\n`);
+    // Both pages poll the server and reload when the run's files changed.
+    await expect.poll(() => page.textContent('#runs tr[data-run=live]').catch(() => ''), { timeout: 15_000, interval: 500 }).toMatch(/2 \/ 4/);
+    await expect.poll(() => grid.page.$$eval('#grid tbody tr', (trs) => trs.length).catch(() => 0), { timeout: 15_000, interval: 500 }).toBe(2);
+    expect(problems).toEqual([]);
   });
 });

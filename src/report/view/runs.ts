@@ -104,6 +104,8 @@ export class ResultsDir {
   /** A run, read again only when its files changed; null for no such run or one that cannot be read. */
   run(id: string): ViewRun | null {
     if (!NAME.test(id) || !this.file(id, 'run.json')) return null;
+    // trials.jsonl is read by the report's loader, which follows links: a run whose records are a link is not read at all.
+    if (lstatSync(join(this.real, id, 'trials.jsonl'), { throwIfNoEntry: false }) && !this.file(id, 'trials.jsonl')) return null;
     const stamp = this.stampOf(id);
     const hit = this.cache.get(id);
     if (hit?.stamp === stamp) return { ...hit.view, state: this.state(hit.view.run) };

@@ -20,6 +20,8 @@ import { blocksOf, parseEvents, timelineOf } from './timeline.ts';
 
 export interface ViewOptions {
   resultsDir: string;
+  /** The folder as the user named it, for the page's title. */
+  label?: string;
   port: number;
   /** The repository cache the gold patches are read from (never cloned into: a repository not there has no gold patch shown). */
   cacheDir: string;
@@ -184,7 +186,7 @@ export class ViewServer {
       return {
         kind: 'page',
         title: 'bench view: runs',
-        body: runList(runs, this.opts.resultsDir),
+        body: runList(runs, this.opts.label ?? this.opts.resultsDir),
         opts: { poll: '/api/stamp', stamp: this.stamp(runs) },
       };
     }
