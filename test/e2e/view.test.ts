@@ -15,6 +15,7 @@ import { calcFixture, tmp } from '../helpers/fixtures.ts';
 import { SHIPPED } from '../helpers/workflows.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
+const HOSTILE = '<script>alert("pwned")</script><img src=x onerror="alert(2)">';
 const IMG = join(import.meta.dirname, '..', '..', 'docs', 'img');
 let browser: Browser;
 let server: ChildProcess;
@@ -64,6 +65,26 @@ beforeAll(async () => {
   expect(before.code, before.stderr).toBe(0);
   const after = await bench(['replay', ...common, '--run-id', 'after', '--sim-profile', join(profiles, 'bad.yaml')]);
   expect(after.code, after.stderr).toBe(0);
+  // A command the agent ran that is hostile HTML, with a long output: shown as text, clipped, the rest on demand.
+  const events = join(results, 'before', 'trials', 'fix-clamp__broad__r1', 'events.jsonl');
+  appendFileSync(
+    events,
+    [
+      { t: 99_000, type: 'tool_call', role: 'broad', tool: 'exec_command', call_id: 'hostile', input: JSON.stringify({ cmd: HOSTILE }), command: HOSTILE },
+      {
+        t: 99_001,
+        type: 'tool_result',
+        role: 'broad',
+        tool: 'exec_command',
+        call_id: 'hostile',
+        ok: true,
+        exit_code: 0,
+        output: `${HOSTILE}\n${'y'.repeat(9000)}END`,
+      },
+    ]
+      .map((e) => `${JSON.stringify(e)}\n`)
+      .join(''),
+  );
   // A link the view must never follow, and a file beside the runs it must never serve.
   const outside = tmp('bench-view-outside-');
   writeFileSync(join(outside, 'secret.txt'), 'TOP-SECRET-OUTSIDE');
@@ -177,17 +198,30 @@ describe('bench view in headless Chromium', () => {
     const down = await page.$$eval('#grid tbody tr td:nth-child(3)', (tds) => tds.map((td) => Number(td.textContent)));
     expect(down).toEqual([...up].sort((a, b) => b - a));
     expect(down).not.toEqual(up);
+    await page.screenshot({ path: join(process.env.BENCH_TEST_OUTPUT ?? join(tmpdir(), 'bench-test-output'), 'view-grid.png') });
     expect(problems).toEqual([]);
     expect(offHost(requests)).toEqual([]);
   });
 
-  test("a trial's timeline shows each tool call's input and output", async () => {
-    const { page, problems } = await open('/runs/before/trials/fix-clamp__broad__r0/');
+  test("a trial's timeline shows each tool call's input and output; hostile text stays text; show all fetches the rest", async () => {
+    const { page, problems } = await open('/runs/before/trials/fix-clamp__broad__r1/');
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await expect(page.textContent('table.tl')).resolves.toContain(HOSTILE);
+    expect(await page.$$eval('main script, main img', (n) => n.length)).toBe(0);
     const call = page.locator('table.tl tr[data-type=tool_call]').first();
     await expect(call.locator('pre').first().textContent()).resolves.toMatch(/^(command|input)\n\S/);
     // Tools whose output the events file keeps (commands, edits) show it.
     const result = page.locator('table.tl tr[data-type=tool_result]:has(pre)').first();
     await expect(result.locator('pre').first().textContent()).resolves.toMatch(/^output\n/);
+    const last = page.locator('table.tl tr[data-type=tool_result]').last();
+    await expect(last.locator('pre').textContent()).resolves.not.toContain('END');
+    await last.locator('button[data-more]').click();
+    await expect.poll(() => last.locator('pre').textContent(), { timeout: 10_000 }).toContain(`${'y'.repeat(9000)}END`);
+    expect(dialogs).toEqual([]);
     expect(problems).toEqual([]);
   });
 
@@ -198,6 +232,9 @@ describe('bench view in headless Chromium', () => {
     await expect(page.textContent('#gold-diff')).resolves.toMatch(/src\/math\.js/);
     await page.selectOption('#diff-format', 'side-by-side');
     await page.waitForSelector('#agent-diff .d2h-file-side-diff');
+    const out = process.env.BENCH_TEST_OUTPUT ?? join(tmpdir(), 'bench-test-output');
+    mkdirSync(out, { recursive: true });
+    await page.screenshot({ path: join(out, 'view-diff.png'), fullPage: true });
     expect(problems).toEqual([]);
     expect(offHost(requests)).toEqual([]);
   });
