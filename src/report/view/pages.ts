@@ -146,7 +146,7 @@ export function timelineTable(id: string, trial: string, tl: Timeline, key = 't'
 
 export function trialPage(v: ViewRun, r: TrialRecord, tl: Timeline | null): string {
   return `<h1>${esc(r.trial_id)}</h1>
-<p><a href="${runHref(v.id)}">report of ${esc(v.id)}</a> · <a href="${runHref(v.id)}tasks">task grid</a> · <a href="diff">patch against the gold patch</a></p>
+<p><a href="${runHref(v.id)}">report of ${esc(v.id)}</a> · <a href="${runHref(v.id)}tasks">task grid</a> · <a href="${trialHref(v.id, r.trial_id)}diff">patch against the gold patch</a></p>
 ${trialFacts(r)}
 <h2>Timeline</h2>
 ${tl ? timelineTable(v.id, r.trial_id, tl) : '<p class="muted">No events.jsonl for this trial.</p>'}`;
