@@ -281,6 +281,13 @@ describe('what bench view refuses', () => {
     const res = await rawGet('/');
     expect(res.headers['content-security-policy']).toMatch(/default-src 'self'/);
     expect(res.headers['content-security-policy']).toMatch(/connect-src 'self'/);
+    // The report's inline style and script are allowed by their hashes, nothing inline besides.
+    const report = (await rawGet('/runs/after/')).headers['content-security-policy'] as string;
+    expect(report).toMatch(/script-src 'sha256-[^']+'/);
+    expect(report).not.toMatch(/unsafe-inline/);
+    const head = await fetch(url, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
     const post = await fetch(url, { method: 'POST', body: 'x' });
     expect(post.status).toBe(405);
     const u = new URL(url);
