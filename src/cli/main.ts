@@ -13,6 +13,7 @@ import { replayCommand } from './replay.ts';
 import { reportCommand } from './report.ts';
 import { simServerCommand } from './simServer.ts';
 import { suiteCommand } from './suite.ts';
+import { viewCommand } from './view.ts';
 import { workflowCommand } from './workflow.ts';
 
 function version(): string {
@@ -28,6 +29,7 @@ export function program(): Command {
   initCommand(p);
   replayCommand(p);
   reportCommand(p);
+  viewCommand(p);
   mergeCommand(p);
   regradeCommand(p);
   gateCommand(p);

@@ -1,7 +1,7 @@
 // What a report is made of: the runs (manifest and records read back from their folders), the analysis,
 // and, for the drill-down, a bounded set of trial timelines and patches: a 10,000-trial run still makes
 // a report of bounded size (the rest are linked to their files in the run folder).
-import { existsSync, readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze, groupByWorkflow, type Analysis, type WorkflowRecords } from '../analyze/summary.ts';
 import { RunDir } from '../record/runDir.ts';
@@ -167,10 +167,13 @@ function priority(r: TrialRecord): number {
   return 4;
 }
 
+/** A regular file, not a symbolic link (a run folder's link could point anywhere on the machine, and the report embeds what it reads). */
+const plainFile = (path: string) => lstatSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+
 export function readDetail(runDir: string, trialId: string, limits: ReportLimits): TrialDetail | null {
   const dir = join(runDir, 'trials', trialId);
   const eventsFile = join(dir, 'events.jsonl');
-  if (!existsSync(eventsFile)) return null;
+  if (!plainFile(eventsFile)) return null;
   const rows: TimelineRow[] = [];
   let omitted = 0;
   for (const line of readFileSync(eventsFile, 'utf8').split('\n')) {
@@ -187,7 +190,7 @@ export function readDetail(runDir: string, trialId: string, limits: ReportLimits
     else omitted++;
   }
   const patchFile = join(dir, 'patch.diff');
-  const patch = existsSync(patchFile) ? readFileSync(patchFile, 'utf8') : '';
+  const patch = plainFile(patchFile) ? readFileSync(patchFile, 'utf8') : '';
   return {
     timeline: rows,
     omittedEvents: omitted,

@@ -275,6 +275,8 @@ function trialTeam(team: NonNullable<TrialRecord['team']>) {
 export interface HtmlOptions {
   /** Where the file will be written (run folders are linked relative to it). */
   outFile: string;
+  /** Served by `bench view`: each run's URL by label; every trial then links to its page there. */
+  viewLinks?: Record<string, string>;
 }
 
 export async function renderHtml(data: ReportData, opts: HtmlOptions): Promise<string> {
@@ -296,7 +298,8 @@ export async function renderHtml(data: ReportData, opts: HtmlOptions): Promise<s
         { t: d.timeline.map((e) => [e.t, e.role, e.type, e.text, e.alarm ? 1 : 0]), o: d.omittedEvents, p: d.patch, po: d.patchOmitted },
       ]),
     ),
-    links: Object.fromEntries(data.runs.map((r) => [r.label, relative(dirname(opts.outFile), r.dir) || '.'])),
+    links: opts.viewLinks ?? Object.fromEntries(data.runs.map((r) => [r.label, relative(dirname(opts.outFile), r.dir) || '.'])),
+    view: !!opts.viewLinks,
   };
   // What is left of bidi controls is in HTML text, attributes and the charts' SVG: shown there as entities.
   return showBidi(
@@ -333,6 +336,7 @@ ${charts.map((c, i) => `<figure id="chart-${c.id}"><figcaption><b>${esc(c.title)
 <section id="team"><h2>Team: routes and file access</h2>${teamSection(data)}</section>
 <section id="tasks"><h2>Tasks</h2>
 <p class="legend"><span class="o ok">✓</span> resolved <span class="o bad">✗</span> not resolved <span class="o esc">!</span> accepted but not resolved (escaped) <span class="o infra">⚠</span> not judged (infrastructure, time or turn limit). Select a cell for the trial’s timeline and patch.</p>
+${opts.viewLinks ? '' : '<p class="note" id="view-hint">Every trial’s whole timeline (each tool call’s input and output) and its patch against the gold one, in a browser: <code>bench view results/</code>.</p>'}
 <div class="controls"><input id="filter" type="search" placeholder="filter tasks" aria-label="filter tasks"> <label><input id="only-diff" type="checkbox"> only tasks where workflows differ</label> <span id="pager"></span></div>
 <table id="grid"><thead></thead><tbody></tbody></table>
 <div id="detail" hidden></div>
@@ -419,15 +423,16 @@ const SCRIPT = `
       parts.push(el('h3', {}, 'File access (R read, W written)'));
       parts.push(el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'file'), ...t.team.roles.map((r) => el('th', {}, r)))), el('tbody', {}, ...t.team.matrix.map((row) => el('tr', {}, ...row.map((c) => el('td', {}, c)))))));
     }
+    if (data.view) parts.push(el('p', {}, el('a', { href: data.links[t.run] + 'trials/' + encodeURIComponent(t.id) + '/' }, 'Open the whole timeline (every tool call’s input and output) and the patch against the gold one')));
     if (d) {
       parts.push(el('h3', {}, 'Timeline'));
       parts.push(el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'ms'), el('th', {}, 'role'), el('th', {}, 'event'), el('th', {}, 'what happened'))), el('tbody', {}, ...d.t.map((e) => el('tr', { class: e[4] ? 'alarm' : '' }, el('td', { class: 't' }, Math.round(e[0])), el('td', {}, e[1]), el('td', {}, e[2]), el('td', { class: 'what' }, e[3]))))));
       if (d.o) parts.push(el('p', { class: 'note' }, d.o + ' more events in events.jsonl'));
       parts.push(el('h3', {}, 'Patch'), el('pre', {}, d.p || '(no change)'));
       if (d.po) parts.push(el('p', { class: 'note' }, d.po + ' more bytes in patch.diff'));
-    } else {
+    } else if (!data.view) {
       const base = data.links[t.run] + '/trials/' + t.id + '/';
-      parts.push(el('p', {}, 'The timeline and patch of this trial are in the run folder: ', el('a', { href: base + 'events.jsonl' }, 'events.jsonl'), ', ', el('a', { href: base + 'patch.diff' }, 'patch.diff'), '.'));
+      parts.push(el('p', {}, 'The timeline and patch of this trial are in the run folder: ', el('a', { href: base + 'events.jsonl' }, 'events.jsonl'), ', ', el('a', { href: base + 'patch.diff' }, 'patch.diff'), '; to browse them: bench view results/.'));
     }
     box.replaceChildren(...parts, el('p', {}, el('button', { onclick: () => { box.hidden = true; selected = null; draw(); } }, 'close')));
     box.scrollIntoView({ block: 'nearest' });

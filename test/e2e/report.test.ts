@@ -68,6 +68,7 @@ describe('HTML report in headless Chromium', () => {
     await expect(page.textContent('.banner.sim')).resolves.toMatch(/Simulated model/);
     await expect(page.textContent('table.headline')).resolves.toMatch(/resolved[\s\S]*broad[\s\S]*roles/);
     await expect(page.textContent('#run')).resolves.toMatch(/sandbox\s*bwrap/);
+    await expect(page.textContent('#view-hint')).resolves.toMatch(/bench view results\//);
   });
 
   test('drill-down opens a trial: timeline and patch; the hostile task title stays text', async () => {
