@@ -15,7 +15,7 @@ import type { Workflow } from '../../workflow/types.ts';
 import { isAccepted } from '../accepted.ts';
 import type { EngineResult } from '../types.ts';
 import type { CodexBinary } from './binary.ts';
-import { KEY_ENV, prepareCodexHome, type CodexProvider } from './home.ts';
+import { KEY_ENV, prepareCodexHome, type CodexOtel, type CodexProvider } from './home.ts';
 import { deriveEvents, parseExecStream, parseRollouts, type DerivedUsage } from './rollout.ts';
 
 export interface CodexEngineInput {
@@ -27,6 +27,8 @@ export interface CodexEngineInput {
   provider: CodexProvider & { apiKey: string };
   /** Variables the roles' MCP servers get (the trial's issue export). */
   mcpEnv?: Record<string, string>;
+  /** Codex's own traces, sent where the run's go (its [otel] trace exporter). */
+  otel?: CodexOtel;
   /** The session's sandbox (sub-agents inherit it in Codex 0.169). */
   sandboxMode: SandboxMode;
   networkAccess: boolean;
@@ -86,6 +88,7 @@ export async function runCodexEngine(input: CodexEngineInput): Promise<EngineRes
       workspace: input.workspace,
       env,
       ...(input.mcpEnv ? { mcpEnv: input.mcpEnv } : {}),
+      ...(input.otel ? { otel: input.otel } : {}),
       signal: input.signal,
     });
   } catch (err) {
