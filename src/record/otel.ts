@@ -91,12 +91,15 @@ class WarnOnFailure implements SpanExporter {
 
   export(spans: ReadableSpan[], done: Parameters<SpanExporter['export']>[1]): void {
     this.inner.export(spans, (result) => {
-      if (result.code !== 0 && !this.warned) {
-        this.warned = true;
-        this.warn(`could not export traces to ${this.url}: ${result.error?.message ?? 'export failed'} (the run goes on; its results are on disk)`);
-      }
+      if (result.code !== 0) this.failed(result.error?.message ?? 'export failed');
       done(result);
     });
+  }
+
+  failed(why: string): void {
+    if (this.warned) return;
+    this.warned = true;
+    this.warn(`could not export traces to ${this.url}: ${why} (the run goes on; its results are on disk)`);
   }
 
   shutdown(): Promise<void> {
@@ -125,18 +128,18 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 /** One trace per trial, sent in batches; `close()` sends what is left. */
 export class TrialTraces {
   private readonly provider: TracerProvider;
+  private readonly exporter: WarnOnFailure;
   private readonly tracer: Tracer;
   private readonly opts: TrialTracesOptions;
 
   constructor(opts: TrialTracesOptions) {
     this.opts = opts;
     // Bench's own provider, never the global one: the user's OpenTelemetry setup (if any) stays theirs.
-    const exporter = new OTLPTraceExporter({ url: opts.target.url, headers: opts.target.headers, timeoutMillis: 5000 });
+    const otlp = new OTLPTraceExporter({ url: opts.target.url, headers: opts.target.headers, timeoutMillis: 5000 });
+    this.exporter = new WarnOnFailure(otlp as unknown as SpanExporter, opts.target.url, opts.warn);
     this.provider = new TracerProvider({
       resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'bench', ...(opts.version ? { [ATTR_SERVICE_VERSION]: opts.version } : {}) }),
-      spanProcessors: [
-        new BatchSpanProcessor({ exporter: new WarnOnFailure(exporter as unknown as SpanExporter, opts.target.url, opts.warn), scheduledDelayMillis: 1000 }),
-      ],
+      spanProcessors: [new BatchSpanProcessor({ exporter: this.exporter, scheduledDelayMillis: 1000 })],
     });
     this.tracer = this.provider.getTracer('bench', opts.version);
   }
@@ -351,7 +354,7 @@ export class TrialTraces {
     try {
       await this.provider.shutdown();
     } catch (err) {
-      this.opts.warn(`could not export traces to ${this.opts.target.url}: ${err instanceof Error ? err.message : String(err)}`);
+      this.exporter.failed(err instanceof Error ? err.message : String(err));
     }
   }
 }
