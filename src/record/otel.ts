@@ -188,7 +188,7 @@ export class TrialTraces {
           ...(resolved === null ? {} : { 'bench.resolved': resolved }),
           'bench.accepted': record.quality.accepted,
           ...(record.review.verdict ? { 'bench.review.verdict': record.review.verdict } : {}),
-          'bench.cost_usd': record.cost_usd ?? undefined,
+          ...(record.cost_usd === null ? {} : { 'bench.cost_usd': record.cost_usd }),
           'gen_ai.usage.input_tokens': record.tokens.input,
           'gen_ai.usage.output_tokens': record.tokens.output,
           'bench.control.denied_calls': record.control.denied_calls,
@@ -288,7 +288,7 @@ export class TrialTraces {
         'bench.tool.input.size': (str(c.input) ?? '').length,
         ...(c.role ? { 'bench.role': c.role } : {}),
         ...(c.test === true ? { 'bench.tool.test': true } : {}),
-        ...(c.mcp && typeof c.mcp === 'object' ? { 'bench.tool.mcp.server': str((c.mcp as Record<string, unknown>).server) } : {}),
+        ...(str((c.mcp as Record<string, unknown> | undefined)?.server) ? { 'bench.tool.mcp.server': str((c.mcp as Record<string, unknown>).server) } : {}),
       };
       if (r) {
         attrs['bench.tool.ok'] = r.ok === true;

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { findCodex } from '../../src/engine/codex/binary.ts';
 import { RunDir } from '../../src/record/runDir.ts';
 import type { TrialRecord } from '../../src/record/schema.ts';
 import { bench } from '../helpers/cli.ts';
@@ -27,6 +28,13 @@ async function closedPort(): Promise<number> {
   const port = (s.address() as { port: number }).port;
   await new Promise((done) => s.close(done));
   return port;
+}
+
+let codexInstalled = true;
+try {
+  findCodex();
+} catch {
+  codexInstalled = false;
 }
 
 const byTrace = (spans: ReceivedSpan[]) => Map.groupBy(spans, (s) => s.traceId);
@@ -232,4 +240,48 @@ describe('OTEL_EXPORTER_OTLP_* variables, and a collector that is not there', ()
     expect(res.stderr).toContain(`warning: could not export traces to http://127.0.0.1:${port}/v1/traces`);
     expect(new RunDir(join(out, 'down')).readRecords()).toHaveLength(2);
   }, 120_000);
+});
+
+describe.skipIf(!codexInstalled)('--engine codex --otel-endpoint (real Codex CLI)', () => {
+  test("bench's trace of the trial, and Codex's own spans sent to the same collector, tagged with the trial", async () => {
+    const collector = new Collector();
+    const url = await collector.start();
+    try {
+      const f = calcFixture();
+      const out = tmp('bench-results-');
+      const res = await bench(
+        [
+          'replay',
+          f.suite,
+          '--engine',
+          'codex',
+          '--limit',
+          '1',
+          '--sim-profile',
+          profile('latency: {time_scale: 0}\n'),
+          '--out',
+          out,
+          '--run-id',
+          'cx',
+          '--otel-endpoint',
+          url,
+        ],
+        { env: { OTEL_EXPORTER_OTLP_HEADERS: `x-api-key=${HEADER_SECRET}` } },
+      );
+      expect(res.code).toBe(0);
+      const [record] = new RunDir(join(out, 'cx')).readRecords();
+      const spans = collector.spans();
+      const ours = spans.filter((s) => s.resource['service.name'] === 'bench');
+      expect(ours.filter((s) => !s.parentSpanId).map((s) => s.attrs['bench.engine'])).toEqual(['codex']);
+      const chats = ours.filter((s) => s.attrs['gen_ai.operation.name'] === 'chat');
+      expect(chats.reduce((n, s) => n + Number(s.attrs['gen_ai.usage.input_tokens']), 0)).toBe(record!.tokens.input);
+      // Codex's own spans (its [otel] trace exporter): their own traces, each span naming the trial.
+      const codex = spans.filter((s) => s.resource['service.name'] !== 'bench');
+      expect(codex.length).toBeGreaterThan(0);
+      expect(codex.every((s) => s.attrs['bench.trial.id'] === record!.trial_id && s.attrs['bench.run.id'] === 'cx')).toBe(true);
+      expect(collector.requests.every((r) => r.headers['x-api-key'] === HEADER_SECRET)).toBe(true);
+    } finally {
+      await collector.close();
+    }
+  }, 180_000);
 });
