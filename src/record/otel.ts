@@ -158,7 +158,12 @@ export class TrialTraces {
     } catch {
       // A trial without readable events still gets its root span.
     }
-    this.trial(record, events);
+    try {
+      this.trial(record, events);
+    } catch (err) {
+      // Telemetry never costs a run: a trial whose trace cannot be built is said, and skipped.
+      this.opts.warn(`no trace for trial ${record.trial_id}: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   /** Emits the trial's spans: root, roles, model calls, tool calls, control decisions, hook runs. */
