@@ -242,6 +242,39 @@ describe('OTEL_EXPORTER_OTLP_* variables, and a collector that is not there', ()
   }, 120_000);
 });
 
+describe('Ctrl-C', () => {
+  test('the trials that finished before the interrupt are exported before bench exits', async () => {
+    const collector = new Collector();
+    const url = await collector.start();
+    try {
+      const f = calcFixture();
+      const out = tmp('bench-results-');
+      const slow = profile('latency: {time_scale: 0.3}\n');
+      const res = await bench(
+        ['replay', f.suite, '--repeat', '4', '--concurrency', '1', '--sim-profile', slow, '--out', out, '--run-id', 'int', '--otel-endpoint', url],
+        {
+          onSpawn: (child) => {
+            // Interrupted once the first trial has finished (its progress line), while the next one runs.
+            let seen = '';
+            child.stderr!.on('data', (c: Buffer) => {
+              seen += c;
+              if (/\[1\/4\]/.test(seen) && !child.killed) setTimeout(() => child.kill('SIGINT'), 300);
+            });
+          },
+        },
+      );
+      expect(res.code).toBe(130);
+      const done = new RunDir(join(out, 'int')).readRecords();
+      expect(done.length).toBeGreaterThan(0);
+      expect(done.length).toBeLessThan(4);
+      const roots = collector.spans().filter((s) => !s.parentSpanId);
+      expect(roots.map((s) => s.attrs['bench.trial.id']).sort()).toEqual(done.map((r) => r.trial_id).sort());
+    } finally {
+      await collector.close();
+    }
+  }, 120_000);
+});
+
 describe.skipIf(!codexInstalled)('--engine codex --otel-endpoint (real Codex CLI)', () => {
   test("bench's trace of the trial, and Codex's own spans sent to the same collector, tagged with the trial", async () => {
     const collector = new Collector();
