@@ -10,7 +10,8 @@ import type { TrialRecord } from '../../src/record/schema.ts';
 import { bench } from '../helpers/cli.ts';
 import { Collector, type ReceivedSpan } from '../helpers/collector.ts';
 import { calcFixture, tmp } from '../helpers/fixtures.ts';
-import { SHIPPED } from '../helpers/workflows.ts';
+import { readFileSync } from 'node:fs';
+import { SHIPPED, workflowCopy } from '../helpers/workflows.ts';
 
 const ENV_SECRET = 'tok-3f9a8c1d2e7b6a5f';
 const HEADER_SECRET = 'hdr-91b2c3d4e5f6a7b8';
@@ -49,14 +50,23 @@ describe('bench replay --otel-endpoint', () => {
     const url = await collector.start();
     const f = calcFixture();
     const out = tmp('bench-results-');
-    // Roles with hooks, and a model that reaches for the network: control decisions to export.
+    // Roles with hooks, and a model that reaches for the network: control decisions to export. The hook's
+    // reason for stopping it carries the environment's secret, so the secret reaches what is exported.
+    const policy = readFileSync(join(SHIPPED, 'roles', 'hooks', 'policy.mjs'), 'utf8');
+    expect(policy).toContain("'network tools are not allowed: work with what is in the repository'");
+    const roles = workflowCopy('roles', {
+      'hooks/policy.mjs': policy.replace(
+        "'network tools are not allowed: work with what is in the repository'",
+        `'network tools are not allowed (${ENV_SECRET})'`,
+      ),
+    });
     const fast = profile('latency: {time_scale: 0}\noverreach: {network: 1}\n');
     const res = await bench(
       [
         'replay',
         f.suite,
         '--workflow',
-        join(SHIPPED, 'roles'),
+        roles,
         '--repeat',
         '2',
         '--limit',
@@ -187,6 +197,8 @@ describe('bench replay --otel-endpoint', () => {
     const all = collector.requests.map((r) => r.body).join('\n');
     expect(all.length).toBeGreaterThan(1000);
     expect(all).not.toContain(ENV_SECRET);
+    // It was there to leak: the hook's reason reached the decision spans, redacted.
+    expect(all).toContain('network tools are not allowed ([redacted:OTEL_TEST_VALUE])');
     expect(all).not.toContain(HEADER_SECRET);
   });
 });
