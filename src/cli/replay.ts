@@ -213,7 +213,7 @@ export function replayCommand(program: Command): void {
       const mcpSecrets = workflows.flatMap((w) =>
         w.roles.flatMap((r) => (r.mcpServers ?? []).flatMap((s) => [...s.envVars, ...(s.bearerTokenEnvVar ? [s.bearerTokenEnvVar] : [])])),
       );
-      const { otelTarget, otelSecrets } = await import('../record/otel.ts');
+      const { otelTarget, otelSecrets } = await import('../record/otelTarget.ts');
       const otel = otelTarget(flags.otelEndpoint, process.env);
       const redactor = Redactor.fromEnv(process.env, { extraNames: mcpSecrets, values: otelSecrets(otel) });
       const { backend, tape, notice } = await backendFor(flags, redactor);

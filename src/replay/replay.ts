@@ -10,7 +10,7 @@ import { InputError, InputErrors } from '../errors.ts';
 import type { ModelBackend } from '../model/backend.ts';
 import { manifestDifferences, type ManifestAspect } from '../record/merge.ts';
 import { Redactor } from '../record/redact.ts';
-import { TrialTraces, type OtelTarget } from '../record/otel.ts';
+import type { OtelTarget } from '../record/otelTarget.ts';
 import { TraceRouter } from '../engine/sdk/tracing.ts';
 import { Audit, AUDIT_SECRET } from './audit.ts';
 import { latestPerTrial, RunDir, runFolder } from '../record/runDir.ts';
@@ -301,8 +301,9 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     }
   }
   const warn = opts.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
+  // The OpenTelemetry SDK is loaded only by a run that exports.
   const traces = opts.otel
-    ? new TrialTraces({
+    ? new (await import('../record/otel.ts')).TrialTraces({
         target: opts.otel,
         redactor,
         runId: opts.runId,

@@ -25,7 +25,7 @@ import type { ModelBackend } from '../model/backend.ts';
 import { Ledger } from '../model/ledger.ts';
 import { costUsd } from '../model/prices.ts';
 import { clip, EventLog } from '../record/events.ts';
-import type { OtelTarget } from '../record/otel.ts';
+import type { OtelTarget } from '../record/otelTarget.ts';
 import type { RunDir } from '../record/runDir.ts';
 import {
   ENFORCEMENT_STAGES,

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { parse } from 'smol-toml';
 import { describe, expect, test } from 'vitest';
 import { findCodex } from '../../src/engine/codex/binary.ts';
-import { prepareCodexHome, type CodexOtel } from '../../src/engine/codex/home.ts';
+import { OTLP_HEADERS_ENV, prepareCodexHome, type CodexOtel } from '../../src/engine/codex/home.ts';
 import { loadWorkflowDir } from '../../src/workflow/load.ts';
 import { tmp } from '../helpers/fixtures.ts';
 import { workflowCopy } from '../helpers/workflows.ts';
@@ -43,17 +43,22 @@ async function home(otel: CodexOtel | undefined, config = ''): Promise<{ file: s
 
 describe('[otel] in the CODEX_HOME config.toml', () => {
   test('no export asked: no [otel] table', async () => {
-    expect((await home(undefined)).config.otel).toBeUndefined();
+    const { config } = await home(undefined);
+    expect(config.otel).toBeUndefined();
+    expect(config.shell_environment_policy.exclude).not.toContain(OTLP_HEADERS_ENV);
   });
 
   test("the run's target as Codex's OTLP/HTTP trace exporter, spans tagged with the trial, prompts not logged", async () => {
-    const { config } = await home(OTEL);
+    const { file, config } = await home(OTEL);
     expect(config.otel).toEqual({
       environment: 'bench',
       log_user_prompt: false,
       span_attributes: OTEL.attributes,
-      trace_exporter: { 'otlp-http': { endpoint: 'http://127.0.0.1:4318/v1/traces', protocol: 'json', headers: { 'x-api-key': 'k1' } } },
+      trace_exporter: { 'otlp-http': { endpoint: 'http://127.0.0.1:4318/v1/traces', protocol: 'json' } },
     });
+    // The headers (a credential, often) reach Codex in its environment, not in a file; its commands do not get them.
+    expect(readFileSync(file, 'utf8')).not.toContain('k1');
+    expect(config.shell_environment_policy.exclude).toContain(OTLP_HEADERS_ENV);
   });
 
   test("the workflow's own [otel] settings stay; its trace exporter gives way to the run's", async () => {

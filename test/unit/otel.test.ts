@@ -2,7 +2,8 @@
 // collector on loopback: times from the event log, parents, and text passed through the Redactor.
 import { describe, expect, test } from 'vitest';
 import { InputError } from '../../src/errors.ts';
-import { otelSecrets, otelTarget, parseOtlpHeaders, TrialTraces } from '../../src/record/otel.ts';
+import { TrialTraces } from '../../src/record/otel.ts';
+import { formatOtlpHeaders, otelSecrets, otelTarget, parseOtlpHeaders } from '../../src/record/otelTarget.ts';
 import { Redactor } from '../../src/record/redact.ts';
 import type { TrialEvent } from '../../src/record/schema.ts';
 import { Collector } from '../helpers/collector.ts';
@@ -35,6 +36,8 @@ describe('otelTarget', () => {
     expect(parseOtlpHeaders('api-key=a%20b%3Dc, x-tenant = one', 'H')).toEqual({ 'api-key': 'a b=c', 'x-tenant': 'one' });
     const t = otelTarget('http://c:1', { OTEL_EXPORTER_OTLP_HEADERS: 'a=1,b=2', OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'b=3' })!;
     expect(t.headers).toEqual({ a: '1', b: '3' });
+    // Written back for another program (Codex) in the same form, values encoded.
+    expect(parseOtlpHeaders(formatOtlpHeaders({ 'api-key': 'a b=c,d', x: '1' }), 'H')).toEqual({ 'api-key': 'a b=c,d', x: '1' });
     expect(otelSecrets(t)).toEqual([
       { name: 'OTLP header a', value: '1' },
       { name: 'OTLP header b', value: '3' },

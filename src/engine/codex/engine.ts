@@ -10,12 +10,13 @@ import { commandEnv, runSandboxed, type SandboxBackend } from '../../control/san
 import type { SandboxMode } from '../../control/types.ts';
 import { errorMessage } from '../../errors.ts';
 import { clip, type EventLog } from '../../record/events.ts';
+import { formatOtlpHeaders } from '../../record/otelTarget.ts';
 import type { Redactor } from '../../record/redact.ts';
 import type { Workflow } from '../../workflow/types.ts';
 import { isAccepted } from '../accepted.ts';
 import type { EngineResult } from '../types.ts';
 import type { CodexBinary } from './binary.ts';
-import { KEY_ENV, prepareCodexHome, type CodexOtel, type CodexProvider } from './home.ts';
+import { KEY_ENV, OTLP_HEADERS_ENV, prepareCodexHome, type CodexOtel, type CodexProvider } from './home.ts';
 import { deriveEvents, parseExecStream, parseRollouts, type DerivedUsage } from './rollout.ts';
 
 export interface CodexEngineInput {
@@ -66,6 +67,7 @@ export async function runCodexEngine(input: CodexEngineInput): Promise<EngineRes
   const { env } = commandEnv(input.scratch, {
     CODEX_HOME: home,
     [KEY_ENV]: input.provider.apiKey,
+    ...(input.otel && Object.keys(input.otel.target.headers).length ? { [OTLP_HEADERS_ENV]: formatOtlpHeaders(input.otel.target.headers) } : {}),
     ...(input.canary?.env ? { [input.canary.env]: input.canary.token } : {}),
   });
   const entry = workflow.roles.find((r) => r.name === workflow.entry)!;

@@ -8,7 +8,7 @@ import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import { runProcess } from '../../exec/run.ts';
 import type { SandboxMode } from '../../control/types.ts';
 import { REASONING_EFFORTS, type McpServerSpec, type Workflow } from '../../workflow/types.ts';
-import type { OtelTarget } from '../../record/otel.ts';
+import type { OtelTarget } from '../../record/otelTarget.ts';
 import type { CodexBinary } from './binary.ts';
 
 /** The marketplace bench installs plugins from: hook trust keys of plugin hooks start `<plugin>@bench:`. */
@@ -51,6 +51,12 @@ export interface CodexOtel {
 }
 
 /**
+ * The variable that carries the OTLP headers to Codex: its exporter reads it, so the headers (often a
+ * credential) are never written into config.toml; the agent's commands do not get it.
+ */
+export const OTLP_HEADERS_ENV = 'OTEL_EXPORTER_OTLP_TRACES_HEADERS';
+
+/**
  * Codex 0.169's `[otel]` table for a trace export: only the trace exporter is set (logs and metrics stay
  * as the workflow's config has them), prompts are not logged, and JSON is asked for as bench's own export uses.
  */
@@ -60,9 +66,7 @@ export function codexOtelTable(otel: CodexOtel, current: Toml = {}): Toml {
     environment: 'bench',
     log_user_prompt: false,
     span_attributes: { ...((current.span_attributes as Toml | undefined) ?? {}), ...otel.attributes },
-    trace_exporter: {
-      'otlp-http': { endpoint: otel.target.url, protocol: 'json', ...(Object.keys(otel.target.headers).length ? { headers: otel.target.headers } : {}) },
-    },
+    trace_exporter: { 'otlp-http': { endpoint: otel.target.url, protocol: 'json' } },
   };
 }
 
@@ -199,7 +203,10 @@ export async function prepareCodexHome(o: CodexHomeOptions): Promise<string> {
   if (o.networkAccess) config.sandbox_workspace_write = { ...((config.sandbox_workspace_write as Toml | undefined) ?? {}), network_access: true };
   // Codex hands its whole environment to the agent's commands: not the provider's key.
   const shellEnv = (config.shell_environment_policy as Toml | undefined) ?? {};
-  config.shell_environment_policy = { ...shellEnv, exclude: [...((shellEnv.exclude as string[] | undefined) ?? []), KEY_ENV] };
+  config.shell_environment_policy = {
+    ...shellEnv,
+    exclude: [...((shellEnv.exclude as string[] | undefined) ?? []), KEY_ENV, ...(o.otel ? [OTLP_HEADERS_ENV] : [])],
+  };
   // MCP servers, resolved as the sdk engine starts them: the session's (the entry role's) here, each
   // other role's in its agent file below. The plugin's own .mcp.json is left out of its installed copy,
   // so Codex does not start its servers twice.
