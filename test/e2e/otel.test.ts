@@ -226,6 +226,18 @@ describe('OTEL_EXPORTER_OTLP_* variables, and a collector that is not there', ()
     }
   }, 120_000);
 
+  test('a collector address that is not an http(s) URL is bad input: exit 2 before anything runs, naming the flag', async () => {
+    const f = calcFixture();
+    const out = tmp('bench-results-');
+    const res = await bench(['replay', f.suite, '--out', out, '--otel-endpoint', 'localhost:4318']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/--otel-endpoint: "localhost:4318" is not an http\(s\) URL/);
+    expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    const bad = await bench(['replay', f.suite, '--out', out], { env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:1', OTEL_EXPORTER_OTLP_HEADERS: 'token' } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('OTEL_EXPORTER_OTLP_HEADERS: "token" is not a header');
+  });
+
   test('an unreachable collector: one warning, the run finishes with exit 0', async () => {
     const port = await closedPort();
     const f = calcFixture();
