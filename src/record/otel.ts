@@ -50,8 +50,6 @@ class WarnOnFailure implements SpanExporter {
 export interface TrialTracesOptions {
   target: OtelTarget;
   redactor: Redactor;
-  /** Run identity on every trace. */
-  runId: string;
   /** What answered the model calls (gen_ai.provider.name): openai, or bench.sim for the simulated model. */
   provider: string;
   warn: (message: string) => void;
@@ -88,7 +86,14 @@ export class TrialTraces {
         .split('\n')
         .filter(Boolean)
         .flatMap((line) => {
-          const parsed = TrialEvent.safeParse(JSON.parse(line));
+          // A line cut short (a killed write) is skipped, not the whole log.
+          let value: unknown;
+          try {
+            value = JSON.parse(line);
+          } catch {
+            return [];
+          }
+          const parsed = TrialEvent.safeParse(value);
           return parsed.success ? [parsed.data] : [];
         });
     } catch {

@@ -306,7 +306,6 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     ? new (await import('../record/otel.ts')).TrialTraces({
         target: opts.otel,
         redactor,
-        runId: opts.runId,
         provider: opts.backend.spec.backend === 'sim' ? 'bench.sim' : 'openai',
         warn,
         version: next.harness.version,

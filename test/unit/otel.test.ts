@@ -66,7 +66,6 @@ describe('TrialTraces', () => {
     const traces = new TrialTraces({
       target: { url: `${url}/v1/traces`, headers: {}, source: 'test' },
       redactor: new Redactor([{ name: 'MY_KEY', value: SECRET }]),
-      runId: 'r1',
       provider: 'openai',
       warn: (m) => warnings.push(m),
     });
