@@ -1,5 +1,7 @@
 // The OTLP export's settings (flag and standard variables) and what one trial's trace holds, sent to a
 // collector on loopback: times from the event log, parents, and text passed through the Redactor.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { InputError } from '../../src/errors.ts';
 import { TrialTraces } from '../../src/record/otel.ts';
@@ -7,6 +9,7 @@ import { formatOtlpHeaders, otelSecrets, otelTarget, parseOtlpHeaders } from '..
 import { Redactor } from '../../src/record/redact.ts';
 import type { TrialEvent } from '../../src/record/schema.ts';
 import { Collector } from '../helpers/collector.ts';
+import { tmp } from '../helpers/fixtures.ts';
 import { sampleRecord } from '../helpers/records.ts';
 
 describe('otelTarget', () => {
@@ -142,5 +145,34 @@ describe('TrialTraces', () => {
       'bench.control.reason': 'blocked [redacted:MY_KEY]',
     });
     expect(hook.attrs).toMatchObject({ 'bench.hook.event': 'PreToolUse', 'bench.hook.exit_code': 2, 'bench.hook.outcome': 'block' });
+  });
+
+  test('from a trial folder: a line cut short (a killed write) is skipped, the rest exported', async () => {
+    const collector = new Collector();
+    const url = await collector.start();
+    const file = join(tmp(), 'events.jsonl');
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({ t: 1, type: 'agent', role: 'lead', state: 'start' }),
+        JSON.stringify({ t: 90, type: 'model', role: 'lead', model: 'm', ms: 40, input: 7, output: 3 }),
+        '{"t": 95, "type": "tool_ca',
+      ].join('\n'),
+    );
+    const traces = new TrialTraces({
+      target: { url: `${url}/v1/traces`, headers: {}, source: 'test' },
+      redactor: Redactor.none,
+      provider: 'openai',
+      warn: () => {},
+    });
+    traces.trialFromFile(sampleRecord(), file);
+    await traces.close();
+    await collector.close();
+    expect(
+      collector
+        .spans()
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['chat m', 'invoke_agent lead', 'trial task · broad']);
   });
 });
