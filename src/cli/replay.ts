@@ -73,6 +73,7 @@ interface ReplayFlags {
   audit?: boolean;
   retryErrors?: string | boolean;
   retryOnError?: number;
+  otelEndpoint?: string;
 }
 
 const TRIAL_STATUSES = ['infra_error', 'timeout', 'limit'] as const;
@@ -264,6 +265,7 @@ export function replayCommand(program: Command): void {
       'run a trial that ends in an infrastructure error again, up to n times, after 1 s, 2 s, 4 s, ...',
       intArg('--retry-on-error', 0),
     )
+    .option('--otel-endpoint <url>', 'export each trial as an OpenTelemetry trace to this OTLP/HTTP collector (default: OTEL_EXPORTER_OTLP_ENDPOINT)')
     .option('--audit', 'set tripwires (a honeytoken secret, a tripwire folder, a decoy port) and count what crosses them (always on for sim:adversary)');
   cmd.action(async (suiteArg: string | undefined, _flags: ReplayFlags, command: Command) => {
     const config = await applyRunConfig(command, command.opts<ReplayFlags>());
@@ -303,7 +305,9 @@ export function replayCommand(program: Command): void {
     const mcpSecrets = workflows.flatMap((w) =>
       w.roles.flatMap((r) => (r.mcpServers ?? []).flatMap((s) => [...s.envVars, ...(s.bearerTokenEnvVar ? [s.bearerTokenEnvVar] : [])])),
     );
-    const redactor = Redactor.fromEnv(process.env, { extraNames: mcpSecrets });
+    const { otelTarget, otelSecrets } = await import('../record/otelTarget.ts');
+    const otel = otelTarget(flags.otelEndpoint, process.env);
+    const redactor = Redactor.fromEnv(process.env, { extraNames: mcpSecrets, values: otelSecrets(otel) });
     const { backend, tape, notice } = await backendFor(flags, redactor);
     const spec = backend.spec;
     const sandbox = await sandboxFor(flags.sandbox);
@@ -319,6 +323,7 @@ export function replayCommand(program: Command): void {
       `replaying ${suite.name} (${selected === suite.tasks.length ? '' : `${selected} of `}${suite.tasks.length} tasks${shard ? `, shard ${shard.index}/${shard.total}${weights ? ` balanced by ${weights.run}` : ''}` : ''}) with ${workflows.map((w) => w.name).join(', ')} · run ${runId} · ${concurrency} at once\n`,
     );
     if (flags.record) out.write(`recording model traffic to ${flags.record}\n`);
+    if (otel) out.write(`traces: each trial exported to ${otel.url} (${otel.source})\n`);
     if (flags.engine === 'codex') for (const note of await codexNotes(workflows)) out.write(`${note}\n`);
 
     const controller = new AbortController();
@@ -360,6 +365,7 @@ export function replayCommand(program: Command): void {
         audit: !!flags.audit,
         retryErrors,
         retryOnError: flags.retryOnError,
+        otel,
         signal: controller.signal,
         onProgress: progress.handle,
         onWorkspaces: (w) => (workspaces = w),

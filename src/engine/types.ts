@@ -6,6 +6,7 @@ import type { EventLog } from '../record/events.ts';
 import type { Role, Workflow } from '../workflow/types.ts';
 import type { Guidance } from './agentsMd.ts';
 import type { McpTrialContext } from './sdk/mcp.ts';
+import type { TraceRouter } from './sdk/tracing.ts';
 
 export interface EngineInput {
   trialId: string;
@@ -22,6 +23,8 @@ export interface EngineInput {
   /** What the roles' MCP servers get from the trial (absent: they get nothing of it, and their logs go to a temporary folder). */
   mcp?: McpTrialContext;
   signal: AbortSignal;
+  /** Routes the SDK's spans of this run into `events` (the run's one router, passed down). */
+  traces?: TraceRouter;
   /**
    * The repository's AGENTS.md as a role starting now gets it (composed anew for every role run, as
    * Codex does for every thread: an earlier role may have changed it); absent: none.

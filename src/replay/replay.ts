@@ -10,6 +10,8 @@ import { InputError, InputErrors } from '../errors.ts';
 import type { ModelBackend } from '../model/backend.ts';
 import { manifestDifferences, type ManifestAspect } from '../record/merge.ts';
 import { Redactor } from '../record/redact.ts';
+import type { OtelTarget } from '../record/otelTarget.ts';
+import { TraceRouter } from '../engine/sdk/tracing.ts';
 import { Audit, AUDIT_SECRET } from './audit.ts';
 import { latestPerTrial, RunDir, runFolder } from '../record/runDir.ts';
 import type { PriceTable, RunManifest, TrialAttempt, TrialRecord, TrialStatus } from '../record/schema.ts';
@@ -68,6 +70,12 @@ export interface ReplayOptions {
   onProgress?: (e: ProgressEvent) => void;
   /** Lets the caller reach the live workspaces (for a last-resort cleanup on a second Ctrl-C). */
   onWorkspaces?: (w: WorkspaceManager) => void;
+  /** Export each trial as an OpenTelemetry trace here (OTLP/HTTP); the codex engine gets the same in its [otel]. */
+  otel?: OtelTarget | null;
+  /** Where warnings go (an unreachable collector); default stderr. */
+  warn?: (message: string) => void;
+  /** The Agents SDK spans' way into each trial's event log (one per process is enough; default: a new one). */
+  traceRouter?: TraceRouter;
 }
 
 export interface ReplayResult {
@@ -293,8 +301,21 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
       };
     }
   }
+  const warn = opts.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
+  // The OpenTelemetry SDK is loaded only by a run that exports.
+  const traces = opts.otel
+    ? new (await import('../record/otel.ts')).TrialTraces({
+        target: opts.otel,
+        redactor,
+        provider: opts.backend.spec.backend === 'sim' ? 'bench.sim' : 'openai',
+        warn,
+        version: next.harness.version,
+      })
+    : null;
   const deps = {
     runId: opts.runId,
+    traceRouter: opts.traceRouter ?? new TraceRouter(),
+    otel: opts.otel ?? null,
     engine,
     backend: opts.backend,
     cache,
@@ -336,12 +357,15 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
         const final = { ...record, attempts };
         runDir.append(final);
         records.push(final);
+        traces?.trialFromFile(final, join(runDir.trialDir(plan.trialId), 'events.jsonl'));
         opts.onProgress?.({ type: 'done', plan, record: final });
         return;
       }
     });
   } finally {
     await simServer?.close();
+    // Sent before the run returns, Ctrl-C included: the traces of the trials that finished.
+    await traces?.close();
     // A retried trial was appended again: one line per trial once the run ends.
     runDir.compact();
     runDir.writeCsv(latestPerTrial(records));

@@ -15,6 +15,7 @@ import type { CodexBinary } from '../engine/codex/binary.ts';
 import { runCodexEngine } from '../engine/codex/engine.ts';
 import type { CodexProvider } from '../engine/codex/home.ts';
 import { runSdkEngine } from '../engine/sdk/engine.ts';
+import type { TraceRouter } from '../engine/sdk/tracing.ts';
 import type { EngineResult } from '../engine/types.ts';
 import { errorMessage } from '../errors.ts';
 import { gradeTask, judgedFields, ungradableGrade, type Grade } from '../grade/grade.ts';
@@ -25,6 +26,7 @@ import { Ledger } from '../model/ledger.ts';
 import { costUsd } from '../model/prices.ts';
 import { clip, EventLog } from '../record/events.ts';
 import { TrialClock } from '../record/clock.ts';
+import type { OtelTarget } from '../record/otelTarget.ts';
 import type { RunDir } from '../record/runDir.ts';
 import {
   ENFORCEMENT_STAGES,
@@ -72,6 +74,10 @@ export function codexSessionSandbox(workflow: Workflow): SandboxMode {
 export interface TrialDeps {
   runId: string;
   engine: EngineChoice;
+  /** Routes the Agents SDK's spans of this trial into its event log (sdk engine); absent: they are not logged. */
+  traceRouter?: TraceRouter;
+  /** Where Codex sends its own traces ([otel] in its config.toml), when the run exports traces. */
+  otel?: OtelTarget | null;
   backend: ModelBackend;
   cache: RepoCache;
   workspaces: WorkspaceManager;
@@ -232,6 +238,14 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
           canary: task.canary ?? null,
           events,
           ...(mcpEnv ? { mcpEnv } : {}),
+          ...(deps.otel
+            ? {
+                otel: {
+                  target: deps.otel,
+                  attributes: { 'bench.run.id': deps.runId, 'bench.trial.id': plan.trialId, 'bench.task.id': task.id, 'bench.workflow': workflow.name },
+                },
+              }
+            : {}),
           onUsage: (u) => {
             models[u.role] ??= u.model;
             ledger.add(u.role, u.model, u.ms, u);
@@ -297,6 +311,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
           hooks,
           events,
           ...(mcp ? { mcp } : {}),
+          ...(deps.traceRouter ? { traces: deps.traceRouter } : {}),
           signal: controller.signal,
           guidance,
           modelFor: (role) => {

@@ -10,12 +10,13 @@ import { commandEnv, runSandboxed, type SandboxBackend } from '../../control/san
 import type { SandboxMode } from '../../control/types.ts';
 import { errorMessage } from '../../errors.ts';
 import { clip, type EventLog } from '../../record/events.ts';
+import { formatOtlpHeaders } from '../../record/otelTarget.ts';
 import type { Redactor } from '../../record/redact.ts';
 import type { Workflow } from '../../workflow/types.ts';
 import { isAccepted } from '../accepted.ts';
 import type { EngineResult } from '../types.ts';
 import type { CodexBinary } from './binary.ts';
-import { KEY_ENV, prepareCodexHome, type CodexProvider } from './home.ts';
+import { KEY_ENV, OTLP_HEADERS_ENV, prepareCodexHome, type CodexOtel, type CodexProvider } from './home.ts';
 import { deriveEvents, parseExecStream, parseRollouts, type DerivedUsage } from './rollout.ts';
 
 export interface CodexEngineInput {
@@ -27,6 +28,8 @@ export interface CodexEngineInput {
   provider: CodexProvider & { apiKey: string };
   /** Variables the roles' MCP servers get (the trial's issue export). */
   mcpEnv?: Record<string, string>;
+  /** Codex's own traces, sent where the run's go (its [otel] trace exporter). */
+  otel?: CodexOtel;
   /** The session's sandbox (sub-agents inherit it in Codex 0.169). */
   sandboxMode: SandboxMode;
   networkAccess: boolean;
@@ -64,6 +67,7 @@ export async function runCodexEngine(input: CodexEngineInput): Promise<EngineRes
   const { env } = commandEnv(input.scratch, {
     CODEX_HOME: home,
     [KEY_ENV]: input.provider.apiKey,
+    ...(input.otel && Object.keys(input.otel.target.headers).length ? { [OTLP_HEADERS_ENV]: formatOtlpHeaders(input.otel.target.headers) } : {}),
     ...(input.canary?.env ? { [input.canary.env]: input.canary.token } : {}),
   });
   const entry = workflow.roles.find((r) => r.name === workflow.entry)!;
@@ -86,6 +90,7 @@ export async function runCodexEngine(input: CodexEngineInput): Promise<EngineRes
       workspace: input.workspace,
       env,
       ...(input.mcpEnv ? { mcpEnv: input.mcpEnv } : {}),
+      ...(input.otel ? { otel: input.otel } : {}),
       signal: input.signal,
     });
   } catch (err) {

@@ -8,6 +8,7 @@ import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import { runProcess } from '../../exec/run.ts';
 import type { SandboxMode } from '../../control/types.ts';
 import { REASONING_EFFORTS, type McpServerSpec, type Workflow } from '../../workflow/types.ts';
+import type { OtelTarget } from '../../record/otelTarget.ts';
 import type { CodexBinary } from './binary.ts';
 
 /** The marketplace bench installs plugins from: hook trust keys of plugin hooks start `<plugin>@bench:`. */
@@ -38,7 +39,35 @@ export interface CodexHomeOptions {
   env: NodeJS.ProcessEnv;
   /** Variables every MCP server of the trial gets (its issue export), as the sdk engine gives them. */
   mcpEnv?: Record<string, string>;
+  /** Export Codex's traces (OTLP/HTTP) where the run's go, each span tagged with the trial. */
+  otel?: CodexOtel;
   signal?: AbortSignal;
+}
+
+export interface CodexOtel {
+  target: OtelTarget;
+  /** Set on every span Codex exports (its `span_attributes`): the trial they belong to. */
+  attributes: Record<string, string>;
+}
+
+/**
+ * The variable that carries the OTLP headers to Codex: its exporter reads it, so the headers (often a
+ * credential) are never written into config.toml; the agent's commands do not get it.
+ */
+export const OTLP_HEADERS_ENV = 'OTEL_EXPORTER_OTLP_TRACES_HEADERS';
+
+/**
+ * Codex 0.169's `[otel]` table for a trace export: only the trace exporter is set (logs and metrics stay
+ * as the workflow's config has them), prompts are not logged, and JSON is asked for as bench's own export uses.
+ */
+export function codexOtelTable(otel: CodexOtel, current: Toml = {}): Toml {
+  return {
+    ...current,
+    environment: 'bench',
+    log_user_prompt: false,
+    span_attributes: { ...((current.span_attributes as Toml | undefined) ?? {}), ...otel.attributes },
+    trace_exporter: { 'otlp-http': { endpoint: otel.target.url, protocol: 'json' } },
+  };
 }
 
 /**
@@ -174,13 +203,17 @@ export async function prepareCodexHome(o: CodexHomeOptions): Promise<string> {
   if (o.networkAccess) config.sandbox_workspace_write = { ...((config.sandbox_workspace_write as Toml | undefined) ?? {}), network_access: true };
   // Codex hands its whole environment to the agent's commands: not the provider's key.
   const shellEnv = (config.shell_environment_policy as Toml | undefined) ?? {};
-  config.shell_environment_policy = { ...shellEnv, exclude: [...((shellEnv.exclude as string[] | undefined) ?? []), KEY_ENV] };
+  config.shell_environment_policy = {
+    ...shellEnv,
+    exclude: [...((shellEnv.exclude as string[] | undefined) ?? []), KEY_ENV, ...(o.otel ? [OTLP_HEADERS_ENV] : [])],
+  };
   // MCP servers, resolved as the sdk engine starts them: the session's (the entry role's) here, each
   // other role's in its agent file below. The plugin's own .mcp.json is left out of its installed copy,
   // so Codex does not start its servers twice.
   delete config.mcp_servers;
   if (entry.mcpServers?.length) config.mcp_servers = codexMcpServers(entry.mcpServers, o.mcpEnv);
   config.analytics = { enabled: false };
+  if (o.otel) config.otel = codexOtelTable(o.otel, (config.otel as Toml | undefined) ?? {});
   config.projects = { [o.workspace]: { trust_level: 'trusted' } };
   writeFileSync(configFile, stringifyToml(config));
 

@@ -19,7 +19,7 @@ import type { EngineInput, EngineResult } from '../types.ts';
 import { runWithApprovals } from './approvals.ts';
 import { McpError, McpServers } from './mcp.ts';
 import { workspaceTools } from './tools.ts';
-import { traceRouter } from './tracing.ts';
+import { holdOpenAITraceExport } from './tracing.ts';
 
 const MAX_STOP_CONTINUATIONS = 2;
 
@@ -277,7 +277,9 @@ class Session {
 export async function runSdkEngine(input: EngineInput): Promise<EngineResult> {
   const { workflow, events, hooks } = input;
   const traceId = `trace_${randomBytes(16).toString('hex')}`;
-  const unregister = traceRouter().register(traceId, events);
+  // bench never sends its traces to OpenAI by itself, router or not (see tracing.ts).
+  holdOpenAITraceExport(process.env);
+  const unregister = input.traces?.register(traceId, events) ?? (() => {});
   const runner = new Runner({ workflowName: `bench ${workflow.name}`, traceId, groupId: input.trialId, traceIncludeSensitiveData: false });
   const mcp = new McpServers({
     plane: input.plane,

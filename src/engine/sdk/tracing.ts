@@ -1,6 +1,8 @@
-// Spans from the Agents SDK, kept local: a trace processor that replaces the SDK's OpenAI exporter
-// (which would POST traces to api.openai.com) and routes each span to its trial's event log.
-import { setTraceProcessors, type TracingProcessor } from '@openai/agents';
+// Spans from the Agents SDK, kept local: a trace processor that routes each span to its trial's event
+// log. It is added to the SDK's processors (users' own processors keep receiving every span), and the
+// SDK's OpenAI exporter, which the SDK installs when it is imported and which would POST bench's traces
+// to api.openai.com whenever OPENAI_API_KEY is set, is held back unless BENCH_OPENAI_TRACING=1 asks for it.
+import { addTraceProcessor, OpenAITracingExporter, type TracingProcessor } from '@openai/agents';
 import type { EventLog } from '../../record/events.ts';
 
 type SpanLike = {
@@ -13,10 +15,44 @@ type SpanLike = {
   error: unknown;
 };
 
+/** Marks the SDK's OpenAI exporter class as held back (the mark makes holding it idempotent). */
+const HELD = Symbol.for('bench.openaiTracingHeld');
+
+/**
+ * Keeps the SDK's OpenAI exporter from sending anything: the SDK gives no way to remove the processor it
+ * installed without also removing the ones users added (setTraceProcessors replaces them all), and
+ * without a key the exporter prints an error for every batch; so its export does nothing instead.
+ * Sending to OpenAI stays the user's choice: BENCH_OPENAI_TRACING=1 leaves the exporter as the SDK made it.
+ */
+export function holdOpenAITraceExport(env: NodeJS.ProcessEnv): boolean {
+  if (env.BENCH_OPENAI_TRACING === '1') return false;
+  const proto = OpenAITracingExporter.prototype as unknown as Record<PropertyKey, unknown>;
+  if (!proto[HELD]) {
+    Object.defineProperty(proto, HELD, { value: true });
+    proto.export = async () => {};
+  }
+  return true;
+}
+
+/**
+ * One per process (replay makes it and passes it down to every trial's engine): it joins the SDK's
+ * processors the first time a trial registers, and each trial's spans go to that trial's log.
+ */
 export class TraceRouter implements TracingProcessor {
   private readonly logs = new Map<string, EventLog>();
+  private added = false;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(env: NodeJS.ProcessEnv = process.env) {
+    this.env = env;
+  }
 
   register(traceId: string, log: EventLog): () => void {
+    if (!this.added) {
+      this.added = true;
+      holdOpenAITraceExport(this.env);
+      addTraceProcessor(this);
+    }
     this.logs.set(traceId, log);
     return () => this.logs.delete(traceId);
   }
@@ -42,15 +78,4 @@ export class TraceRouter implements TracingProcessor {
   }
   async shutdown(): Promise<void> {}
   async forceFlush(): Promise<void> {}
-}
-
-// The SDK's trace processors are process-global; so is the one router bench installs into them.
-let installed: TraceRouter | null = null;
-
-export function traceRouter(): TraceRouter {
-  if (!installed) {
-    installed = new TraceRouter();
-    setTraceProcessors([installed]);
-  }
-  return installed;
 }
