@@ -40,10 +40,13 @@ export function ciCommand(program: Command): void {
         const done = await upsertComment(target, token, commentBody(parts.join('\n\n'), footer));
         process.stdout.write(`${done.action} comment ${done.id} on ${target.repo}#${target.pr}${done.url ? `: ${done.url}` : ''}\n`);
       } catch (err) {
-        if (!(err instanceof GitHubError) && !(err instanceof TypeError)) throw err;
-        // An API refusal or an unreachable server: said in one line (fetch's TypeError names no address; the cause does).
-        const cause = err instanceof TypeError && err.cause instanceof Error ? `: ${err.cause.message}` : '';
-        process.stderr.write(`error: could not comment on ${target.repo}#${target.pr}: ${err.message}${cause}\n`.split(token).join('***'));
+        const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+        if (!(err instanceof GitHubError) && !(err instanceof TypeError) && !timedOut) throw err;
+        // An API refusal, an unreachable or silent server: said in one line (fetch's TypeError names no address; the cause does).
+        const why = timedOut
+          ? `no answer from ${target.apiUrl} within 30 s`
+          : `${err.message}${err instanceof TypeError && err.cause instanceof Error ? `: ${err.cause.message}` : ''}`;
+        process.stderr.write(`error: could not comment on ${target.repo}#${target.pr}: ${why}\n`.split(token).join('***'));
         process.exitCode = 1;
       }
     });
