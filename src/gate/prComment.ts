@@ -118,6 +118,8 @@ export async function upsertComment(
   let ours: IssueComment | undefined;
   let pages = 0;
   while (url) {
+    // 100 pages of 100: a PR with more comments than that, or a server that links a page to itself, is not searched further.
+    if (pages === 100) break;
     const res = await call('GET', url);
     pages++;
     const list = (await res.json()) as IssueComment[];

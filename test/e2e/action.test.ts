@@ -234,6 +234,7 @@ describe('the action, run step by step', { timeout: 300_000 }, () => {
     policy: join(ROOT, 'suites', 'gate.yaml'),
     args: `--limit 1 --sim-profile ${fast}`,
     'github-token': TOKEN,
+    'node-version': '', // this machine's node runs bench: no actions/setup-node here
     ...over,
   });
   const printed = (r: ActionRun) => r.steps.map((s) => s.stdout + s.stderr).join('\n');
