@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../errors.ts';
 import { closeInheritedDescriptors } from '../exec/run.ts';
+import { ciCommand } from './ci.ts';
 import { gateCommand } from './gate.ts';
 import { initCommand } from './init.ts';
 import { mergeCommand } from './merge.ts';
@@ -33,6 +34,7 @@ export function program(): Command {
   mergeCommand(p);
   regradeCommand(p);
   gateCommand(p);
+  ciCommand(p);
   simServerCommand(p);
   workflowCommand(p);
   suiteCommand(p);

@@ -1,4 +1,4 @@
-// `bench report <run> [--compare <run>] [-o file] [--format html|md]`.
+// `bench report <run> [--compare <run>] [-o file] [--format html|md|junit]`.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -9,15 +9,15 @@ import { checkComparable, warn } from './args.ts';
 export function reportCommand(program: Command): void {
   program
     .command('report')
-    .description('turn a run folder into an HTML report (offline, one file) or a markdown summary')
+    .description('turn a run folder into an HTML report (offline, one file), a markdown summary, or JUnit XML (a test case per trial)')
     .argument('<run>', 'run folder, e.g. results/<run-id>')
     .option('--compare <run>', 'another run to put side by side (e.g. before and after a plugin change)')
-    .option('-o, --out <file>', 'output file (default: reports/<run-id>/index.html, or stdout for md)')
-    .option('--format <format>', 'html or md', 'html')
+    .option('-o, --out <file>', 'output file (default: reports/<run-id>/index.html, or stdout for md and junit)')
+    .option('--format <format>', 'html, md or junit', 'html')
     .option('--force', 'compare runs that share no task (refused otherwise)')
     .action(async (runArg: string, flags: { compare?: string; out?: string; format: string; force?: boolean }) => {
-      if (!['html', 'md'].includes(flags.format))
-        throw new InputError(`unknown format "${flags.format}"`, { field: '--format', fix: 'use --format html or --format md' });
+      if (!['html', 'md', 'junit'].includes(flags.format))
+        throw new InputError(`unknown format "${flags.format}"`, { field: '--format', fix: 'use --format html, md or junit' });
       const [{ buildReportData, DEFAULT_LIMITS, loadRun, MARKDOWN_LIMITS }, { comparability }] = await Promise.all([
         import('../report/data.ts'),
         import('../analyze/comparability.ts'),
@@ -33,10 +33,14 @@ export function reportCommand(program: Command): void {
       }
       // Runs of different engines (sdk against codex) say so in every label.
       if (new Set(runs.map((r) => r.manifest.engine)).size > 1) for (const r of runs) r.label = `${r.label} (${r.manifest.engine})`;
-      const data = buildReportData(runs, flags.format === 'md' ? MARKDOWN_LIMITS : DEFAULT_LIMITS);
-      if (flags.format === 'md') {
-        const { renderMarkdown } = await import('../report/markdown.ts');
-        const text = renderMarkdown(data);
+      // JUnit lists the trials as they are: no analysis.
+      const text =
+        flags.format === 'junit'
+          ? (await import('../report/junit.ts')).trialsJUnit(runs)
+          : flags.format === 'md'
+            ? (await import('../report/markdown.ts')).renderMarkdown(buildReportData(runs, MARKDOWN_LIMITS))
+            : null;
+      if (text !== null) {
         if (flags.out) {
           mkdirSync(dirname(resolve(flags.out)), { recursive: true });
           writeFileSync(flags.out, text);
@@ -44,6 +48,7 @@ export function reportCommand(program: Command): void {
         } else process.stdout.write(text);
         return;
       }
+      const data = buildReportData(runs, DEFAULT_LIMITS);
       // The HTML report draws its charts with vega: loaded only for this format.
       const { renderHtml } = await import('../report/html.ts');
       const out = resolve(flags.out ?? join('reports', first.manifest.run_id, 'index.html'));

@@ -1,11 +1,12 @@
 // What the gate says: a terminal table, a markdown summary (for GITHUB_STEP_SUMMARY and PR comments),
-// JUnit XML (one test case per rule, for CI test tabs) and GitHub Actions annotations.
+// JUnit XML (one test case per rule, for CI test tabs), JSON (for CI scripts) and GitHub Actions annotations.
 import { XMLBuilder } from 'fast-xml-parser';
-import { metricByName } from '../analyze/metrics.ts';
+import { metricByName, type MetricValue } from '../analyze/metrics.ts';
 import { formatValue } from '../analyze/summary.ts';
 import { intervalText } from '../analyze/stats.ts';
 import { mdEscape as md, metricText, table } from '../report/format.ts';
 import type { GateResult, RuleResult } from './gate.ts';
+import { GateVerdict } from './verdict.ts';
 
 /** The rule's metric's unit; a count for the completeness check (`trials`), which is no catalog metric. */
 const unitOf = (r: RuleResult) => metricByName.get(r.metric)?.unit ?? 'count';
@@ -47,12 +48,57 @@ export function gateText(g: GateResult): string {
   const lines = [`gate: ${heading(g)}`, ...sidesText(g), '', table(['rule', 'observed (95% CI)', 'threshold', 'n', 'judged on (95% CI)', 'verdict'], rows), ''];
   for (const r of g.rules.filter((x) => x.verdict === 'fail' || x.verdict === 'inconclusive')) lines.push(`  ${r.name}: ${r.reason}`);
   if (g.rules.some((x) => x.verdict === 'fail' || x.verdict === 'inconclusive')) lines.push('');
-  lines.push(
-    g.passed
-      ? `gate PASSED: ${g.rules.filter((r) => r.verdict === 'pass').length} rule(s) pass${g.inconclusive.length ? `, ${g.inconclusive.length} inconclusive (allowed by the policy)` : ''}`
-      : `gate FAILED: ${g.failed.map((r) => r.name).join('; ')}`,
-  );
+  lines.push(summaryLine(g));
   return lines.join('\n');
+}
+
+function summaryLine(g: GateResult): string {
+  return g.passed
+    ? `gate PASSED: ${g.rules.filter((r) => r.verdict === 'pass').length} rule(s) pass${g.inconclusive.length ? `, ${g.inconclusive.length} inconclusive (allowed by the policy)` : ''}`
+    : `gate FAILED: ${g.failed.map((r) => r.name).join('; ')}`;
+}
+
+/** JSON has no NaN or infinity: a figure that is not a finite number is none. */
+const finite = (x: number | null | undefined) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+
+/** What gateText shows, structured (`bench gate --json`); checked against its schema, so the output is what suites/schemas/gate-verdict.schema.json says. */
+export function gateJson(g: GateResult, policyFile: string): GateVerdict {
+  const value = (r: RuleResult, m: MetricValue) => ({
+    estimate: finite(m.estimate),
+    lo: finite(m.lo),
+    hi: finite(m.hi),
+    n: m.n,
+    missing: m.missing ?? null,
+    text: metricText(unitOf(r), m),
+  });
+  return GateVerdict.parse({
+    schema: 1,
+    passed: g.passed,
+    policy: policyFile,
+    candidate: g.candidate,
+    baseline: g.baseline,
+    sides: { candidate: g.sides.candidate, baseline: g.sides.baseline, contrast: g.sides.contrast, note: g.sides.note },
+    trials: g.trials,
+    rules: g.rules.map((r) => ({
+      name: r.name,
+      metric: r.metric,
+      op: r.op,
+      bound: r.bound,
+      threshold: finite(r.threshold),
+      threshold_text: thresholdText(r),
+      observed: value(r, r.observed),
+      baseline: r.baseline ? value(r, r.baseline) : null,
+      margin: r.margin && finite(r.margin.estimate) !== null ? { estimate: r.margin.estimate, lo: finite(r.margin.lo), hi: finite(r.margin.hi) } : null,
+      ci: r.interval ? { ...r.interval, paired: !!r.interval.paired, text: intervalText(r.interval) } : null,
+      verdict: r.verdict,
+      failing: r.failing,
+      reason: r.reason,
+      description: r.description ?? null,
+    })),
+    failed: g.failed.map((r) => r.name),
+    inconclusive: g.inconclusive.map((r) => r.name),
+    summary: summaryLine(g),
+  });
 }
 
 const ICON: Record<RuleResult['verdict'], string> = { pass: '✅', fail: '❌', inconclusive: '⚠️', 'n/a': '➖' };

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { GatePolicy } from '../gate/policy.ts';
+import { GateVerdict } from '../gate/verdict.ts';
 import { SimProfile } from '../model/sim/profile.ts';
 import { RunManifest, TrialRecord } from '../record/schema.ts';
 import { RunConfig } from '../replay/config.ts';
@@ -27,6 +28,7 @@ export function schemaFiles(): Record<string, string> {
     'triage-rules.schema.json': emit(TriageRules, 'bench triage mining rules (bench suite mine --kind triage --rules)', 'input'),
     'trial-record.schema.json': emit(TrialRecord, 'bench TrialRecord (a line of trials.jsonl)', 'output'),
     'run-manifest.schema.json': emit(RunManifest, 'bench run.json', 'output'),
+    'gate-verdict.schema.json': emit(GateVerdict, 'bench gate --json (the verdict)', 'output'),
   };
 }
 
