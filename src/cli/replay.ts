@@ -151,6 +151,20 @@ async function shardWeights(flags: ReplayFlags): Promise<{ run: string; byTask: 
   return { run: manifest.run_id, byTask: taskWeights(run.readRecords({ warn })) };
 }
 
+/**
+ * Whether trials wait on their model in real time. A trial that does leaves its CPU free while it waits,
+ * so two per CPU keep the machine busy; one whose model answers at once (the simulated model in bench's
+ * process, its latency counted and not slept; the adversary; a cassette) keeps a CPU busy itself, and a
+ * second one beside it would only stretch both trials' wall time (p50 and p95) without finishing sooner.
+ */
+function modelWaits(backend: ModelBackend, engine: string): boolean {
+  const spec = backend.spec;
+  if (backend.cassette?.mode === 'replay') return false;
+  if (spec.backend !== 'sim') return true;
+  if (spec.adversary) return false;
+  return (spec.profile.latency.time_scale ?? (engine === 'codex' ? 1 : 0)) > 0;
+}
+
 /** The run configuration file found when none is named. */
 const DEFAULT_CONFIG_FILE = 'bench.config.yaml';
 
@@ -241,7 +255,11 @@ export function replayCommand(program: Command): void {
     .option('--api <api>', 'wire API of that server: responses or chat', 'responses')
     .option('--repeat <n>', 'trials per task and workflow', intArg('--repeat', 1), 1)
     .option('--seed <n>', 'run seed (trial seeds derive from it, the task and the repeat)', intArg('--seed', 0), 0)
-    .option('--concurrency <n>', "trials at once (default: the workflows' max_threads, at most 2 per CPU)", intArg('--concurrency', 1))
+    .option(
+      '--concurrency <n>',
+      "trials at once (default: the workflows' max_threads, at most 2 per CPU, or 1 per CPU when the model does not make trials wait: the simulated one)",
+      intArg('--concurrency', 1),
+    )
     .option('--limit <n>', 'only the first N tasks', intArg('--limit', 1))
     .option('--task <id>', 'only this task (repeatable, or comma-separated)', list, [])
     .option('--tag <tag>', 'only tasks with this tag (repeatable, or comma-separated: a task with any of them)', list, [])
@@ -311,7 +329,8 @@ export function replayCommand(program: Command): void {
     const { backend, tape, notice } = await backendFor(flags, redactor);
     const spec = backend.spec;
     const sandbox = await sandboxFor(flags.sandbox);
-    const concurrency = flags.concurrency ?? Math.max(1, Math.min(Math.max(...workflows.map((w) => w.limits.maxThreads)), availableParallelism() * 2));
+    const perCpu = modelWaits(backend, flags.engine) ? 2 : 1;
+    const concurrency = flags.concurrency ?? Math.max(1, Math.min(Math.max(...workflows.map((w) => w.limits.maxThreads)), availableParallelism() * perCpu));
     const runId = flags.runId ?? newRunId(shard ? `${suite.name}-shard${shard.index}of${shard.total}` : suite.name);
     // A run id that is not one plain folder name, or a file where the run's folder goes: refused before anything is said or run.
     const { runFolder } = await import('../record/runDir.ts');

@@ -1,5 +1,6 @@
 // The run configuration file, BENCH_* variables and --tag: flags over variables over the file.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { RunDir } from '../../src/record/runDir.ts';
@@ -30,7 +31,8 @@ describe('run configuration', () => {
     const fromEnv = await bench(['replay', '--run-id', 'env'], { cwd: dir, env: { BENCH_LIMIT: '1' } });
     expect(fromEnv.stderr + fromEnv.stdout).not.toMatch(/error/);
     expect(fromEnv.code).toBe(0);
-    expect(fromEnv.stderr).toMatch(/replaying pr \(1 of 12 tasks\) with broad/);
+    // The simulated model's latency is counted, not waited: a trial keeps a CPU busy, so one per CPU (broad allows 6).
+    expect(fromEnv.stderr).toMatch(new RegExp(`replaying pr \\(1 of 12 tasks\\) with broad · run env · ${Math.min(6, availableParallelism())} at once`));
     const env = new RunDir(join(dir, 'runs', 'env'));
     expect(env.readManifest()).toMatchObject({ seed: 7, filters: { limit: 1, tags: ['bugfix'] }, workflows: [expect.objectContaining({ name: 'broad' })] });
     const records = env.readRecords();
@@ -40,6 +42,11 @@ describe('run configuration', () => {
 
     const fromFlag = await bench(['replay', '--run-id', 'flag', '--limit', '2', '--seed', '3'], { cwd: dir, env: { BENCH_LIMIT: '1' } });
     expect(fromFlag.code).toBe(0);
+    // A model that makes trials wait in real time (a paced simulated one here) leaves CPUs free: two per CPU.
+    writeFileSync(join(dir, 'paced.yaml'), 'latency: {ttft_ms: 1, tokens_per_s: 1000000, time_scale: 1}\n');
+    const paced = await bench(['replay', '--run-id', 'paced', '--limit', '1', '--sim-profile', 'paced.yaml'], { cwd: dir });
+    expect(paced.code).toBe(0);
+    expect(paced.stderr).toMatch(new RegExp(`· run paced · ${Math.min(6, 2 * availableParallelism())} at once`));
     const flag = new RunDir(join(dir, 'runs', 'flag'));
     expect(flag.readManifest()).toMatchObject({ seed: 3, filters: { limit: 2, tags: ['bugfix'] } });
     expect(
