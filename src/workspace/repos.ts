@@ -25,8 +25,11 @@ export function git(repo: string, args: string[], opts: { maxOutputBytes?: numbe
   return gitOut({ gitDir: repo }, args, opts);
 }
 
-/** What marks a finished base repo of this layout (older ones shared the mirror's objects, and are rebuilt). */
-const BASE_LAYOUT = 'bench-base-v2';
+/**
+ * What marks a finished base repo of this layout (older ones shared the mirror's objects, or had no
+ * per-worktree config for the setup exclusion: they are rebuilt).
+ */
+const BASE_LAYOUT = 'bench-base-v3';
 
 /** The historical change of a task (gold.from to gold.to) as a binary patch, optionally without some files (the hidden tests). */
 export async function goldPatch(cache: RepoCache, task: { repo: ResolvedRepo; gold: { from: string; to: string } }, without: string[] = []): Promise<string> {
@@ -128,6 +131,12 @@ export class RepoCache {
       rmSync(tmp, { recursive: true, force: true });
       mkdirSync(tmp, { recursive: true });
       await git(tmp, ['init', '--quiet', '--bare', '--initial-branch=main']);
+      // Each worktree gets its own config (config.worktree: what setup carried in is excluded there, see
+      // workspace.ts). With that on, the common config's core.bare=true would apply to every worktree and
+      // make git refuse them ("must be run in a work tree"), so it moves to the bare repo's own config.worktree.
+      await git(tmp, ['config', 'extensions.worktreeConfig', 'true']);
+      await git(tmp, ['config', '--unset', 'core.bare']);
+      await git(tmp, ['config', '--worktree', 'core.bare', 'true']);
       const tags = (await git(mirror, ['for-each-ref', '--merged', sha, '--format=%(refname) %(objectname)', 'refs/tags'])).split('\n').filter(Boolean);
       // Exactly the objects the base commit and its tags reach, packed from the mirror into the base repo's own store.
       const revs = [sha, ...tags.map((l) => l.split(' ')[1]!)];

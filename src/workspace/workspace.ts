@@ -51,7 +51,11 @@ export interface Workspace {
   gitDir: string;
   /** A folder of the harness's for this worktree: the index and objects its own git commands write. */
   own: string;
-  /** Paths (relative) the setup command produced and that were copied in; never part of the diff. */
+  /**
+   * Paths (relative) the setup command produced and that were copied in: never part of the diff or of any
+   * figure. The agent's git excludes them through the worktree's config (see hideSetupPaths); the
+   * harness applies this list itself, as the agent may be able to write that config.
+   */
   setupPaths: string[];
 }
 
@@ -242,6 +246,41 @@ async function changedPaths(place: GitPlace): Promise<string[]> {
     if (entry[0] === 'R' || entry[0] === 'C') i++; // the original path follows a rename or copy
   }
   return out.filter(Boolean);
+}
+
+/** A path as a gitignore pattern matching exactly it, from the top of the worktree (wildcards, `\\`, a leading `!`/`#` and trailing spaces escaped). */
+export function excludePattern(path: string): string {
+  return `/${path.replace(/[\\*?[!#]/g, '\\$&').replace(/ +$/, (sp) => sp.replace(/ /g, '\\ '))}`;
+}
+
+/** Whether a path (relative, as git lists it) is one of the setup paths or inside one. */
+export function isSetupPath(setupPaths: string[], path: string): boolean {
+  return setupPaths.some((p) => path === p || path.startsWith(`${p}/`));
+}
+
+/** The file (in the worktree's admin folder) that lists what setup carried in, for the agent's git. */
+const SETUP_EXCLUDE = 'bench-setup-exclude';
+
+/**
+ * Hides what setup carried into a worktree from the agent's git (`git status`, `git add -A`, `git diff
+ * --stat`), whether or not the repository ignores it: the worktree's own config (config.worktree, read
+ * only by git in this worktree, which the base repo enables: repos.ts) names an excludes file listing
+ * the carried paths. Not $GIT_COMMON_DIR/info/exclude: every worktree of the base repo shares it, and
+ * trials with other setups run on the same base. Both files sit in the base repo, which the sandbox shows
+ * read-only; the harness's own git never reads them (git.ts turns excludesFile off) and leaves the
+ * setup paths out itself (readChange, changedFiles).
+ */
+async function hideSetupPaths(baseRepo: string, gitDir: string, paths: string[]): Promise<void> {
+  if (!paths.length) return;
+  const file = join(gitDir, SETUP_EXCLUDE);
+  writeFileSync(
+    file,
+    `# What bench's setup carried into this worktree (not part of the change)\n${paths
+      .filter((p) => !p.includes('\n'))
+      .map(excludePattern)
+      .join('\n')}\n`,
+  );
+  await gitOut({ gitDir: baseRepo }, ['config', '--file', join(gitDir, 'config.worktree'), 'core.excludesFile', file]);
 }
 
 /** The first line of a message, at most 300 characters. */
@@ -586,6 +625,7 @@ export class WorkspaceManager {
     this.live.set(dir, ws);
     try {
       await this.carry(env, dir, signal);
+      await hideSetupPaths(baseRepo, gitDir, env.paths);
     } catch (err) {
       await this.remove(ws);
       throw err;
@@ -697,14 +737,14 @@ export class WorkspaceManager {
     return res.exitCode === 0 ? null : res.output.trim() || `git apply exited ${res.exitCode}`;
   }
 
-  /** Files of a workspace that differ from a commit of its base repository, and new files (not ignored). */
+  /** Files of a workspace that differ from a commit of its base repository, and new files (not ignored); never what setup carried in. */
   async changedFiles(ws: Workspace, from: string): Promise<string[]> {
     const place = { gitDir: ws.gitDir, workTree: ws.dir, index: join(ws.own, 'index-changed') };
     if (existsSync(join(ws.gitDir, 'index'))) copyFileSync(join(ws.gitDir, 'index'), place.index);
     const names = async (args: string[]) => (await gitOut(place, args)).split('\0').filter(Boolean);
     const changed = await names(['diff', '--name-only', '-z', '--no-renames', from, '--']);
     const added = await names(['ls-files', '-z', '--others', '--exclude-standard']);
-    return [...new Set([...changed, ...added])];
+    return [...new Set([...changed, ...added])].filter((f) => !isSetupPath(ws.setupPaths, f));
   }
 
   async remove(ws: Workspace): Promise<void> {
