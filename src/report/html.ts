@@ -225,6 +225,18 @@ function manifestBlock(data: ReportData): string {
     .join('');
 }
 
+/**
+ * A trial's mark in the task grid: [class, symbol]. An escaped defect is told apart by whether the task
+ * was resolved: "!" accepted but not resolved; "✓!" resolved, but accepted with out-of-scope writes
+ * (or, triage, a wrong priority on a severe issue), which the legend's "accepted but not resolved" is not.
+ */
+export function gridMark(r: TrialRecord): [string, string] {
+  const q = r.quality;
+  if (r.status !== 'ok' || q.resolved === null) return ['infra', '⚠'];
+  if (q.escaped_defect) return q.resolved ? ['scope', '✓!'] : ['esc', '!'];
+  return q.resolved ? ['ok', '✓'] : ['bad', '✗'];
+}
+
 /** The compact per-trial data the script draws the grid and the drawer from. */
 function trialData(run: string, wf: string, r: TrialRecord) {
   return {
@@ -237,6 +249,7 @@ function trialData(run: string, wf: string, r: TrialRecord) {
     resolved: r.quality.resolved,
     accepted: r.quality.accepted,
     escaped: r.quality.escaped_defect,
+    mark: gridMark(r),
     wall: r.time.wall_ms,
     tokens: r.tokens.input + r.tokens.output,
     cost: r.cost_usd,
@@ -335,7 +348,7 @@ ${charts.map((c, i) => `<figure id="chart-${c.id}"><figcaption><b>${esc(c.title)
 <section id="enforcement"><h2>Enforcement</h2>${enforcementSection(data)}</section>
 <section id="team"><h2>Team: routes and file access</h2>${teamSection(data)}</section>
 <section id="tasks"><h2>Tasks</h2>
-<p class="legend"><span class="o ok">✓</span> resolved <span class="o bad">✗</span> not resolved <span class="o esc">!</span> accepted but not resolved (escaped) <span class="o infra">⚠</span> not judged (infrastructure, time or turn limit). Select a cell for the trial’s timeline and patch.</p>
+<p class="legend"><span class="o ok">✓</span> resolved <span class="o bad">✗</span> not resolved <span class="o esc">!</span> accepted but not resolved (escaped) <span class="o scope">✓!</span> resolved, but accepted with out-of-scope writes or (triage) a wrong priority on a severe issue (escaped) <span class="o infra">⚠</span> not judged (infrastructure, time or turn limit). Select a cell for the trial’s timeline and patch.</p>
 ${opts.viewLinks ? '' : '<p class="note" id="view-hint">Every trial’s whole timeline (each tool call’s input and output) and its patch against the gold one, in a browser: <code>bench view results/</code>.</p>'}
 <div class="controls"><input id="filter" type="search" placeholder="filter tasks" aria-label="filter tasks"> <label><input id="only-diff" type="checkbox"> only tasks where workflows differ</label> <span id="pager"></span></div>
 <table id="grid"><thead></thead><tbody></tbody></table>
@@ -365,7 +378,7 @@ thead th{background:var(--soft);font-weight:600}td b{font-weight:600}.ci{color:v
 ul.findings{padding-left:18px}ul.findings li{margin:3px 0}figure{margin:14px 0 22px}figcaption{margin-bottom:6px;color:var(--muted)}figcaption b{color:var(--fg)}.svg{overflow-x:auto}
 dl{display:grid;grid-template-columns:220px 1fr;gap:3px 12px;margin:6px 0}dt{color:var(--muted)}dd{margin:0;word-break:break-word}
 .legend .o,#grid .o{display:inline-block;min-width:22px;text-align:center;border-radius:4px;padding:1px 4px;margin:1px;font-weight:600;cursor:pointer;border:1px solid transparent}
-.o.ok{background:#e3f3ea;color:var(--ok)}.o.bad{background:#fbe7e5;color:var(--bad)}.o.esc{background:#fff0dc;color:var(--esc)}.o.infra{background:#efeaf7;color:var(--infra)}.o.sel{border-color:var(--fg)}
+.o.ok{background:#e3f3ea;color:var(--ok)}.o.bad{background:#fbe7e5;color:var(--bad)}.o.esc{background:#fff0dc;color:var(--esc)}.o.scope{background:#fff0dc;color:var(--esc)}.o.infra{background:#efeaf7;color:var(--infra)}.o.sel{border-color:var(--fg)}
 .controls{margin:8px 0}.controls input[type=search]{padding:4px 8px;width:260px}#pager button{margin:0 2px}
 #detail{border:1px solid var(--line);border-radius:8px;padding:12px 16px;margin:12px 0;background:var(--soft)}#detail h3{margin-top:4px}
 #detail table{background:var(--bg)}#detail td.t{white-space:nowrap;color:var(--muted)}#detail tr.alarm td{color:var(--bad)}#detail td.what{white-space:pre-wrap;word-break:break-word}
@@ -379,7 +392,7 @@ const SCRIPT = `
   const el = (tag, attrs, ...kids) => { const e = document.createElement(tag); for (const [k, v] of Object.entries(attrs || {})) { if (k === 'class') e.className = v; else if (k.startsWith('on')) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v); } for (const k of kids) e.append(k && k.nodeType ? k : document.createTextNode(k == null ? '' : String(k))); return e; };
   const byTask = new Map();
   for (const t of data.trials) { const k = t.task + '\\u0000' + t.wf; if (!byTask.has(k)) byTask.set(k, []); byTask.get(k).push(t); }
-  const outcome = (t) => t.status !== 'ok' || t.resolved === null ? ['infra', '⚠'] : t.escaped ? ['esc', '!'] : t.resolved ? ['ok', '✓'] : ['bad', '✗'];
+  const outcome = (t) => t.mark; // gridMark
   const fmtMs = (ms) => ms >= 1000 ? (ms / 1000).toFixed(1) + ' s' : Math.round(ms) + ' ms';
   const PAGE = 50; let page = 0; let selected = null;
   const head = document.querySelector('#grid thead'); const body = document.querySelector('#grid tbody');

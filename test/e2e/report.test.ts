@@ -2,12 +2,16 @@
 // request, charts render, drill-down opens, and untrusted text shows as text.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { z } from 'zod';
+import { RunDir } from '../../src/record/runDir.ts';
+import type { RunManifest } from '../../src/record/schema.ts';
 import { loadWorkflowDir } from '../../src/workflow/load.ts';
 import { bench } from '../helpers/cli.ts';
 import { calcFixture, tmp } from '../helpers/fixtures.ts';
+import { sampleRecord } from '../helpers/records.ts';
 import { runReplay } from '../helpers/replay.ts';
 import { SHIPPED } from '../helpers/workflows.ts';
 
@@ -97,6 +101,63 @@ describe('HTML report in headless Chromium', () => {
     const head = (await page.textContent('table.headline thead'))!;
     for (const label of ['before: broad', 'before: roles', 'after: broad', 'after: roles']) expect(head).toContain(label);
     await expect(page.textContent('ul.findings')).resolves.toMatch(/after: broad vs before: broad[\s\S]*after: roles vs before: roles/);
+  });
+});
+
+/** A run of three hand-made trials of one task: resolved, accepted but not resolved, resolved but accepted with an out-of-scope write. */
+function escapedRun(): string {
+  const run = new RunDir(join(tmp('bench-results-'), 'escaped'));
+  const manifest: z.input<typeof RunManifest> = {
+    schema: 1,
+    run_id: 'escaped',
+    created_at: '2026-01-01T00:00:00.000Z',
+    harness: { version: '0.1.0', git_sha: null },
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    sandbox: { backend: 'bwrap', detail: 'test' },
+    suite: { name: 'suite', dir: '.', digest: 'sha256:0', tasks: 1 },
+    workflows: [{ name: 'broad', source: 'broad', digest: 'sha256:0' }],
+    engine: 'sdk',
+    model: { backend: 'sim', name: 'sim', base_url: null, api: null, simulated: true, sim_profile: null },
+    prices: {},
+    seed: 0,
+    repeat: 3,
+    concurrency: 1,
+    filters: { limit: null, tasks: [] },
+    shard: null,
+    trials_planned: 3,
+    command: ['test'],
+  };
+  run.writeManifest(manifest);
+  const base = sampleRecord();
+  const trial = (repeat: number, resolved: boolean, escaped: boolean, outOfScope: string[]) =>
+    sampleRecord({
+      trial_id: `task__broad__r${repeat}`,
+      repeat,
+      output: { ...base.output, out_of_scope: outOfScope },
+      quality: { ...base.quality, resolved, accepted: true, escaped_defect: escaped },
+    });
+  run.append(trial(0, true, false, []));
+  run.append(trial(1, false, true, []));
+  run.append(trial(2, true, true, ['package-lock.json']));
+  return run.dir;
+}
+
+describe('the task grid marks', () => {
+  test('"!" is accepted but not resolved, as the legend says; a resolved trial accepted with out-of-scope writes has its own mark', async () => {
+    const file = join(escapedRun(), 'report.html');
+    expect((await bench(['report', dirname(file), '-o', file])).code).toBe(0);
+    const { page, problems } = await open(file);
+    expect(problems).toEqual([]);
+    const marks = await page.$$eval('#grid .o', (spans) => spans.map((s) => [s.getAttribute('title'), s.textContent]));
+    expect(marks).toEqual([
+      ['task__broad__r0', '✓'],
+      ['task__broad__r1', '!'],
+      ['task__broad__r2', '✓!'],
+    ]);
+    const legend = (await page.textContent('#tasks .legend'))!;
+    expect(legend).toMatch(/! accepted but not resolved \(escaped\)/);
+    expect(legend).toMatch(/✓! resolved, but accepted with out-of-scope writes/);
   });
 });
 
