@@ -695,13 +695,17 @@ export class WorkspaceManager {
     const checkoutIndex = join(ws.gitDir, 'index');
     if (existsSync(checkoutIndex)) copyFileSync(checkoutIndex, place.index!);
     else await gitOut(place, ['read-tree', ws.base], opts);
-    const added = await runGit(place, ['add', '-A'], opts);
+    // What setup carried in is not even hashed (a node_modules the repository does not ignore is 10,000s of files).
+    const added = await runGit(place, ['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], {
+      ...opts,
+      input: ['.', ...ws.setupPaths.map((p) => `:(exclude,literal)${p}`)].join('\0'),
+    });
     if (added.exitCode !== 0) {
       if (added.timedOut) throw new GitError(`git add took longer than ${WORKTREE_GIT_TIMEOUT_MS / 1000}s on the worktree`, added.stderr);
       // e.g. a .gitattributes asking for a working-tree encoding the files do not have: take them as they are.
       await addRaw(place, ws.dir, opts);
     }
-    // What setup produced stays out of the change, whether or not the repository ignores it.
+    // What setup produced stays out of the change, whether or not the repository ignores it (and a file of it the repository tracks).
     if (ws.setupPaths.length)
       await gitOut(place, ['--literal-pathspecs', 'reset', '-q', ws.base, '--pathspec-from-file=-', '--pathspec-file-nul'], {
         ...opts,

@@ -1,6 +1,6 @@
 // What setup carried into a worktree (node_modules the repository does not ignore) is invisible to the
 // agent's git (run through the control plane, in the sandbox, as the reviewer runs it) and to every figure.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { SimProfile } from '../../src/model/sim/profile.ts';
@@ -69,6 +69,11 @@ describe('setup products', () => {
       rmSync(join(ws.gitDir, 'bench-setup-exclude'), { force: true });
       expect((await mgr.changedFiles(ws, task.base)).sort()).toEqual(['src/new.js']);
       expect((await mgr.diff(ws)).files).toEqual(['src/new.js']);
+      // Nor does the harness hash them on the way (a real node_modules is 10,000s of files, per trial).
+      const blob = git(ws.dir, 'hash-object', '--no-filters', 'node_modules/.package-lock.json');
+      expect(existsSync(join(ws.own, 'objects', blob.slice(0, 2), blob.slice(2)))).toBe(false);
+      const mine = git(ws.dir, 'hash-object', '--no-filters', 'src/new.js');
+      expect(existsSync(join(ws.own, 'objects', mine.slice(0, 2), mine.slice(2)))).toBe(true);
     } finally {
       await mgr.remove(ws);
     }
