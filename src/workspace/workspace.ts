@@ -747,7 +747,8 @@ export class WorkspaceManager {
     if (existsSync(join(ws.gitDir, 'index'))) copyFileSync(join(ws.gitDir, 'index'), place.index);
     const names = async (args: string[]) => (await gitOut(place, args)).split('\0').filter(Boolean);
     const changed = await names(['diff', '--name-only', '-z', '--no-renames', from, '--']);
-    const added = await names(['ls-files', '-z', '--others', '--exclude-standard']);
+    // Setup's folders are not even listed (a node_modules the repository does not ignore is 10,000s of files).
+    const added = await names(['ls-files', '-z', '--others', '--exclude-standard', '--', '.', ...ws.setupPaths.map((p) => `:(exclude,literal)${p}`)]);
     return [...new Set([...changed, ...added])].filter((f) => !isSetupPath(ws.setupPaths, f));
   }
 
