@@ -45,11 +45,21 @@ export function suiteCommand(program: Command): void {
         onTask: flags.json
           ? undefined
           : (v) =>
-              process.stderr.write(`${v.valid ? 'valid  ' : 'INVALID'} ${v.kind.padEnd(6)} ${v.id}${v.problems.map((p) => `\n          - ${p}`).join('')}\n`),
+              process.stderr.write(
+                `${v.valid ? 'valid  ' : 'INVALID'} ${v.kind.padEnd(6)} ${v.id}${[...v.problems, ...v.warnings.map((w) => `warning: ${w}`)].map((p) => `\n          - ${p}`).join('')}\n`,
+              ),
       });
       const bad = results.filter((r) => !r.valid);
-      if (flags.json) process.stdout.write(`${JSON.stringify({ tasks: results.map(({ id, valid, problems }) => ({ id, valid, problems })) }, null, 2)}\n`);
-      else process.stdout.write(`${results.length - bad.length}/${results.length} tasks valid in suite ${s.name}\n`);
+      // Warnings leave the exit code alone: the task is sound, its request needs a person.
+      const unedited = results.filter((r) => r.warnings.length).length;
+      if (flags.json)
+        process.stdout.write(
+          `${JSON.stringify({ tasks: results.map(({ id, valid, problems, warnings }) => ({ id, valid, problems, warnings })) }, null, 2)}\n`,
+        );
+      else
+        process.stdout.write(
+          `${results.length - bad.length}/${results.length} tasks valid in suite ${s.name}${unedited ? `; ${unedited} task${unedited === 1 ? ' has an' : 's have'} unedited mined request${unedited === 1 ? '' : 's'}` : ''}\n`,
+        );
       process.exitCode = bad.length ? 1 : 0;
     });
 

@@ -23,6 +23,7 @@ import { detectProject, gitTree, packageFolder, packageOf, workspacePackages, ty
 import { ensureSuiteFile, firstParentLog, oneCommit, type HistoryCommit, schemaComment } from './mineShared.ts';
 import { resolveRepo, type ResolvedRepo } from './load.ts';
 import { requestComments, RequestWriter, type RequestOptions, type MinedRequest } from './requestWriter.ts';
+import { requestDigest } from './requests.ts';
 import { TestSpec } from './schema.ts';
 
 export const TEST_FILE = /(^|\/)(test|tests|__tests__|spec)\/|\.(test|spec)\.[cm]?[jt]sx?$|_test\.(go|py)$|(^|\/)test_[^/]+\.py$/;
@@ -361,6 +362,8 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
         ...(how.setup !== defaults.setup ? { setup: how.setup } : {}),
         ...(JSON.stringify(how.test) !== JSON.stringify(defaults.test) ? { test: how.test } : {}),
         tags: ['mined', req.tag, ...(how.package ? [`package:${how.package}`] : [])],
+        // Provenance, where the agent never looks (it is given the title and the request only).
+        source: { commit: c.sha, mined_at: new Date().toISOString(), request: req.source, request_sha256: requestDigest(req.request) },
       };
       writeFileSync(
         file,
