@@ -86,7 +86,11 @@ export function suiteCommand(program: Command): void {
     api?: string;
   };
   const mineAction = async ({ setup, sandbox, model, baseUrl, api, ...flags }: MineFlags) => {
-    const [{ mine }, { MineProgress }] = await Promise.all([import('../suite/mine.ts'), import('./mineProgress.ts')]);
+    const [{ mine }, { MineProgress }, { summarizeSkips }] = await Promise.all([
+      import('../suite/mine.ts'),
+      import('./mineProgress.ts'),
+      import('../suite/mineSkips.ts'),
+    ]);
     const progress = new MineProgress(process.stderr);
     const reporter = model || baseUrl || api ? await reporterFor({ model, baseUrl, api }) : null;
     const res = await mine({
@@ -106,13 +110,22 @@ export function suiteCommand(program: Command): void {
       if (t.request.leaks.length) process.stdout.write(`  WARNING: the request names the solution: ${t.request.leaks.join(', ')}\n`);
     }
     const leaky = res.tasks.filter((t) => t.request.leaks.length).length;
+    const skips = summarizeSkips(res.rejected, flags.repo);
+    if (skips.counts.length)
+      process.stderr.write(
+        `${res.tasks.length ? '' : 'No task mined: '}${res.rejected.length} commit(s) skipped:\n${skips.counts.map((c) => `  ${c.count} ${c.label}\n`).join('')}`,
+      );
+    if (!res.tasks.length) {
+      // Nothing to validate (and no suite.yaml when no commit got as far as its tests): no next command but the fix.
+      if (flags.commit) process.stderr.write(`commit ${flags.commit} does not make a task: ${res.rejected[0]?.reason ?? 'unknown'}\n`);
+      else if (skips.fix) process.stderr.write(`Most likely fix: ${skips.fix}\n`);
+      process.stdout.write(`0 task(s) written; ${res.rejected.length} commit(s) skipped.\n`);
+      process.exitCode = 1;
+      return;
+    }
     process.stdout.write(
       `${res.tasks.length} task(s) written; ${res.rejected.length} commit(s) skipped${leaky ? `; ${leaky} request(s) name the solution` : ''}. Review each request (edit those from commit messages), then run: bench suite validate ${flags.out}\n`,
     );
-    if (flags.commit && !res.tasks.length) {
-      process.stderr.write(`commit ${flags.commit} does not make a task: ${res.rejected[0]?.reason ?? 'unknown'}\n`);
-      process.exitCode = 1;
-    }
   };
   const common = (c: Command) =>
     c
