@@ -63,6 +63,9 @@ describe('a mined request does not leak the gold commit', () => {
     expect(run.runDir.readManifest().suite.unedited_requests).toEqual([task.id]);
     const md = renderMarkdown(buildReportData([loadRun(run.runDir.dir)], { maxDetails: 0, maxEvents: 0, maxPatchBytes: 0 }));
     expect(md).toContain(`1 task has an unedited mined request (${task.id})`);
+    const html = join(tmp(), 'report.html');
+    expect((await bench(['report', run.runDir.dir, '-o', html])).code).toBe(0);
+    expect(readFileSync(html, 'utf8')).toContain(`<b>Unedited requests</b> in test-run: 1 task has an unedited mined request (${task.id})`);
 
     // Edited: no warning.
     const file = join(out, 'tasks', `${task.id}.yaml`);
