@@ -134,6 +134,21 @@ describe('a docs mine run that mines nothing', () => {
   });
 });
 
+describe('bench init on a history without a pr task', () => {
+  test('says why with the reasons counted and the likely fix, not the reason of the first commit', async () => {
+    const repo = join(tmp(), 'calc');
+    mkdirSync(repo);
+    git(repo, 'init', '-q', '-b', 'main');
+    commit(repo, 'Initial calc', CALC_BASE_FILES);
+    commit(repo, 'Tidy add', { 'src/math.js': CALC_BASE_FILES['src/math.js']!.replace('return a + b;', 'return b + a;') });
+    const res = await bench(['init', repo, '--limit', '1']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(
+      /^ {2}no pr task: 1 commit\(s\) examined, none qualified: 1 changes no test files\n {2}most likely fix: no commit changes both source and test files/m,
+    );
+  });
+});
+
 describe('fail-to-pass tests are found in every test the run reports', () => {
   test('a commit changing test data read by an unchanged spec makes a task', async () => {
     const spec = [
