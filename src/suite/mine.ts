@@ -1,5 +1,6 @@
 // Mining pull-request tasks from a repository's history: commits (or merges, against their first parent)
-// that change both source and tests, whose changed tests fail before the change and pass after it.
+// that change both source and tests, and make some test (any the run reports) fail before the change and
+// pass after it.
 // Each becomes a task file with its fail_to_pass and pass_to_pass ids measured, for a person to review
 // (the request comes from the issue the change closed, a model, the pull request or the commit
 // message: requestWriter.ts).
@@ -348,8 +349,8 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
       }
       // Any test that fails (or is missing) before and passes after; when the run before reports nothing
       // (the changed tests crash it), only the changed files' tests, which that can be blamed on.
-      const counts = before.results ? () => true : changedTest(tests, how.test.format);
-      const f2p = [...after.results.tests].filter(([id, s]) => s === 'pass' && counts(id) && before.results?.tests.get(id) !== 'pass').map(([id]) => id);
+      const blamable = before.results ? () => true : changedTest(tests, how.test.format);
+      const f2p = [...after.results.tests].filter(([id, s]) => s === 'pass' && blamable(id) && before.results?.tests.get(id) !== 'pass').map(([id]) => id);
       const p2p = [...after.results.tests].filter(([id, s]) => s === 'pass' && before.results?.tests.get(id) === 'pass').map(([id]) => id);
       if (!f2p.length) {
         reject('no test fails before the change and passes after it', 'no-f2p');
