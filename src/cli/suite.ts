@@ -110,6 +110,7 @@ export function suiteCommand(program: Command): void {
       if (t.request.leaks.length) process.stdout.write(`  WARNING: the request names the solution: ${t.request.leaks.join(', ')}\n`);
     }
     const leaky = res.tasks.filter((t) => t.request.leaks.length).length;
+    const fromCommits = res.tasks.filter((t) => t.request.source === 'commit').length;
     const skips = summarizeSkips(res.rejected, flags.repo);
     if (skips.counts.length)
       process.stderr.write(
@@ -124,7 +125,7 @@ export function suiteCommand(program: Command): void {
       return;
     }
     process.stdout.write(
-      `${res.tasks.length} task(s) written; ${res.rejected.length} commit(s) skipped${leaky ? `; ${leaky} request(s) name the solution` : ''}. Review each request (edit those from commit messages), then run: bench suite validate ${flags.out}\n`,
+      `${res.tasks.length} task(s) written; ${res.rejected.length} commit(s) skipped${leaky ? `; ${leaky} request(s) name the solution` : ''}${fromCommits ? `; ${fromCommits} request(s) are commit messages to rewrite` : ''}. Review each request, then run: bench suite validate ${flags.out}\n`,
     );
   };
   const common = (c: Command) =>
