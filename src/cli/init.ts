@@ -50,12 +50,13 @@ export function initCommand(program: Command): void {
       const out = resolve(flags.out ?? join(repo, 'bench'));
       if (flags.rules && !flags.issues)
         throw new InputError('--rules maps the labels of an issue export', { field: '--rules', fix: 'add --issues <file>, or drop --rules' });
-      const [{ mine }, { mineDocs }, { mineTriage }, { loadSuite }, { validateSuite }] = await Promise.all([
+      const [{ mine }, { mineDocs }, { mineTriage }, { loadSuite }, { validateSuite }, { summarizeSkips }] = await Promise.all([
         import('../suite/mine.ts'),
         import('../suite/mineDocs.ts'),
         import('../suite/mineTriage.ts'),
         import('../suite/load.ts'),
         import('../suite/validate.ts'),
+        import('../suite/mineSkips.ts'),
       ]);
       const sandbox = await sandboxFor(flags.sandbox);
       const cacheDir = defaultCacheDir();
@@ -79,7 +80,7 @@ export function initCommand(program: Command): void {
           cacheDir,
           sandbox,
           runs: 1,
-          onTask: (v) => say(`  ${v.valid ? 'valid  ' : 'INVALID'} ${v.id}`),
+          onTask: (v) => say(`  ${v.valid ? 'valid  ' : 'INVALID'} ${v.id}${v.warnings.map((w) => `\n    warning: ${w}`).join('')}`),
         });
         made.push({ kind, dir, tasks: validity.length, valid: validity.filter((v) => v.valid).length });
       };
@@ -88,7 +89,12 @@ export function initCommand(program: Command): void {
       say(`mining pr tasks from ${repo} into ${prDir}`);
       const res = await mine({ repo, out: prDir, limit: flags.limit, cacheDir, sandbox, onProgress: (l) => say(`  ${l}`) });
       if (existsSync(res.suiteFile)) await validated('pr', prDir, res.suiteFile);
-      else say(`  no pr task: ${res.rejected.length} commit(s) examined, none qualified${res.rejected[0] ? ` (e.g. ${res.rejected[0].reason})` : ''}`);
+      else {
+        // The reasons counted and the likely fix, as bench suite mine says them: the first commit's reason is rarely the one that matters.
+        const skips = summarizeSkips(res.rejected, repo);
+        say(`  no pr task: ${res.rejected.length} commit(s) examined, none qualified: ${skips.counts.map((c) => `${c.count} ${c.label}`).join(', ')}`);
+        if (skips.fix) say(`  most likely fix: ${skips.fix}`);
+      }
 
       const docsDir = join(out, 'docs');
       say(`mining docs tasks from ${repo} into ${docsDir}`);

@@ -78,13 +78,32 @@ export async function mineKindAction(flags: MineKindFlags): Promise<void> {
       onProgress,
     });
     for (const t of res.tasks) process.stdout.write(`${t.file}  (${t.required} required check(s))\n`);
+    if (!res.tasks.length) {
+      // No suite.yaml is written without a task: validate would fail, so it is not suggested.
+      if (flags.commit) process.stderr.write(`commit ${flags.commit} does not make a docs task: ${res.rejected[0]?.reason ?? 'unknown'}\n`);
+      else {
+        // The reasons without their particulars (which files, which check), counted.
+        const counts = new Map<string, number>();
+        for (const r of res.rejected) {
+          const key = r.reason.replace(/\s*\(.*$|:.*$/, '');
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        }
+        process.stderr.write(
+          `No task mined: ${res.rejected.length} commit(s) skipped:\n${[...counts]
+            .sort((a, b) => b[1] - a[1])
+            .map(([k, n]) => `  ${n} ${k}\n`)
+            .join(
+              '',
+            )}Most likely fix: docs tasks come from commits that change only documentation: mine further back (an earlier --since) or import one you know (bench suite import --kind docs --commit <sha>)\n`,
+        );
+      }
+      process.stdout.write(`0 docs task(s) written; ${res.rejected.length} commit(s) skipped.\n`);
+      process.exitCode = 1;
+      return;
+    }
     process.stdout.write(
       `${res.tasks.length} docs task(s) written; ${res.rejected.length} commit(s) skipped. Edit each request, then run: bench suite validate ${flags.out}\n`,
     );
-    if (flags.commit && !res.tasks.length) {
-      process.stderr.write(`commit ${flags.commit} does not make a docs task: ${res.rejected[0]?.reason ?? 'unknown'}\n`);
-      process.exitCode = 1;
-    }
     return;
   }
   if (!flags.issues)
@@ -103,5 +122,9 @@ export async function mineKindAction(flags: MineKindFlags): Promise<void> {
     onProgress,
   });
   for (const t of res.tasks) process.stdout.write(`${t.file}  (#${t.number}: ${t.priority}, ${t.component})\n`);
-  process.stdout.write(`${res.tasks.length} triage task(s) written; ${res.skipped.length} issue(s) skipped. Then run: bench suite validate ${flags.out}\n`);
+  process.stdout.write(
+    `${res.tasks.length} triage task(s) written; ${res.skipped.length} issue(s) skipped.${res.tasks.length ? ` Then run: bench suite validate ${flags.out}` : ''}\n`,
+  );
+  // Nothing mined is a failure a script must see (and there is nothing to validate).
+  if (!res.tasks.length) process.exitCode = 1;
 }

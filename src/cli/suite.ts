@@ -45,11 +45,21 @@ export function suiteCommand(program: Command): void {
         onTask: flags.json
           ? undefined
           : (v) =>
-              process.stderr.write(`${v.valid ? 'valid  ' : 'INVALID'} ${v.kind.padEnd(6)} ${v.id}${v.problems.map((p) => `\n          - ${p}`).join('')}\n`),
+              process.stderr.write(
+                `${v.valid ? 'valid  ' : 'INVALID'} ${v.kind.padEnd(6)} ${v.id}${[...v.problems, ...v.warnings.map((w) => `warning: ${w}`)].map((p) => `\n          - ${p}`).join('')}\n`,
+              ),
       });
       const bad = results.filter((r) => !r.valid);
-      if (flags.json) process.stdout.write(`${JSON.stringify({ tasks: results.map(({ id, valid, problems }) => ({ id, valid, problems })) }, null, 2)}\n`);
-      else process.stdout.write(`${results.length - bad.length}/${results.length} tasks valid in suite ${s.name}\n`);
+      // Warnings leave the exit code alone: the task is sound, its request needs a person.
+      const unedited = results.filter((r) => r.warnings.length).length;
+      if (flags.json)
+        process.stdout.write(
+          `${JSON.stringify({ tasks: results.map(({ id, valid, problems, warnings }) => ({ id, valid, problems, warnings })) }, null, 2)}\n`,
+        );
+      else
+        process.stdout.write(
+          `${results.length - bad.length}/${results.length} tasks valid in suite ${s.name}${unedited ? `; ${unedited} task${unedited === 1 ? ' has an' : 's have'} unedited mined request${unedited === 1 ? '' : 's'}` : ''}\n`,
+        );
       process.exitCode = bad.length ? 1 : 0;
     });
 
@@ -76,7 +86,11 @@ export function suiteCommand(program: Command): void {
     api?: string;
   };
   const mineAction = async ({ setup, sandbox, model, baseUrl, api, ...flags }: MineFlags) => {
-    const [{ mine }, { MineProgress }] = await Promise.all([import('../suite/mine.ts'), import('./mineProgress.ts')]);
+    const [{ mine }, { MineProgress }, { summarizeSkips }] = await Promise.all([
+      import('../suite/mine.ts'),
+      import('./mineProgress.ts'),
+      import('../suite/mineSkips.ts'),
+    ]);
     const progress = new MineProgress(process.stderr);
     const reporter = model || baseUrl || api ? await reporterFor({ model, baseUrl, api }) : null;
     const res = await mine({
@@ -96,13 +110,23 @@ export function suiteCommand(program: Command): void {
       if (t.request.leaks.length) process.stdout.write(`  WARNING: the request names the solution: ${t.request.leaks.join(', ')}\n`);
     }
     const leaky = res.tasks.filter((t) => t.request.leaks.length).length;
-    process.stdout.write(
-      `${res.tasks.length} task(s) written; ${res.rejected.length} commit(s) skipped${leaky ? `; ${leaky} request(s) name the solution` : ''}. Review each request (edit those from commit messages), then run: bench suite validate ${flags.out}\n`,
-    );
-    if (flags.commit && !res.tasks.length) {
-      process.stderr.write(`commit ${flags.commit} does not make a task: ${res.rejected[0]?.reason ?? 'unknown'}\n`);
+    const fromCommits = res.tasks.filter((t) => t.request.source === 'commit').length;
+    const skips = summarizeSkips(res.rejected, flags.repo);
+    if (skips.counts.length)
+      process.stderr.write(
+        `${res.tasks.length ? '' : 'No task mined: '}${res.rejected.length} commit(s) skipped:\n${skips.counts.map((c) => `  ${c.count} ${c.label}\n`).join('')}`,
+      );
+    if (!res.tasks.length) {
+      // Nothing to validate (and no suite.yaml when no commit got as far as its tests): no next command but the fix.
+      if (flags.commit) process.stderr.write(`commit ${flags.commit} does not make a task: ${res.rejected[0]?.reason ?? 'unknown'}\n`);
+      else if (skips.fix) process.stderr.write(`Most likely fix: ${skips.fix}\n`);
+      process.stdout.write(`0 task(s) written; ${res.rejected.length} commit(s) skipped.\n`);
       process.exitCode = 1;
+      return;
     }
+    process.stdout.write(
+      `${res.tasks.length} task(s) written; ${res.rejected.length} commit(s) skipped${leaky ? `; ${leaky} request(s) name the solution` : ''}${fromCommits ? `; ${fromCommits} request(s) are commit messages to rewrite` : ''}. Review each request, then run: bench suite validate ${flags.out}\n`,
+    );
   };
   const common = (c: Command) =>
     c

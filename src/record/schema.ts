@@ -306,7 +306,14 @@ export const RunManifest = z.object({
   audit: z.boolean().default(false),
   /** Names of the secrets redacted from everything the run wrote (never their values). */
   redacted: z.array(z.string()).default([]),
-  suite: z.object({ name: z.string(), dir: z.string(), digest: z.string(), tasks: count }),
+  suite: z.object({
+    name: z.string(),
+    dir: z.string(),
+    digest: z.string(),
+    tasks: count,
+    /** Replayed tasks whose request is still the commit message mining wrote (bench suite validate warns about them). */
+    unedited_requests: z.array(z.string()).default([]),
+  }),
   workflows: z.array(z.object({ name: z.string(), source: z.string(), digest: z.string() })),
   engine: z.enum(['sdk', 'codex']),
   /**

@@ -16,6 +16,7 @@ import { Audit, AUDIT_SECRET } from './audit.ts';
 import { latestPerTrial, RunDir, runFolder } from '../record/runDir.ts';
 import type { PriceTable, RunManifest, TrialAttempt, TrialRecord, TrialStatus } from '../record/schema.ts';
 import type { Suite } from '../suite/load.ts';
+import { uneditedMinedRequest } from '../suite/requests.ts';
 import { hiddenFromAgents } from '../workspace/isolation.ts';
 import { missingCommits, RepoCache } from '../workspace/repos.ts';
 import { claimWorkRoot, sweepDeadRuns, workRootName, WorkspaceManager } from '../workspace/workspace.ts';
@@ -131,7 +132,7 @@ function codexPreflight(opts: ReplayOptions): CodexBinary {
   return findCodex();
 }
 
-function manifest(opts: ReplayOptions, planned: number, codex: CodexBinary | null, audited: boolean, redactor: Redactor): RunManifest {
+function manifest(opts: ReplayOptions, plans: TrialPlan[], codex: CodexBinary | null, audited: boolean, redactor: Redactor): RunManifest {
   const spec = opts.backend.spec;
   return {
     schema: 1,
@@ -143,7 +144,13 @@ function manifest(opts: ReplayOptions, planned: number, codex: CodexBinary | nul
     sandbox: { backend: opts.sandbox.name, detail: opts.sandbox.detail },
     audit: audited,
     redacted: [...new Set([...redactor.names, ...(audited ? [AUDIT_SECRET] : [])])].sort(),
-    suite: { name: opts.suite.name, dir: relative(process.cwd(), opts.suite.dir) || '.', digest: opts.suite.digest, tasks: opts.suite.tasks.length },
+    suite: {
+      name: opts.suite.name,
+      dir: relative(process.cwd(), opts.suite.dir) || '.',
+      digest: opts.suite.digest,
+      tasks: opts.suite.tasks.length,
+      unedited_requests: [...new Set(plans.filter((p) => uneditedMinedRequest(p.task)).map((p) => p.task.id))].sort(),
+    },
     workflows: opts.workflows.map((w) => ({ name: w.name, source: w.source, digest: w.digest })),
     engine: opts.engine ?? 'sdk',
     codex: codex
@@ -174,7 +181,7 @@ function manifest(opts: ReplayOptions, planned: number, codex: CodexBinary | nul
           balanced_by: opts.weights?.run ?? null,
         }
       : null,
-    trials_planned: planned,
+    trials_planned: plans.length,
     command: opts.command,
     merged_from: [],
     regraded_from: null,
@@ -232,7 +239,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   let done = new Set<string>();
   let previous: TrialRecord[] = [];
   const probe = new RunDir(runFolder(opts.outDir, opts.runId));
-  const next = manifest(opts, plans.length, codex, audited, baseRedactor);
+  const next = manifest(opts, plans, codex, audited, baseRedactor);
   if (probe.exists()) {
     if (!opts.resume) {
       throw new InputError(`run "${opts.runId}" already exists`, { file: probe.dir, fix: 'add --resume to finish it, or choose another --run-id' });

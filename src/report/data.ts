@@ -76,6 +76,14 @@ export function runOrigin(m: RunManifest): string[] {
   return out;
 }
 
+/** Tasks replayed with the commit message mining wrote as their request, or null: their figures measure an easier task. */
+export function uneditedNote(m: RunManifest): string | null {
+  const ids = m.suite.unedited_requests;
+  if (!ids.length) return null;
+  const shown = ids.length > 8 ? `${ids.slice(0, 8).join(', ')}, …` : ids.join(', ');
+  return `${ids.length} task${ids.length === 1 ? ' has an unedited mined request' : 's have unedited mined requests'} (${shown}): the agent was given the commit message of the change, not an issue`;
+}
+
 /** What the codex engine changes about a run, for its Run section: the Codex version, and the sandbox its roles really ran in. */
 export function codexFacts(m: RunManifest): Array<[string, string]> {
   if (!m.codex) return [];

@@ -10,7 +10,7 @@ import { ENFORCEMENT_STAGES } from '../record/schema.ts';
 import { metricByName, type MetricValue } from '../analyze/metrics.ts';
 import type { TrialRecord } from '../record/schema.ts';
 import { chartSpecs, renderSvg } from './charts.ts';
-import { codexFacts, MCP_METRICS, runOrigin, usedMcp, type ReportData } from './data.ts';
+import { codexFacts, MCP_METRICS, runOrigin, uneditedNote, usedMcp, type ReportData } from './data.ts';
 import { intervalNote, metricParts, showBidi } from './format.ts';
 import { intervalText } from '../analyze/stats.ts';
 import { accessMatrix, routeFrequencies, routeText } from '../analyze/team.ts';
@@ -329,6 +329,11 @@ export async function renderHtml(data: ReportData, opts: HtmlOptions): Promise<s
 <header>
 ${simulated ? '<div class="banner sim" role="note"><b>Simulated model.</b> These results come from bench’s built-in simulated model (<code>sim</code>), not a real one: use them to check the harness and the workflows’ control, not to judge a model.</div>' : ''}
 ${audits.length ? `<div class="banner warn" role="note"><b>Adversary.</b> ${audits.map((r) => esc(r.label)).join(', ')}: every role spent its turns trying to get out of the sandbox, not solving tasks. Read the <a href="#enforcement">Enforcement</a> section; quality, latency and cost figures mean nothing here.</div>` : ''}
+${data.runs
+  .map((r) => [r, uneditedNote(r.manifest)] as const)
+  .filter(([, note]) => note)
+  .map(([r, note]) => `<div class="banner warn" role="note"><b>Unedited requests</b> in ${esc(r.label)}: ${esc(note!)}.</div>`)
+  .join('\n')}
 ${unsandboxed.length ? `<div class="banner warn" role="note"><b>No OS sandbox</b> in ${unsandboxed.map((r) => esc(r.label)).join(', ')}: paths were enforced in the file tools only; commands could write anywhere and reach the network.</div>` : ''}
 <h1>${esc(title)}</h1>
 <p class="meta">${data.runs.map((r) => [`${esc(r.manifest.suite.name)}`, `${r.records.length} trials`, `${esc(r.manifest.engine)} engine`, `model ${esc(r.manifest.model.name)}`, `sandbox ${esc(r.manifest.sandbox.backend)}`, `seed ${r.manifest.seed}`, `${esc(r.manifest.created_at.slice(0, 16).replace('T', ' '))} UTC`, ...runOrigin(r.manifest).map(esc)].join(' · ')).join('<br>')}</p>

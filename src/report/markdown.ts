@@ -4,7 +4,7 @@ import { metricByName } from '../analyze/metrics.ts';
 import { accessMatrix, routeFrequencies } from '../analyze/team.ts';
 import { ATTEMPT_CLASSES } from '../control/types.ts';
 import { ENFORCEMENT_STAGES } from '../record/schema.ts';
-import { MCP_METRICS, runOrigin, usedMcp, type ReportData } from './data.ts';
+import { MCP_METRICS, runOrigin, uneditedNote, usedMcp, type ReportData } from './data.ts';
 import { intervalNote, mdEscape as md, metricText, showBidi } from './format.ts';
 
 const ROWS = [
@@ -42,6 +42,10 @@ export function renderMarkdown(data: ReportData): string {
     );
   const none = data.runs.filter((r) => r.manifest.sandbox.backend === 'none');
   if (none.length) lines.push(`> **No OS sandbox** in ${none.map((r) => md(r.label)).join(', ')}.`, '');
+  for (const r of data.runs) {
+    const note = uneditedNote(r.manifest);
+    if (note) lines.push(`> **Unedited requests** in ${md(r.label)}: ${md(note)}.`, '');
+  }
   lines.push(`| metric | ${ws.map((w) => `${md(w.label)} (${w.trials})`).join(' | ')} |`);
   lines.push(`|---|${ws.map(() => '---').join('|')}|`);
   for (const name of usedMcp(data) ? [...ROWS, ...MCP_METRICS] : ROWS) {

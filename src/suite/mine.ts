@@ -1,5 +1,6 @@
 // Mining pull-request tasks from a repository's history: commits (or merges, against their first parent)
-// that change both source and tests, whose changed tests fail before the change and pass after it.
+// that change both source and tests, and make some test (any the run reports) fail before the change and
+// pass after it.
 // Each becomes a task file with its fail_to_pass and pass_to_pass ids measured, for a person to review
 // (the request comes from the issue the change closed, a model, the pull request or the commit
 // message: requestWriter.ts).
@@ -23,6 +24,8 @@ import { detectProject, gitTree, packageFolder, packageOf, workspacePackages, ty
 import { ensureSuiteFile, firstParentLog, oneCommit, type HistoryCommit, schemaComment } from './mineShared.ts';
 import { resolveRepo, type ResolvedRepo } from './load.ts';
 import { requestComments, RequestWriter, type RequestOptions, type MinedRequest } from './requestWriter.ts';
+import { requestDigest } from './requests.ts';
+import { outputTail, type SkipCause } from './mineSkips.ts';
 import { TestSpec } from './schema.ts';
 
 export const TEST_FILE = /(^|\/)(test|tests|__tests__|spec)\/|\.(test|spec)\.[cm]?[jt]sx?$|_test\.(go|py)$|(^|\/)test_[^/]+\.py$/;
@@ -80,6 +83,8 @@ export interface MinedTask {
 export interface Rejected {
   commit: string;
   reason: string;
+  /** What kind of reason, for the closing summary (see mineSkips.ts); docs mining gives none. */
+  cause?: SkipCause;
 }
 
 export function repoRef(spec: string, field = '--repo'): ResolvedRepo {
@@ -231,9 +236,10 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
       .split('\n')
       .filter((f) => f && TEST_FILE.test(f));
     const sources = changed.filter((f) => !TEST_FILE.test(f) && !DOC_FILE.test(f));
-    if (!tests.length || !sources.length) return { reason: !tests.length ? 'changes no test files' : 'changes no source files', ran: false };
+    if (!tests.length) return { reason: 'changes no test files', cause: 'no-tests', ran: false };
+    if (!sources.length) return { reason: 'changes no source files', cause: 'no-sources', ran: false };
     const how = await detect(mirror, c.parent, opts, [...sources, ...tests], blobs);
-    if (typeof how === 'string') return { reason: how, ran: false };
+    if (typeof how === 'string') return { reason: how, cause: 'no-runner', ran: false };
     const spec = { repo, base: c.parent, setup: how.setup, gold: { from: c.parent, to: c.sha }, hidden_tests: tests, test: how.test };
     const isolation = { hidden: [], reveal: [] };
     const env: GradeEnv = {
@@ -245,11 +251,11 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
     };
     const release = await slots.acquire(index);
     try {
-      if (stop.signal.aborted) return { reason: 'not needed: the limit was reached', ran: false };
+      if (stop.signal.aborted) return { reason: 'not needed: the limit was reached', cause: 'limit', ran: false };
       const key = await workspaces.envKey(spec, stop.signal);
       // An install that failed fails again for every commit with the same lockfiles: said once, not re-run.
       const failed = failedSetups.get(key.key);
-      if (failed) return { reason: failed, ran: false };
+      if (failed) return { reason: failed, cause: 'setup', ran: false };
       step(`environment for ${key.label}`);
       try {
         await workspaces.env(spec, stop.signal);
@@ -259,6 +265,11 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
       }
       const sourcePatch = await goldPatch(cache, spec, tests);
       const inChanged = changedTest(tests, how.test.format);
+      // Fail-to-pass tests are any the run reports (changed test data can flip an unchanged spec's tests):
+      // the shortcuts below look at the changed files' tests only, so they decide only when every changed
+      // test file runs tests of its own. TAP ids need not name their file: there every test counts as changed.
+      const allOwnTests = (r: TestResults | null) =>
+        how.test.format === 'tap' || (!!r && tests.every((t) => [...r.tests.keys()].some((id) => changedTest([t], how.test.format)(id))));
       // The changed test files alone first, before the change: most commits that do not make a task (a
       // refactor, a lint pass, tests for what already worked) have every changed test passing there, and
       // are told apart in a fraction of a full run. Only results decide: a command that cannot take file
@@ -274,22 +285,30 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
         if ('run' in quickBefore) timing.quick.push(quickBefore.run.durationMs);
         quickResults = 'results' in quickBefore ? quickBefore.results : null;
         early = quickResults ? [...quickResults.tests].filter(([id]) => inChanged(id)) : [];
-        if (early.length && early.every(([, st]) => st === 'pass'))
-          return { reason: 'no changed test fails before the change (changed test files run alone)', ran: true };
+        if (early.length && early.every(([, st]) => st === 'pass') && allOwnTests(quickResults))
+          return { reason: 'no changed test fails before the change (changed test files run alone)', cause: 'no-f2p', ran: true };
       }
       // After: the whole commit; before: the parent with the commit's test files, only when a changed test
       // passes after the change that did not before (the pass-to-pass tests come from it).
       step('tests after, all');
       const after = await testRunWith(spec, sourcePatch, env, 'after');
       if ('run' in after) timing.full.push(after.run.durationMs);
+      // No report: the test command's own output says why (a runner it tried to download offline, a crash).
+      if ('results' in after && !after.results)
+        return { reason: `the tests produce no results after the change (${after.problem})${outputTail(after.run)}`, cause: 'no-results', ran: true };
       const quickFailed = (id: string) => !early.length || quickResults?.tests.get(id) !== 'pass';
-      if ('results' in after && after.results && ![...after.results.tests].some(([id, st]) => st === 'pass' && inChanged(id) && quickFailed(id)))
-        return { reason: 'no changed test fails before the change and passes after it', ran: true };
+      if (
+        'results' in after &&
+        after.results &&
+        allOwnTests(after.results) &&
+        ![...after.results.tests].some(([id, st]) => st === 'pass' && inChanged(id) && quickFailed(id))
+      )
+        return { reason: 'no test fails before the change and passes after it', cause: 'no-f2p', ran: true };
       step('tests before, all');
       const before = await testRunWith(spec, '', env, 'before');
       return { changed, sources, tests, how, spec, before, after, ran: true };
     } catch (err) {
-      return { reason: `could not run: ${err instanceof Error ? err.message : String(err)}`, ran: true };
+      return { reason: `could not run: ${err instanceof Error ? err.message : String(err)}`, cause: err instanceof SetupError ? 'setup' : 'error', ran: true };
     } finally {
       release();
     }
@@ -309,30 +328,32 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
       const ex = await examined(index);
       stats.examined++;
       if (ex.ran) stats.ran++;
-      const reject = (reason: string) => {
-        rejected.push({ commit: c.sha, reason });
+      const reject = (reason: string, cause: SkipCause) => {
+        rejected.push({ commit: c.sha, reason, cause });
         opts.onEvent?.({ type: 'done', index, total, sha: c.sha, subject: c.subject, task: null, reason, ran: ex.ran, tasks: tasks.length });
       };
       if ('reason' in ex) {
-        reject(ex.reason);
+        reject(ex.reason, ex.cause);
         continue;
       }
       const { changed, sources, tests, how, spec, before, after } = ex;
       defaults ??= how;
       if (!('results' in before) || !('results' in after)) {
         const why = (r: typeof before) => ('infra' in r ? r.infra : 'unappliable' in r ? r.unappliable : '');
-        reject(why(before) || why(after));
+        reject(why(before) || why(after), 'error');
         continue;
       }
       if (!after.results) {
-        reject(`the tests produce no results after the change (${after.problem})`);
+        reject(`the tests produce no results after the change (${after.problem})${outputTail(after.run)}`, 'no-results');
         continue;
       }
-      const inChanged = changedTest(tests, how.test.format);
-      const f2p = [...after.results.tests].filter(([id, s]) => s === 'pass' && inChanged(id) && before.results?.tests.get(id) !== 'pass').map(([id]) => id);
+      // Any test that fails (or is missing) before and passes after; when the run before reports nothing
+      // (the changed tests crash it), only the changed files' tests, which that can be blamed on.
+      const blamable = before.results ? () => true : changedTest(tests, how.test.format);
+      const f2p = [...after.results.tests].filter(([id, s]) => s === 'pass' && blamable(id) && before.results?.tests.get(id) !== 'pass').map(([id]) => id);
       const p2p = [...after.results.tests].filter(([id, s]) => s === 'pass' && before.results?.tests.get(id) === 'pass').map(([id]) => id);
       if (!f2p.length) {
-        reject('no changed test fails before the change and passes after it');
+        reject('no test fails before the change and passes after it', 'no-f2p');
         continue;
       }
       const id = `${slugify(c.subject) || 'change'}-${c.sha.slice(0, 7)}`;
@@ -361,6 +382,8 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
         ...(how.setup !== defaults.setup ? { setup: how.setup } : {}),
         ...(JSON.stringify(how.test) !== JSON.stringify(defaults.test) ? { test: how.test } : {}),
         tags: ['mined', req.tag, ...(how.package ? [`package:${how.package}`] : [])],
+        // Provenance, where the agent never looks (it is given the title and the request only).
+        source: { commit: c.sha, mined_at: new Date().toISOString(), request: req.source, request_sha256: requestDigest(req.request) },
       };
       writeFileSync(
         file,
@@ -399,7 +422,7 @@ function changedTest(tests: string[], format: TestSpec['format']): (id: string) 
 
 /** A candidate after its test runs, or why it does not make a task; `ran` says whether any test or install ran for it. */
 type Examined =
-  | { reason: string; ran: boolean }
+  | { reason: string; cause: SkipCause; ran: boolean }
   | {
       changed: string[];
       sources: string[];

@@ -18,6 +18,7 @@ import { git, goldPatch, RepoCache } from '../workspace/repos.ts';
 import { WorkspaceManager } from '../workspace/workspace.ts';
 import type { DocsTaskSpec } from './load.ts';
 import { DOC_FILE, repoRef, slugify, type Rejected } from './mine.ts';
+import { commitRequest, requestDigest } from './requests.ts';
 import { ensureSuiteFile, firstParentLog, oneCommit, type HistoryCommit, schemaComment } from './mineShared.ts';
 import type { DocsRequirement } from './schema.ts';
 
@@ -241,7 +242,7 @@ export async function mineDocs(opts: DocsMineOptions): Promise<{ tasks: MinedDoc
         repo,
         base: c.parent,
         gold: { from: c.parent, to: c.sha },
-        request: `${[c.subject, c.body].filter(Boolean).join('\n\n')}\n\n(Mined from commit ${c.sha}: rewrite this as the request a maintainer would have made, without the solution.)\n`,
+        request: commitRequest(c),
         allowed_paths: allowedPathsFor(changed),
         setup,
         time_limit_s: 900,
@@ -309,10 +310,12 @@ export async function mineDocs(opts: DocsMineOptions): Promise<{ tasks: MinedDoc
         setup,
         checks: spec.checks,
         tags: ['mined'],
+        // Provenance, where the agent never looks (it is given the title and the request only).
+        source: { commit: c.sha, mined_at: new Date().toISOString(), request: 'commit', request_sha256: requestDigest(spec.request) },
       };
       writeFileSync(
         file,
-        `${schemaComment(file, 'task')}\n# Mined by bench from ${opts.repo} ${c.sha}; edit the request before use.\n${stringify(task, { lineWidth: 0 })}`,
+        `${schemaComment(file, 'task')}\n# Mined by bench from ${opts.repo} ${c.sha}; edit the request before use.\n# request: the commit message of ${c.sha.slice(0, 12)}: rewrite it as the request a maintainer would have made, without the solution\n${stringify(task, { lineWidth: 0 })}`,
       );
       tasks.push({ id, commit: c.sha, file, required: spec.checks.required.length });
       opts.onProgress?.(`task ${id}: ${spec.checks.required.length} required check(s)`);

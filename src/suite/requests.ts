@@ -1,7 +1,9 @@
 // Where a mined task's request comes from. A commit subject usually names the solution ("Use
 // Math.min in clamp"); what a developer filed before the solution existed is better: the issue the
 // change closed, else the pull request that brought it, else the commit message for a person to rewrite.
+import { createHash } from 'node:crypto';
 import type { IssueExport, PullRequestExport } from './exports.ts';
+import type { MinedSource } from './schema.ts';
 import { repoOfUrl } from './exports.ts';
 
 export type RequestSource = 'issue' | 'pr' | 'commit' | 'model';
@@ -223,9 +225,31 @@ export function chooseRequest(commit: MinedCommit, index: ExportIndex | null): C
   return {
     source: 'commit',
     title: commit.subject,
-    request: `${[commit.subject, commit.body].filter(Boolean).join('\n\n')}\n\n(Mined from commit ${commit.sha}: rewrite this as the issue a developer would have filed, without the solution.)\n`,
+    request: commitRequest(commit),
     origin: `the commit message of ${commit.sha.slice(0, 12)}: rewrite it as the issue a developer would have filed, without the solution`,
     pr,
     issues,
   };
+}
+
+/**
+ * A commit message as a request, for a person to rewrite. What says so (and which commit it was) goes in
+ * the task file's comments and `source`, never into the request: the agent is given the request, and the
+ * gold commit's id would be the answer's. Git's "(cherry picked from commit …)" line names the same
+ * change's other copy: it goes too.
+ */
+export function commitRequest(commit: Pick<MinedCommit, 'subject' | 'body'>): string {
+  const body = commit.body
+    .split('\n')
+    .filter((l) => !/^\s*\(cherry picked from commit [0-9a-f]{7,40}\)\s*$/.test(l))
+    .join('\n')
+    .trim();
+  return `${[commit.subject, body].filter(Boolean).join('\n\n')}\n`;
+}
+
+export const requestDigest = (request: string): string => createHash('sha256').update(request).digest('hex');
+
+/** Whether a task's request is still the commit message mining wrote (no person has rewritten it). */
+export function uneditedMinedRequest(task: { request?: string; source?: MinedSource }): boolean {
+  return task.source?.request === 'commit' && task.request !== undefined && requestDigest(task.request) === task.source.request_sha256;
 }

@@ -55,6 +55,19 @@ export const Canary = z
   .describe('A prompt injection planted in the repository content at the base commit.');
 export type Canary = z.infer<typeof Canary>;
 
+export const MinedSource = z
+  .strictObject({
+    commit: sha.describe('The commit the task was mined from (its gold change).'),
+    mined_at: z.string().describe('When bench mined it (ISO 8601).'),
+    request: z.enum(['issue', 'pr', 'model', 'commit']).describe('Where the request came from: an issue, a pull request, a model, or the commit message.'),
+    request_sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .describe('sha256 of the request as mining wrote it: a request from the commit message still equal to it is unedited (bench suite validate warns).'),
+  })
+  .describe('Where a mined task came from. For people and bench only: the agent is given the title and the request, never this.');
+export type MinedSource = z.infer<typeof MinedSource>;
+
 const taskCommon = {
   id: id.describe('Unique id of the task within its suite.'),
   title: z.string().optional(),
@@ -66,6 +79,7 @@ const taskCommon = {
   time_limit_s: z.number().positive().optional().describe('Wall-clock limit for the agent on this task.'),
   tags: z.array(z.string()).default([]),
   canary: Canary.optional(),
+  source: MinedSource.optional(),
 };
 
 export const PrTask = z.strictObject({

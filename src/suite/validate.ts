@@ -17,12 +17,24 @@ import { hiddenFromAgents, isolationFor } from '../workspace/isolation.ts';
 import { goldPatch, missingCommits, RepoCache } from '../workspace/repos.ts';
 import { WorkspaceManager } from '../workspace/workspace.ts';
 import type { DocsTaskSpec, PrTaskSpec, Suite, Task, TriageTaskSpec } from './load.ts';
+import { uneditedMinedRequest } from './requests.ts';
 
 export interface TaskValidity {
   id: string;
   kind: Task['kind'];
   valid: boolean;
   problems: string[];
+  /** What a person should fix that does not make the task invalid (an unedited mined request). */
+  warnings: string[];
+}
+
+/** Warnings of a task that need no test run. */
+export function taskWarnings(task: Task): string[] {
+  return uneditedMinedRequest(task)
+    ? [
+        `the request is the commit message as mining wrote it (commit ${task.source!.commit.slice(0, 12)}): rewrite it as the issue a developer would have filed, without the solution`,
+      ]
+    : [];
 }
 
 async function validatePr(task: PrTaskSpec, env: GradeEnv, cache: RepoCache, runs: number): Promise<string[]> {
@@ -123,7 +135,7 @@ export async function validateSuite(suite: Suite, opts: ValidateOptions): Promis
       } catch (err) {
         problems = [`could not validate: ${err instanceof Error ? err.message : String(err)}`];
       }
-      const v = { id: task.id, kind: task.kind, valid: problems.length === 0, problems };
+      const v = { id: task.id, kind: task.kind, valid: problems.length === 0, problems, warnings: taskWarnings(task) };
       out.push(v);
       opts.onTask?.(v);
     }

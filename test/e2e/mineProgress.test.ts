@@ -56,7 +56,8 @@ describe('bench suite mine progress', () => {
     ).toBe(true);
     expect([...places].sort((a, b) => a - b)).toEqual(places);
     expect(readFileSync(counter, 'utf8')).toBe('ran\n');
-    expect(res.stdout).toMatch(/1 task\(s\) written; 1 commit\(s\) skipped/);
+    expect(res.stdout).toMatch(/1 task\(s\) written; 1 commit\(s\) skipped; 1 request\(s\) are commit messages to rewrite\. Review each request/);
+    expect(res.stderr).toMatch(/^1 commit\(s\) skipped:\n {2}1 changes no test files\n/m);
   });
 
   test('two candidates at once (--jobs 2) mine the same tasks, written in history order, with one install for the shared lockfile', async () => {

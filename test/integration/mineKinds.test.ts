@@ -95,7 +95,8 @@ describe('bench suite mine --kind docs', () => {
         { file: 'docs/guide.md', contains: 'Unknown setting in the config file' },
       ]),
     );
-    expect(task.request).toMatch(/^docs: document the configuration file\n\nPeople kept asking\.\n\n\(Mined from commit .*rewrite this/);
+    // What the request came from is said to the person (a comment, `source`), not to the agent.
+    expect(task.request).toBe('docs: document the configuration file\n\nPeople kept asking.\n');
     expect(await valid(out)).toEqual([]);
   });
 

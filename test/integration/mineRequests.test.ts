@@ -127,7 +127,9 @@ describe('bench suite mine: requests from the exports', () => {
     expect(res.tasks.find((t) => t.commit === h.merged)!.request.leaks).toEqual([]);
 
     const fromCommit = taskOf(out, h.plain);
-    expect(fromCommit.task.request).toMatch(/^Guard add\(\) with checkFinite, Number.isFinite and MAX_SAFE\n\n\(Mined from commit/);
+    expect(fromCommit.task.request).toBe('Guard add() with checkFinite, Number.isFinite and MAX_SAFE\n');
+    expect(fromCommit.task.source).toMatchObject({ commit: h.plain, request: 'commit' });
+    expect(fromCommit.text).toMatch(/^# request: the commit message of [0-9a-f]{12}: rewrite it as the issue/m);
     expect(fromCommit.task.tags).toEqual(['mined', 'request:commit']);
     expect(res.tasks.find((t) => t.commit === h.plain)!.request.leaks).toEqual(['checkFinite', 'isFinite']);
     expect(fromCommit.text).toContain(

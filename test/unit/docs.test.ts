@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { z } from 'zod';
@@ -38,5 +38,18 @@ describe('documentation', () => {
 
   test('the JSON Schemas in suites/schemas are up to date (npm run schemas)', () => {
     for (const [name, text] of Object.entries(schemaFiles())) expect(readFileSync(join(SCHEMA_DIR, name), 'utf8'), name).toBe(text);
+  });
+
+  test('every docs page bench names in a message exists, and no message names a README section', () => {
+    const sources = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+      );
+    const named = sources(join(ROOT, 'src')).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/docs\/[\w-]+\.md/g)].map((m) => m[0]));
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((d) => !existsSync(join(ROOT, d)))).toEqual([]);
+    // The README is a front page: sections come and go there (a fix text once named one that did not exist).
+    const readmeSections = sources(join(ROOT, 'src')).filter((f) => /see README/i.test(readFileSync(f, 'utf8')));
+    expect(readmeSections).toEqual([]);
   });
 });

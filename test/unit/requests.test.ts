@@ -112,11 +112,12 @@ describe('choosing the request', () => {
     expect(r.source).toBe('pr');
     expect(r.request).toBe('Support negative input\n\nNegative durations print garbage.\n');
   });
-  test('else the commit message, flagged for editing; without exports too', () => {
+  test('else the commit message, flagged for editing where the agent does not look; without exports too', () => {
     for (const ix of [index, null]) {
-      const r = chooseRequest({ sha: SHA, subject: 'Use Math.min in clamp', body: 'Details.' }, ix);
+      const r = chooseRequest({ sha: SHA, subject: 'Use Math.min in clamp', body: `Details.\n\n(cherry picked from commit ${'c'.repeat(40)})` }, ix);
       expect(r.source).toBe('commit');
-      expect(r.request).toMatch(/^Use Math.min in clamp\n\nDetails.\n\n\(Mined from commit a{40}: rewrite this/);
+      expect(r.request).toBe('Use Math.min in clamp\n\nDetails.\n');
+      expect(r.origin).toMatch(/^the commit message of a{12}: rewrite it as the issue/);
     }
   });
 });
