@@ -42,6 +42,12 @@ export async function mineKindAction(flags: MineKindFlags): Promise<void> {
   ] as const)
     if (value !== undefined)
       throw new InputError(`${name} writes the requests of pr tasks`, { field: name, fix: `drop it: ${flags.kind} tasks do not use it` });
+  const prOnly = flags as { name?: string; until?: string };
+  if (prOnly.name !== undefined || prOnly.until !== undefined)
+    throw new InputError(`${prOnly.name !== undefined ? '--name' : '--until'} is for pr mining so far`, {
+      field: prOnly.name !== undefined ? '--name' : '--until',
+      fix: `drop it for --kind ${flags.kind}`,
+    });
   if (flags.testCommand) throw new InputError(`--test-command is for pr tasks`, { field: '--test-command', fix: `drop it: ${flags.kind} tasks run no tests` });
   if (flags.package)
     throw new InputError(`--package scopes pr tasks to a workspace package`, {

@@ -95,6 +95,12 @@ export function suiteCommand(program: Command): void {
         process.stdout.write(`  WARNING: the model wrote no request (${t.request.modelError}); the request is from ${t.request.source}\n`);
       if (t.request.leaks.length) process.stdout.write(`  WARNING: the request names the solution: ${t.request.leaks.join(', ')}\n`);
     }
+    if (res.resumed) process.stdout.write(`${res.resumed} commit(s) already mined into ${flags.out}: kept, not examined again\n`);
+    if (res.interrupted) {
+      process.stderr.write(`interrupted (${res.interrupted}): ${res.tasks.length} task(s) written; run the same command again to go on\n`);
+      process.exitCode = res.interrupted === 'SIGINT' ? 130 : 143;
+      return;
+    }
     const leaky = res.tasks.filter((t) => t.request.leaks.length).length;
     process.stdout.write(
       `${res.tasks.length} task(s) written; ${res.rejected.length} commit(s) skipped${leaky ? `; ${leaky} request(s) name the solution` : ''}. Review each request (edit those from commit messages), then run: bench suite validate ${flags.out}\n`,
@@ -110,6 +116,7 @@ export function suiteCommand(program: Command): void {
       .requiredOption('--out <suite-dir>', 'suite folder to write tasks/ (and suite.yaml, if missing) into')
       .option('--test-command <cmd>', 'test command writing JUnit XML to $BENCH_TEST_REPORT (default: detected, see bench suite detect)')
       .option('--setup <cmd>', 'setup command, or "none" (default: detected from the lockfile, see bench suite detect)')
+      .option('--name <key>', "the repository's key in the suite (default: its origin remote's name, else its folder's)")
       .option('--package <folder>', "a monorepo's workspace package (folder or name): only changes within it, scoped to it (default: any one package)")
       .option('--sandbox <backend>', 'auto, bwrap or none', 'auto')
       .option('--prs <file>', 'pull requests exported by `gh pr list --state merged --json number,title,body,mergeCommit,closingIssuesReferences,url`')
@@ -129,6 +136,7 @@ export function suiteCommand(program: Command): void {
       ),
   )
     .option('--since <date>', 'only commits after this date (git log --since)')
+    .option('--until <rev>', 'mine the commits reachable from this revision (commit, branch or tag) instead of HEAD')
     .option('--limit <n>', 'stop after N tasks', intArg('--limit', 1), 10)
     .option('--jobs <n>', 'candidate commits examined at once (installs and test runs in parallel; default 2)', intArg('--jobs', 1))
     .option('--kind <kind>', 'pr, docs (commits changing only documentation) or triage (issues from --issues)', parseKind, 'pr')
