@@ -95,6 +95,8 @@ export function suiteCommand(program: Command): void {
         process.stdout.write(`  WARNING: the model wrote no request (${t.request.modelError}); the request is from ${t.request.source}\n`);
       if (t.request.leaks.length) process.stdout.write(`  WARNING: the request names the solution: ${t.request.leaks.join(', ')}\n`);
     }
+    const capped = await import('../workspace/cacheAdmin.ts').then((m) => m.applyCacheCap(defaultCacheDir()));
+    if (capped) process.stderr.write(`${capped}\n`);
     if (res.resumed) process.stdout.write(`${res.resumed} commit(s) already mined into ${flags.out}: kept, not examined again\n`);
     if (res.interrupted) {
       process.stderr.write(`interrupted (${res.interrupted}): ${res.tasks.length} task(s) written; run the same command again to go on\n`);
