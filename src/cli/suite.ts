@@ -138,6 +138,7 @@ export function suiteCommand(program: Command): void {
       ),
   )
     .option('--since <date>', 'only commits after this date (git log --since)')
+    .option('--eras <file>', 'YAML mapping ranges of history (from/until <rev>, after/before <date>) to setup and test_command (see docs/suites.md)')
     .option('--until <rev>', 'mine the commits reachable from this revision (commit, branch or tag) instead of HEAD')
     .option('--limit <n>', 'stop after N tasks', intArg('--limit', 1), 10)
     .option('--jobs <n>', 'candidate commits examined at once (installs and test runs in parallel; default 2)', intArg('--jobs', 1))

@@ -23,6 +23,7 @@ import { git, goldPatch, RepoCache } from '../workspace/repos.ts';
 import { SetupError, WorkspaceManager, type SetupEvent } from '../workspace/workspace.ts';
 import { detectProject, gitTree, packageFolder, packageOf, workspacePackages, type BlobCache, type Detection } from './detect.ts';
 import { checkRepoKey, ensureSuiteFile, writeAtomic, firstParentLog, oneCommit, type HistoryCommit, schemaComment } from './mineShared.ts';
+import { loadEras } from './eras.ts';
 import { resolveRepo, type ResolvedRepo } from './load.ts';
 import { requestComments, RequestWriter, type RequestOptions, type MinedRequest } from './requestWriter.ts';
 import { TestSpec } from './schema.ts';
@@ -36,6 +37,8 @@ export interface MineOptions extends RequestOptions {
   since?: string;
   /** Mine the commits reachable from this revision instead of HEAD's. */
   until?: string;
+  /** A YAML file of eras: setup and test commands per range of history (eras.ts); they override --setup/--test-command. */
+  eras?: string;
   /** The repository's key in the suite (default: derived, see repoName). */
   name?: string;
   limit: number;
@@ -218,6 +221,7 @@ export async function mine(opts: MineOptions): Promise<MineResult> {
   checkRepoKey(outDir, repo);
   const cache = new RepoCache(opts.cacheDir);
   const mirror = await cache.mirror(repo);
+  const eraOf = opts.eras ? await loadEras(opts.eras, mirror) : null;
   mkdirSync(join(outDir, 'tasks'), { recursive: true });
 
   let commits: HistoryCommit[];
@@ -313,7 +317,7 @@ export async function mine(opts: MineOptions): Promise<MineResult> {
       .filter((f) => f && TEST_FILE.test(f));
     const sources = changed.filter((f) => !TEST_FILE.test(f) && !DOC_FILE.test(f));
     if (!tests.length || !sources.length) return { reason: !tests.length ? 'changes no test files' : 'changes no source files', ran: false };
-    const how = await detect(mirror, c.parent, opts, [...sources, ...tests], blobs);
+    const how = await detect(mirror, c.parent, eraOf ? { ...opts, ...(await eraOf(c)) } : opts, [...sources, ...tests], blobs);
     if (typeof how === 'string') return { reason: how, ran: false };
     const spec = { repo, base: c.parent, setup: how.setup, gold: { from: c.parent, to: c.sha }, hidden_tests: tests, test: how.test };
     const isolation = { hidden: [], reveal: [] };

@@ -141,3 +141,46 @@ describe('repository keys', () => {
     await expect(mine({ repo: f.repo, out: join(tmp(), 'x'), limit: 5, cacheDir, sandbox, until: 'no-such-rev' })).rejects.toThrow(/--until|not found/);
   });
 });
+
+describe('eras: setup and test commands per range of history', () => {
+  const runner = (dir: string) => `node --test --test-reporter=junit --test-reporter-destination="$BENCH_TEST_REPORT" '${dir}/**/*.js'`;
+
+  /** calc, whose tests moved from test/ to spec/ after v1 (the runner's command changed with them). */
+  function moved() {
+    const f = calcFixture();
+    git(f.repo, 'tag', 'v1', f.gold);
+    git(f.repo, 'mv', 'test', 'spec');
+    git(f.repo, 'commit', '-q', '-m', 'Move tests to spec/');
+    const sub = commit(f.repo, 'Add sub', { 'src/math.js': SUB, 'spec/math.test.js': TEST2 });
+    return { ...f, sub };
+  }
+
+  test("each commit is mined with its era's test command; without eras the older one cannot be", async () => {
+    const f = moved();
+    const plain = await mine({ repo: f.repo, out: join(tmp(), 'suite'), limit: 5, cacheDir, sandbox, testCommand: runner('spec') });
+    expect(plain.tasks.map((t) => t.commit)).toEqual([f.sub]);
+
+    const eras = join(tmp(), 'eras.yaml');
+    writeFileSync(eras, `eras:\n  - until: v1\n    test_command: ${JSON.stringify(runner('test'))}\n`);
+    const out = join(tmp(), 'suite');
+    const res = await mine({ repo: f.repo, out, limit: 5, cacheDir, sandbox, testCommand: runner('spec'), eras });
+    expect(res.tasks.map((t) => t.commit)).toEqual([f.sub, f.gold]);
+    const suite = loadSuite(out);
+    const byGold = new Map(suite.tasks.map((t) => [t.kind === 'pr' ? t.gold.to : '', t]));
+    expect((byGold.get(f.gold) as { test: { command: string } }).test.command).toBe(runner('test'));
+    expect((byGold.get(f.sub) as { test: { command: string } }).test.command).toBe(runner('spec'));
+  });
+
+  test('a bad eras file: exit 2 naming the file, the field and the fix', async () => {
+    const f = moved();
+    const eras = join(tmp(), 'eras.yaml');
+    writeFileSync(eras, `eras:\n  - until: v9\n    setup: npm ci\n`);
+    const res = await bench(['suite', 'mine', '--repo', f.repo, '--out', join(tmp(), 'suite'), '--eras', eras], { env: { BENCH_CACHE_DIR: tmp() } });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`${eras}: eras.0.until: revision "v9" not found in the repository\n  fix: give a commit, tag or branch`);
+    writeFileSync(eras, `eras:\n  - setup: npm ci\n`);
+    const noRange = await bench(['suite', 'mine', '--repo', f.repo, '--out', join(tmp(), 'suite'), '--eras', eras], { env: { BENCH_CACHE_DIR: tmp() } });
+    expect(noRange.code).toBe(2);
+    expect(noRange.stderr).toMatch(/an era needs a range/);
+  });
+});
