@@ -393,6 +393,8 @@ export async function mine(opts: MineOptions): Promise<MineResult> {
     for (const [index, c] of commits.entries()) {
       if (tasks.length >= limit || stop.signal.aborted) break;
       const ex = await examined(index);
+      // A candidate the interrupt stopped is not a finding: nothing is said about it.
+      if (stop.signal.aborted && 'reason' in ex) break;
       stats.examined++;
       if (ex.ran) stats.ran++;
       const reject = (reason: string) => {
