@@ -109,15 +109,29 @@ describe('bench cache', () => {
     expect(res.stdout).toContain(`removed mirror ${mirror.name}`);
   });
 
-  test('after a mine, the cache is cut down to BENCH_CACHE_MAX_GB, least recently used first', async () => {
-    const f = calcFixture({}, { 'package-lock.json': '{"lockfileVersion":3}\n' });
+  /** A cache holding only an environment from long ago, 2 MB. */
+  const oldCache = () => {
     const cacheDir = tmp();
-    // An environment from long ago, 2 MB.
     const old = join(cacheDir, 'env', 'old-lock-0123456789abcdef');
     mkdirSync(join(old, 'node_modules'), { recursive: true });
     writeFileSync(join(old, 'node_modules', 'big.bin'), Buffer.alloc(2_000_000, 1));
     writeFileSync(`${old}.json`, '{}');
     daysAgo(`${old}.json`, 30);
+    return cacheDir;
+  };
+
+  test('after a replay, the cache is cut down to BENCH_CACHE_MAX_GB', async () => {
+    const f = calcFixture();
+    const cacheDir = oldCache();
+    const res = await bench(['replay', f.suite, '--out', tmp(), '--run-id', 'cap'], { env: { BENCH_CACHE_DIR: cacheDir, BENCH_CACHE_MAX_GB: '0.001' } });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toMatch(/cache: removed 1 least recently used entry \(2\.\d MB\) to stay under 1\.0 MB/);
+    expect((await ls(cacheDir)).map((e) => e.kind).sort()).toEqual(['base', 'mirror']);
+  });
+
+  test('after a mine, the cache is cut down to BENCH_CACHE_MAX_GB, least recently used first', async () => {
+    const f = calcFixture({}, { 'package-lock.json': '{"lockfileVersion":3}\n' });
+    const cacheDir = oldCache();
     const res = await bench(['suite', 'mine', '--repo', f.repo, '--out', join(tmp(), 'suite'), '--limit', '1', '--setup', SETUP], {
       env: { BENCH_CACHE_DIR: cacheDir, BENCH_CACHE_MAX_GB: '0.001' },
     });
