@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../errors.ts';
 import { closeInheritedDescriptors } from '../exec/run.ts';
+import { cacheCommand } from './cache.ts';
 import { ciCommand } from './ci.ts';
 import { gateCommand } from './gate.ts';
 import { initCommand } from './init.ts';
@@ -38,6 +39,7 @@ export function program(): Command {
   simServerCommand(p);
   workflowCommand(p);
   suiteCommand(p);
+  cacheCommand(p);
   return p;
 }
 

@@ -42,6 +42,13 @@ export async function mineKindAction(flags: MineKindFlags): Promise<void> {
   ] as const)
     if (value !== undefined)
       throw new InputError(`${name} writes the requests of pr tasks`, { field: name, fix: `drop it: ${flags.kind} tasks do not use it` });
+  const prOnly = flags as { name?: string; until?: string; eras?: string };
+  for (const [name, value] of [
+    ['--name', prOnly.name],
+    ['--until', prOnly.until],
+    ['--eras', prOnly.eras],
+  ] as const)
+    if (value !== undefined) throw new InputError(`${name} is for pr mining so far`, { field: name, fix: `drop it for --kind ${flags.kind}` });
   if (flags.testCommand) throw new InputError(`--test-command is for pr tasks`, { field: '--test-command', fix: `drop it: ${flags.kind} tasks run no tests` });
   if (flags.package)
     throw new InputError(`--package scopes pr tasks to a workspace package`, {

@@ -403,6 +403,8 @@ export function replayCommand(program: Command): void {
           { field: '--replay', fix: 'record the cassette again (--record <dir>) with this suite, these workflows and this bench' },
         );
       }
+      const capped = await import('../workspace/cacheAdmin.ts').then((m) => m.applyCacheCap(defaultCacheDir()));
+      if (capped) process.stderr.write(`${capped}\n`);
       if (result.interrupted) {
         process.stdout.write(`interrupted: finish it with  ${resumeCommand(process.argv.slice(2), runId)}\n`);
         process.exitCode = 130;

@@ -109,6 +109,14 @@ export function suiteCommand(program: Command): void {
         process.stdout.write(`  WARNING: the model wrote no request (${t.request.modelError}); the request is from ${t.request.source}\n`);
       if (t.request.leaks.length) process.stdout.write(`  WARNING: the request names the solution: ${t.request.leaks.join(', ')}\n`);
     }
+    const capped = await import('../workspace/cacheAdmin.ts').then((m) => m.applyCacheCap(defaultCacheDir()));
+    if (capped) process.stderr.write(`${capped}\n`);
+    if (res.resumed) process.stdout.write(`${res.resumed} commit(s) already mined into ${flags.out}: kept, not examined again\n`);
+    if (res.interrupted) {
+      process.stderr.write(`interrupted (${res.interrupted}): ${res.tasks.length} task(s) written; run the same command again to go on\n`);
+      process.exitCode = res.interrupted === 'SIGINT' ? 130 : 143;
+      return;
+    }
     const leaky = res.tasks.filter((t) => t.request.leaks.length).length;
     const fromCommits = res.tasks.filter((t) => t.request.source === 'commit').length;
     const skips = summarizeSkips(res.rejected, flags.repo);
@@ -116,6 +124,13 @@ export function suiteCommand(program: Command): void {
       process.stderr.write(
         `${res.tasks.length ? '' : 'No task mined: '}${res.rejected.length} commit(s) skipped:\n${skips.counts.map((c) => `  ${c.count} ${c.label}\n`).join('')}`,
       );
+    if (!res.tasks.length && res.resumed) {
+      // A run picked up again that found the suite already holds its --limit: nothing new was asked for.
+      process.stdout.write(
+        `0 new task(s); the suite holds ${res.resumed} mined from this repository (raise --limit to mine more). Then run: bench suite validate ${flags.out}\n`,
+      );
+      return;
+    }
     if (!res.tasks.length) {
       // Nothing to validate (and no suite.yaml when no commit got as far as its tests): no next command but the fix.
       if (flags.commit) process.stderr.write(`commit ${flags.commit} does not make a task: ${res.rejected[0]?.reason ?? 'unknown'}\n`);
@@ -134,6 +149,7 @@ export function suiteCommand(program: Command): void {
       .requiredOption('--out <suite-dir>', 'suite folder to write tasks/ (and suite.yaml, if missing) into')
       .option('--test-command <cmd>', 'test command writing JUnit XML to $BENCH_TEST_REPORT (default: detected, see bench suite detect)')
       .option('--setup <cmd>', 'setup command, or "none" (default: detected from the lockfile, see bench suite detect)')
+      .option('--name <key>', "the repository's key in the suite (default: its origin remote's name, else its folder's)")
       .option('--package <folder>', "a monorepo's workspace package (folder or name): only changes within it, scoped to it (default: any one package)")
       .option('--sandbox <backend>', 'auto, bwrap or none', 'auto')
       .option('--prs <file>', 'pull requests exported by `gh pr list --state merged --json number,title,body,mergeCommit,closingIssuesReferences,url`')
@@ -153,6 +169,8 @@ export function suiteCommand(program: Command): void {
       ),
   )
     .option('--since <date>', 'only commits after this date (git log --since)')
+    .option('--eras <file>', 'YAML mapping ranges of history (from/until <rev>, after/before <date>) to setup and test_command (see docs/suites.md)')
+    .option('--until <rev>', 'mine the commits reachable from this revision (commit, branch or tag) instead of HEAD')
     .option('--limit <n>', 'stop after N tasks', intArg('--limit', 1), 10)
     .option('--jobs <n>', 'candidate commits examined at once (installs and test runs in parallel; default 2)', intArg('--jobs', 1))
     .option('--kind <kind>', 'pr, docs (commits changing only documentation) or triage (issues from --issues)', parseKind, 'pr')

@@ -12,6 +12,7 @@ import { SimProfile } from '../model/sim/profile.ts';
 import { RunManifest, TrialRecord } from '../record/schema.ts';
 import { RunConfig } from '../replay/config.ts';
 import { SuiteFile, TaskFile } from './schema.ts';
+import { MineEras } from './eras.ts';
 import { TriageRules } from './triageRules.ts';
 
 export const SCHEMA_DIR = fileURLToPath(new URL('../../suites/schemas/', import.meta.url));
@@ -26,6 +27,7 @@ export function schemaFiles(): Record<string, string> {
     'sim-profile.schema.json': emit(SimProfile, 'bench simulated-model profile', 'input'),
     'run-config.schema.json': emit(RunConfig, 'bench run configuration (bench.config.yaml)', 'input'),
     'triage-rules.schema.json': emit(TriageRules, 'bench triage mining rules (bench suite mine --kind triage --rules)', 'input'),
+    'mine-eras.schema.json': emit(MineEras, 'bench mining eras (bench suite mine --eras)', 'input'),
     'trial-record.schema.json': emit(TrialRecord, 'bench TrialRecord (a line of trials.jsonl)', 'output'),
     'run-manifest.schema.json': emit(RunManifest, 'bench run.json', 'output'),
     'gate-verdict.schema.json': emit(GateVerdict, 'bench gate --json (the verdict)', 'output'),

@@ -8,10 +8,12 @@
 // (workspace.ts) and hard-linked into the worktrees; a candidate first runs only its changed test files
 // before the change, then the full suite after it, and only one that still qualifies the full run before; up to
 // `jobs` candidates are examined at once, and tasks are written in history order whatever finishes first.
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, posix, resolve } from 'node:path';
-import { stringify } from 'yaml';
+import { basename, dirname, join, posix, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
 import type { SandboxBackend } from '../control/sandbox.ts';
 import { InputError } from '../errors.ts';
 import { testRunWith, type GradeEnv } from '../grade/pr.ts';
@@ -21,7 +23,8 @@ import { shellQuote } from '../exec/run.ts';
 import { git, goldPatch, RepoCache } from '../workspace/repos.ts';
 import { SetupError, WorkspaceManager, type SetupEvent } from '../workspace/workspace.ts';
 import { detectProject, gitTree, packageFolder, packageOf, workspacePackages, type BlobCache, type Detection } from './detect.ts';
-import { ensureSuiteFile, firstParentLog, oneCommit, type HistoryCommit, schemaComment } from './mineShared.ts';
+import { checkRepoKey, ensureSuiteFile, writeAtomic, firstParentLog, oneCommit, type HistoryCommit, schemaComment } from './mineShared.ts';
+import { loadEras } from './eras.ts';
 import { resolveRepo, type ResolvedRepo } from './load.ts';
 import { requestComments, RequestWriter, type RequestOptions, type MinedRequest } from './requestWriter.ts';
 import { requestDigest } from './requests.ts';
@@ -35,6 +38,12 @@ export interface MineOptions extends RequestOptions {
   repo: string;
   out: string;
   since?: string;
+  /** Mine the commits reachable from this revision instead of HEAD's. */
+  until?: string;
+  /** A YAML file of eras: setup and test commands per range of history (eras.ts); they override --setup/--test-command. */
+  eras?: string;
+  /** The repository's key in the suite (default: derived, see repoName). */
+  name?: string;
   limit: number;
   commit?: string;
   testCommand?: string;
@@ -87,18 +96,51 @@ export interface Rejected {
   cause?: SkipCause;
 }
 
-export function repoRef(spec: string, field = '--repo'): ResolvedRepo {
+/** A repository's key in a suite: letters, digits, dot, dash and underscore. */
+const REPO_NAME = /^[A-Za-z0-9._-]+$/;
+
+/** The name a URL or path ends in, without .git/.bundle ("" when it ends in nothing but those). */
+const lastName = (s: string) =>
+  (
+    s
+      .replace(/[/\\]+$/, '')
+      .split(/[/:\\]/)
+      .at(-1) ?? ''
+  )
+    .replace(/\.(git|bundle)$/, '')
+    .replace(/[^A-Za-z0-9._-]/g, '-');
+
+/**
+ * A stable key for a repository given as a path, a bundle or a URL: the name of its origin remote, else the
+ * folder of its work tree (`--repo .`, `--repo calc/.git`), else its own folder's name. Never "", "." or the
+ * "repo" of a bare mirror when its remote says better.
+ */
+export function repoName(spec: string): string {
+  const named = (s: string) => {
+    const n = lastName(s);
+    return n && !/^\.+$/.test(n) ? n : '';
+  };
+  if (/^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+@[\w.-]+:/i.test(spec) || spec.endsWith('.bundle')) return named(spec) || 'repo';
+  const at = resolve(spec);
+  const ask = (...args: string[]) => {
+    try {
+      return execFileSync('git', ['-C', at, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return '';
+    }
+  };
+  const top = ask('rev-parse', '--show-toplevel');
+  return named(ask('config', '--get', 'remote.origin.url')) || named(top) || named(basename(at) === '.git' ? dirname(at) : at) || 'repo';
+}
+
+export function repoRef(spec: string, field = '--repo', name?: string): ResolvedRepo {
   const isUrl = /^[a-z][a-z0-9+.-]*:\/\/|^[\w.-]+@[\w.-]+:/i.test(spec);
   if (!isUrl && !existsSync(spec))
     throw new InputError('repository not found', { field, file: spec, fix: 'give a git URL, a local repository path or a git bundle' });
+  if (name !== undefined && !REPO_NAME.test(name))
+    throw new InputError(`"${name}" cannot be a repository key`, { field: '--name', fix: 'use letters, digits, ".", "-" and "_" only' });
   const ref = isUrl ? { url: spec } : spec.endsWith('.bundle') ? { bundle: spec } : { path: spec };
-  return resolveRepo(
-    ref,
-    basename(spec)
-      .replace(/\.(git|bundle)$/, '')
-      .replace(/[^A-Za-z0-9._-]/g, '-'),
-    process.cwd(),
-  );
+  return resolveRepo(ref, name ?? repoName(spec), process.cwd());
 }
 
 export const slugify = (s: string) =>
@@ -166,12 +208,25 @@ async function detect(mirror: string, sha: string, opts: MineOptions, code: stri
   return { test: found.test, setup: setupOf(found), package: at };
 }
 
-export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rejected: Rejected[]; suiteFile: string; stats: MineStats }> {
+export interface MineResult {
+  tasks: MinedTask[];
+  rejected: Rejected[];
+  suiteFile: string;
+  stats: MineStats;
+  /** Commits of the listed history already mined into the suite by an earlier run (they count towards the limit). */
+  resumed: number;
+  /** The signal that stopped the run early (what was mined is written; the scratch folder is gone). */
+  interrupted?: NodeJS.Signals;
+}
+
+export async function mine(opts: MineOptions): Promise<MineResult> {
   const requests = new RequestWriter(opts);
-  const repo = repoRef(opts.repo);
+  const repo = repoRef(opts.repo, '--repo', opts.name);
+  const outDir = resolve(opts.out);
+  checkRepoKey(outDir, repo);
   const cache = new RepoCache(opts.cacheDir);
   const mirror = await cache.mirror(repo);
-  const outDir = resolve(opts.out);
+  const eraOf = opts.eras ? await loadEras(opts.eras, mirror) : null;
   mkdirSync(join(outDir, 'tasks'), { recursive: true });
 
   let commits: HistoryCommit[];
@@ -179,11 +234,42 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
     const sha = await cache.resolveCommit(repo, opts.commit);
     if (!sha) throw new InputError(`commit ${opts.commit} not found in ${opts.repo}`, { field: '--commit', fix: 'give a commit of that repository' });
     commits = [await oneCommit(mirror, sha)];
-  } else commits = (await firstParentLog(mirror, { since: opts.since })).filter((c) => c.parent);
+  } else {
+    const until = opts.until ? await cache.resolveCommit(repo, opts.until) : 'HEAD';
+    if (!until)
+      throw new InputError(`revision ${opts.until} not found in ${opts.repo}`, { field: '--until', fix: 'give a commit, branch or tag of that repository' });
+    commits = (await firstParentLog(mirror, { since: opts.since, rev: until })).filter((c) => c.parent);
+  }
+  // A run resumes where an earlier one (interrupted, or with a lower limit) stopped: commits already in
+  // the suite are not examined again, and count towards the limit. Only an import re-mines its commit,
+  // and only over a task file nobody edited since.
+  const mined = minedCommits(join(outDir, 'tasks'), repo.name);
+  const already = (sha: string) => mined.find((m) => sha.startsWith(m.gold));
+  let resumed = 0;
+  if (!opts.commit) {
+    resumed = commits.filter((c) => already(c.sha)).length;
+    commits = commits.filter((c) => !already(c.sha));
+  }
+  const limit = opts.limit - resumed;
   // A package that is not there at the newest commit looked at is a typo, said before any work.
   if (opts.package && commits.length) await packageFolder(await gitTree(mirror, commits[0]!.sha), opts.package);
 
   const root = join(tmpdir(), `bench-mine-${process.pid}`);
+  // Ctrl-C or a timeout's SIGTERM stops the run between tasks: what was mined stays (the suite file is
+  // valid after each task), running tests are stopped and the scratch folder goes. A second signal
+  // does not wait.
+  const stop = new AbortController();
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (interrupted) {
+      rmSync(root, { recursive: true, force: true });
+      process.exit(128 + (sig === 'SIGINT' ? 2 : 15));
+    }
+    interrupted = sig;
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   mkdirSync(join(root, 'scratch', 'home'), { recursive: true });
   mkdirSync(join(root, 'scratch', 'tmp'), { recursive: true });
   const started = performance.now();
@@ -204,8 +290,7 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
   const tasks: MinedTask[] = [];
   const rejected: Rejected[] = [];
   let defaults: { test: TestSpec; setup: string | null } | null = null;
-  // Candidates beyond the limit that were already under way are stopped once it is reached.
-  const stop = new AbortController();
+  // Candidates beyond the limit that were already under way are stopped once it is reached (by `stop`).
   const slots = ordered(jobs);
   const failedSetups = new Map<string, string>();
   const blobs: BlobCache = new Map();
@@ -238,7 +323,7 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
     const sources = changed.filter((f) => !TEST_FILE.test(f) && !DOC_FILE.test(f));
     if (!tests.length) return { reason: 'changes no test files', cause: 'no-tests', ran: false };
     if (!sources.length) return { reason: 'changes no source files', cause: 'no-sources', ran: false };
-    const how = await detect(mirror, c.parent, opts, [...sources, ...tests], blobs);
+    const how = await detect(mirror, c.parent, eraOf ? { ...opts, ...(await eraOf(c)) } : opts, [...sources, ...tests], blobs);
     if (typeof how === 'string') return { reason: how, cause: 'no-runner', ran: false };
     const spec = { repo, base: c.parent, setup: how.setup, gold: { from: c.parent, to: c.sha }, hidden_tests: tests, test: how.test };
     const isolation = { hidden: [], reveal: [] };
@@ -321,11 +406,14 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
     ahead.delete(i);
     return p;
   };
-  opts.onEvent?.({ type: 'listed', total, limit: opts.limit, jobs });
+  opts.onEvent?.({ type: 'listed', total, limit, jobs });
+  let suiteFile = join(outDir, 'suite.yaml');
   try {
     for (const [index, c] of commits.entries()) {
-      if (tasks.length >= opts.limit) break;
+      if (tasks.length >= limit || stop.signal.aborted) break;
       const ex = await examined(index);
+      // A candidate the interrupt stopped is not a finding: nothing is said about it.
+      if (stop.signal.aborted && 'reason' in ex) break;
       stats.examined++;
       if (ex.ran) stats.ran++;
       const reject = (reason: string, cause: SkipCause) => {
@@ -356,8 +444,14 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
         reject('no test fails before the change and passes after it', 'no-f2p');
         continue;
       }
-      const id = `${slugify(c.subject) || 'change'}-${c.sha.slice(0, 7)}`;
+      // The same commit in another repository of the suite (a fork) keeps its own task file.
+      const plainId = `${slugify(c.subject) || 'change'}-${c.sha.slice(0, 7)}`;
+      const id = (taskRepo(join(outDir, 'tasks', `${plainId}.yaml`)) ?? repo.name) === repo.name ? plainId : `${repo.name}-${plainId}`;
       const file = join(outDir, 'tasks', `${id}.yaml`);
+      if (editedSinceMined(file)) {
+        reject(`${file} was edited since it was mined: kept as it is (delete it to mine the commit again)`, 'edited');
+        continue;
+      }
       // A package's task may touch its folder (and what else the change touched, e.g. the root lockfile).
       const inPackage = (f: string) => how.package && f.startsWith(`${how.package}/`);
       const dirs = [
@@ -385,9 +479,13 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
         // Provenance, where the agent never looks (it is given the title and the request only).
         source: { commit: c.sha, mined_at: new Date().toISOString(), request: req.source, request_sha256: requestDigest(req.request) },
       };
-      writeFileSync(
+      // The suite file first: after each task the suite loads.
+      suiteFile = ensureSuiteFile(outDir, repo, opts.repo, { setup: defaults.setup, test: defaults.test }, opts.onProgress);
+      writeAtomic(
         file,
-        `${schemaComment(file, 'task')}\n# Mined by bench from ${opts.repo} ${c.sha}; ${req.source === 'commit' ? 'edit' : 'review'} the request before use.\n${requestComments(req).join('\n')}\n${stringify(task, { lineWidth: 0 })}`,
+        withMinedHash(
+          `${schemaComment(file, 'task')}\n# Mined by bench from ${opts.repo} ${c.sha}; ${req.source === 'commit' ? 'edit' : 'review'} the request before use.\n${requestComments(req).join('\n')}\n${stringify(task, { lineWidth: 0 })}`,
+        ),
       );
       const mined = { id, commit: c.sha, file, failToPass: f2p.length, passToPass: p2p.length, request: req };
       tasks.push(mined);
@@ -400,14 +498,54 @@ export async function mine(opts: MineOptions): Promise<{ tasks: MinedTask[]; rej
     stop.abort();
     await Promise.allSettled(ahead.values());
     rmSync(root, { recursive: true, force: true });
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   stats.wallMs = Math.round(performance.now() - started);
+  return { tasks, rejected, suiteFile, stats, resumed, ...(interrupted ? { interrupted } : {}) };
+}
 
-  // A suite file only once a task says how the repository is set up and tested.
-  const suiteFile = defaults
-    ? ensureSuiteFile(outDir, repo, opts.repo, { setup: defaults.setup, test: defaults.test }, opts.onProgress)
-    : join(outDir, 'suite.yaml');
-  return { tasks, rejected, suiteFile, stats };
+/** The line a mined task file ends its header with: the hash of what mining wrote, to tell an edited file. */
+const MINED_HASH = /^# mined-sha256: ([0-9a-f]{64})\n/m;
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+function withMinedHash(text: string): string {
+  const at = text.indexOf('\n') + 1;
+  return `${text.slice(0, at)}# mined-sha256: ${sha256(text)}\n${text.slice(at)}`;
+}
+
+/** A task file that is there and is not what mining wrote (edited by a person, or written by hand). */
+function editedSinceMined(file: string): boolean {
+  if (!existsSync(file)) return false;
+  const text = readFileSync(file, 'utf8');
+  const m = MINED_HASH.exec(text);
+  return !m || sha256(text.replace(MINED_HASH, '')) !== m[1];
+}
+
+/** The repository a task file names, when it is there and parses. */
+function taskRepo(file: string): string | null {
+  try {
+    const t = parse(readFileSync(file, 'utf8')) as { repo?: unknown } | null;
+    return typeof t?.repo === 'string' ? t.repo : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The commits the suite's task files already hold for this repository (their gold), from the files that parse. */
+function minedCommits(tasksDir: string, repoName: string): Array<{ gold: string; file: string }> {
+  if (!existsSync(tasksDir)) return [];
+  const found: Array<{ gold: string; file: string }> = [];
+  for (const f of readdirSync(tasksDir).filter((n) => /\.ya?ml$/.test(n))) {
+    try {
+      const t = parse(readFileSync(join(tasksDir, f), 'utf8')) as { repo?: unknown; gold?: unknown } | null;
+      const gold = typeof t?.gold === 'string' ? t.gold : typeof (t?.gold as { to?: unknown })?.to === 'string' ? (t!.gold as { to: string }).to : null;
+      if (t?.repo === repoName && gold && /^[0-9a-f]{7,40}$/.test(gold)) found.push({ gold, file: f });
+    } catch {
+      // a file a person broke is validate's to report, not mining's
+    }
+  }
+  return found;
 }
 
 type SuiteRunResult = Awaited<ReturnType<typeof testRunWith>>;

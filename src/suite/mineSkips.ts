@@ -2,7 +2,7 @@
 // mines nothing must say which reason dominated and what to change, not leave a person hundreds of lines.
 import type { RunResult } from '../exec/run.ts';
 
-export type SkipCause = 'no-tests' | 'no-sources' | 'no-runner' | 'setup' | 'no-results' | 'no-f2p' | 'limit' | 'error';
+export type SkipCause = 'no-tests' | 'no-sources' | 'no-runner' | 'setup' | 'no-results' | 'no-f2p' | 'edited' | 'limit' | 'error';
 
 const LABEL: Record<SkipCause, string> = {
   'no-tests': 'changes no test files',
@@ -11,6 +11,7 @@ const LABEL: Record<SkipCause, string> = {
   setup: 'the setup command failed',
   'no-results': 'the test command produced no results',
   'no-f2p': 'no test fails before the change and passes after it',
+  edited: 'already mined, and its task file edited since: kept',
   limit: 'not needed: the limit was reached',
   error: 'could not be tested (see its line)',
 };

@@ -9,6 +9,7 @@ import { simpleGit, type SimpleGit } from 'simple-git';
 import { InputError } from '../errors.ts';
 import type { ResolvedRepo, Task } from '../suite/load.ts';
 import { gitOut } from './git.ts';
+import { registerHolder, touchEntry } from './cacheAdmin.ts';
 import { withLock } from './lock.ts';
 
 /** simple-git, for commands whose trimmed output is fine (names, shas). */
@@ -55,6 +56,8 @@ export class RepoCache {
     this.root = root;
     mkdirSync(join(root, 'repos'), { recursive: true });
     mkdirSync(join(root, 'bases'), { recursive: true });
+    // What this process uses stays cached while it runs (bench cache prune, the size cap).
+    registerHolder(root);
   }
 
   private mirrorPath(repo: ResolvedRepo): string {
@@ -75,7 +78,10 @@ export class RepoCache {
   private async cloneMirror(repo: ResolvedRepo): Promise<string> {
     const dest = this.mirrorPath(repo);
     return withLock(dest, async () => {
-      if (existsSync(join(dest, 'HEAD'))) return dest;
+      if (existsSync(join(dest, 'HEAD'))) {
+        touchEntry(dest);
+        return dest;
+      }
       const tmp = `${dest}.tmp-${process.pid}`;
       rmSync(tmp, { recursive: true, force: true });
       try {
@@ -125,7 +131,10 @@ export class RepoCache {
     const mirror = await this.mirror(repo);
     const dest = join(this.root, 'bases', `${repo.key}-${sha.slice(0, 16)}.git`);
     return withLock(dest, async () => {
-      if (existsSync(join(dest, BASE_LAYOUT))) return dest;
+      if (existsSync(join(dest, BASE_LAYOUT))) {
+        touchEntry(dest);
+        return dest;
+      }
       rmSync(dest, { recursive: true, force: true });
       const tmp = `${dest}.tmp-${process.pid}`;
       rmSync(tmp, { recursive: true, force: true });

@@ -23,6 +23,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { runProcess, runShell } from '../exec/run.ts';
 import type { ResolvedRepo } from '../suite/load.ts';
 import { GitError, gitOut, runGit, type GitPlace } from './git.ts';
+import { touchEntry } from './cacheAdmin.ts';
 import { processStart, withLock } from './lock.ts';
 import { git, RepoCache } from './repos.ts';
 
@@ -567,7 +568,10 @@ export class WorkspaceManager {
       async () => {
         if (existsSync(recordFile) && existsSync(dir)) {
           const rec = JSON.parse(readFileSync(recordFile, 'utf8')) as Partial<EnvRecord>;
-          if (rec.layout === 3 && Array.isArray(rec.paths)) return { dir, paths: rec.paths };
+          if (rec.layout === 3 && Array.isArray(rec.paths)) {
+            touchEntry(recordFile);
+            return { dir, paths: rec.paths };
+          }
         }
         const setup = spec.setup ?? '';
         const baseRepo = await this.cache.baseRepo(spec.repo, spec.base);
