@@ -29,8 +29,8 @@ describe('docs and triage tasks', () => {
       runs: 1,
     });
     expect(results).toEqual([
-      { id: 'document-config', kind: 'docs', valid: true, problems: [] },
-      { id: 'triage-empty-text', kind: 'triage', valid: true, problems: [] },
+      { id: 'document-config', kind: 'docs', valid: true, problems: [], warnings: [] },
+      { id: 'triage-empty-text', kind: 'triage', valid: true, problems: [], warnings: [] },
     ]);
   });
 

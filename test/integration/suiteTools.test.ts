@@ -14,7 +14,7 @@ const cacheDir = process.env.BENCH_CACHE_DIR!;
 describe('bench suite validate', () => {
   test('a well-formed task is valid; wrong test ids and a fail-to-pass that already passes are named', async () => {
     const f = calcFixture();
-    expect(await validateSuite(loadSuite(f.suite), { cacheDir, sandbox, runs: 1 })).toEqual([{ id: 'fix-clamp', kind: 'pr', valid: true, problems: [] }]);
+    expect(await validateSuite(loadSuite(f.suite), { cacheDir, sandbox, runs: 1 })).toEqual([{ id: 'fix-clamp', kind: 'pr', valid: true, problems: [], warnings: [] }]);
     const file = join(f.suite, 'tasks', 'fix-clamp.yaml');
     writeFileSync(
       file,
@@ -52,7 +52,7 @@ describe('bench suite validate', () => {
     const f = calcFixture();
     const ok = await bench(['suite', 'validate', f.suite, '--json']);
     expect(ok.code).toBe(0);
-    expect(JSON.parse(ok.stdout)).toEqual({ tasks: [{ id: 'fix-clamp', valid: true, problems: [] }] });
+    expect(JSON.parse(ok.stdout)).toEqual({ tasks: [{ id: 'fix-clamp', valid: true, problems: [], warnings: [] }] });
     const file = join(f.suite, 'tasks', 'fix-clamp.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('fail_to_pass:\n', 'fail_to_pass:\n  - "test/math.test.js > add > adds"\n'));
     const bad = await bench(['suite', 'validate', f.suite]);
