@@ -270,7 +270,10 @@ export function replayCommand(program: Command): void {
     .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one')
     .option('--sandbox <backend>', 'OS sandbox for commands: auto (bwrap when it works), bwrap, or none', 'auto')
     .option('--engine <engine>', 'who runs the agents: sdk (bench, on the Agents SDK) or codex (the real Codex CLI)', 'sdk')
-    .option('--shard <i/n>', 'run only shard i of n (whole tasks; the same slices on every machine), e.g. --shard 2/4')
+    .option(
+      '--shard <i/n|auto>',
+      'run only shard i of n (whole tasks; the same slices on every machine), e.g. --shard 2/4; auto: the shard a parallel CI job or Kubernetes Indexed Job gives',
+    )
     .option('--durations <run>', 'balance shards by the task durations of this earlier run')
     .option('--record <dir>', 'record every model request and response to this cassette folder')
     .option('--replay <dir>', 'serve model responses from a cassette folder (no model, no key; a miss is an error)')
@@ -315,7 +318,8 @@ export function replayCommand(program: Command): void {
     const suite = loadSuite(suiteDir);
     const selected = selectTasks(suite, { limit: flags.limit, tasks: flags.task, tags: flags.tag }).length;
     const workflows = resolveWorkflows(flags.workflow, suite.workflows);
-    const shard = flags.shard ? parseShard(flags.shard) : undefined;
+    const parsedShard = flags.shard ? parseShard(flags.shard) : undefined;
+    const shard = parsedShard && { index: parsedShard.index, total: parsedShard.total };
     const weights = await shardWeights(flags);
     // Every secret of this environment (the model key above all) stays out of what the run writes and what the model is told.
     const { Redactor } = await import('../record/redact.ts');
@@ -341,6 +345,7 @@ export function replayCommand(program: Command): void {
     out.write(
       `replaying ${suite.name} (${selected === suite.tasks.length ? '' : `${selected} of `}${suite.tasks.length} tasks${shard ? `, shard ${shard.index}/${shard.total}${weights ? ` balanced by ${weights.run}` : ''}` : ''}) with ${workflows.map((w) => w.name).join(', ')} · run ${runId} · ${concurrency} at once\n`,
     );
+    if (parsedShard?.from) out.write(`shard ${parsedShard.index}/${parsedShard.total} from ${parsedShard.from}\n`);
     if (flags.record) out.write(`recording model traffic to ${flags.record}\n`);
     if (otel) out.write(`traces: each trial exported to ${otel.url} (${otel.source})\n`);
     if (flags.engine === 'codex') for (const note of await codexNotes(workflows)) out.write(`${note}\n`);

@@ -72,12 +72,48 @@ export interface Shard {
   total: number;
 }
 
-export function parseShard(text: string): Shard {
+/**
+ * Where `--shard auto` finds its shard: the variables each parallel runner sets, with the base of its
+ * index. A Kubernetes Indexed Job sets only the pod's index: its number of completions is given as
+ * BENCH_SHARD_TOTAL (docs/ci.md holds the manifest).
+ */
+export const SHARD_SOURCES: ReadonlyArray<{ runner: string; index: string; total: string; base: 0 | 1 }> = [
+  { runner: 'bench', index: 'BENCH_SHARD_INDEX', total: 'BENCH_SHARD_TOTAL', base: 1 },
+  { runner: 'a Kubernetes Indexed Job', index: 'JOB_COMPLETION_INDEX', total: 'BENCH_SHARD_TOTAL', base: 0 },
+  { runner: 'GitLab CI (parallel)', index: 'CI_NODE_INDEX', total: 'CI_NODE_TOTAL', base: 1 },
+  { runner: 'CircleCI (parallelism)', index: 'CIRCLE_NODE_INDEX', total: 'CIRCLE_NODE_TOTAL', base: 0 },
+  { runner: 'Buildkite (parallelism)', index: 'BUILDKITE_PARALLEL_JOB', total: 'BUILDKITE_PARALLEL_JOB_COUNT', base: 0 },
+];
+
+/** `--shard i/n`, or `--shard auto`: the shard the parallel runner this runs in gives (SHARD_SOURCES). */
+export function parseShard(text: string, env: NodeJS.ProcessEnv = process.env): Shard & { from?: string } {
+  if (text.trim() === 'auto') {
+    const src = SHARD_SOURCES.find((s) => env[s.index] !== undefined && env[s.index] !== '');
+    if (!src)
+      throw new InputError('--shard auto found no shard in the environment', {
+        field: '--shard',
+        fix: `run it where one of ${SHARD_SOURCES.map((s) => `${s.index} (${s.runner})`).join(', ')} is set, with its total (${[...new Set(SHARD_SOURCES.map((s) => s.total))].join(', ')}), or give --shard i/n`,
+      });
+    const index = Number(env[src.index]) + (1 - src.base);
+    const total = Number(env[src.total]);
+    if (!Number.isInteger(index) || !Number.isInteger(total) || total < 1 || index < 1 || index > total)
+      throw new InputError(
+        `--shard auto: ${src.index}=${JSON.stringify(env[src.index] ?? '')} and ${src.total}=${JSON.stringify(env[src.total] ?? '')} are not a shard`,
+        {
+          field: src.total,
+          fix: `set ${src.total} to the number of shards (${src.runner === 'a Kubernetes Indexed Job' ? "the job's completions" : 'the parallel jobs'}), with ${src.index} ${src.base === 0 ? 'from 0 to total - 1' : 'from 1 to total'}`,
+        },
+      );
+    return { index, total, from: `${src.index}=${env[src.index]}, ${src.total}=${total} (${src.runner})` };
+  }
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
   const index = m ? Number(m[1]) : NaN;
   const total = m ? Number(m[2]) : NaN;
   if (!m || total < 1 || index < 1 || index > total) {
-    throw new InputError(`"${text}" is not a shard`, { field: '--shard', fix: 'use --shard i/n with 1 <= i <= n, e.g. --shard 1/4' });
+    throw new InputError(`"${text}" is not a shard`, {
+      field: '--shard',
+      fix: 'use --shard i/n with 1 <= i <= n, e.g. --shard 1/4, or --shard auto in a parallel CI job or Kubernetes Indexed Job',
+    });
   }
   return { index, total };
 }
