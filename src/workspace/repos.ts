@@ -34,17 +34,12 @@ const BASE_LAYOUT = 'bench-base-v3';
 
 /** The historical change of a task (gold.from to gold.to) as a binary patch, optionally without some files (the hidden tests). */
 export async function goldPatch(cache: RepoCache, task: { repo: ResolvedRepo; gold: { from: string; to: string } }, without: string[] = []): Promise<string> {
-  return git(await cache.mirror(task.repo), [
-    'diff',
-    '--binary',
-    '--no-color',
-    '--no-ext-diff',
-    task.gold.from,
-    task.gold.to,
-    '--',
-    '.',
-    ...without.map((p) => `:(exclude,top)${p}`),
-  ]);
+  return goldDiff(await cache.mirror(task.repo), task.gold, without);
+}
+
+/** The same, read from a mirror that is already there (no lock taken, nothing cloned or fetched: what `bench view` reads). */
+export function goldDiff(mirror: string, gold: { from: string; to: string }, without: string[] = []): Promise<string> {
+  return git(mirror, ['diff', '--binary', '--no-color', '--no-ext-diff', gold.from, gold.to, '--', '.', ...without.map((p) => `:(exclude,top)${p}`)]);
 }
 
 export class RepoCache {

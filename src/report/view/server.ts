@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from 'node:path';
 import { InputError } from '../../errors.ts';
 import type { TrialRecord } from '../../record/schema.ts';
-import { goldPatch, RepoCache } from '../../workspace/repos.ts';
+import { goldDiff } from '../../workspace/repos.ts';
 import { buildReportData } from '../data.ts';
 import { renderHtml } from '../html.ts';
 import { assets } from './assets.ts';
@@ -303,13 +303,15 @@ export class ViewServer {
     const task = this.results.tasks(v)?.get(r.task_id);
     if (!task) return { text: '', note: `The suite at ${v.run.manifest.suite.dir} is not readable, or no longer has task ${r.task_id}.` };
     if (task.kind === 'triage') return { text: '', note: 'A triage task has no gold patch.' };
-    if (!existsSync(join(this.opts.cacheDir, 'repos', `${task.repo.key}.git`)))
+    const mirror = join(this.opts.cacheDir, 'repos', `${task.repo.key}.git`);
+    if (!existsSync(join(mirror, 'HEAD')))
       return {
         text: '',
         note: `The repository ${task.repo.name} is not in the cache at ${this.opts.cacheDir} (bench view never clones it; a replay or \`bench suite validate\` does).`,
       };
     const hidden = task.kind === 'pr' ? task.hidden_tests : [];
-    const text = await goldPatch(new RepoCache(this.opts.cacheDir), task, hidden);
+    // Read where it is: a replay still running may hold the cache's locks, and the view waits on none.
+    const text = await goldDiff(mirror, task.gold, hidden);
     return { text, ...(hidden.length ? { note: `Hidden tests left out: ${hidden.join(', ')}.` } : {}) };
   }
 }
