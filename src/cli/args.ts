@@ -26,9 +26,33 @@ export function defaultCacheDir(): string {
   return process.env.BENCH_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'bench');
 }
 
+/**
+ * The sandbox for tasks (`--sandbox auto|bwrap|container|none`): the container backend when asked, or under
+ * auto when a task names an environment, with the runtime that runs it; otherwise the host's OS sandbox.
+ */
+export async function sandboxForTasks(choice: string, tasks: readonly { environment: unknown }[], runtimeChoice = 'auto') {
+  const wanted = choice === 'container' || (choice === 'auto' && tasks.some((t) => t.environment));
+  if (!wanted) return { sandbox: await sandboxFor(choice), runtime: null };
+  if (!['auto', 'podman', 'docker'].includes(runtimeChoice))
+    throw new InputError(`unknown container runtime "${runtimeChoice}"`, { field: '--container-runtime', fix: 'use auto, podman or docker' });
+  const { detectRuntime } = await import('../exec/container.ts');
+  const runtime = await detectRuntime(runtimeChoice as 'auto' | 'podman' | 'docker');
+  if ('error' in runtime)
+    throw new InputError(`${choice === 'auto' ? 'the suite names container environments, but ' : ''}${runtime.error}`, {
+      field: '--sandbox',
+      fix: 'install Podman (apt-get install podman runc; see docs/containers.md), or pass --sandbox bwrap to run on the host toolchain',
+    });
+  const { containerBackend } = await import('../control/container.ts');
+  const host = await sandboxFor('auto');
+  return { sandbox: containerBackend({ runtime, scratch: join(defaultCacheDir(), 'seccomp'), host }), runtime };
+}
+
 /** The OS sandbox for `--sandbox auto|bwrap|none`, or an input error saying how to get one. */
 export async function sandboxFor(choice: string) {
-  if (!['auto', 'bwrap', 'none'].includes(choice)) throw new InputError(`unknown sandbox "${choice}"`, { field: '--sandbox', fix: 'use auto, bwrap or none' });
+  if (choice === 'container')
+    throw new InputError('this command runs on the host: it takes no container environment', { field: '--sandbox', fix: 'use auto, bwrap or none' });
+  if (!['auto', 'bwrap', 'none'].includes(choice))
+    throw new InputError(`unknown sandbox "${choice}"`, { field: '--sandbox', fix: 'use auto, bwrap, container or none' });
   const { detectSandbox } = await import('../control/sandbox.ts');
   const s = detectSandbox(choice as SandboxChoice);
   if ('error' in s)

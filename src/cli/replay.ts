@@ -12,7 +12,7 @@ import type { Cassette } from '../model/cassette.ts';
 import type { Redactor } from '../record/redact.ts';
 import type { Workflow } from '../workflow/types.ts';
 import type { WorkspaceManager } from '../workspace/workspace.ts';
-import { collect, defaultCacheDir, intArg, sandboxFor, warn } from './args.ts';
+import { collect, defaultCacheDir, intArg, sandboxForTasks, warn } from './args.ts';
 
 function newRunId(suite: string): string {
   const stamp = new Date()
@@ -65,6 +65,7 @@ interface ReplayFlags {
   simProfile?: string | SimProfile;
   prices?: string;
   sandbox: string;
+  containerRuntime: string;
   engine: string;
   shard?: string;
   durations?: string;
@@ -184,6 +185,7 @@ const CONFIG_SETTINGS = (
     ['sim_profile', 'simProfile'],
     ['prices', 'prices'],
     ['sandbox', 'sandbox'],
+    ['container_runtime', 'containerRuntime'],
     ['engine', 'engine'],
     ['out', 'out'],
   ] as const
@@ -268,7 +270,12 @@ export function replayCommand(program: Command): void {
     .option('--resume', 'finish an interrupted run: only trials not yet in its trials.jsonl run')
     .option('--sim-profile <file>', 'YAML behaviour profile for the simulated model')
     .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one')
-    .option('--sandbox <backend>', 'OS sandbox for commands: auto (bwrap when it works), bwrap, or none', 'auto')
+    .option(
+      '--sandbox <backend>',
+      "OS sandbox for commands: auto (container when the suite names environments, else bwrap when it works), bwrap, container (each task's image), or none",
+      'auto',
+    )
+    .option('--container-runtime <name>', 'container runtime for --sandbox container: auto (podman, then docker), podman, docker', 'auto')
     .option('--engine <engine>', 'who runs the agents: sdk (bench, on the Agents SDK) or codex (the real Codex CLI)', 'sdk')
     .option(
       '--shard <i/n|auto>',
@@ -332,7 +339,11 @@ export function replayCommand(program: Command): void {
     const redactor = Redactor.fromEnv(process.env, { extraNames: mcpSecrets, values: otelSecrets(otel) });
     const { backend, tape, notice } = await backendFor(flags, redactor);
     const spec = backend.spec;
-    const sandbox = await sandboxFor(flags.sandbox);
+    const { sandbox, runtime } = await sandboxForTasks(
+      flags.sandbox,
+      selectTasks(suite, { limit: flags.limit, tasks: flags.task, tags: flags.tag }),
+      flags.containerRuntime,
+    );
     const perCpu = modelWaits(backend, flags.engine) ? 2 : 1;
     const concurrency = flags.concurrency ?? Math.max(1, Math.min(Math.max(...workflows.map((w) => w.limits.maxThreads)), availableParallelism() * perCpu));
     const runId = flags.runId ?? newRunId(shard ? `${suite.name}-shard${shard.index}of${shard.total}` : suite.name);
@@ -382,6 +393,9 @@ export function replayCommand(program: Command): void {
         weights,
         cacheDir: defaultCacheDir(),
         sandbox,
+        runtime,
+        onImageBuild: (e) =>
+          out.write(e.phase === 'start' ? `building the environment of ${e.declared} (${e.tag})…\n` : `built ${e.tag} in ${(e.ms! / 1000).toFixed(1)} s\n`),
         engine: flags.engine as 'sdk' | 'codex',
         prices: loadPrices(flags.prices),
         command: process.argv.slice(1),

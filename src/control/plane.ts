@@ -30,6 +30,7 @@ import {
 } from './classify.ts';
 import type { HookRunner } from './hooks.ts';
 import { SafeFsError, SafeRoot } from './safefs.ts';
+import type { ContainerTarget } from '../exec/container.ts';
 import { commandEnv, MARK_ENV, runSandboxed, type SandboxBackend, type SandboxedResult, type SandboxSpec, type View } from './sandbox.ts';
 import { hookToolInput, hookToolName, NO_GRANT, type AttemptClass, type Grant, type RolePolicy, type ToolCall } from './types.ts';
 
@@ -73,6 +74,8 @@ export interface ControlPlaneOptions {
   reveal: string[];
   /** Folders shown read-only at another path (the workflow's skills): to commands, and to the file tools. */
   views?: View[];
+  /** The task's container environment (the container backend runs every command in it). */
+  container?: ContainerTarget;
   /** Seed for the modelled human wait times. */
   seed: number;
   /** A planted prompt injection: its token is watched for in every call, and set in commands' env when asked. */
@@ -210,7 +213,7 @@ export class ControlPlane {
         return where === 'out' || isGit(where);
       },
       // The sandbox's /tmp is its own: a path there that names nothing of the host's is throwaway space.
-      scratch: (p) => this.opts.sandbox.name === 'bwrap' && p.startsWith('/tmp/') && !existsSync(join('/tmp', p.split('/')[2]!)),
+      scratch: (p) => this.opts.sandbox.name !== 'none' && p.startsWith('/tmp/') && !existsSync(join('/tmp', p.split('/')[2]!)),
     });
     const reads = outsideReads(cmd, {
       cwd,
@@ -241,6 +244,7 @@ export class ControlPlane {
       reveal: [...this.opts.reveal, ...grant.read],
       views: this.opts.views ?? [],
       cwd,
+      ...(this.opts.container ? { container: this.opts.container } : {}),
     };
   }
 
@@ -617,14 +621,15 @@ export class ControlPlane {
 
     // What the sandbox stopped, seen in the command's output and in the network namespace's counters.
     if (result.exec) {
-      const bwrap = this.opts.sandbox.name === 'bwrap';
-      const networkOff = bwrap && policy.network !== 'allow' && !plan.grant.network;
+      // An OS sandbox (osSandbox or a container) cut what the command could reach.
+      const osSandbox = this.opts.sandbox.name !== 'none';
+      const networkOff = osSandbox && policy.network !== 'allow' && !plan.grant.network;
       for (const d of observedDenials(base, {
         command: plan.call.command?.cmd ?? '',
         output: result.exec.output,
         exitCode: result.exec.exitCode,
         networkOff,
-        sandboxed: bwrap && policy.sandbox !== 'danger-full-access',
+        sandboxed: osSandbox && policy.sandbox !== 'danger-full-access',
         attempts: result.exec.observed.networkAttempts,
       }))
         ev.emit(d.type, d.data);
@@ -632,7 +637,9 @@ export class ControlPlane {
         ev.emit('decision', { ...base, stage: 'os', class: 'tamper', verdict: 'deny', observed: true, reason: result.exec.observed.tamper });
       // Reads and writes the sandbox made impossible (nothing outside is in its view), counted even when the command hid the error.
       const outside =
-        bwrap && plan.call.command ? this.pathsOutside(call.role, plan.call.command.cmd, plan.cwd, plan.grant) : { reads: [], writes: [], git: [] as string[] };
+        osSandbox && plan.call.command
+          ? this.pathsOutside(call.role, plan.call.command.cmd, plan.cwd, plan.grant)
+          : { reads: [], writes: [], git: [] as string[] };
       for (const [cls, paths, what] of [
         [outside.git.length ? 'git' : 'write', outside.writes, `writes outside what the ${call.role} role may write`],
         ['read', outside.reads, 'reads what the sandbox does not show'],

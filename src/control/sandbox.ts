@@ -17,6 +17,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ContainerTarget } from '../exec/container.ts';
 import { codexPackageRoot, onPath } from '../exec/locate.ts';
 import { findReaper, killMarked, type Reaper } from '../exec/reaper.ts';
 import { runProcess, type RunResult } from '../exec/run.ts';
@@ -39,7 +40,10 @@ export interface SandboxSpec {
   cwd: string;
   /** What the seccomp filter allows: `nested` for a program that builds its own sandboxes (Codex). */
   seccomp?: SeccompProfile;
+  /** The task's environment: the container backend runs the command in a container of this image. */
+  container?: ContainerTarget;
 }
+
 
 /** A host folder (`source`) shown read-only at `target` inside the sandbox. */
 export interface View {
@@ -69,7 +73,7 @@ export interface SandboxLimits {
 export const DEFAULT_LIMITS: SandboxLimits = { fileBytes: 1 << 30, processes: 4096 };
 
 export interface SandboxBackend {
-  name: 'bwrap' | 'none';
+  name: 'bwrap' | 'none' | 'container';
   /** Where the binary came from, or what is not protected. */
   detail: string;
   /** Runs `bash -c command` under this backend. */
@@ -87,7 +91,7 @@ export interface SandboxBackend {
 }
 
 /** Runs "$@" with stderr appended to the file named first (bash stays out of the way: exec). */
-const STDERR_TO_FILE = 'exec 2>>"$1"; shift; exec "$@"';
+export const STDERR_TO_FILE = 'exec 2>>"$1"; shift; exec "$@"';
 
 export interface SandboxedRunOptions {
   env: NodeJS.ProcessEnv;
@@ -98,7 +102,7 @@ export interface SandboxedRunOptions {
   limits?: SandboxLimits;
 }
 
-const unobserved: Observed = { networkAttempts: null, tamper: null };
+export const unobserved: Observed = { networkAttempts: null, tamper: null };
 
 /** What `none` does not protect, said wherever the backend is named. */
 export const NONE_WARNING =
@@ -283,7 +287,7 @@ function systemArgs(): string[] {
  * drops signals to a namespace's init it has no handler for), so the report comes unless the whole
  * sandbox is killed from outside.
  */
-const WRAPPER = [
+export const WRAPPER = [
   'ulimit -c 0',
   'ulimit -f "$1" 2>/dev/null',
   'ulimit -u "$2" 2>/dev/null',
@@ -297,7 +301,7 @@ const WRAPPER = [
 ].join('\n');
 
 /** The most bench reads of the sandbox's report channel. */
-const REPORT_CAP = 64 * 1024;
+export const REPORT_CAP = 64 * 1024;
 
 /** Packets the kernel found no route for (IPv4 Ip:OutNoRoutes + IPv6 Ip6OutNoRoutes): attempts to reach another host. */
 export function parseNetReport(text: string): Observed {
@@ -324,6 +328,18 @@ export function parseNetReport(text: string): Observed {
   }
   const tamper = blocks.length > 1 || rest.trim() ? 'something inside the sandbox wrote to its report channel' : null;
   return { networkAttempts: attempts, tamper };
+}
+
+/** What PID 1 reported on the channel (descriptor 3), read with the same suspicion whichever backend carried it. */
+export function observedFrom(res: RunResult, observe: boolean): Observed {
+  if (!observe) return unobserved;
+  const report = res.fds[0] ?? '';
+  const observed = parseNetReport(report);
+  // PID 1's report is a few kilobytes: a channel filled to the cap was written to by something else.
+  if (Buffer.byteLength(report) >= REPORT_CAP) observed.tamper = 'the sandbox report channel was flooded';
+  // A sandbox killed from outside (time limit, Ctrl-C) has no report to give: that is not tampering.
+  if (observed.networkAttempts === null && (res.timedOut || res.aborted)) observed.tamper = null;
+  return observed;
 }
 
 export interface BwrapOptions {
@@ -430,14 +446,7 @@ export function bwrapBackend(binary: string, detail: string, opts: BwrapOptions)
         onSpawn: run.onSpawn,
         fds: [{ collect: REPORT_CAP }, filter ? { feed: filter } : { feed: Buffer.alloc(0) }],
       });
-      const report = res.fds[0] ?? '';
-      const killed = res.timedOut || res.aborted;
-      const observed: Observed = observe ? parseNetReport(report) : unobserved;
-      // PID 1's report is a few kilobytes: a channel filled to the cap was written to by something else.
-      if (observe && Buffer.byteLength(report) >= REPORT_CAP) observed.tamper = 'the sandbox report channel was flooded';
-      // A sandbox killed from outside (time limit, Ctrl-C) has no report to give: that is not tampering.
-      if (observed.networkAttempts === null && killed) observed.tamper = null;
-      return { ...res, observed };
+      return { ...res, observed: observedFrom(res, observe) };
     },
     launch(command, spec, files) {
       // The same view and seccomp filter as a command; the filter reaches bwrap on fd 4, opened by bash from a file.

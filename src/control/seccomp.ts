@@ -312,3 +312,32 @@ export function seccompFilter(profile: SeccompProfile, arch: string = process.ar
   const spec = Object.hasOwn(ARCHES, arch) ? ARCHES[arch] : undefined;
   return spec ? encode(program(spec, rulesFor(profile))) : null;
 }
+
+/** libseccomp's names for the ABIs a filter must cover on each machine: the native one and the compat ones it can also run. */
+const OCI_ARCHES: Readonly<Record<string, readonly string[]>> = {
+  x64: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
+  arm64: ['SCMP_ARCH_AARCH64', 'SCMP_ARCH_ARM'],
+};
+
+/**
+ * The same rules as an OCI seccomp profile (JSON) for container runtimes (`--security-opt seccomp=FILE`):
+ * everything allowed but what the rules refuse, with the same errnos. libseccomp maps each name to every
+ * listed ABI's number, so a compat-ABI call is refused like the native one. A rule on any of several flag
+ * bits becomes one rule per bit (the profile has no "masked, not equal"); an ioctl request is compared on
+ * its low 32 bits, as the kernel reads it.
+ */
+export function seccompProfileJson(profile: SeccompProfile, arch: string = process.arch): string | null {
+  const architectures = Object.hasOwn(OCI_ARCHES, arch) ? OCI_ARCHES[arch] : undefined;
+  if (!architectures) return null;
+  const syscalls: Array<Record<string, unknown>> = [];
+  for (const rule of rulesFor(profile)) {
+    const deny = { names: [rule.syscall], action: 'SCMP_ACT_ERRNO', errnoRet: rule.errno };
+    const when = rule.when;
+    if (when.kind === 'always') syscalls.push(deny);
+    else if (when.kind === 'anyBit') {
+      for (let bit = 1; bit <= 0x80000000; bit *= 2)
+        if ((when.mask & bit) >>> 0) syscalls.push({ ...deny, args: [{ index: when.arg, value: bit, valueTwo: bit, op: 'SCMP_CMP_MASKED_EQ' }] });
+    } else for (const v of when.values) syscalls.push({ ...deny, args: [{ index: when.arg, value: 0xffffffff, valueTwo: v, op: 'SCMP_CMP_MASKED_EQ' }] });
+  }
+  return JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', architectures, syscalls }, null, 1);
+}

@@ -220,7 +220,7 @@ export function runnableExamples(root: string, files: string[], cache: Map<strin
 const isMarkdown = (f: string) => /\.(md|markdown)$/i.test(f);
 
 export async function gradeDocs(task: DocsTaskSpec, patch: string, env: GradeEnv): Promise<DocsGrade> {
-  const spec = { repo: task.repo, base: task.base, setup: task.setup };
+  const spec = { repo: task.repo, base: task.base, setup: task.setup, environment: task.environment };
   const ws = await env.workspaces.create(spec, `${env.name}-grade`, env.signal);
   const log: string[] = [];
   try {

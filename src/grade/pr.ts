@@ -160,7 +160,7 @@ export interface GradeEnv {
   signal?: AbortSignal;
 }
 
-type PrRunSpec = Pick<PrTaskSpec, 'repo' | 'base' | 'setup' | 'gold' | 'hidden_tests' | 'test'>;
+type PrRunSpec = Pick<PrTaskSpec, 'repo' | 'base' | 'setup' | 'gold' | 'hidden_tests' | 'test'> & Partial<Pick<PrTaskSpec, 'environment'>>;
 
 /** One graded test run: a fresh checkout of the base, a patch, the hidden tests, the task's test command. */
 export async function testRunWith(
@@ -170,7 +170,11 @@ export async function testRunWith(
   label = 'grade',
   inspect?: (ws: Workspace, mirror: string) => Promise<void>,
 ): Promise<SuiteRun | { infra: string } | { unappliable: string }> {
-  const ws = await env.workspaces.create({ repo: task.repo, base: task.base, setup: task.setup }, `${env.name}-${label}`, env.signal);
+  const ws = await env.workspaces.create(
+    { repo: task.repo, base: task.base, setup: task.setup, environment: task.environment },
+    `${env.name}-${label}`,
+    env.signal,
+  );
   try {
     // The saved patch is the agent's change as git saw it: if it does not apply to a clean checkout, the
     // agent made it so (links where folders were, files git cannot recreate). That is judged, not an error.

@@ -5,15 +5,10 @@
 import { observedDenials } from '../control/classify.ts';
 import { commandEnv, MARK_ENV, runSandboxed, type SandboxBackend } from '../control/sandbox.ts';
 import type { EventLog } from '../record/events.ts';
+import type { Isolation } from '../workspace/isolation.ts';
 import type { TestRunner } from './pr.ts';
 
-export function sandboxedTestRunner(
-  scratch: string,
-  sandbox: SandboxBackend,
-  isolation: { hidden: string[]; reveal: string[] },
-  events?: EventLog,
-  mark?: string,
-): TestRunner {
+export function sandboxedTestRunner(scratch: string, sandbox: SandboxBackend, isolation: Isolation, events?: EventLog, mark?: string): TestRunner {
   const { env, home, tmp } = commandEnv(scratch, mark ? { [MARK_ENV]: mark } : {});
   let runs = 0;
   return async (cmd, opts) => {
@@ -29,7 +24,7 @@ export function sandboxedTestRunner(
       },
     );
     // The untouched base's run (telling a broken suite from a broken patch) is the project's, not the agent's.
-    if (events && opts.label !== 'pristine' && sandbox.name === 'bwrap') {
+    if (events && opts.label !== 'pristine' && sandbox.name !== 'none') {
       const base = { role: 'grader', call_id: `grade-${++runs}`, tool: 'test_run' };
       for (const d of observedDenials(base, {
         command: cmd,

@@ -139,6 +139,11 @@ export const TrialRecord = z.object({
   workflow: z.string(),
   engine: z.enum(['sdk', 'codex']),
   models: z.record(z.string(), z.string()).describe('Model per role.'),
+  environment: z
+    .object({ ref: z.string(), image_id: z.string() })
+    .nullable()
+    .default(null)
+    .describe("The container image the trial's commands, setup and test runs ran in (null: the host's toolchain)."),
   repeat: count,
   seed: count,
   status: TrialStatus.describe('ok, or why the trial could not be judged: infra_error, timeout, limit (turn or token limit).'),
@@ -301,7 +306,26 @@ export const RunManifest = z.object({
   harness: z.object({ version: z.string(), git_sha: z.string().nullable() }),
   node: z.string(),
   platform: z.string(),
-  sandbox: z.object({ backend: z.enum(['bwrap', 'none']), detail: z.string() }),
+  sandbox: z.object({
+    backend: z.enum(['bwrap', 'none', 'container']),
+    detail: z.string(),
+    /** The container runtime that ran the tasks' commands ("podman 4.3.1 (runc 1.1.5)"), for the container backend. */
+    runtime: z.string().nullable().default(null),
+  }),
+  /** The task environments the run used: each image as the suite named it (or the tag of a built Containerfile) and its id. */
+  environments: z
+    .array(
+      z.object({
+        declared: z.string(),
+        ref: z.string(),
+        image_id: z.string(),
+        content_hash: z.string().nullable(),
+        built: z.boolean(),
+        build_ms: ms,
+        tasks: z.array(z.string()),
+      }),
+    )
+    .default([]),
   /** Tripwires were set (--audit, or the adversary model). */
   audit: z.boolean().default(false),
   /** Names of the secrets redacted from everything the run wrote (never their values). */

@@ -24,7 +24,8 @@ export const RunConfig = z.strictObject({
     .optional()
     .describe("The simulated model's behaviour profile: a YAML file, or the profile itself (--sim-profile)."),
   prices: z.string().min(1).optional().describe('Price table merged over the built-in one (--prices).'),
-  sandbox: z.enum(['auto', 'bwrap', 'none']).optional().describe('OS sandbox for commands (--sandbox).'),
+  sandbox: z.enum(['auto', 'bwrap', 'container', 'none']).optional().describe('OS sandbox for commands (--sandbox).'),
+  container_runtime: z.enum(['auto', 'podman', 'docker']).optional().describe('Container runtime for the container backend (--container-runtime).'),
   engine: z.enum(['sdk', 'codex']).optional().describe('Who runs the agents (--engine).'),
   out: z.string().min(1).optional().describe('Results folder (--out).'),
 });

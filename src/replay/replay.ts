@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SandboxBackend } from '../control/sandbox.ts';
+import { describeRuntime, type ContainerRuntime } from '../exec/container.ts';
+import { imageFor, resolveImages, type EnvironmentImages, type ImageEvents } from '../workspace/images.ts';
 import { InputError, InputErrors } from '../errors.ts';
 import type { ModelBackend } from '../model/backend.ts';
 import { manifestDifferences, type ManifestAspect } from '../record/merge.ts';
@@ -57,6 +59,10 @@ export interface ReplayOptions {
   weights?: { run: string; byTask: Map<string, number> };
   cacheDir: string;
   sandbox: SandboxBackend;
+  /** The container runtime, when `sandbox` is the container backend: each task's environment is resolved (built) with it first. */
+  runtime?: ContainerRuntime | null;
+  /** A Containerfile is being built (it can take minutes). */
+  onImageBuild?: ImageEvents['onBuild'];
   prices: PriceTable;
   command: string[];
   /** Secrets kept out of everything the run writes and everything the model is told (default: those of this environment). */
@@ -132,7 +138,44 @@ function codexPreflight(opts: ReplayOptions): CodexBinary {
   return findCodex();
 }
 
-function manifest(opts: ReplayOptions, plans: TrialPlan[], codex: CodexBinary | null, audited: boolean, redactor: Redactor): RunManifest {
+/**
+ * The container backend runs every command of a task in its environment: each planned task must name one
+ * (exit 2 naming the file otherwise), and every image is resolved (built) before anything runs.
+ */
+async function prepareImages(opts: ReplayOptions, plans: TrialPlan[], codex: CodexBinary | null): Promise<EnvironmentImages | null> {
+  if (opts.sandbox.name !== 'container') return null;
+  const suiteFile = relative(process.cwd(), join(opts.suite.dir, 'suite.yaml'));
+  if (codex)
+    throw new InputError('the codex engine runs Codex on the host with its own sandbox: it cannot run in a task container yet', {
+      field: '--sandbox',
+      fix: 'replay with --engine sdk, or with --sandbox bwrap for the codex engine',
+    });
+  if (!opts.runtime)
+    throw new InputError('the container backend needs a container runtime', { field: '--sandbox', fix: 'install podman (apt-get install podman runc)' });
+  const tasks = [...new Map(plans.map((p) => [p.task.id, p.task])).values()];
+  const bare = tasks.filter((t) => !t.environment);
+  if (bare.length)
+    throw new InputErrors(
+      bare.map(
+        (t) =>
+          new InputError(`task "${t.id}" names no environment to run in`, {
+            file: t.file,
+            field: 'environment',
+            fix: `give it one (environment: {image: …} or {containerfile: …} on the task, on repos.${t.repo.name} or under defaults in ${suiteFile}), or replay with --sandbox bwrap`,
+          }),
+      ),
+    );
+  return resolveImages(opts.runtime, tasks, { cacheDir: opts.cacheDir, suiteFile, signal: opts.signal, onBuild: opts.onImageBuild });
+}
+
+function manifest(
+  opts: ReplayOptions,
+  plans: TrialPlan[],
+  codex: CodexBinary | null,
+  audited: boolean,
+  redactor: Redactor,
+  images: EnvironmentImages | null,
+): RunManifest {
   const spec = opts.backend.spec;
   return {
     schema: 1,
@@ -141,7 +184,18 @@ function manifest(opts: ReplayOptions, plans: TrialPlan[], codex: CodexBinary | 
     harness: harnessVersion(),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
-    sandbox: { backend: opts.sandbox.name, detail: opts.sandbox.detail },
+    sandbox: { backend: opts.sandbox.name, detail: opts.sandbox.detail, runtime: images ? describeRuntime(images.runtime) : null },
+    environments: images
+      ? [...images.byEnvironment.values()].map((img) => ({
+          declared: img.declared,
+          ref: img.ref,
+          image_id: img.image,
+          content_hash: img.contentHash,
+          built: img.built,
+          build_ms: img.buildMs,
+          tasks: [...new Set(plans.filter((p) => imageFor(images, p.task.environment) === img).map((p) => p.task.id))].sort(),
+        }))
+      : [],
     audit: audited,
     redacted: [...new Set([...redactor.names, ...(audited ? [AUDIT_SECRET] : [])])].sort(),
     suite: {
@@ -239,7 +293,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   let done = new Set<string>();
   let previous: TrialRecord[] = [];
   const probe = new RunDir(runFolder(opts.outDir, opts.runId));
-  const next = manifest(opts, plans, codex, audited, baseRedactor);
+  const images = await prepareImages(opts, plans, codex);
+  const next = manifest(opts, plans, codex, audited, baseRedactor, images);
   if (probe.exists()) {
     if (!opts.resume) {
       throw new InputError(`run "${opts.runId}" already exists`, { file: probe.dir, fix: 'add --resume to finish it, or choose another --run-id' });
@@ -277,7 +332,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   await sweepDeadRuns(tmpdir(), cache);
   const workRoot = join(tmpdir(), workRootName(process.pid, opts.runId));
   claimWorkRoot(workRoot);
-  const workspaces = new WorkspaceManager(cache, join(workRoot, 'wt'));
+  const workspaces = new WorkspaceManager(cache, join(workRoot, 'wt'), { images });
   opts.onWorkspaces?.(workspaces);
   const records: TrialRecord[] = previous.filter((r) => done.has(r.trial_id));
   const hidden = hiddenFromAgents({ cacheDir: opts.cacheDir, suite: opts.suite, outDir: opts.outDir, workRoot });
@@ -331,6 +386,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
     prices: opts.prices,
     scratchRoot: join(workRoot, 'scratch'),
     sandbox: opts.sandbox,
+    images,
     hidden,
     readPaths: opts.suite.readPaths,
     audit,

@@ -39,6 +39,7 @@ import {
   type TrialStatus,
 } from '../record/schema.ts';
 import type { Task } from '../suite/load.ts';
+import { imageFor, type EnvironmentImages } from '../workspace/images.ts';
 import { isolationFor, type Isolation } from '../workspace/isolation.ts';
 import type { RepoCache } from '../workspace/repos.ts';
 import { SetupError, type DiffStat, type WorkspaceManager } from '../workspace/workspace.ts';
@@ -86,6 +87,8 @@ export interface TrialDeps {
   /** Per-trial scratch folders (HOME, TMPDIR, test reports) go below this. */
   scratchRoot: string;
   sandbox: SandboxBackend;
+  /** The images of the tasks' environments when commands run in containers (null: on the host). */
+  images?: EnvironmentImages | null;
   /** Folders agents must not see: the repository cache and the results folder. */
   hidden: string[];
   /** Folders the suite says its commands read (shown read-only). */
@@ -175,7 +178,11 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
     events.emit('phase', { phase: 'setup', state: 'start' });
     let ws;
     try {
-      ws = await deps.workspaces.create({ repo: task.repo, base: task.base, setup: task.setup }, plan.trialId, controller.signal);
+      ws = await deps.workspaces.create(
+        { repo: task.repo, base: task.base, setup: task.setup, environment: task.environment },
+        plan.trialId,
+        controller.signal,
+      );
     } catch (err) {
       if (err instanceof SetupError) deps.runDir.writeTrialFile(plan.trialId, 'setup.log', err.log);
       throw Object.assign(new Error(errorMessage(err)), { stage: 'setup' });
@@ -184,7 +191,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
     events.emit('phase', { phase: 'setup', state: 'end', ms: Math.round(setupMs) });
 
     // 2. engine
-    isolation = await isolationFor(deps.cache, deps.hidden, task, deps.readPaths);
+    isolation = await isolationFor(deps.cache, deps.hidden, task, deps.readPaths, deps.images);
     // Triage only reads: every role is read-only there, so a write is a denial, not a grade.
     const sandboxOf = (mode: SandboxMode): SandboxMode => (task.kind === 'triage' ? 'read-only' : mode);
     const answerSchema = task.kind === 'triage' ? { name: 'triage', schema: TRIAGE_SCHEMA } : undefined;
@@ -408,7 +415,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
 interface RecordInput {
   plan: TrialPlan;
   /** What of the run a record names: its id, prices and engine. */
-  deps: Pick<TrialDeps, 'runId' | 'prices' | 'engine'>;
+  deps: Pick<TrialDeps, 'runId' | 'prices' | 'engine' | 'images'>;
   events: EventLog;
   ledger: Ledger;
   models: Record<string, string>;
@@ -469,6 +476,7 @@ export function buildRecord(r: RecordInput): TrialRecord {
     workflow: plan.workflow.name,
     engine: r.deps.engine.kind,
     models: r.models,
+    environment: ((img) => (img ? { ref: img.ref, image_id: img.image } : null))(imageFor(r.deps.images, task.environment)),
     repeat: plan.repeat,
     seed: plan.seed,
     status: r.status,

@@ -1,10 +1,10 @@
 // Loads a suite folder: `suite.yaml` (repos, defaults, default workflows) and one YAML file per task.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError, InputErrors } from '../errors.ts';
 import { parseYaml } from '../input/validate.ts';
-import { SuiteFile, TaskFile, TestSpec, type DocsTask, type PrTask, type RepoRef, type TriageTask } from './schema.ts';
+import { SuiteFile, TaskFile, TestSpec, type DocsTask, type Environment, type PrTask, type RepoRef, type TriageTask } from './schema.ts';
 
 export interface ResolvedRepo {
   /** Stable name for caches: derived from where the repository comes from. */
@@ -16,6 +16,15 @@ export interface ResolvedRepo {
   name: string;
 }
 
+/** A task's container environment, resolved: an image by name, or a Containerfile to build (absolute paths). */
+export type TaskEnvironment = {
+  /** Where the suite declares it ("repos.calc.environment"), for messages. */
+  declared: string;
+  cpus: number;
+  memoryMb: number;
+  pids: number;
+} & ({ kind: 'image'; ref: string } | { kind: 'containerfile'; file: string; context: string });
+
 interface TaskResolved {
   suite: string;
   /** The task file, relative to the working directory (for messages). */
@@ -23,10 +32,13 @@ interface TaskResolved {
   repo: ResolvedRepo;
   allowed_paths: string[];
   setup: string | null;
+  /** The container environment its commands run in under --sandbox container (null: the host's toolchain). */
+  environment: TaskEnvironment | null;
   time_limit_s: number;
 }
 
-type Resolved<T> = Omit<T, 'repo' | 'gold' | 'test' | 'allowed_paths' | 'setup' | 'time_limit_s' | 'request'> & TaskResolved & { request: string };
+type Resolved<T> = Omit<T, 'repo' | 'gold' | 'test' | 'allowed_paths' | 'setup' | 'environment' | 'time_limit_s' | 'request'> &
+  TaskResolved & { request: string };
 
 export type PrTaskSpec = Resolved<PrTask> & { kind: 'pr'; gold: { from: string; to: string }; test: TestSpec };
 export type DocsTaskSpec = Resolved<DocsTask> & { kind: 'docs'; gold: { from: string; to: string } };
@@ -73,6 +85,23 @@ export function resolveRepo(ref: RepoRef, name: string, dir: string): ResolvedRe
     .replace(/\.(bundle|git)$/, '')
     .replace(/[^A-Za-z0-9._-]/g, '_')}-${createHash('sha256').update(`${kind}:${location}`).digest('hex').slice(0, 12)}`;
   return { key, kind, location, name };
+}
+
+/** An environment as the suite wrote it, with its paths resolved against the suite folder and checked. */
+export function resolveEnvironment(env: Environment, declared: string, dir: string, file: string): TaskEnvironment {
+  const limits = { declared, cpus: env.cpus, memoryMb: env.memory_mb, pids: env.pids };
+  if ('image' in env) return { ...limits, kind: 'image', ref: env.image };
+  const path = resolve(dir, env.containerfile);
+  if (!existsSync(path) || !statSync(path).isFile())
+    throw new InputError(`${path} is not a file`, { file, field: `${declared}.containerfile`, fix: 'name a Containerfile relative to the suite folder' });
+  const context = env.context ? resolve(dir, env.context) : dirname(path);
+  if (!existsSync(context) || !statSync(context).isDirectory())
+    throw new InputError(`${context} is not a folder`, {
+      file,
+      field: `${declared}.context`,
+      fix: 'name the build context folder relative to the suite folder',
+    });
+  return { ...limits, kind: 'containerfile', file: path, context };
 }
 
 /** A suite file's bytes (parsed, and hashed into the suite's digest, from one read). */
@@ -166,8 +195,31 @@ export function loadSuite(suiteDir: string): Suite {
         continue;
       }
     } else repo = resolveRepo(parsed.repo, parsed.id, dir);
+    let environment: TaskEnvironment | null;
+    try {
+      const repoEnv = typeof parsed.repo === 'string' ? spec.repos[parsed.repo]?.environment : parsed.repo.environment;
+      const suiteShown = display(suiteFile);
+      environment =
+        parsed.environment !== undefined
+          ? parsed.environment && resolveEnvironment(parsed.environment, 'environment', dir, shown)
+          : repoEnv
+            ? resolveEnvironment(
+                repoEnv,
+                typeof parsed.repo === 'string' ? `repos.${parsed.repo}.environment` : 'repo.environment',
+                dir,
+                typeof parsed.repo === 'string' ? suiteShown : shown,
+              )
+            : spec.defaults.environment
+              ? resolveEnvironment(spec.defaults.environment, 'defaults.environment', dir, suiteShown)
+              : null;
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      errors.push(err);
+      continue;
+    }
     const common = {
       suite: spec.name,
+      environment,
       file: shown,
       repo,
       allowed_paths: parsed.allowed_paths ?? spec.defaults.allowed_paths ?? ['**'],
@@ -176,13 +228,13 @@ export function loadSuite(suiteDir: string): Suite {
     };
     const gold = (g: string | { from: string; to: string }) => (typeof g === 'string' ? { from: parsed.base, to: g } : g);
     if (parsed.kind === 'pr') {
-      const { repo: _r, gold: g, test, allowed_paths: _a, setup: _s, time_limit_s: _t, ...rest } = parsed;
+      const { repo: _r, gold: g, test, allowed_paths: _a, setup: _s, environment: _e, time_limit_s: _t, ...rest } = parsed;
       tasks.push({ ...rest, ...common, gold: gold(g), test: test ?? spec.defaults.test ?? DEFAULT_TEST });
     } else if (parsed.kind === 'docs') {
-      const { repo: _r, gold: g, allowed_paths: _a, setup: _s, time_limit_s: _t, ...rest } = parsed;
+      const { repo: _r, gold: g, allowed_paths: _a, setup: _s, environment: _e, time_limit_s: _t, ...rest } = parsed;
       tasks.push({ ...rest, ...common, gold: gold(g) });
     } else {
-      const { repo: _r, allowed_paths: _a, setup: _s, time_limit_s: _t, request, ...rest } = parsed;
+      const { repo: _r, allowed_paths: _a, setup: _s, environment: _e, time_limit_s: _t, request, ...rest } = parsed;
       tasks.push({ ...rest, ...common, request: request ?? issueText(parsed.issue) });
     }
   }

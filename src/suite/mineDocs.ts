@@ -245,6 +245,7 @@ export async function mineDocs(opts: DocsMineOptions): Promise<{ tasks: MinedDoc
         request: commitRequest(c),
         allowed_paths: allowedPathsFor(changed),
         setup,
+        environment: null,
         time_limit_s: 900,
         tags: ['mined'],
         checks: { required: pickRequirements(perFile), links: true, examples: true, markdown: true },

@@ -7,10 +7,33 @@ const sha = z
   .regex(/^[0-9a-f]{7,40}$/, 'expected a commit id (hex sha)')
   .describe('A commit id (full 40-hex sha recommended).');
 
+const limits = {
+  cpus: z.number().positive().default(2).describe('CPUs a container may use (--cpus).'),
+  memory_mb: z.number().int().min(16).default(4096).describe('Memory a container may use, in MiB (--memory; no swap beyond it).'),
+  pids: z.number().int().min(16).default(4096).describe('Processes and threads a container may have at once (--pids-limit).'),
+};
+
+export const Environment = z
+  .union([
+    z.strictObject({
+      image: z.string().min(1).describe('An image the container runtime has locally (name:tag, or an id); bench never pulls.'),
+      ...limits,
+    }),
+    z.strictObject({
+      containerfile: z.string().min(1).describe('A Containerfile (Dockerfile) to build, relative to the suite folder; built once per content.'),
+      context: z.string().min(1).optional().describe("The build context, relative to the suite folder (default: the Containerfile's folder)."),
+      ...limits,
+    }),
+  ])
+  .describe("The task's environment: its commands, setup and graded test runs run in a container of this image (--sandbox container).");
+export type Environment = z.infer<typeof Environment>;
+
+const environment = Environment.optional();
+
 export const RepoRef = z.union([
-  z.strictObject({ bundle: z.string().min(1).describe('Path to a git bundle, relative to the suite folder.') }),
-  z.strictObject({ path: z.string().min(1).describe('Path to a local git repository, relative to the suite folder.') }),
-  z.strictObject({ url: z.string().min(1).describe('A git URL to clone (https, ssh, file).') }),
+  z.strictObject({ bundle: z.string().min(1).describe('Path to a git bundle, relative to the suite folder.'), environment }),
+  z.strictObject({ path: z.string().min(1).describe('Path to a local git repository, relative to the suite folder.'), environment }),
+  z.strictObject({ url: z.string().min(1).describe('A git URL to clone (https, ssh, file).'), environment }),
 ]);
 export type RepoRef = z.infer<typeof RepoRef>;
 
@@ -76,6 +99,7 @@ const taskCommon = {
   request: z.string().min(1).describe('What the agent is asked to do (issue text, PR description).'),
   allowed_paths: z.array(z.string()).optional().describe('Globs of the paths the task may touch; writes elsewhere are out of scope.'),
   setup: z.string().nullable().optional().describe('Shell command run once per (repo, base) before trials, e.g. `npm ci`.'),
+  environment: Environment.nullable().optional().describe("Overrides the repository's (or the suite default's) environment; null: the host's."),
   time_limit_s: z.number().positive().optional().describe('Wall-clock limit for the agent on this task.'),
   tags: z.array(z.string()).default([]),
   canary: Canary.optional(),
@@ -157,6 +181,7 @@ export const SuiteFile = z.strictObject({
   defaults: z
     .strictObject({
       setup: z.string().nullable().optional(),
+      environment,
       test: TestSpec.optional(),
       time_limit_s: z.number().positive().optional(),
       allowed_paths: z.array(z.string()).optional(),

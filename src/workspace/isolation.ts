@@ -3,6 +3,8 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Suite, Task } from '../suite/load.ts';
+import type { ContainerTarget } from '../exec/container.ts';
+import { imageFor, type EnvironmentImages } from './images.ts';
 import type { RepoCache } from './repos.ts';
 
 /** bench's own checkout (its .git/config may hold a CI token). */
@@ -11,6 +13,8 @@ const harnessRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export interface Isolation {
   hidden: string[];
   reveal: string[];
+  /** The task's container environment, when its commands run in one. */
+  container?: ContainerTarget;
 }
 
 /**
@@ -37,6 +41,16 @@ export function hiddenFromAgents(o: { cacheDir: string; suite: Suite; outDir?: s
  * The sandbox's view for a trial's commands: its own base repository (which holds nothing past the
  * base commit) and what the suite says its commands need to read; everything else of the above hidden.
  */
-export async function isolationFor(cache: RepoCache, hidden: string[], task: Task, readPaths: string[] = []): Promise<Isolation> {
-  return { hidden, reveal: [await cache.baseRepo(task.repo, task.base), ...readPaths] };
+export async function isolationFor(
+  cache: RepoCache,
+  hidden: string[],
+  task: Task,
+  readPaths: string[] = [],
+  images?: EnvironmentImages | null,
+): Promise<Isolation> {
+  const image = imageFor(images, task.environment);
+  const reveal = [await cache.baseRepo(task.repo, task.base), ...readPaths];
+  if (!image) return { hidden, reveal };
+  const { image: id, cpus, memoryMb, pids } = image;
+  return { hidden, reveal, container: { image: id, cpus, memoryMb, pids } };
 }

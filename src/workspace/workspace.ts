@@ -21,7 +21,8 @@ import {
 } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { runProcess, runShell } from '../exec/run.ts';
-import type { ResolvedRepo } from '../suite/load.ts';
+import type { ResolvedRepo, TaskEnvironment } from '../suite/load.ts';
+import { imageFor, runSetupInContainer, type EnvironmentImages } from './images.ts';
 import { GitError, gitOut, runGit, type GitPlace } from './git.ts';
 import { touchEntry } from './cacheAdmin.ts';
 import { processStart, withLock } from './lock.ts';
@@ -40,6 +41,8 @@ export interface WorkspaceSpec {
   repo: ResolvedRepo;
   base: string;
   setup: string | null;
+  /** The task's container environment: its setup runs in a container of the image (when the manager has images). */
+  environment?: TaskEnvironment | null;
 }
 
 export interface Workspace {
@@ -119,6 +122,8 @@ export interface WorkspaceOptions {
    */
   linkEnv?: boolean;
   onSetup?: (e: SetupEvent) => void;
+  /** The run's container images: a spec with an environment gets its setup run in its image. */
+  images?: EnvironmentImages | null;
 }
 
 /**
@@ -478,7 +483,7 @@ export class WorkspaceManager {
    * commit itself is the key, as nothing else says what an install of it produces.
    */
   envKey(spec: WorkspaceSpec, signal?: AbortSignal): Promise<EnvKey> {
-    const memo = `${spec.repo.key}\0${spec.base}\0${spec.setup ?? ''}`;
+    const memo = `${spec.repo.key}\0${spec.base}\0${spec.setup ?? ''}\0${imageFor(this.opts.images, spec.environment ?? null)?.image ?? ''}`;
     let p = this.keys.get(memo);
     if (!p) {
       p = this.computeKey(spec, signal);
@@ -497,6 +502,7 @@ export class WorkspaceManager {
     }
     const cmdHash = createHash('sha256')
       .update(spec.setup ?? '')
+      .update(imageFor(this.opts.images, spec.environment ?? null)?.image ?? '')
       .digest('hex')
       .slice(0, 10);
     const paths = Object.keys(lockfiles).sort();
@@ -507,10 +513,13 @@ export class WorkspaceManager {
         label: `commit ${spec.base.slice(0, 8)} (no lockfile)`,
         inputs: { commit: spec.base },
       };
-    const runtime: Record<string, string> = { node: await this.version('node --version', signal) };
+    // In a container the image is the runtime: its id pins every version in it.
+    const image = imageFor(this.opts.images, spec.environment ?? null);
+    const runtime: Record<string, string> = image ? { image: image.image } : { node: await this.version('node --version', signal) };
     const pinned = await this.pinnedPackageManager(mirror, spec.base, signal);
     if (pinned) runtime.packageManager = pinned;
-    if (paths.some((f) => /\.(txt|toml)$|poetry\.lock$|uv\.lock$|Pipfile\.lock$/.test(f))) runtime.python = await this.version('python3 --version', signal);
+    if (!image && paths.some((f) => /\.(txt|toml)$|poetry\.lock$|uv\.lock$|Pipfile\.lock$/.test(f)))
+      runtime.python = await this.version('python3 --version', signal);
     const digest = createHash('sha256')
       .update(JSON.stringify({ lockfiles: paths.map((f) => [f, lockfiles[f]]), setup: spec.setup ?? '', runtime }))
       .digest('hex');
@@ -582,7 +591,18 @@ export class WorkspaceManager {
         if ('lockfiles' in key.inputs && !Object.keys(key.inputs.lockfiles).some((f) => basename(f) === '.yarnrc.yml'))
           env.YARN_CACHE_FOLDER = join(this.cache.root, 'pm', 'yarn');
         this.opts.onSetup?.({ phase: 'start', label: key.label, command: setup });
-        const res = await runShell(setup, { cwd: dir, env, timeoutMs: SETUP_TIMEOUT_MS, signal, maxOutputBytes: 256 * 1024 });
+        const image = imageFor(this.opts.images, spec.environment ?? null);
+        const res = image
+          ? await runSetupInContainer(this.opts.images!.runtime, image, {
+              command: setup,
+              dir,
+              baseRepo,
+              pm: join(this.cache.root, 'pm'),
+              env,
+              signal,
+              timeoutMs: SETUP_TIMEOUT_MS,
+            })
+          : await runShell(setup, { cwd: dir, env, timeoutMs: SETUP_TIMEOUT_MS, signal, maxOutputBytes: 256 * 1024 });
         this.opts.onSetup?.({ phase: 'done', label: key.label, command: setup, durationMs: res.durationMs, ok: res.exitCode === 0 });
         if (res.exitCode !== 0) {
           const log = `$ ${setup}\n${res.output}`;

@@ -1,0 +1,133 @@
+// The container backend: a task's commands run in a container of its environment's image instead of
+// on the host's toolchain, with the same guarantees as bubblewrap (control/sandbox.ts):
+// - nothing of the host but what the trial needs: the worktree at its own path (writable only for write
+//   roles, its `.git` never), the trial's base repository and the suite's read paths read-only, the
+//   trial's private HOME and TMPDIR; the image's own root file system read-only; a private /tmp;
+// - no capabilities, no-new-privileges, and the same seccomp rules as bwrap's filter (as an OCI profile);
+// - no network unless the role has it (`--network none`: an empty namespace whose counters PID 1 reports,
+//   as under bwrap; Podman passes the report channel in with --preserve-fds, Docker cannot, so its runs
+//   count no attempts);
+// - CPU, memory and process limits from the environment, file size and output caps as under bwrap, and a
+//   time limit the runtime enforces even if bench is gone (Podman's --timeout).
+// bench's wrapper is PID 1: nothing inside can kill it, and every process goes when it exits.
+// Long-lived plugin programs (MCP servers) are the workflow's, not the task's: they stay on the host
+// backend. Hooks the workflow marks run in the container (hookArgv).
+import { randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import { envArgs, runArgs, runContainer, type ContainerRuntime, type Mount } from '../exec/container.ts';
+import { seccompProfileJson, type SeccompProfile } from './seccomp.ts';
+import { DEFAULT_LIMITS, observedFrom, REPORT_CAP, WRAPPER, type SandboxBackend, type SandboxLimits, type SandboxSpec } from './sandbox.ts';
+
+export interface ContainerBackendOptions {
+  runtime: ContainerRuntime;
+  /** Where the backend keeps its seccomp profiles (the run's scratch folder). */
+  scratch: string;
+  /** What launches long-lived programs (MCP servers): the host backend. */
+  host: SandboxBackend;
+  limits?: SandboxLimits;
+}
+
+const inside = (p: string, dir: string) => p === dir || p.startsWith(dir.endsWith(sep) ? dir : `${dir}${sep}`);
+
+/**
+ * The `run` arguments for a command under `spec`, up to and including the image: mounts, network, limits,
+ * security options. `name` names the container (to remove it if the run is cut short).
+ */
+export function containerArgs(
+  rt: ContainerRuntime,
+  spec: SandboxSpec,
+  o: { name: string; seccompFile: string | null; timeoutS: number; stdin: boolean; report: boolean },
+): string[] {
+  const target = spec.container;
+  if (!target) throw new Error('the container backend was given a command with no environment');
+  const full = spec.mode === 'danger-full-access';
+  const mounts: Mount[] = [];
+  for (const r of spec.reveal) if (existsSync(r)) mounts.push({ src: r, dst: r, ro: true });
+  for (const v of spec.views ?? []) if (existsSync(v.source) && v.target.startsWith('/tmp/')) mounts.push({ src: v.source, dst: v.target, ro: true });
+  mounts.push({ src: spec.workspace, dst: spec.workspace, ro: spec.mode === 'read-only' });
+  for (const w of spec.writable) if (existsSync(w)) mounts.push({ src: w, dst: w, ro: false });
+  // The worktree's git metadata (a pointer file, or a folder) is never the agent's to change.
+  const dotGit = join(spec.workspace, '.git');
+  try {
+    const st = lstatSync(dotGit);
+    if (st.isFile() || st.isDirectory()) mounts.push({ src: dotGit, dst: dotGit, ro: true });
+  } catch {
+    // not a git checkout
+  }
+  // What must stay hidden but lies inside a mounted folder is covered with an empty read-only folder.
+  const covers = spec.hidden.filter((h) => existsSync(h) && mounts.some((m) => inside(h, m.src) && h !== m.src));
+  return runArgs(rt, { ...o, target, network: spec.network || full, mounts, covers, workdir: spec.cwd });
+}
+
+export function containerBackend(opts: ContainerBackendOptions): SandboxBackend {
+  const rt = opts.runtime;
+  const profiles = new Map<SeccompProfile, string | null>();
+  const profileFile = (p: SeccompProfile): string | null => {
+    if (!profiles.has(p)) {
+      const json = seccompProfileJson(p);
+      let file: string | null = null;
+      if (json) {
+        mkdirSync(opts.scratch, { recursive: true });
+        file = join(opts.scratch, `seccomp-${p}.json`);
+        writeFileSync(file, json);
+      }
+      profiles.set(p, file);
+    }
+    return profiles.get(p)!;
+  };
+  return {
+    name: 'container',
+    detail: `${rt.name} ${rt.version}${rt.oci ? ` (${rt.oci})` : ''} (${rt.binary}): the task's image, no capabilities, seccomp, resource limits`,
+    // The container's own root is the image's, not the host's: of the host it sees only what is mounted.
+    visible: () => ['/'],
+    masked: [],
+    async run(command, spec, run) {
+      const limits = run.limits ?? opts.limits ?? DEFAULT_LIMITS;
+      const observe = rt.podman && !spec.network && spec.mode !== 'danger-full-access';
+      const name = `bench-${process.pid}-${randomBytes(6).toString('hex')}`;
+      const timeoutS = Math.ceil(run.timeoutMs / 1000) + 10;
+      const { args: envFlags, env } = envArgs(run.env);
+      const argv = containerArgs(rt, spec, { name, seccompFile: profileFile(spec.seccomp ?? 'agent'), timeoutS, stdin: false, report: observe });
+      argv.push(...envFlags, '--entrypoint', 'bash', spec.container!.image);
+      argv.push('-c', WRAPPER, 'bench-sandbox', String(Math.ceil(limits.fileBytes / 1024)), String(limits.processes), observe ? '1' : '0', command);
+      const res = await runContainer(rt, argv, name, {
+        cwd: spec.cwd,
+        env,
+        timeoutMs: run.timeoutMs,
+        maxOutputBytes: run.maxOutputBytes,
+        signal: run.signal,
+        onSpawn: run.onSpawn,
+        fds: observe ? [{ collect: REPORT_CAP }] : [],
+      });
+      return { ...res, observed: observedFrom(res, observe) };
+    },
+    launch: (argv, spec, files) => opts.host.launch(argv, spec, files),
+  };
+}
+
+/**
+ * The argv that runs a trusted program (a hook the workflow marks) in the task's container, stdin open for
+ * its payload: the worktree writable, the plugin's folder read-only, no network, the same limits.
+ */
+export function containerHookArgv(
+  rt: ContainerRuntime,
+  target: NonNullable<SandboxSpec['container']>,
+  o: { workspace: string; reveal: string[]; writable: string[]; hidden: string[]; env: NodeJS.ProcessEnv; timeoutS: number; command: string },
+): { argv: string[]; env: NodeJS.ProcessEnv; name: string } {
+  const name = `bench-hook-${process.pid}-${randomBytes(6).toString('hex')}`;
+  const spec: SandboxSpec = {
+    mode: 'workspace-write',
+    network: false,
+    workspace: o.workspace,
+    writable: o.writable,
+    hidden: o.hidden,
+    reveal: o.reveal,
+    cwd: o.workspace,
+    container: target,
+  };
+  const { args: envFlags, env } = envArgs(o.env);
+  const argv = containerArgs(rt, spec, { name, seccompFile: null, timeoutS: o.timeoutS, stdin: true, report: false });
+  argv.push(...envFlags, '--entrypoint', 'sh', target.image, '-c', o.command);
+  return { argv, env, name };
+}
