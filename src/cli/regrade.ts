@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
-import { defaultCacheDir, intArg, sandboxFor } from './args.ts';
+import { defaultCacheDir, intArg, sandboxForTasks } from './args.ts';
 
 /** A resolved verdict as `outcome()` words it. */
 const verdict = (resolved: boolean | null) => (resolved === null ? 'ungraded' : resolved ? 'resolved' : 'unresolved');
@@ -15,6 +15,7 @@ interface RegradeFlags {
   runId?: string;
   concurrency?: number;
   sandbox: string;
+  containerRuntime: string;
 }
 
 export function regradeCommand(program: Command): void {
@@ -26,7 +27,8 @@ export function regradeCommand(program: Command): void {
     .option('--out <dir>', 'results folder for the new run (default: next to the old one)')
     .option('--run-id <id>', 'name of the new run folder (default: <old id>-regraded)')
     .option('--concurrency <n>', 'trials graded at once (default: the number of CPUs)', intArg('--concurrency', 1))
-    .option('--sandbox <backend>', 'OS sandbox for the tests: auto, bwrap, or none', 'auto')
+    .option('--sandbox <backend>', 'OS sandbox for the tests: auto (container when the suite names environments), bwrap, container, or none', 'auto')
+    .option('--container-runtime <name>', 'auto, podman or docker (for --sandbox container)', 'auto')
     .action(async (runArg: string, flags: RegradeFlags) => {
       const from = resolve(runArg);
       const [{ regrade }, { RunDir }, { loadSuite }, { outcome }] = await Promise.all([
@@ -46,7 +48,7 @@ export function regradeCommand(program: Command): void {
         });
       const suite = loadSuite(suiteDir);
       const runId = flags.runId ?? `${manifest.run_id}-regraded`;
-      const sandbox = await sandboxFor(flags.sandbox);
+      const { sandbox, runtime } = await sandboxForTasks(flags.sandbox, suite.tasks, flags.containerRuntime);
       const controller = new AbortController();
       const onSigint = () => controller.abort(new Error('interrupted by Ctrl-C'));
       process.on('SIGINT', onSigint);
@@ -60,6 +62,7 @@ export function regradeCommand(program: Command): void {
           runId,
           cacheDir: defaultCacheDir(),
           sandbox,
+          runtime,
           concurrency: flags.concurrency ?? availableParallelism(),
           command: process.argv.slice(1),
           signal: controller.signal,

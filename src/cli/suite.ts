@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { ModelBackend } from '../model/backend.ts';
 import type { MineOptions } from '../suite/mine.ts';
-import { collect, defaultCacheDir, intArg, sandboxFor } from './args.ts';
+import { collect, defaultCacheDir, intArg, sandboxFor, sandboxForTasks } from './args.ts';
 import { mineKindAction, parseKind } from './mineKinds.ts';
 
 /** The model that writes requests, built the way replay builds its backend. */
@@ -33,13 +33,20 @@ export function suiteCommand(program: Command): void {
     .option('--runs <k>', 'test runs per side, to flag flaky tests', intArg('--runs', 1), 1)
     .option('--task <id>', 'only this task (repeatable)', collect, [])
     .option('--json', 'print {"tasks":[{"id","valid","problems"}]} instead of a table')
-    .option('--sandbox <backend>', 'auto, bwrap or none', 'auto')
-    .action(async (dir: string, flags: { runs: number; task: string[]; json?: boolean; sandbox: string }) => {
+    .option('--sandbox <backend>', 'auto (container when the suite names environments), bwrap, container or none', 'auto')
+    .option('--container-runtime <name>', 'auto, podman or docker (for --sandbox container)', 'auto')
+    .action(async (dir: string, flags: { runs: number; task: string[]; json?: boolean; sandbox: string; containerRuntime: string }) => {
       const [{ loadSuite }, { validateSuite }] = await Promise.all([import('../suite/load.ts'), import('../suite/validate.ts')]);
       const s = loadSuite(dir);
+      const { sandbox, runtime } = await sandboxForTasks(
+        flags.sandbox,
+        s.tasks.filter((t) => !flags.task.length || flags.task.includes(t.id)),
+        flags.containerRuntime,
+      );
       const results = await validateSuite(s, {
         cacheDir: defaultCacheDir(),
-        sandbox: await sandboxFor(flags.sandbox),
+        sandbox,
+        runtime,
         runs: flags.runs,
         tasks: flags.task,
         onTask: flags.json

@@ -17,7 +17,17 @@ import { existsSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { envArgs, runArgs, runContainer, type ContainerRuntime, type Mount } from '../exec/container.ts';
 import { seccompProfileJson, type SeccompProfile } from './seccomp.ts';
-import { DEFAULT_LIMITS, observedFrom, REPORT_CAP, WRAPPER, type SandboxBackend, type SandboxLimits, type SandboxSpec } from './sandbox.ts';
+import {
+  DEFAULT_LIMITS,
+  ETC_SECRETS,
+  observedFrom,
+  REPORT_CAP,
+  SYSTEM,
+  WRAPPER,
+  type SandboxBackend,
+  type SandboxLimits,
+  type SandboxSpec,
+} from './sandbox.ts';
 
 export interface ContainerBackendOptions {
   runtime: ContainerRuntime;
@@ -27,6 +37,12 @@ export interface ContainerBackendOptions {
   host: SandboxBackend;
   limits?: SandboxLimits;
 }
+
+/** Which of /etc's secrets are folders (the rest are files): masked with an empty folder, not /dev/null. */
+const ETC_SECRET_DIRS = new Set(['sudoers.d', 'ssh', 'ssl/private', 'credstore', 'credstore.encrypted']);
+
+/** The image's folders a command sees besides what is mounted: its system folders and private scratch, never a home folder. */
+const IMAGE_VIEW = [...SYSTEM, '/opt', '/srv', '/var', '/proc', '/dev', '/tmp', '/run'];
 
 const inside = (p: string, dir: string) => p === dir || p.startsWith(dir.endsWith(sep) ? dir : `${dir}${sep}`);
 
@@ -55,8 +71,13 @@ export function containerArgs(
   } catch {
     // not a git checkout
   }
+  // The image's own secret files are masked as the host's are under bwrap: a read of them is refused alike.
+  for (const s of ETC_SECRETS) if (!ETC_SECRET_DIRS.has(s)) mounts.push({ src: '/dev/null', dst: join('/etc', s), ro: true });
   // What must stay hidden but lies inside a mounted folder is covered with an empty read-only folder.
-  const covers = spec.hidden.filter((h) => existsSync(h) && mounts.some((m) => inside(h, m.src) && h !== m.src));
+  const covers = [
+    ...spec.hidden.filter((h) => existsSync(h) && mounts.some((m) => inside(h, m.src) && h !== m.src)),
+    ...[...ETC_SECRET_DIRS].map((s) => join('/etc', s)),
+  ];
   return runArgs(rt, { ...o, target, network: spec.network || full, mounts, covers, workdir: spec.cwd });
 }
 
@@ -79,9 +100,9 @@ export function containerBackend(opts: ContainerBackendOptions): SandboxBackend 
   return {
     name: 'container',
     detail: `${rt.name} ${rt.version}${rt.oci ? ` (${rt.oci})` : ''} (${rt.binary}): the task's image, no capabilities, seccomp, resource limits`,
-    // The container's own root is the image's, not the host's: of the host it sees only what is mounted.
-    visible: () => ['/'],
-    masked: [],
+    // The image's system folders and what is mounted of the host (never a home folder: the image's /root is empty of the host's).
+    visible: (spec) => [...IMAGE_VIEW, ...spec.reveal, spec.workspace, ...spec.writable, ...(spec.views ?? []).map((v) => v.target)],
+    masked: ETC_SECRETS.map((s) => join('/etc', s)),
     async run(command, spec, run) {
       const limits = run.limits ?? opts.limits ?? DEFAULT_LIMITS;
       const observe = rt.podman && !spec.network && spec.mode !== 'danger-full-access';

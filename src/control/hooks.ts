@@ -3,7 +3,7 @@
 // event defines. A hook that exits non-zero otherwise, times out, or prints invalid JSON is a hook
 // failure: counted and logged, and the call proceeds, as Codex does.
 import { z } from 'zod';
-import { runProcess } from '../exec/run.ts';
+import { runProcess, type RunResult } from '../exec/run.ts';
 import { clip, type EventLog } from '../record/events.ts';
 
 export const HOOK_EVENTS = [
@@ -223,6 +223,11 @@ export interface HookRunnerOptions {
   signal?: AbortSignal;
   /** Runs a hook's argv under a subreaper that stops it, and all it started, if bench dies (exec/reaper.ts). */
   wrap?: (argv: string[]) => string[];
+  /** Handlers of these events run in the task's container instead (the workflow's `hooks_in_environment`). */
+  inEnvironment?: {
+    events: ReadonlySet<HookEvent>;
+    run: (command: string, o: { env: NodeJS.ProcessEnv; input: string; timeoutMs: number; signal?: AbortSignal }) => Promise<RunResult>;
+  };
 }
 
 /** What every hook gets of the harness's environment: enough to run a program as the user, no secrets. */
@@ -267,14 +272,18 @@ export class HookRunner {
         const command = h.command.replace(/\$\{(PLUGIN_ROOT|CLAUDE_PLUGIN_ROOT|PLUGIN_DATA|CLAUDE_PLUGIN_DATA)\}/g, (_, k: string) => this.opts.env[k] ?? '');
         const shell = process.env.SHELL || '/bin/sh';
         const argv = [shell, '-lc', command];
-        const res = await runProcess(this.opts.wrap ? this.opts.wrap(argv) : argv, {
-          cwd: this.opts.cwd,
-          env: { ...hookBaseEnv(this.opts.passEnv), ...this.opts.env },
-          input: body,
-          timeoutMs: h.timeoutS * 1000,
-          signal: this.opts.signal,
-          maxOutputBytes: 256 * 1024,
-        });
+        const env = { ...hookBaseEnv(this.opts.passEnv), ...this.opts.env };
+        const inContainer = this.opts.inEnvironment?.events.has(event) ? this.opts.inEnvironment : null;
+        const res = inContainer
+          ? await inContainer.run(command, { env, input: body, timeoutMs: h.timeoutS * 1000, signal: this.opts.signal })
+          : await runProcess(this.opts.wrap ? this.opts.wrap(argv) : argv, {
+              cwd: this.opts.cwd,
+              env,
+              input: body,
+              timeoutMs: h.timeoutS * 1000,
+              signal: this.opts.signal,
+              maxOutputBytes: 256 * 1024,
+            });
         const r: HandlerResult = res.timedOut
           ? { failure: `timed out after ${h.timeoutS}s`, blocked: false, reason: null, decision: null, context: null }
           : res.spawnError
@@ -287,6 +296,7 @@ export class HookRunner {
           command: clip(h.command, 200),
           ms: Math.round(res.durationMs),
           exit_code: res.exitCode,
+          ...(inContainer ? { in_environment: true } : {}),
           outcome: r.failure ? 'failure' : (r.decision ?? (r.blocked ? 'block' : 'ok')),
           ...(r.reason ? { reason: clip(r.reason, 500) } : {}),
           ...(r.failure ? { failure: r.failure, stderr: clip(res.stderr.trim(), 500) } : {}),

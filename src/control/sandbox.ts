@@ -44,7 +44,6 @@ export interface SandboxSpec {
   container?: ContainerTarget;
 }
 
-
 /** A host folder (`source`) shown read-only at `target` inside the sandbox. */
 export interface View {
   source: string;
@@ -137,7 +136,7 @@ export function noSandbox(reaper: Reaper | null = findReaper(), detail = NONE_WA
 // The host view
 
 /** Files in /etc that hold secrets (password hashes, host keys, private TLS keys, sudo rules). */
-const ETC_SECRETS = [
+export const ETC_SECRETS = [
   'shadow',
   'shadow-',
   'gshadow',
@@ -151,7 +150,7 @@ const ETC_SECRETS = [
   'credstore.encrypted',
 ];
 /** Top-level system folders (or merged-/usr links) every command may see. */
-const SYSTEM = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc'];
+export const SYSTEM = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc'];
 /** Interpreters and package managers whose real location (often below a home folder) must be in view. */
 const TOOLS = [
   'node',

@@ -5,6 +5,8 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxBackend } from '../control/sandbox.ts';
+import type { ContainerRuntime } from '../exec/container.ts';
+import { imagesForTasks } from '../workspace/images.ts';
 import { InputError, InputErrors, errorMessage } from '../errors.ts';
 import { runPool } from '../exec/pool.ts';
 import { RunDir, runFolder } from '../record/runDir.ts';
@@ -23,6 +25,8 @@ export interface RegradeOptions {
   runId: string;
   cacheDir: string;
   sandbox: SandboxBackend;
+  /** The container runtime when `sandbox` is the container backend: tests run in each task's image. */
+  runtime?: ContainerRuntime | null;
   concurrency: number;
   command: string[];
   signal: AbortSignal;
@@ -59,6 +63,15 @@ export async function regrade(opts: RegradeOptions): Promise<RegradeResult> {
       ),
     );
   }
+  // The tests run in each task's image, as in the replay: resolved (built) before anything is written.
+  const images =
+    opts.sandbox.name === 'container'
+      ? await imagesForTasks(opts.runtime, [...new Set(before.filter(gradable).map((r) => tasks.get(r.task_id)!))], {
+          cacheDir: opts.cacheDir,
+          suite: opts.suite,
+          signal: opts.signal,
+        })
+      : null;
   const out = new RunDir(runFolder(opts.outDir, opts.runId));
   if (out.exists()) throw new InputError(`run "${opts.runId}" already exists`, { file: out.dir, field: '--run-id', fix: 'choose another --run-id' });
 
@@ -74,7 +87,7 @@ export async function regrade(opts: RegradeOptions): Promise<RegradeResult> {
 
   const workRoot = join(tmpdir(), `bench-regrade-${process.pid}-${opts.runId.replace(/[^A-Za-z0-9._-]/g, '_')}`);
   const cache = new RepoCache(opts.cacheDir);
-  const workspaces = new WorkspaceManager(cache, join(workRoot, 'wt'));
+  const workspaces = new WorkspaceManager(cache, join(workRoot, 'wt'), { images });
   const hidden = hiddenFromAgents({ cacheDir: opts.cacheDir, suite: opts.suite, outDir: opts.outDir, workRoot });
   const records: TrialRecord[] = new Array(before.length);
   const todo = before.map((r, i) => i).filter((i) => gradable(before[i]!));
@@ -92,7 +105,7 @@ export async function regrade(opts: RegradeOptions): Promise<RegradeResult> {
     mkdirSync(join(scratch, 'tmp'), { recursive: true });
     const t0 = performance.now();
     try {
-      const isolation = await isolationFor(cache, hidden, task);
+      const isolation = await isolationFor(cache, hidden, task, [], images);
       const grade = await gradeTask(task, patch, answer, {
         workspaces,
         scratch,

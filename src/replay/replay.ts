@@ -7,7 +7,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SandboxBackend } from '../control/sandbox.ts';
 import { describeRuntime, type ContainerRuntime } from '../exec/container.ts';
-import { imageFor, resolveImages, type EnvironmentImages, type ImageEvents } from '../workspace/images.ts';
+import { imageFor, imagesForTasks, type EnvironmentImages, type ImageEvents } from '../workspace/images.ts';
 import { InputError, InputErrors } from '../errors.ts';
 import type { ModelBackend } from '../model/backend.ts';
 import { manifestDifferences, type ManifestAspect } from '../record/merge.ts';
@@ -144,28 +144,13 @@ function codexPreflight(opts: ReplayOptions): CodexBinary {
  */
 async function prepareImages(opts: ReplayOptions, plans: TrialPlan[], codex: CodexBinary | null): Promise<EnvironmentImages | null> {
   if (opts.sandbox.name !== 'container') return null;
-  const suiteFile = relative(process.cwd(), join(opts.suite.dir, 'suite.yaml'));
   if (codex)
     throw new InputError('the codex engine runs Codex on the host with its own sandbox: it cannot run in a task container yet', {
       field: '--sandbox',
       fix: 'replay with --engine sdk, or with --sandbox bwrap for the codex engine',
     });
-  if (!opts.runtime)
-    throw new InputError('the container backend needs a container runtime', { field: '--sandbox', fix: 'install podman (apt-get install podman runc)' });
   const tasks = [...new Map(plans.map((p) => [p.task.id, p.task])).values()];
-  const bare = tasks.filter((t) => !t.environment);
-  if (bare.length)
-    throw new InputErrors(
-      bare.map(
-        (t) =>
-          new InputError(`task "${t.id}" names no environment to run in`, {
-            file: t.file,
-            field: 'environment',
-            fix: `give it one (environment: {image: …} or {containerfile: …} on the task, on repos.${t.repo.name} or under defaults in ${suiteFile}), or replay with --sandbox bwrap`,
-          }),
-      ),
-    );
-  return resolveImages(opts.runtime, tasks, { cacheDir: opts.cacheDir, suiteFile, signal: opts.signal, onBuild: opts.onImageBuild });
+  return imagesForTasks(opts.runtime, tasks, { cacheDir: opts.cacheDir, suite: opts.suite, signal: opts.signal, onBuild: opts.onImageBuild });
 }
 
 function manifest(

@@ -4,7 +4,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import type { Reaper } from '../exec/reaper.ts';
 import { dirname, join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { HookRunner } from '../control/hooks.ts';
+import { HookRunner, type HookRunnerOptions } from '../control/hooks.ts';
+import { containerHookArgv } from '../control/container.ts';
+import { runContainer } from '../exec/container.ts';
 import { MARK_ENV } from '../control/sandbox.ts';
 import { ControlPlane } from '../control/plane.ts';
 import type { SandboxBackend } from '../control/sandbox.ts';
@@ -106,6 +108,39 @@ export interface TrialDeps {
   /** Each task's oracle, for a simulated model the sdk engine runs (null otherwise): built once per run. */
   oracles: OracleSource | null;
   signal: AbortSignal;
+}
+
+/**
+ * The hooks a workflow marks as running in the task's environment, when the trial's commands run in a
+ * container: each handler in a container of the task's image, the worktree writable, the plugin's folder
+ * read-only and its data folder writable, no network.
+ */
+function hooksInContainer(
+  workflow: Workflow,
+  isolation: Isolation,
+  deps: TrialDeps,
+  workspace: string,
+  pluginData: string,
+): HookRunnerOptions['inEnvironment'] {
+  const target = isolation.container;
+  const runtime = deps.images?.runtime;
+  if (!target || !runtime || !workflow.hooksInEnvironment.length) return undefined;
+  mkdirSync(pluginData, { recursive: true });
+  return {
+    events: new Set(workflow.hooksInEnvironment),
+    run: (command, o) => {
+      const { argv, env, name } = containerHookArgv(runtime, target, {
+        workspace,
+        reveal: [...isolation.reveal, ...(workflow.plugin?.root ? [workflow.plugin.root] : [])],
+        writable: [pluginData],
+        hidden: isolation.hidden,
+        env: o.env,
+        timeoutS: Math.ceil(o.timeoutMs / 1000) + 10,
+        command,
+      });
+      return runContainer(runtime, argv, name, { cwd: workspace, env, input: o.input, timeoutMs: o.timeoutMs, signal: o.signal, maxOutputBytes: 256 * 1024 });
+    },
+  };
 }
 
 export const TRIAGE_INSTRUCTIONS = `Triage this issue against the repository checked out in your working directory (read it; do not change anything).
@@ -271,6 +306,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
               model: entryRole?.model ?? deps.backend.spec.name,
               passEnv: workflow.hookEnv,
               wrap: deps.reaper ? (argv) => deps.reaper!.wrap(argv) : undefined,
+              inEnvironment: hooksInContainer(workflow, isolation, deps, ws.dir, join(scratch, 'plugin-data')),
               env: {
                 PLUGIN_ROOT: workflow.plugin?.root ?? '',
                 CLAUDE_PLUGIN_ROOT: workflow.plugin?.root ?? '',

@@ -8,6 +8,8 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxBackend } from '../control/sandbox.ts';
+import type { ContainerRuntime } from '../exec/container.ts';
+import { imagesForTasks } from '../workspace/images.ts';
 import { gradeDocs } from '../grade/docs.ts';
 import { testRunWith, type GradeEnv } from '../grade/pr.ts';
 import type { TestResults, TestStatus } from '../grade/reports.ts';
@@ -96,6 +98,8 @@ function validateTriage(task: TriageTaskSpec): string[] {
 export interface ValidateOptions {
   cacheDir: string;
   sandbox: SandboxBackend;
+  /** The container runtime when `sandbox` is the container backend: tests run in each task's image. */
+  runtime?: ContainerRuntime | null;
   runs: number;
   tasks?: string[];
   onTask?: (v: TaskValidity) => void;
@@ -107,18 +111,20 @@ export async function validateSuite(suite: Suite, opts: ValidateOptions): Promis
   mkdirSync(join(root, 'scratch', 'home'), { recursive: true });
   mkdirSync(join(root, 'scratch', 'tmp'), { recursive: true });
   // Only the repository's own code runs here (gold and base, never an agent's change): hard links are safe and fast.
-  const workspaces = new WorkspaceManager(cache, join(root, 'wt'), { linkEnv: true });
+  const chosen = suite.tasks.filter((t) => !opts.tasks?.length || opts.tasks.includes(t.id));
+  const images = opts.sandbox.name === 'container' ? await imagesForTasks(opts.runtime, chosen, { cacheDir: opts.cacheDir, suite }) : null;
+  const workspaces = new WorkspaceManager(cache, join(root, 'wt'), { linkEnv: true, images });
   // The same view a replay's grading gets.
   const hidden = hiddenFromAgents({ cacheDir: opts.cacheDir, suite, workRoot: root });
   const out: TaskValidity[] = [];
   try {
-    for (const task of suite.tasks.filter((t) => !opts.tasks?.length || opts.tasks.includes(t.id))) {
+    for (const task of chosen) {
       let problems: string[];
       try {
         const missing = (await missingCommits(cache, task)).map(([field, rev]) => `${field}: commit ${rev} not found in ${task.repo.name}`);
         if (missing.length) problems = missing;
         else {
-          const isolation = await isolationFor(cache, hidden, task);
+          const isolation = await isolationFor(cache, hidden, task, [], images);
           const env: GradeEnv = {
             workspaces,
             scratch: join(root, 'scratch'),

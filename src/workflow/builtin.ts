@@ -31,6 +31,7 @@ export function broadWorkflow(): Workflow {
     limits: { maxTurns: 60, maxThreads: 6, maxDepth: 1, jobMaxRuntimeSeconds: 1800, maxRounds: 2 },
     hooks: [],
     hookEnv: [],
+    hooksInEnvironment: [],
     approver: DEFAULT_APPROVER,
     plugin: null,
     notes: [],

@@ -520,6 +520,7 @@ export function loadWorkflowDir(dirArg: string): Workflow {
     routes,
     hooks,
     hookEnv: bench.hook_env,
+    hooksInEnvironment: bench.hooks_in_environment,
     approver: bench.approver,
     plugin: existsSync(manifestFile) ? { name, version: manifest.version?.trim() || '0.0.0', root: dir } : null,
     notes,

@@ -3,6 +3,7 @@
 // network policy per role, role output schemas).
 import { z } from 'zod';
 import { APPROVAL_POLICIES, SANDBOX_MODES } from '../control/types.ts';
+import { HOOK_EVENTS } from '../control/hooks.ts';
 import { HookTable } from './hooks.ts';
 import { REASONING_EFFORTS, TOOL_NAMES } from './types.ts';
 
@@ -222,6 +223,12 @@ export const BenchSection = z.strictObject({
     )
     .default({})
     .describe('How MCP servers run, by server name.'),
+  hooks_in_environment: z
+    .array(z.enum(HOOK_EVENTS))
+    .default([])
+    .describe(
+      "Hook events whose handlers run in the task's environment (a container of its image, under --sandbox container): a PostToolUse linter or formatter that needs the project's toolchain. Elsewhere, and for other events, hooks run on the host.",
+    ),
   hook_env: z
     .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'))
     .default([])

@@ -1,7 +1,7 @@
 // A workflow is data: the roles an agent system has, how work is routed between them, and the limits
 // and policies around them. Loaded from a plugin folder or built in; engines only read this shape.
 import type { ApproverSpec } from '../control/approver.ts';
-import type { HookGroupSpec } from '../control/hooks.ts';
+import type { HookEvent, HookGroupSpec } from '../control/hooks.ts';
 import type { ApprovalPolicy, NetworkPolicy, SandboxMode } from '../control/types.ts';
 import type { RouteKind, RouteRule } from './routes.ts';
 
@@ -143,6 +143,8 @@ export interface Workflow {
   hooks: HookGroupSpec[];
   /** Variables of the harness's environment its hooks may see (all others are kept from them). */
   hookEnv: string[];
+  /** Hook events whose handlers run in the task's container (`[bench] hooks_in_environment`). */
+  hooksInEnvironment: HookEvent[];
   approver: ApproverSpec;
   /** The plugin the folder is (codex engine installs it); null for built-in workflows. */
   plugin: { name: string; version: string; root: string } | null;

@@ -8,7 +8,7 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFil
 import { join, relative } from 'node:path';
 import { buildImage, envArgs, imageId, runArgs, runContainer, runtimeEnv, type ContainerRuntime, type ContainerTarget } from '../exec/container.ts';
 import { runProcess, type RunResult } from '../exec/run.ts';
-import { InputError } from '../errors.ts';
+import { InputError, InputErrors } from '../errors.ts';
 import type { Task, TaskEnvironment } from '../suite/load.ts';
 
 const BUILD_TIMEOUT_MS = 60 * 60 * 1000;
@@ -79,6 +79,33 @@ const envKey = (env: TaskEnvironment) => JSON.stringify(env);
 /** A task's image, or null when the task has no environment (or the run uses no containers). */
 export function imageFor(images: EnvironmentImages | null | undefined, env: TaskEnvironment | null): ResolvedImage | null {
   return (images && env && images.byEnvironment.get(envKey(env))) || null;
+}
+
+/**
+ * The images for tasks whose commands run in containers: every task must name an environment (input errors
+ * naming each task file otherwise), then each is resolved (built) once.
+ */
+export async function imagesForTasks(
+  runtime: ContainerRuntime | null | undefined,
+  tasks: readonly Task[],
+  o: ImageEvents & { cacheDir: string; suite: { dir: string }; signal?: AbortSignal },
+): Promise<EnvironmentImages> {
+  const suiteFile = relative(process.cwd(), join(o.suite.dir, 'suite.yaml'));
+  if (!runtime)
+    throw new InputError('the container backend needs a container runtime', { field: '--sandbox', fix: 'install podman (apt-get install podman runc)' });
+  const bare = tasks.filter((t) => !t.environment);
+  if (bare.length)
+    throw new InputErrors(
+      bare.map(
+        (t) =>
+          new InputError(`task "${t.id}" names no environment to run in`, {
+            file: t.file,
+            field: 'environment',
+            fix: `give it one (environment: {image: …} or {containerfile: …} on the task, on repos.${t.repo.name} or under defaults in ${suiteFile}), or use --sandbox bwrap`,
+          }),
+      ),
+    );
+  return resolveImages(runtime, tasks, { cacheDir: o.cacheDir, suiteFile, signal: o.signal, onBuild: o.onBuild });
 }
 
 /**
