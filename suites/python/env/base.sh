@@ -53,6 +53,9 @@ if ! command -v debootstrap >/dev/null 2>&1; then
   exit 1
 fi
 
+# With --force, the image being replaced; removed at the end unless an image built on it still needs it.
+previous=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
+
 root=$(mktemp -d "${TMPDIR:-/var/tmp}/bench-rootfs.XXXXXX")
 # The rootfs holds root-owned files and device nodes: remove it whatever happens.
 trap 'rm -rf --one-file-system "$root"' EXIT
@@ -76,6 +79,9 @@ tar -C "$root" -c . | podman import \
   --message "debootstrap --variant=minbase --include=$PACKAGES $SUITE $MIRROR" \
   --quiet - "$IMAGE" >/dev/null
 echo "base.sh: imported as $IMAGE in $((SECONDS - bootstrapped)) s"
+if [ -n "$previous" ] && [ "$previous" != "$(podman image inspect --format '{{.Id}}' "$IMAGE")" ]; then
+  podman rmi "$previous" >/dev/null 2>&1 || echo "base.sh: the previous image ${previous:0:12} is kept: images built on it still use it"
+fi
 
 # A broken image is better found now than in the middle of a replay.
 podman run --rm --network none "$IMAGE" python3 -m pytest --version
