@@ -13,7 +13,7 @@ const heads = (bundle: string) =>
   );
 
 describe('shipped example repositories', () => {
-  test.each(['durations', 'taskbox'])('the %s bundle rebuilds from its sources with the same commit ids', (name) => {
+  test.each(['durations', 'taskbox', 'verso'])('the %s bundle rebuilds from its sources with the same commit ids', (name) => {
     const out = join(tmp(), `${name}.bundle`);
     buildRepo(name, out);
     const shipped = heads(join(import.meta.dirname, '..', '..', 'suites', 'repos', `${name}.bundle`));
