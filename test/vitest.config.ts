@@ -8,6 +8,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Integration tests spawn git, shells and servers: separate processes keep their signals apart.
     pool: 'forks',
+    // The base image of container environments (suites/python/env/base.sh), made once when podman is here.
+    globalSetup: ['test/containers.setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     env: {

@@ -44,6 +44,13 @@ const ETC_SECRET_DIRS = new Set(['sudoers.d', 'ssh', 'ssl/private', 'credstore',
 /** The image's folders a command sees besides what is mounted: its system folders and private scratch, never a home folder. */
 const IMAGE_VIEW = [...SYSTEM, '/opt', '/srv', '/var', '/proc', '/dev', '/tmp', '/run'];
 
+/** An empty, read-only folder of bench's to bind over what must stay hidden (made once; nothing writes it). */
+function emptyDir(scratch: string): string {
+  const dir = join(scratch, 'empty');
+  mkdirSync(dir, { recursive: true, mode: 0o555 });
+  return dir;
+}
+
 const inside = (p: string, dir: string) => p === dir || p.startsWith(dir.endsWith(sep) ? dir : `${dir}${sep}`);
 
 /**
@@ -53,7 +60,7 @@ const inside = (p: string, dir: string) => p === dir || p.startsWith(dir.endsWit
 export function containerArgs(
   rt: ContainerRuntime,
   spec: SandboxSpec,
-  o: { name: string; seccompFile: string | null; timeoutS: number; stdin: boolean; report: boolean },
+  o: { name: string; seccompFile: string | null; timeoutS: number; stdin: boolean; report: boolean; empty: string },
 ): string[] {
   const target = spec.container;
   if (!target) throw new Error('the container backend was given a command with no environment');
@@ -109,7 +116,14 @@ export function containerBackend(opts: ContainerBackendOptions): SandboxBackend 
       const name = `bench-${process.pid}-${randomBytes(6).toString('hex')}`;
       const timeoutS = Math.ceil(run.timeoutMs / 1000) + 10;
       const { args: envFlags, env } = envArgs(run.env);
-      const argv = containerArgs(rt, spec, { name, seccompFile: profileFile(spec.seccomp ?? 'agent'), timeoutS, stdin: false, report: observe });
+      const argv = containerArgs(rt, spec, {
+        name,
+        seccompFile: profileFile(spec.seccomp ?? 'agent'),
+        timeoutS,
+        stdin: false,
+        report: observe,
+        empty: emptyDir(opts.scratch),
+      });
       argv.push(...envFlags, '--entrypoint', 'bash', spec.container!.image);
       argv.push('-c', WRAPPER, 'bench-sandbox', String(Math.ceil(limits.fileBytes / 1024)), String(limits.processes), observe ? '1' : '0', command);
       const res = await runContainer(rt, argv, name, {
@@ -134,7 +148,7 @@ export function containerBackend(opts: ContainerBackendOptions): SandboxBackend 
 export function containerHookArgv(
   rt: ContainerRuntime,
   target: NonNullable<SandboxSpec['container']>,
-  o: { workspace: string; reveal: string[]; writable: string[]; hidden: string[]; env: NodeJS.ProcessEnv; timeoutS: number; command: string },
+  o: { workspace: string; reveal: string[]; writable: string[]; hidden: string[]; env: NodeJS.ProcessEnv; timeoutS: number; command: string; scratch: string },
 ): { argv: string[]; env: NodeJS.ProcessEnv; name: string } {
   const name = `bench-hook-${process.pid}-${randomBytes(6).toString('hex')}`;
   const spec: SandboxSpec = {
@@ -148,7 +162,7 @@ export function containerHookArgv(
     container: target,
   };
   const { args: envFlags, env } = envArgs(o.env);
-  const argv = containerArgs(rt, spec, { name, seccompFile: null, timeoutS: o.timeoutS, stdin: true, report: false });
+  const argv = containerArgs(rt, spec, { name, seccompFile: null, timeoutS: o.timeoutS, stdin: true, report: false, empty: emptyDir(o.scratch) });
   argv.push(...envFlags, '--entrypoint', 'sh', target.image, '-c', o.command);
   return { argv, env, name };
 }

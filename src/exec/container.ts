@@ -178,8 +178,8 @@ export function envArgs(env: NodeJS.ProcessEnv): { args: string[]; env: NodeJS.P
 /**
  * `run` up to the image: the image's root read-only with private /tmp, /var/tmp and /run; no capabilities,
  * no-new-privileges, a seccomp profile; CPU, memory (no swap beyond it) and process limits; no network
- * unless asked; nothing of the host but `mounts` (and `covers`, empty read-only folders over what must stay
- * hidden inside a mount). Podman also kills the container after `timeoutS` even if bench is gone, and passes
+ * unless asked; nothing of the host but `mounts` (and `covers`, an empty read-only folder over what must
+ * stay hidden inside a mount). Podman also kills the container after `timeoutS` even if bench is gone, and passes
  * descriptor 3 in (`report`).
  */
 export function runArgs(
@@ -189,7 +189,9 @@ export function runArgs(
     target: ContainerTarget;
     network: boolean;
     mounts: Mount[];
+    /** Folders inside a mount covered by `empty` (an empty folder of bench's), read-only. */
     covers: string[];
+    empty?: string;
     workdir: string;
     seccompFile: string | null;
     timeoutS: number;
@@ -215,7 +217,10 @@ export function runArgs(
   }
   args.push('--tmpfs', '/tmp:rw,nosuid,nodev,mode=1777', '--tmpfs', '/var/tmp:rw,nosuid,nodev,mode=1777', '--tmpfs', '/run:rw,nosuid,nodev,mode=755');
   for (const m of o.mounts) args.push(...volume(m));
-  for (const h of o.covers) args.push('--tmpfs', `${h}:ro,mode=000`);
+  // An empty folder bound over it, not a tmpfs: runtimes mount binds in path order among themselves but
+  // tmpfs before them, so a tmpfs inside a bound folder would end up under the bind.
+  if (o.covers.length && !o.empty) throw new Error('covers need an empty folder to bind');
+  for (const h of o.covers) args.push(...volume({ src: o.empty!, dst: h, ro: true }));
   args.push('--workdir', o.workdir);
   return args;
 }

@@ -137,6 +137,7 @@ function hooksInContainer(
         env: o.env,
         timeoutS: Math.ceil(o.timeoutMs / 1000) + 10,
         command,
+        scratch: join(pluginData, '..', 'hook-container'),
       });
       return runContainer(runtime, argv, name, { cwd: workspace, env, input: o.input, timeoutMs: o.timeoutMs, signal: o.signal, maxOutputBytes: 256 * 1024 });
     },
