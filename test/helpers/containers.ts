@@ -4,7 +4,7 @@
 // Node that runs `node --test` with the junit reporter). Where no runtime works, container tests skip,
 // unless BENCH_REQUIRE_CONTAINERS=1 (CI), where a skip would hide a broken set-up: they fail instead.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { onPath } from '../../src/exec/locate.ts';
 
@@ -36,11 +36,11 @@ export function ensureBaseImage(): void {
 
 /**
  * A build context (Containerfile and what it copies) for an image with this machine's node and npm on the
- * base image: `environment: {containerfile: <dir>/Containerfile}`. Copied once per folder.
+ * base image: `environment: {containerfile: <dir>/Containerfile}`.
  */
 export function nodeImageContext(dir: string): string {
   const file = join(dir, 'Containerfile');
-  if (existsSync(file)) return file;
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   cpSync(realpathSync(process.execPath), join(dir, 'node'));
   const npmCli = realpathSync(onPath('npm')!);
@@ -56,4 +56,12 @@ export function nodeImageContext(dir: string): string {
     ].join('\n'),
   );
   return file;
+}
+
+/** An image with this machine's node and npm on the base image, built (once per content) for tests that run JavaScript suites. */
+export function nodeImage(dir: string): string {
+  const tag = 'localhost/bench-test-node:latest';
+  const res = spawnSync('podman', ['build', '-q', '-t', tag, '-f', nodeImageContext(dir), dir], { encoding: 'utf8', timeout: 10 * 60_000 });
+  if (res.status !== 0) throw new Error(`building ${tag} failed: ${res.stderr}`);
+  return tag;
 }
