@@ -5,6 +5,7 @@
 // runs is pinned by image id, recorded in run.json and every trial record.
 import { createHash, randomBytes } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { buildImage, envArgs, imageId, runArgs, runContainer, runtimeEnv, type ContainerRuntime, type ContainerTarget } from '../exec/container.ts';
 import { runProcess, type RunResult } from '../exec/run.ts';
@@ -179,18 +180,21 @@ async function resolveOne(
       fix: `build or load it first (${rt.name} build -t ${ref} …, or ${rt.name} load -i <file>); bench runs only local images and never pulls`,
     });
   const probe = await runProcess([rt.binary, 'run', '--rm', '--pull', 'never', '--network', 'none', '--entrypoint', 'bash', id, '-c', 'exit 0'], {
-    cwd: o.cacheDir,
+    cwd: tmpdir(),
     env: runtimeEnv(),
     timeoutMs: 60_000,
     signal: o.signal,
     maxOutputBytes: 16 * 1024,
   });
   if (probe.exitCode !== 0)
-    throw new InputError(`the image ${ref} cannot run bash (${probe.output.trim().split('\n').pop() || `exit ${probe.exitCode}`})`, {
-      file: o.suiteFile,
-      field: env.declared,
-      fix: "add bash to the image: bench runs the task's commands, setup and tests with bash",
-    });
+    throw new InputError(
+      `the image ${ref} cannot run bash (${probe.spawnError ?? (probe.output.trim().split('\n').pop() || `exit ${probe.exitCode ?? probe.signal}`)})`,
+      {
+        file: o.suiteFile,
+        field: env.declared,
+        fix: "add bash to the image: bench runs the task's commands, setup and tests with bash",
+      },
+    );
   return { ...limits, image: id, ref, declared: env.declared, contentHash, built, buildMs };
 }
 

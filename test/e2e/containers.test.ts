@@ -50,7 +50,7 @@ describe.skipIf(!ready)('replays in task containers (podman)', () => {
     // this file (a label), so the first replay builds it and the later ones find it.
     const node = nodeImage(join(tmpdir(), 'bench-test-node-image'));
     mkdirSync(join(suite, 'env'));
-    writeFileSync(join(suite, 'env', 'Containerfile'), `FROM ${node}\nLABEL bench.test=${randomUUID()}\n`);
+    writeFileSync(join(suite, 'env', 'Containerfile'), `FROM ${node}\nLABEL bench.test=${randomUUID()}\nRUN echo task-image > /etc/bench-marker\n`);
     const yaml = readFileSync(join(suite, 'suite.yaml'), 'utf8').replace('defaults:\n', 'defaults:\n  environment:\n    containerfile: env/Containerfile\n');
     writeFileSync(join(suite, 'suite.yaml'), yaml);
   });
@@ -120,6 +120,45 @@ describe.skipIf(!ready)('replays in task containers (podman)', () => {
     expect(inContainer.stderr).not.toMatch(/building the environment/);
   }, 600_000);
 
+  test("hooks the workflow marks run in the task's container (the image's files, its node), the others on the host", async () => {
+    // The roles workflow, with its policy hooks (node scripts) marked, and one more that tells where it runs.
+    const wf = join(work, 'workflows', 'roles-in-env');
+    cpSync(join(work, 'workflows', 'roles'), wf, { recursive: true });
+    writeFileSync(join(wf, 'bench.toml'), `hooks_in_environment = ["PreToolUse"]\n${readFileSync(join(wf, 'bench.toml'), 'utf8')}`);
+    const hooks = JSON.parse(readFileSync(join(wf, 'hooks', 'hooks.json'), 'utf8'));
+    hooks.hooks.PreToolUse.push({
+      matcher: '^apply_patch$',
+      hooks: [{ type: 'command', command: 'if test -f /etc/bench-marker; then echo "hook ran in the task image" >&2; exit 2; fi; exit 0' }],
+    });
+    writeFileSync(join(wf, 'hooks', 'hooks.json'), JSON.stringify(hooks));
+    const out = tmp('bench-results-');
+    const args = ['--task', 'add-humanize', '--workflow', wf, '--out', out];
+    const inContainer = await bench(['replay', suite, ...args, '--run-id', 'hooks-container']);
+    expect(inContainer.code, inContainer.stderr).toBe(0);
+    const onHost = await bench(['replay', suite, ...args, '--sandbox', 'bwrap', '--run-id', 'hooks-host']);
+    expect(onHost.code, onHost.stderr).toBe(0);
+    const hookEvents = (run: string) =>
+      readFileSync(join(out, run, 'trials', 'add-humanize__roles__r0', 'events.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { type: string; event?: string; outcome?: string; in_environment?: boolean; reason?: string; failure?: string })
+        .filter((e) => e.type === 'hook');
+    const all = hookEvents('hooks-container');
+    const inside = all.filter((e) => e.event === 'PreToolUse');
+    expect(inside.length).toBeGreaterThan(0);
+    expect(inside.every((e) => e.in_environment === true)).toBe(true);
+    // the Stop hook is not marked: it ran on the host
+    const stops = all.filter((e) => e.event === 'Stop');
+    expect(stops.length).toBeGreaterThan(0);
+    expect(stops.some((e) => e.in_environment)).toBe(false);
+    expect(inside.filter((e) => e.failure)).toEqual([]); // node ran the policy scripts in the image
+    expect(inside.some((e) => e.outcome === 'block' && /ran in the task image/.test(e.reason ?? ''))).toBe(true);
+    const outside = hookEvents('hooks-host');
+    expect(outside.length).toBeGreaterThan(0);
+    expect(outside.some((e) => e.in_environment)).toBe(false);
+    expect(outside.some((e) => /ran in the task image/.test(e.reason ?? ''))).toBe(false);
+  }, 300_000);
+
   test('what a user can get wrong: exit 2 naming the file and the field, nothing recorded', async () => {
     const out = tmp('bench-results-');
     // --sandbox container on a suite without environments
@@ -153,7 +192,10 @@ describe.skipIf(!ready)('replays in task containers (podman)', () => {
     // a Containerfile that is not there
     writeFileSync(
       join(broken, 'suite.yaml'),
-      readFileSync(join(suite, 'suite.yaml'), 'utf8').replace(/  environment:\n    containerfile: .*\n/, '  environment:\n    containerfile: nowhere/Containerfile\n'),
+      readFileSync(join(suite, 'suite.yaml'), 'utf8').replace(
+        /  environment:\n    containerfile: .*\n/,
+        '  environment:\n    containerfile: nowhere/Containerfile\n',
+      ),
     );
     const absent = await bench(['replay', broken, '--limit', '1', '--out', out, '--run-id', 'absent']);
     expect(absent.code).toBe(2);

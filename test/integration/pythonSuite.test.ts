@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { parseJUnit } from '../../src/grade/reports.ts';
+import { containersReady } from '../helpers/containers.ts';
 import { git, tmp } from '../helpers/fixtures.ts';
 
 const SUITE = join(import.meta.dirname, '..', '..', 'suites', 'python');
 const IMAGE = 'localhost/bench-test-python-suite:latest';
 
 const podmanHas = (image: string) => spawnSync('podman', ['image', 'exists', image], { stdio: 'ignore' }).status === 0;
-const ready = podmanHas('localhost/bench-debian:bookworm-python');
+const ready = containersReady();
 
 interface PrTask {
   id: string;

@@ -14,7 +14,9 @@ const cacheDir = process.env.BENCH_CACHE_DIR!;
 describe('bench suite validate', () => {
   test('a well-formed task is valid; wrong test ids and a fail-to-pass that already passes are named', async () => {
     const f = calcFixture();
-    expect(await validateSuite(loadSuite(f.suite), { cacheDir, sandbox, runs: 1 })).toEqual([{ id: 'fix-clamp', kind: 'pr', valid: true, problems: [], warnings: [] }]);
+    expect(await validateSuite(loadSuite(f.suite), { cacheDir, sandbox, runs: 1 })).toEqual([
+      { id: 'fix-clamp', kind: 'pr', valid: true, problems: [], warnings: [] },
+    ]);
     const file = join(f.suite, 'tasks', 'fix-clamp.yaml');
     writeFileSync(
       file,
