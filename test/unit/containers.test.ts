@@ -1,0 +1,153 @@
+// The container backend's pieces that need no runtime: the seccomp profile, the run arguments, the
+// variables, the FROM lines of a Containerfile, and where a suite says a task's environment is.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { containerArgs } from '../../src/control/container.ts';
+import type { SandboxSpec } from '../../src/control/sandbox.ts';
+import { seccompProfileJson } from '../../src/control/seccomp.ts';
+import { InputErrors } from '../../src/errors.ts';
+import { envArgs, runArgs, type ContainerRuntime } from '../../src/exec/container.ts';
+import { loadSuite } from '../../src/suite/load.ts';
+import { baseImages } from '../../src/workspace/images.ts';
+import { calcFixture, tmp, writeFiles } from '../helpers/fixtures.ts';
+
+const podman: ContainerRuntime = { name: 'podman', binary: '/usr/bin/podman', version: '4.3.1', oci: 'runc 1.1.5', podman: true };
+const docker: ContainerRuntime = { name: 'docker', binary: '/usr/bin/docker', version: '28.2.2', oci: 'runc', podman: false };
+const target = { image: 'sha256:abc', cpus: 1.5, memoryMb: 2048, pids: 512 };
+
+describe('the seccomp profile for container runtimes', () => {
+  test("refuses what bwrap's filter refuses, with the same errnos, on every ABI of the machine", () => {
+    const p = JSON.parse(seccompProfileJson('agent', 'x64')!) as { defaultAction: string; architectures: string[]; syscalls: Array<{ names: string[]; errnoRet: number; args?: unknown[] }> };
+    expect(p.defaultAction).toBe('SCMP_ACT_ALLOW');
+    expect(p.architectures).toEqual(['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
+    const rule = (name: string) => p.syscalls.filter((s) => s.names.includes(name));
+    expect(rule('ptrace')).toEqual([{ names: ['ptrace'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }]);
+    expect(rule('clone3')[0]!.errnoRet).toBe(38); // ENOSYS: glibc falls back to clone, whose flags are checked
+    // clone: one rule per namespace flag (CLONE_NEWNS … CLONE_NEWNET), fork and threads untouched
+    const clone = rule('clone');
+    expect(clone).toHaveLength(7);
+    expect(clone.map((c) => (c.args as Array<{ value: number; valueTwo: number; op: string }>)[0])).toContainEqual({
+      index: 0,
+      value: 0x10000000,
+      valueTwo: 0x10000000,
+      op: 'SCMP_CMP_MASKED_EQ',
+    });
+    // ioctl: TIOCSTI and TIOCLINUX on the low 32 bits only
+    expect(rule('ioctl').map((c) => (c.args as Array<{ valueTwo: number }>)[0]!.valueTwo)).toEqual([0x5412, 0x541c]);
+    expect(JSON.parse(seccompProfileJson('agent', 'arm64')!).architectures).toEqual(['SCMP_ARCH_AARCH64', 'SCMP_ARCH_ARM']);
+    expect(seccompProfileJson('agent', 'riscv64')).toBeNull();
+  });
+
+  test('the nested profile (a program that builds its own sandboxes) keeps namespaces and mounts', () => {
+    const names = (JSON.parse(seccompProfileJson('nested', 'x64')!) as { syscalls: Array<{ names: string[] }> }).syscalls.flatMap((s) => s.names);
+    expect(names).toContain('ptrace');
+    expect(names).not.toContain('unshare');
+    expect(names).not.toContain('mount');
+  });
+});
+
+describe('container run arguments', () => {
+  const base = { name: 'bench-1', target, network: false, mounts: [], covers: [], workdir: '/w', seccompFile: '/s.json', timeoutS: 70, stdin: false, report: true };
+
+  test('Podman: no network, read-only image, no capabilities, the limits, the time limit, descriptor 3 passed in', () => {
+    const a = runArgs(podman, base);
+    const has = (...xs: string[]) => expect(a.join(' ')).toContain(xs.join(' '));
+    has('--network', 'none');
+    has('--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--security-opt', 'seccomp=/s.json');
+    has('--pids-limit', '512', '--memory', '2048m', '--memory-swap', '2048m', '--cpus', '1.5');
+    has('--timeout', '70');
+    has('--preserve-fds', '1');
+    has('--pull', 'never');
+    has('--workdir', '/w');
+    expect(runArgs(podman, { ...base, report: false })).not.toContain('--preserve-fds');
+    expect(runArgs(podman, { ...base, network: true })).not.toContain('--network');
+  });
+
+  test("Docker's CLI gets only what it knows: no --preserve-fds, --timeout or --read-only-tmpfs", () => {
+    const a = runArgs(docker, base);
+    for (const podmanOnly of ['--preserve-fds', '--timeout', '--read-only-tmpfs=false']) expect(a).not.toContain(podmanOnly);
+    expect(a.join(' ')).toContain('--network none');
+  });
+
+  test("a path a runtime's -v cannot say is refused, not mangled", () => {
+    expect(() => runArgs(podman, { ...base, mounts: [{ src: '/a:b', dst: '/a:b', ro: true }] })).toThrow(/holds ':'/);
+  });
+
+  test("a sandbox spec: the worktree writable for write roles only, its .git read-only, hidden folders inside a mount covered, /etc's secrets masked", () => {
+    const root = tmp('bench-ct-args-');
+    writeFiles(root, { 'ws/.git': 'gitdir: x\n', 'ws/a.txt': 'a', 'base/answers/gold.txt': 'g', 'elsewhere/x': 'x', 'home/.keep': '' });
+    const spec: SandboxSpec = {
+      mode: 'workspace-write',
+      network: false,
+      workspace: join(root, 'ws'),
+      writable: [join(root, 'home')],
+      hidden: [join(root, 'base', 'answers'), join(root, 'elsewhere')],
+      reveal: [join(root, 'base')],
+      cwd: join(root, 'ws'),
+      container: target,
+    };
+    const args = (s: SandboxSpec) => containerArgs(podman, s, { name: 'n', seccompFile: null, timeoutS: 10, stdin: false, report: false, empty: '/e' }).join(' ');
+    const a = args(spec);
+    expect(a).toContain(`-v ${root}/ws:${root}/ws `);
+    expect(a).toContain(`-v ${root}/ws/.git:${root}/ws/.git:ro`);
+    expect(a).toContain(`-v ${root}/base:${root}/base:ro`);
+    expect(a).toContain(`-v ${root}/home:${root}/home `);
+    expect(a).toContain(`-v /e:${root}/base/answers:ro`);
+    expect(a).not.toContain(`${root}/elsewhere`); // not inside anything mounted: simply not there
+    expect(a).toContain('-v /dev/null:/etc/shadow:ro');
+    expect(a).toContain('-v /e:/etc/ssh:ro');
+    expect(args({ ...spec, mode: 'read-only' })).toContain(`-v ${root}/ws:${root}/ws:ro`);
+    expect(args({ ...spec, mode: 'danger-full-access' })).not.toContain('--network none');
+    expect(() => args({ ...spec, container: undefined })).toThrow(/no environment/);
+  });
+
+  test('variables reach the container by name, their values never on the command line (but paths the runtime itself needs otherwise)', () => {
+    const { args, env } = envArgs({ PATH: '/host/bin', API_TOKEN: 'sekrit', HOME: '/trial/home', 'BAD-NAME': 'x' });
+    expect(args).toContain('API_TOKEN');
+    expect(args.join(' ')).not.toContain('sekrit');
+    expect(env.API_TOKEN).toBe('sekrit');
+    expect(args).toContain('HOME=/trial/home');
+    expect(args.join(' ')).not.toContain('PATH');
+    expect(args.join(' ')).not.toContain('BAD-NAME');
+  });
+});
+
+test('the images a Containerfile starts FROM: not scratch, not an earlier stage, not one named by an ARG', () => {
+  const file = ['# syntax', 'FROM node:22 AS build', 'RUN true', 'FROM --platform=linux/amd64 build', 'FROM scratch', 'from localhost/base:1 \\', '  AS final', 'FROM $BASE'].join('\n');
+  expect(baseImages(file)).toEqual(['node:22', 'localhost/base:1']);
+});
+
+describe("where a suite gives a task's environment", () => {
+  function problems(fn: () => unknown): string[] {
+    try {
+      fn();
+    } catch (err) {
+      if (err instanceof InputErrors) return err.errors.map((e) => e.format());
+      throw err;
+    }
+    throw new Error('expected the suite to be rejected');
+  }
+
+  test('the task over its repository over the defaults; null on a task means the host', () => {
+    const f = calcFixture();
+    const suiteFile = join(f.suite, 'suite.yaml');
+    writeFiles(f.suite, { 'env/Containerfile': 'FROM scratch\n' });
+    const defaults = 'defaults:\n  setup: null\n  environment:\n    image: localhost/default:1\n';
+    writeFileSync(suiteFile, `name: calc\nrepos:\n  calc:\n    path: ../calc\n${defaults}`);
+    const loaded = () => loadSuite(f.suite).tasks[0]!.environment;
+    expect(loaded()).toMatchObject({ kind: 'image', ref: 'localhost/default:1', declared: 'defaults.environment', cpus: 2, memoryMb: 4096, pids: 4096 });
+    writeFileSync(suiteFile, `name: calc\nrepos:\n  calc:\n    path: ../calc\n    environment:\n      image: localhost/repo:1\n      pids: 64\n${defaults}`);
+    expect(loaded()).toMatchObject({ kind: 'image', ref: 'localhost/repo:1', declared: 'repos.calc.environment', pids: 64 });
+    const task = join(f.suite, 'tasks', 'fix-clamp.yaml');
+    const taskYaml = readFileSync(task, 'utf8');
+    writeFileSync(task, `${taskYaml}environment:\n  containerfile: env/Containerfile\n  memory_mb: 512\n`);
+    expect(loaded()).toMatchObject({ kind: 'containerfile', file: join(f.suite, 'env', 'Containerfile'), context: join(f.suite, 'env'), memoryMb: 512, declared: 'environment' });
+    writeFileSync(task, `${taskYaml}environment: null\n`);
+    expect(loaded()).toBeNull();
+    writeFileSync(task, `${taskYaml}environment:\n  containerfile: env/Nope\n`);
+    expect(problems(() => loadSuite(f.suite))).toEqual([expect.stringMatching(/fix-clamp\.yaml: environment\.containerfile: .*env\/Nope is not a file/)]);
+    writeFileSync(task, `${taskYaml}environment:\n  image: x\n  containerfile: y\n`);
+    expect(problems(() => loadSuite(f.suite)).join('\n')).toMatch(/environment/);
+  });
+});
