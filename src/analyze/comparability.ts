@@ -3,6 +3,7 @@
 // that differ in what answered or ran the tasks (model, simulated profile, engine, sandbox, bench
 // version) can be compared, but a difference may come from that rather than from the workflow.
 import type { RunManifest, TrialRecord } from '../record/schema.ts';
+import { manifestDifferences } from '../record/merge.ts';
 
 export interface ComparedRun {
   label: string;
@@ -63,6 +64,8 @@ export function comparability(base: ComparedRun, run: ComparedRun): Comparabilit
   }
   differ('engine', (m) => m.engine, 'each workflow is compared with itself on the other engine');
   differ('sandbox backend', (m) => m.sandbox.backend, 'what commands could reach differs');
+  const envs = manifestDifferences(run.manifest, base.manifest).find(([what]) => what === 'task environments');
+  if (envs) warnings.push(`task environments differ (${run.label}: ${envs[1]}; ${base.label}: ${envs[2]}): the tasks ran on different toolchains`);
   differ('bench version', (m) => m.harness.version, 'measurement or grading may have changed');
   return { refusal: null, warnings };
 }

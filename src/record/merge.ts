@@ -38,7 +38,25 @@ export function expandRunDirs(args: string[]): string[] {
   return out;
 }
 
-export type ManifestAspect = 'suite' | 'workflows' | 'harness version' | 'engine' | 'model' | 'seed' | 'repeat' | 'shard' | 'task filter';
+export type ManifestAspect = 'suite' | 'workflows' | 'harness version' | 'engine' | 'model' | 'seed' | 'repeat' | 'shard' | 'task filter' | 'task environments';
+
+/**
+ * The task environments two runs used, said so that they differ only where a task ran on another toolchain:
+ * one on the host and the other in containers, or an environment both declare pinned to different images
+ * (shards of one run may each use only some of the suite's environments).
+ */
+function environmentsOf(a: RunManifest, b: RunManifest): [string, string] {
+  const say = (m: RunManifest, keys: Set<string>) =>
+    m.environments.length
+      ? m.environments
+          .filter((e) => keys.has(e.declared))
+          .map((e) => `${e.declared}=${e.image_id.slice(0, 19)}`)
+          .sort()
+          .join(', ') || 'containers'
+      : 'the host';
+  const both = new Set(a.environments.map((e) => e.declared).filter((d) => b.environments.some((e) => e.declared === d)));
+  return [say(a, both), say(b, both)];
+}
 
 /** How two runs' manifests differ in what makes their trials comparable: [what, a's, b's] for each aspect that differs. */
 export function manifestDifferences(a: RunManifest, b: RunManifest): Array<[ManifestAspect, string, string]> {
@@ -70,7 +88,11 @@ export function manifestDifferences(a: RunManifest, b: RunManifest): Array<[Mani
           .join(' ') || 'none',
     ],
   ];
-  return aspects.flatMap(([what, f]): Array<[ManifestAspect, string, string]> => (f(a) === f(b) ? [] : [[what, f(a), f(b)]]));
+  const envs = environmentsOf(a, b);
+  return [
+    ...aspects.flatMap(([what, f]): Array<[ManifestAspect, string, string]> => (f(a) === f(b) ? [] : [[what, f(a), f(b)]])),
+    ...(envs[0] === envs[1] ? [] : [['task environments', ...envs] as [ManifestAspect, string, string]]),
+  ];
 }
 
 export function mergeRuns(dirs: string[], outDir: string, opts: MergeOptions): MergeResult {

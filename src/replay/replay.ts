@@ -228,7 +228,7 @@ function manifest(
 }
 
 /** What a resumed run must share with the one it finishes (its repeat and concurrency may change). */
-const RESUME_KEEPS: ManifestAspect[] = ['suite', 'workflows', 'engine', 'model', 'seed', 'shard', 'task filter'];
+const RESUME_KEEPS: ManifestAspect[] = ['suite', 'workflows', 'engine', 'model', 'seed', 'shard', 'task filter', 'task environments'];
 
 function checkResumable(prev: RunManifest, next: RunManifest, dir: string): void {
   const problems = manifestDifferences(prev, next).filter(([what]) => RESUME_KEEPS.includes(what));

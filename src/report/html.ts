@@ -213,6 +213,10 @@ function manifestBlock(data: ReportData): string {
         ...codexFacts(m),
         ['model', `${m.model.backend}:${m.model.name}${m.model.base_url ? ` at ${m.model.base_url}` : ''}${m.model.simulated ? ' (simulated)' : ''}`],
         ['sandbox', `${m.sandbox.backend}: ${m.sandbox.detail}`],
+        ...m.environments.map((e): [string, string] => [
+          'environment',
+          `${e.declared}: ${e.ref} (${e.image_id.slice(0, 19)}…)${e.built ? `, built by this run in ${(e.build_ms / 1000).toFixed(1)} s` : ''}`,
+        ]),
         ['seed / repeat / concurrency', `${m.seed} / ${m.repeat} / ${m.concurrency}`],
         ['shard', m.shard ? `${m.shard.index}/${m.shard.total}` : 'none'],
         ...retried(run.records).map((t): [string, string] => ['retried', t]),

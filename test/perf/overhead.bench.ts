@@ -1,14 +1,18 @@
 // `npm run bench:perf`: the harness's own overhead per trial, apart from model time and test time.
 // Micro-benchmarks (tinybench) of each piece a trial pays for, then a replay of the shipped pr suite with
 // a simulated model that takes no time, broken down per trial.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunContext } from '@openai/agents';
 import { Bench } from 'tinybench';
 import { DEFAULT_APPROVER } from '../../src/control/approver.ts';
 import { ControlPlane } from '../../src/control/plane.ts';
-import { detectSandbox, type SandboxBackend } from '../../src/control/sandbox.ts';
+import { containerBackend } from '../../src/control/container.ts';
+import { commandEnv, detectSandbox, type SandboxBackend, type SandboxSpec } from '../../src/control/sandbox.ts';
+import { detectRuntime, imageId } from '../../src/exec/container.ts';
+import { imagesForTasks } from '../../src/workspace/images.ts';
+import { BASE_IMAGE, imageExists, nodeImage, podmanWorks } from '../helpers/containers.ts';
 import { workspaceTools } from '../../src/engine/sdk/tools.ts';
 import { ModelBackend } from '../../src/model/backend.ts';
 import { Ledger } from '../../src/model/ledger.ts';
@@ -183,4 +187,98 @@ console.log(
     .toFixed(0)
     .padStart(6)} ms`,
 );
+
+// Side by side: the same commands and the same trials under bwrap and in a task container (podman), in one
+// run of this script. Skipped where podman or the base image (suites/python/env/base.sh) is missing.
+if (podmanWorks() && imageExists(BASE_IMAGE)) {
+  const rt = await detectRuntime('podman');
+  if ('error' in rt) throw new Error(rt.error);
+  const host = detectSandbox('auto') as SandboxBackend;
+  const ct = containerBackend({ runtime: rt, scratch: join(scratch, 'seccomp'), host });
+  const tag = nodeImage(join(scratch, 'node-image'));
+  const image = (await imageId(rt, tag))!;
+  // The shipped suite with every task in that image.
+  const copy = join(scratch, 'suites');
+  for (const d of ['pr', 'repos', 'workflows']) cpSync(join(import.meta.dirname, '..', '..', 'suites', d), join(copy, d), { recursive: true });
+  const suiteYaml = join(copy, 'pr', 'suite.yaml');
+  writeFileSync(suiteYaml, readFileSync(suiteYaml, 'utf8').replace('defaults:\n', `defaults:\n  environment:\n    image: ${tag}\n`));
+  const ctSuite = loadSuite(join(copy, 'pr'));
+  const picked = ctSuite.tasks.slice(0, 6);
+  const images = await imagesForTasks(rt, picked, { cacheDir: join(scratch, 'cache'), suite: ctSuite });
+  const ctWorkspaces = new WorkspaceManager(cache, join(scratch, 'wt-ct'), { images });
+  const cws = await ctWorkspaces.create({ repo: task.repo, base: task.base, setup: task.setup, environment: picked[0]!.environment }, 'perf-ct');
+  const { env, home, tmp } = commandEnv(join(scratch, 'ct-scratch'));
+  const cmdSpec: SandboxSpec = {
+    mode: 'workspace-write',
+    network: false,
+    workspace: cws.dir,
+    writable: [home, tmp],
+    hidden: [join(scratch, 'cache')],
+    reveal: [cws.baseRepo],
+    cwd: cws.dir,
+    container: { image, cpus: 2, memoryMb: 4096, pids: 4096 },
+  };
+  const runOpts = { env, timeoutMs: 60_000, maxOutputBytes: 64 * 1024 };
+  const side = new Bench({ time: 4000, warmupTime: 500, throws: true });
+  side
+    .add('command `true` under bwrap', () => host.run('true', cmdSpec, runOpts))
+    .add('command `true` in the task container (podman run)', () => ct.run('true', cmdSpec, runOpts))
+    .add('command `node --test` (the durations tests) under bwrap', () => host.run('node --test >/dev/null 2>&1', cmdSpec, runOpts))
+    .add('command `node --test` (the durations tests) in the container', () => ct.run('node --test >/dev/null 2>&1', cmdSpec, runOpts));
+  await side.run();
+  await ctWorkspaces.remove(cws);
+  console.log(`\nContainer backend (${rt.name} ${rt.version}, ${rt.oci}) side by side with bwrap, per command (tinybench):`);
+  const means = side.tasks.map((t) => (t.result as { latency?: { mean: number } }).latency?.mean ?? NaN);
+  side.tasks.forEach((t, i) => console.log(`  ${t.name.padEnd(62)} ${means[i]!.toFixed(1).padStart(8)} ms`));
+  console.log(`  container / bwrap: \`true\` ${(means[1]! / means[0]!).toFixed(1)}x, node --test ${(means[3]! / means[2]!).toFixed(2)}x`);
+
+  // Whole trials, the same tasks, one backend after the other (setup environments built first for both).
+  const hostWorkspaces = new WorkspaceManager(cache, join(scratch, 'wt-host'));
+  for (const t of picked) {
+    await ctWorkspaces.env({ repo: t.repo, base: t.base, setup: t.setup, environment: t.environment });
+    await hostWorkspaces.env({ repo: t.repo, base: t.base, setup: t.setup });
+  }
+  const trials = async (sandbox: SandboxBackend, id: string) => {
+    const r = await replay({
+      suite: ctSuite,
+      workflows: [broadWorkflow()],
+      backend: new ModelBackend({ backend: 'sim', name: 'sim', profile }),
+      runId: id,
+      outDir: join(scratch, 'results'),
+      resume: false,
+      concurrency: 1,
+      repeat: 1,
+      seed: 0,
+      tasks: picked.map((t) => t.id),
+      cacheDir: join(scratch, 'cache'),
+      sandbox,
+      runtime: sandbox === ct ? rt : null,
+      prices: DEFAULT_PRICES,
+      command: ['bench:perf'],
+      signal: new AbortController().signal,
+    });
+    return r.records;
+  };
+  const inBwrap = await trials(host, 'perf-bwrap');
+  const inContainer = await trials(ct, 'perf-container');
+  const modelMs = (r: (typeof inBwrap)[number]) => Object.values(r.roles).reduce((n, x) => n + x.model_ms, 0);
+  const commands = (rs: typeof inBwrap) => avg(rs.map((r) => r.structure.tool_calls));
+  const mean = (rs: typeof inBwrap, f: (r: (typeof inBwrap)[number]) => number) => avg(rs.map(f));
+  console.log(`\nWhole trials, ${picked.length} tasks of the shipped pr suite, instant simulated model, concurrency 1, mean per trial:`);
+  console.log('                                   bwrap    container   container / bwrap');
+  for (const [label, f] of [
+    ['workspace setup', (r: (typeof inBwrap)[number]) => r.time.setup_ms],
+    ['agent phase minus model time', (r: (typeof inBwrap)[number]) => r.time.agent_ms - modelMs(r)],
+    ['grading (checkout, test runs)', (r: (typeof inBwrap)[number]) => r.time.grade_ms],
+    ['whole trial minus model time', (r: (typeof inBwrap)[number]) => r.time.wall_ms - modelMs(r)],
+  ] as const) {
+    const a = mean(inBwrap, f);
+    const b = mean(inContainer, f);
+    console.log(`  ${label.padEnd(32)} ${a.toFixed(0).padStart(6)} ms ${b.toFixed(0).padStart(8)} ms   ${(b / a).toFixed(2)}x  (+${(b - a).toFixed(0)} ms)`);
+  }
+  console.log(`  tool calls per trial: ${commands(inBwrap).toFixed(1)} (bwrap), ${commands(inContainer).toFixed(1)} (container)`);
+  const same = inBwrap.every((r) => inContainer.find((c) => c.trial_id === r.trial_id)?.quality.resolved === r.quality.resolved);
+  console.log(`  verdicts: ${same ? 'the same on every trial' : 'DIFFER'}`);
+} else console.log('\n(container backend side by side with bwrap: skipped, podman or the base image is missing; see docs/containers.md)');
+
 rmSync(scratch, { recursive: true, force: true });

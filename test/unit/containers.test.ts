@@ -8,6 +8,8 @@ import type { SandboxSpec } from '../../src/control/sandbox.ts';
 import { seccompProfileJson } from '../../src/control/seccomp.ts';
 import { InputErrors } from '../../src/errors.ts';
 import { envArgs, runArgs, type ContainerRuntime } from '../../src/exec/container.ts';
+import { manifestDifferences } from '../../src/record/merge.ts';
+import { RunManifest } from '../../src/record/schema.ts';
 import { loadSuite } from '../../src/suite/load.ts';
 import { baseImages } from '../../src/workspace/images.ts';
 import { calcFixture, tmp, writeFiles } from '../helpers/fixtures.ts';
@@ -149,5 +151,45 @@ describe("where a suite gives a task's environment", () => {
     expect(problems(() => loadSuite(f.suite))).toEqual([expect.stringMatching(/fix-clamp\.yaml: environment\.containerfile: .*env\/Nope is not a file/)]);
     writeFileSync(task, `${taskYaml}environment:\n  image: x\n  containerfile: y\n`);
     expect(problems(() => loadSuite(f.suite)).join('\n')).toMatch(/environment/);
+  });
+});
+
+describe('runs on other toolchains are told apart', () => {
+  const manifest = (environments: Array<{ declared: string; image_id: string }>) =>
+    RunManifest.parse({
+      schema: 1,
+      run_id: 'r',
+      created_at: '2026-01-01T00:00:00.000Z',
+      harness: { version: '0.1.0', git_sha: null },
+      node: process.version,
+      platform: 'linux-x64',
+      sandbox: { backend: environments.length ? 'container' : 'bwrap', detail: 'test' },
+      environments: environments.map((e) => ({ ...e, ref: 'x', content_hash: null, built: false, build_ms: 0, tasks: [] })),
+      suite: { name: 's', dir: '.', digest: 'sha256:0', tasks: 1 },
+      workflows: [],
+      engine: 'sdk',
+      model: { backend: 'sim', name: 'sim', base_url: null, api: null, simulated: true, sim_profile: null },
+      prices: {},
+      seed: 0,
+      repeat: 1,
+      concurrency: 1,
+      filters: { limit: null, tasks: [] },
+      shard: null,
+      trials_planned: 1,
+      command: ['test'],
+    });
+  const envDiff = (a: RunManifest, b: RunManifest) => manifestDifferences(a, b).filter(([what]) => what === 'task environments');
+  const A1 = { declared: 'repos.a.environment', image_id: `sha256:${'1'.repeat(64)}` };
+  const A2 = { declared: 'repos.a.environment', image_id: `sha256:${'2'.repeat(64)}` };
+  const B = { declared: 'repos.b.environment', image_id: `sha256:${'3'.repeat(64)}` };
+
+  test('the same environment pinned to another image, or the host against containers, differs (resume refuses, merge and compare say so)', () => {
+    expect(envDiff(manifest([A1]), manifest([A2]))).toEqual([['task environments', `repos.a.environment=sha256:${'1'.repeat(12)}`, `repos.a.environment=sha256:${'2'.repeat(12)}`]]);
+    expect(envDiff(manifest([]), manifest([A1]))).toEqual([['task environments', 'the host', 'containers']]);
+  });
+
+  test('shards that used different environments of one suite (their own tasks) do not', () => {
+    expect(envDiff(manifest([A1]), manifest([B]))).toEqual([]);
+    expect(envDiff(manifest([A1, B]), manifest([A1]))).toEqual([]);
   });
 });
