@@ -395,7 +395,13 @@ export function replayCommand(program: Command): void {
         sandbox,
         runtime,
         onImageBuild: (e) =>
-          out.write(e.phase === 'start' ? `building the environment of ${e.declared} (${e.tag})…\n` : `built ${e.tag} in ${(e.ms! / 1000).toFixed(1)} s\n`),
+          out.write(
+            e.phase === 'start'
+              ? `building the environment of ${e.declared} (${e.tag})…\n`
+              : e.phase === 'done'
+                ? `built ${e.tag} in ${(e.ms! / 1000).toFixed(1)} s\n`
+                : `environment ${e.declared}: ${e.tag} (${e.id!.slice(0, 19)}…)\n`,
+          ),
         engine: flags.engine as 'sdk' | 'codex',
         prices: loadPrices(flags.prices),
         command: process.argv.slice(1),

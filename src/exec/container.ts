@@ -109,7 +109,7 @@ export const describeRuntime = (rt: ContainerRuntime) => `${rt.name} ${rt.versio
 
 /** An image's id ("sha256:…") as the runtime has it locally, or null when it has no such image. */
 export async function imageId(rt: ContainerRuntime, ref: string): Promise<string | null> {
-  const r = await capture(rt.binary, ['image', 'inspect', '--format', '{{.Id}}', ref]);
+  const r = await capture(rt.binary, ['image', 'inspect', '--format', '{{.Id}}', '--', ref]);
   if (!r.ok || !r.out) return null;
   const id = r.out.split('\n')[0]!.trim();
   return id.startsWith('sha256:') ? id : `sha256:${id}`;
@@ -121,7 +121,8 @@ export function buildImage(
   o: { file: string; context: string; tag: string; labels: Record<string, string>; signal?: AbortSignal; timeoutMs: number },
 ): Promise<RunResult> {
   const labels = Object.entries(o.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
-  return runProcess([rt.binary, 'build', '-f', o.file, '-t', o.tag, ...labels, o.context], {
+  // Podman can be told never to pull a FROM image; Docker's build pulls one it lacks.
+  return runProcess([rt.binary, 'build', ...(rt.podman ? ['--pull=never'] : []), '-f', o.file, '-t', o.tag, ...labels, '--', o.context], {
     cwd: o.context,
     env: runtimeEnv(),
     signal: o.signal,

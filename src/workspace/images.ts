@@ -66,7 +66,8 @@ export function baseImages(containerfile: string): string[] {
 }
 
 export interface ImageEvents {
-  onBuild?: (e: { phase: 'start' | 'done'; declared: string; tag: string; ms?: number }) => void;
+  /** A Containerfile's build starting and done, then every environment ready with the image id that will run. */
+  onBuild?: (e: { phase: 'start' | 'done' | 'ready'; declared: string; tag: string; ms?: number; id?: string }) => void;
 }
 
 /** The images of a run's task environments, by environment (tasks that share one share its image). */
@@ -195,6 +196,7 @@ async function resolveOne(
         fix: "add bash to the image: bench runs the task's commands, setup and tests with bash",
       },
     );
+  o.onBuild?.({ phase: 'ready', declared: env.declared, tag: ref, id });
   return { ...limits, image: id, ref, declared: env.declared, contentHash, built, buildMs };
 }
 
