@@ -15,7 +15,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { envArgs, runArgs, runContainer, type ContainerRuntime, type Mount } from '../exec/container.ts';
+import { envArgs, MountError, runArgs, runContainer, type ContainerRuntime, type Mount } from '../exec/container.ts';
+import type { RunResult } from '../exec/run.ts';
 import { seccompProfileJson, type SeccompProfile } from './seccomp.ts';
 import {
   DEFAULT_LIMITS,
@@ -23,6 +24,7 @@ import {
   observedFrom,
   REPORT_CAP,
   SYSTEM,
+  unobserved,
   WRAPPER,
   type SandboxBackend,
   type SandboxLimits,
@@ -38,18 +40,42 @@ export interface ContainerBackendOptions {
   limits?: SandboxLimits;
 }
 
-/** Which of /etc's secrets are folders (the rest are files): masked with an empty folder, not /dev/null. */
+/** Which of /etc's secrets are folders (the rest are files): masked with an empty folder, the files with an unreadable one. */
 const ETC_SECRET_DIRS = new Set(['sudoers.d', 'ssh', 'ssl/private', 'credstore', 'credstore.encrypted']);
 
-/** The image's folders a command sees besides what is mounted: its system folders and private scratch, never a home folder. */
-const IMAGE_VIEW = [...SYSTEM, '/opt', '/srv', '/var', '/proc', '/dev', '/tmp', '/run'];
+/**
+ * What a command sees of the image besides the mounts, as bwrap's view has it: the system folders, /proc,
+ * /dev and a private /tmp, and (unlike bwrap) the runtime's read-only /sys, which the runtime needs for the
+ * container's cgroups. The image's /var, /opt or /root are there but, like the host's under bwrap, counted
+ * as outside the view when a command names them.
+ */
+const IMAGE_VIEW = [...SYSTEM, '/proc', '/dev', '/sys', '/tmp'];
 
-/** An empty, read-only folder of bench's to bind over what must stay hidden (made once; nothing writes it). */
-function emptyDir(scratch: string): string {
+/**
+ * An empty folder and an empty file no one may read (mode 000: root without capabilities cannot either), to
+ * bind over what must stay hidden: a read of a masked secret fails with "Permission denied", as under bwrap.
+ */
+function emptyPlaces(scratch: string): { dir: string; file: string } {
   const dir = join(scratch, 'empty');
+  const file = join(scratch, 'unreadable');
   mkdirSync(dir, { recursive: true, mode: 0o555 });
-  return dir;
+  if (!existsSync(file)) writeFileSync(file, '', { mode: 0o000 });
+  return { dir, file };
 }
+
+/** A command that did not start because bench refused its sandbox: exit 126, the reason on stderr. */
+export const refused = (why: string): RunResult => ({
+  exitCode: 126,
+  signal: null,
+  stdout: '',
+  stderr: `bench: ${why}\n`,
+  output: `bench: ${why}\n`,
+  timedOut: false,
+  aborted: false,
+  durationMs: 0,
+  omittedBytes: 0,
+  fds: [],
+});
 
 const inside = (p: string, dir: string) => p === dir || p.startsWith(dir.endsWith(sep) ? dir : `${dir}${sep}`);
 
@@ -60,7 +86,7 @@ const inside = (p: string, dir: string) => p === dir || p.startsWith(dir.endsWit
 export function containerArgs(
   rt: ContainerRuntime,
   spec: SandboxSpec,
-  o: { name: string; seccompFile: string | null; timeoutS: number; stdin: boolean; report: boolean; empty: string },
+  o: { name: string; seccompFile: string | null; timeoutS: number; stdin: boolean; report: boolean; empty: { dir: string; file: string } },
 ): string[] {
   const target = spec.container;
   if (!target) throw new Error('the container backend was given a command with no environment');
@@ -78,14 +104,14 @@ export function containerArgs(
   } catch {
     // not a git checkout
   }
-  // The image's own secret files are masked as the host's are under bwrap: a read of them is refused alike.
-  for (const s of ETC_SECRETS) if (!ETC_SECRET_DIRS.has(s)) mounts.push({ src: '/dev/null', dst: join('/etc', s), ro: true });
-  // What must stay hidden but lies inside a mounted folder is covered with an empty read-only folder.
+  // What must stay hidden but lies inside a mounted folder is covered with an empty read-only folder; the
+  // image's own /etc secrets are masked as the host's are under bwrap.
   const covers = [
     ...spec.hidden.filter((h) => existsSync(h) && mounts.some((m) => inside(h, m.src) && h !== m.src)),
     ...[...ETC_SECRET_DIRS].map((s) => join('/etc', s)),
   ];
-  return runArgs(rt, { ...o, target, network: spec.network || full, mounts, covers, workdir: spec.cwd });
+  const masks = ETC_SECRETS.filter((s) => !ETC_SECRET_DIRS.has(s)).map((s) => join('/etc', s));
+  return runArgs(rt, { ...o, target, network: spec.network || full, mounts, covers, masks, workdir: spec.cwd });
 }
 
 export function containerBackend(opts: ContainerBackendOptions): SandboxBackend {
@@ -116,14 +142,21 @@ export function containerBackend(opts: ContainerBackendOptions): SandboxBackend 
       const name = `bench-${process.pid}-${randomBytes(6).toString('hex')}`;
       const timeoutS = Math.ceil(run.timeoutMs / 1000) + 10;
       const { args: envFlags, env } = envArgs(run.env);
-      const argv = containerArgs(rt, spec, {
-        name,
-        seccompFile: profileFile(spec.seccomp ?? 'agent'),
-        timeoutS,
-        stdin: false,
-        report: observe,
-        empty: emptyDir(opts.scratch),
-      });
+      let argv: string[];
+      try {
+        argv = containerArgs(rt, spec, {
+          name,
+          seccompFile: profileFile(spec.seccomp ?? 'agent'),
+          timeoutS,
+          stdin: false,
+          report: observe,
+          empty: emptyPlaces(opts.scratch),
+        });
+      } catch (err) {
+        // A path the runtime cannot mount (an approved one with ':' in it) fails this command, not the trial.
+        if (err instanceof MountError) return { ...refused(err.message), observed: unobserved };
+        throw err;
+      }
       argv.push(...envFlags, '--entrypoint', 'bash', spec.container!.image);
       argv.push('-c', WRAPPER, 'bench-sandbox', String(Math.ceil(limits.fileBytes / 1024)), String(limits.processes), observe ? '1' : '0', command);
       const res = await runContainer(rt, argv, name, {
@@ -143,7 +176,8 @@ export function containerBackend(opts: ContainerBackendOptions): SandboxBackend 
 
 /**
  * The argv that runs a trusted program (a hook the workflow marks) in the task's container, stdin open for
- * its payload: the worktree writable, the plugin's folder read-only, no network, the same limits.
+ * its payload, with bash (every environment has it): the worktree writable, the plugin's folder read-only,
+ * no network, the same resource limits; the runtime's default seccomp profile (hooks are trusted code).
  */
 export function containerHookArgv(
   rt: ContainerRuntime,
@@ -161,8 +195,9 @@ export function containerHookArgv(
     cwd: o.workspace,
     container: target,
   };
-  const { args: envFlags, env } = envArgs(o.env);
-  const argv = containerArgs(rt, spec, { name, seccompFile: null, timeoutS: o.timeoutS, stdin: true, report: false, empty: emptyDir(o.scratch) });
-  argv.push(...envFlags, '--entrypoint', 'sh', target.image, '-c', o.command);
+  // HOME is the host's path, not in the image: a hook that keeps things in HOME gets the private /tmp.
+  const { args: envFlags, env } = envArgs({ ...o.env, HOME: '/tmp' });
+  const argv = containerArgs(rt, spec, { name, seccompFile: null, timeoutS: o.timeoutS, stdin: true, report: false, empty: emptyPlaces(o.scratch) });
+  argv.push(...envFlags, '--entrypoint', 'bash', target.image, '-c', o.command);
   return { argv, env, name };
 }

@@ -134,6 +134,9 @@ export class ControlPlane {
   private readonly fs: SafeRoot;
   private readonly opts: ControlPlaneOptions;
   private readonly groups = new Set<number>();
+  /** Ends every command still running when the trial ends (a container outlives its killed client otherwise). */
+  private readonly ending = new AbortController();
+  private readonly running = new Set<Promise<unknown>>();
   private readonly env: NodeJS.ProcessEnv;
   private readonly home: string;
   private readonly tmp: string;
@@ -250,13 +253,16 @@ export class ControlPlane {
 
   /** A command of a role under its sandbox (what the exec tool runs), with the plane's caps. */
   private exec(role: string, cmd: string, cwd: string, grant: Grant, maxOutputBytes: number): Promise<SandboxedResult> {
-    return runSandboxed(this.opts.sandbox, cmd, this.spec(role, cwd, grant), {
+    const run = runSandboxed(this.opts.sandbox, cmd, this.spec(role, cwd, grant), {
       env: grant.network && !grant.scripts ? { ...this.env, ...NO_SCRIPTS } : this.env,
       timeoutMs: this.opts.commandTimeoutMs,
       maxOutputBytes,
-      signal: this.opts.signal,
+      signal: AbortSignal.any([this.opts.signal, this.ending.signal]),
       onSpawn: (pid) => this.groups.add(pid),
     });
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run)).catch(() => undefined);
+    return run;
   }
 
   private hookPayload(call: ToolCall): Record<string, unknown> {
@@ -715,10 +721,18 @@ export class ControlPlane {
     return { command: full[0]!, args: full.slice(1), env, cwd };
   }
 
-  /** Kills every process group a command of this trial started (called at the trial's end). */
-  killAll(): void {
+  /**
+   * Ends every command of this trial still running (called at the trial's end, before its change is read):
+   * their process groups are killed, their containers removed, and this returns once they are gone.
+   */
+  async killAll(): Promise<void> {
+    this.ending.abort(new Error('the trial ended'));
     for (const pid of this.groups) killGroup(pid, 'SIGKILL');
     this.groups.clear();
+    // At most 30 s: without an OS sandbox a daemon may hold a command's output open for ever.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.running]), new Promise((done) => (timer = setTimeout(done, 30_000)))]);
+    clearTimeout(timer);
   }
 }
 

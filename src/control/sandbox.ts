@@ -15,7 +15,7 @@
 // enforced in the file tools only. The run manifest and the report say so.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ContainerTarget } from '../exec/container.ts';
 import { codexPackageRoot, onPath } from '../exec/locate.ts';
@@ -292,7 +292,9 @@ export const WRAPPER = [
   'ulimit -u "$2" 2>/dev/null',
   // Descriptors bench itself inherited (from whatever started it) must not reach the command.
   'for f in /proc/$$/fd/*; do n=${f##*/}; case $n in 0|1|2|3|4) ;; *) eval "exec $n>&-" 2>/dev/null ;; esac; done',
-  'bash -c "$4" 3>&- 4<&-',
+  // The command, first in line for the kernel's OOM killer (raising one's own score needs no privilege):
+  // a command that fills the memory limit goes before PID 1, whose report would go with it.
+  `bash -c 'echo 1000 >/proc/self/oom_score_adj 2>/dev/null; exec bash -c "$0"' "$4" 3>&- 4<&-`,
   'rc=$?',
   // Builtins only (no cat): reading the counters costs no process.
   'if [ "$3" = 1 ]; then IFS= read -r -d "" a </proc/self/net/snmp; IFS= read -r -d "" b </proc/self/net/snmp6; printf "BENCH-NET-BEGIN\\n%s%sBENCH-NET-END\\n" "$a" "$b" >&3 2>/dev/null; fi',
@@ -390,19 +392,29 @@ export function bwrapArgs(binary: string, spec: SandboxSpec, toolchains: string[
   // below may need to make their mount points in it, so it is made read-only only after them.
   const covers = spec.hidden.filter((h) => existsSync(h) && viewed.some((v) => inside(h, v)));
   for (const h of covers) args.push('--tmpfs', h);
-  for (const r of spec.reveal) if (existsSync(r)) args.push('--ro-bind', r, r);
-  for (const v of spec.views ?? []) if (existsSync(v.source) && v.target.startsWith('/tmp/')) args.push('--ro-bind', v.source, v.target);
-  args.push(spec.mode === 'read-only' ? '--ro-bind' : '--bind', spec.workspace, spec.workspace);
-  for (const w of spec.writable) if (existsSync(w)) args.push('--bind', w, w);
+  const binds: Array<[flag: string, src: string, dst: string]> = [];
+  for (const r of spec.reveal) if (existsSync(r)) binds.push(['--ro-bind', r, r]);
+  for (const v of spec.views ?? []) if (existsSync(v.source) && v.target.startsWith('/tmp/')) binds.push(['--ro-bind', v.source, v.target]);
+  binds.push([spec.mode === 'read-only' ? '--ro-bind' : '--bind', spec.workspace, spec.workspace]);
+  for (const w of spec.writable) if (existsSync(w)) binds.push(['--bind', w, w]);
   // The worktree's git metadata (a pointer file, or a folder) is never the agent's to change.
   const dotGit = join(spec.workspace, '.git');
   try {
     const st = lstatSync(dotGit);
-    if (st.isFile() || st.isDirectory()) args.push('--ro-bind', dotGit, dotGit);
+    if (st.isFile() || st.isDirectory()) binds.push(['--ro-bind', dotGit, dotGit]);
   } catch {
     // not a git checkout
   }
-  for (const h of covers) args.push('--remount-ro', h);
+  for (const b of binds) args.push(...b);
+  // What must stay hidden inside a folder bound above (a suite's read path holding a results folder) is
+  // covered after the bind, or the bind would show it again; binds inside the cover are made once more.
+  const late: string[] = [];
+  for (const [, src, dst] of binds) for (const h of spec.hidden) if (h !== src && inside(h, src) && existsSync(h)) late.push(join(dst, relative(src, h)));
+  for (const c of [...new Set(late)]) {
+    args.push('--tmpfs', c);
+    for (const b of binds) if (b[2] !== c && inside(b[2], c)) args.push(...b);
+  }
+  for (const h of [...covers, ...new Set(late)]) args.push('--remount-ro', h);
   if (!full) args.push('--remount-ro', '/');
   args.push('--chdir', spec.cwd);
   return args;

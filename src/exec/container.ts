@@ -138,7 +138,7 @@ export async function removeContainer(rt: ContainerRuntime, name: string): Promi
 
 /** Names of the containers a bench process started (label `bench.owner`), running or not. */
 export async function containersOf(rt: ContainerRuntime, owner: string): Promise<string[]> {
-  const r = await capture(rt.binary, ['ps', '--all', '--filter', `label=bench.owner=${owner}`, '--format', '{{.Names}}']);
+  const r = await capture(rt.binary, ['ps', '--all', '--filter', `label=${OWNER_LABEL}=${owner}`, '--format', '{{.Names}}']);
   return r.ok ? r.out.split('\n').filter(Boolean) : [];
 }
 
@@ -149,25 +149,35 @@ export interface Mount {
   ro: boolean;
 }
 
-/** `-v` takes `src:dst:opts`: a path with a colon, a comma or a newline cannot be said there (bench's own paths never have one). */
-function volume(m: Mount): string[] {
+/** A path a runtime's `-v src:dst:opts` cannot say (a colon, a comma or a newline in it): refused, never mangled. */
+export class MountError extends Error {}
+
+function volume(rt: ContainerRuntime, m: Mount): string[] {
   for (const p of [m.src, m.dst])
-    if (/[:\n,]/.test(p)) throw new Error(`cannot mount ${JSON.stringify(p)} into a container: the path holds ':', ',' or a newline`);
-  return ['-v', `${m.src}:${m.dst}${m.ro ? ':ro' : ''}`];
+    if (/[:\n,]/.test(p)) throw new MountError(`cannot mount ${JSON.stringify(p)} into a container: the path holds ':', ',' or a newline`);
+  // Podman takes nosuid and nodev on a bind, as bwrap's binds are; Docker's -v knows only ro.
+  const opts = [...(m.ro ? ['ro'] : []), ...(rt.podman ? ['nosuid', 'nodev'] : [])];
+  return ['-v', `${m.src}:${m.dst}${opts.length ? `:${opts.join(',')}` : ''}`];
 }
 
 /**
- * The variables a container gets: named with -e (the value comes from the runtime client's own environment,
- * never the command line), PATH left to the image. Those the client itself needs with another value
- * (HOME, TMPDIR) are said on the command line: paths, never secrets.
+ * Variables the runtime's client reads itself (its libraries, configuration, storage, proxies, temporary
+ * folder): given to a container as `-e NAME=value`, never put in the client's own environment.
+ */
+const CLIENT_READS =
+  /^(LD_|CONTAINERS?_|PODMAN_|BUILDAH_|STORAGE_|DOCKER_|XDG_|REGISTRY_|(HTTPS?|FTP|ALL|NO)_PROXY$|TMPDIR$|TMP$|TEMP$|HOME$|USER$|LOGNAME$|SHELL$)/i;
+
+/**
+ * The variables a container gets: by name (`-e NAME`, the value taken from the client's environment, so
+ * it never appears on a command line), PATH left to the image. Those the client would read itself are said
+ * on the command line instead (paths and marks, never secrets).
  */
 export function envArgs(env: NodeJS.ProcessEnv): { args: string[]; env: NodeJS.ProcessEnv } {
-  const own = runtimeEnv();
-  const out: NodeJS.ProcessEnv = { ...own };
+  const out: NodeJS.ProcessEnv = runtimeEnv();
   const args: string[] = [];
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined || k === 'PATH' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) continue;
-    if (k in own && own[k] !== v) args.push('-e', `${k}=${v}`);
+    if (CLIENT_READS.test(k) || k in out) args.push('-e', `${k}=${v}`);
     else {
       out[k] = v;
       args.push('-e', k);
@@ -176,12 +186,16 @@ export function envArgs(env: NodeJS.ProcessEnv): { args: string[]; env: NodeJS.P
   return { args, env: out };
 }
 
+/** The label every container bench starts carries: the pid of the bench process that owns it. */
+export const OWNER_LABEL = 'bench.owner';
+
 /**
- * `run` up to the image: the image's root read-only with private /tmp, /var/tmp and /run; no capabilities,
- * no-new-privileges, a seccomp profile; CPU, memory (no swap beyond it) and process limits; no network
- * unless asked; nothing of the host but `mounts` (and `covers`, an empty read-only folder over what must
- * stay hidden inside a mount). Podman also kills the container after `timeoutS` even if bench is gone, and passes
- * descriptor 3 in (`report`).
+ * `run` up to the image: the image's root read-only with a private /tmp (sized below the memory limit);
+ * no capabilities, no-new-privileges, a seccomp profile; CPU, memory (no swap beyond it) and process
+ * limits; no network unless asked; nothing of the host but `mounts` (one per destination, the later one
+ * winning), `covers` (an empty read-only folder over what must stay hidden inside a mount) and `masks` (an
+ * unreadable file over a secret of the image's /etc). Podman also kills the container after `timeoutS`
+ * even if bench is gone, and passes descriptor 3 in (`report`).
  */
 export function runArgs(
   rt: ContainerRuntime,
@@ -190,9 +204,10 @@ export function runArgs(
     target: ContainerTarget;
     network: boolean;
     mounts: Mount[];
-    /** Folders inside a mount covered by `empty` (an empty folder of bench's), read-only. */
-    covers: string[];
-    empty?: string;
+    covers?: string[];
+    masks?: string[];
+    /** An empty folder and an empty mode-000 file of bench's, for covers and masks. */
+    empty?: { dir: string; file: string };
     workdir: string;
     seccompFile: string | null;
     timeoutS: number;
@@ -201,12 +216,14 @@ export function runArgs(
   },
 ): string[] {
   const uid = process.getuid?.() ?? 0;
-  const args = [rt.binary, 'run', '--rm', '--name', o.name, '--label', 'bench=1', '--log-driver', 'none', '--pull', 'never'];
+  const args = [rt.binary, 'run', '--rm', '--name', o.name, '--label', `${OWNER_LABEL}=${process.pid}`, '--log-driver', 'none', '--pull', 'never'];
   if (o.stdin) args.push('-i');
   if (!o.network) args.push('--network', 'none');
   // Rootless Podman maps its root to bench's user; Docker's daemon runs as root, so bench's own uid keeps files bench's.
   args.push('--user', rt.podman || uid === 0 ? '0:0' : `${uid}:${process.getgid?.() ?? 0}`);
   args.push('--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges');
+  // SELinux would refuse the binds (relabelling them would change the host's files): bwrap has no labels either.
+  args.push('--security-opt', 'label=disable');
   if (o.seccompFile) args.push('--security-opt', `seccomp=${o.seccompFile}`);
   const t = o.target;
   args.push('--pids-limit', String(t.pids), '--memory', `${t.memoryMb}m`, '--memory-swap', `${t.memoryMb}m`, '--cpus', String(t.cpus));
@@ -216,12 +233,22 @@ export function runArgs(
     // Podman mounts tmpfs of its own on /tmp, /var/tmp and /run of a read-only container unless told not to.
     args.push('--read-only-tmpfs=false');
   }
-  args.push('--tmpfs', '/tmp:rw,nosuid,nodev,mode=1777', '--tmpfs', '/var/tmp:rw,nosuid,nodev,mode=1777', '--tmpfs', '/run:rw,nosuid,nodev,mode=755');
-  for (const m of o.mounts) args.push(...volume(m));
+  // /tmp's pages count against the memory limit: a full /tmp must not starve PID 1 of its report.
+  args.push('--tmpfs', `/tmp:rw,nosuid,nodev,mode=1777,size=${Math.max(16, Math.floor(t.memoryMb / 2))}m`);
+  // One mount per destination (runtimes refuse two): the later one wins, as the later bind does under bwrap.
+  const byDst = new Map<string, Mount>();
+  for (const m of o.mounts) {
+    byDst.delete(m.dst);
+    byDst.set(m.dst, m);
+  }
+  for (const m of byDst.values()) args.push(...volume(rt, m));
   // An empty folder bound over it, not a tmpfs: runtimes mount binds in path order among themselves but
-  // tmpfs before them, so a tmpfs inside a bound folder would end up under the bind.
-  if (o.covers.length && !o.empty) throw new Error('covers need an empty folder to bind');
-  for (const h of o.covers) args.push(...volume({ src: o.empty!, dst: h, ro: true }));
+  // tmpfs before them, so a tmpfs inside a bound folder would end up under the bind. What a mount shows
+  // at that very path (an approved read of it) stays shown, as under bwrap.
+  const free = (p: string) => !byDst.has(p);
+  if ((o.covers?.length || o.masks?.length) && !o.empty) throw new Error('covers and masks need an empty folder and file to bind');
+  for (const h of (o.covers ?? []).filter(free)) args.push(...volume(rt, { src: o.empty!.dir, dst: h, ro: true }));
+  for (const f of (o.masks ?? []).filter(free)) args.push(...volume(rt, { src: o.empty!.file, dst: f, ro: true }));
   args.push('--workdir', o.workdir);
   return args;
 }
@@ -235,13 +262,44 @@ export async function runContainer(rt: ContainerRuntime, argv: string[], name: s
   let removing: Promise<void> | null = null;
   const stop = () => (removing ??= removeContainer(rt, name));
   const timer = setTimeout(stop, opts.timeoutMs);
+  if (opts.signal?.aborted) void stop();
   opts.signal?.addEventListener('abort', stop, { once: true });
   try {
     const res = await runProcess(argv, opts);
-    if (res.timedOut || res.aborted) await stop();
+    // A removal that ran before the container existed found nothing: once more, now that the client is done.
+    if (res.timedOut || res.aborted) await removeContainer(rt, name);
     return res;
   } finally {
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', stop);
   }
+}
+
+/** Removes every container a bench process started that is still there (its own at the end of a run, or a dead one's). */
+export async function removeContainersOf(rt: ContainerRuntime, owner: number): Promise<number> {
+  const names = await containersOf(rt, String(owner));
+  await Promise.all(names.map((n) => removeContainer(rt, n)));
+  return names.length;
+}
+
+/** Owners (bench pids) of containers on this runtime whose process is gone. */
+export async function deadOwners(rt: ContainerRuntime): Promise<number[]> {
+  const r = await capture(rt.binary, ['ps', '--all', '--filter', `label=${OWNER_LABEL}`, '--format', `{{index .Labels "${OWNER_LABEL}"}}`]);
+  if (!r.ok) return [];
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  };
+  return [
+    ...new Set(
+      r.out
+        .split('\n')
+        .map(Number)
+        .filter((n) => Number.isInteger(n) && n > 0),
+    ),
+  ].filter((pid) => !alive(pid));
 }

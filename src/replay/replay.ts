@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SandboxBackend } from '../control/sandbox.ts';
-import { describeRuntime, type ContainerRuntime } from '../exec/container.ts';
+import { deadOwners, describeRuntime, removeContainersOf, type ContainerRuntime } from '../exec/container.ts';
 import { imageFor, imagesForTasks, type EnvironmentImages, type ImageEvents } from '../workspace/images.ts';
 import { InputError, InputErrors } from '../errors.ts';
 import type { ModelBackend } from '../model/backend.ts';
@@ -150,7 +150,10 @@ async function prepareImages(opts: ReplayOptions, plans: TrialPlan[], codex: Cod
       fix: 'replay with --engine sdk, or with --sandbox bwrap for the codex engine',
     });
   const tasks = [...new Map(plans.map((p) => [p.task.id, p.task])).values()];
-  return imagesForTasks(opts.runtime, tasks, { cacheDir: opts.cacheDir, suite: opts.suite, signal: opts.signal, onBuild: opts.onImageBuild });
+  const images = await imagesForTasks(opts.runtime, tasks, { cacheDir: opts.cacheDir, suite: opts.suite, signal: opts.signal, onBuild: opts.onImageBuild });
+  // Containers of bench processes that died (killed outright, before they could remove them) go first.
+  for (const pid of await deadOwners(images.runtime)) await removeContainersOf(images.runtime, pid);
+  return images;
 }
 
 function manifest(

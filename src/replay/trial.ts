@@ -5,8 +5,8 @@ import type { Reaper } from '../exec/reaper.ts';
 import { dirname, join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { HookRunner, type HookRunnerOptions } from '../control/hooks.ts';
-import { containerHookArgv } from '../control/container.ts';
-import { runContainer } from '../exec/container.ts';
+import { containerHookArgv, refused } from '../control/container.ts';
+import { MountError, runContainer } from '../exec/container.ts';
 import { MARK_ENV } from '../control/sandbox.ts';
 import { ControlPlane } from '../control/plane.ts';
 import type { SandboxBackend } from '../control/sandbox.ts';
@@ -129,16 +129,23 @@ function hooksInContainer(
   return {
     events: new Set(workflow.hooksInEnvironment),
     run: (command, o) => {
-      const { argv, env, name } = containerHookArgv(runtime, target, {
-        workspace,
-        reveal: [...isolation.reveal, ...(workflow.plugin?.root ? [workflow.plugin.root] : [])],
-        writable: [pluginData],
-        hidden: isolation.hidden,
-        env: o.env,
-        timeoutS: Math.ceil(o.timeoutMs / 1000) + 10,
-        command,
-        scratch: join(pluginData, '..', 'hook-container'),
-      });
+      let made;
+      try {
+        made = containerHookArgv(runtime, target, {
+          workspace,
+          reveal: [...isolation.reveal, ...(workflow.plugin?.root ? [workflow.plugin.root] : [])],
+          writable: [pluginData],
+          hidden: isolation.hidden,
+          env: o.env,
+          timeoutS: Math.ceil(o.timeoutMs / 1000) + 10,
+          command,
+          scratch: join(pluginData, '..', 'hook-container'),
+        });
+      } catch (err) {
+        if (err instanceof MountError) return Promise.resolve(refused(err.message));
+        throw err;
+      }
+      const { argv, env, name } = made;
       return runContainer(runtime, argv, name, { cwd: workspace, env, input: o.input, timeoutMs: o.timeoutMs, signal: o.signal, maxOutputBytes: 256 * 1024 });
     },
   };
@@ -371,7 +378,7 @@ export async function runTrial(plan: TrialPlan, deps: TrialDeps): Promise<TrialR
       events.emit('phase', { phase: 'agent', state: 'end', ms: Math.round(agentMs), stop: engine.stop });
       ({ status, error } = statusOf(engine, timedOut));
     } finally {
-      plane?.killAll();
+      await plane?.killAll();
       deps.served?.delete(plan.trialId);
       clock.stop();
       // 3. what the agent left: the diff, then the worktree goes

@@ -88,7 +88,7 @@ export function resolveRepo(ref: RepoRef, name: string, dir: string): ResolvedRe
 }
 
 /** An environment as the suite wrote it, with its paths resolved against the suite folder and checked. */
-export function resolveEnvironment(env: Environment, declared: string, dir: string, file: string): TaskEnvironment {
+export function resolveEnvironment(env: Environment, declared: string, dir: string, file: string, answerKey: string[] = []): TaskEnvironment {
   const limits = { declared, cpus: env.cpus, memoryMb: env.memory_mb, pids: env.pids };
   if ('image' in env) return { ...limits, kind: 'image', ref: env.image };
   const path = resolve(dir, env.containerfile);
@@ -100,6 +100,14 @@ export function resolveEnvironment(env: Environment, declared: string, dir: stri
       file,
       field: `${declared}.context`,
       fix: 'name the build context folder relative to the suite folder',
+    });
+  // An image built from a context holding the suite could carry its gold commits and hidden tests into every container.
+  const held = answerKey.find((k) => k === context || k.startsWith(context.endsWith('/') ? context : `${context}/`));
+  if (held)
+    throw new InputError(`the build context ${context} holds ${held}: an image built from it could carry the answer key to the agent`, {
+      file,
+      field: `${declared}${env.context ? '.context' : '.containerfile'}`,
+      fix: 'put the Containerfile (and what it copies) in a folder of its own, such as env/ next to suite.yaml',
     });
   return { ...limits, kind: 'containerfile', file: path, context };
 }
@@ -196,21 +204,24 @@ export function loadSuite(suiteDir: string): Suite {
       }
     } else repo = resolveRepo(parsed.repo, parsed.id, dir);
     let environment: TaskEnvironment | null;
+    // What no build context may hold: the suite's files and every repository source it names.
+    const answerKey = [suiteFile, join(dir, spec.tasks), ...[...repos.values()].filter((r) => r.kind !== 'url').map((r) => r.location)];
     try {
       const repoEnv = typeof parsed.repo === 'string' ? spec.repos[parsed.repo]?.environment : parsed.repo.environment;
       const suiteShown = display(suiteFile);
       environment =
         parsed.environment !== undefined
-          ? parsed.environment && resolveEnvironment(parsed.environment, 'environment', dir, shown)
+          ? parsed.environment && resolveEnvironment(parsed.environment, 'environment', dir, shown, answerKey)
           : repoEnv
             ? resolveEnvironment(
                 repoEnv,
                 typeof parsed.repo === 'string' ? `repos.${parsed.repo}.environment` : 'repo.environment',
                 dir,
                 typeof parsed.repo === 'string' ? suiteShown : shown,
+                answerKey,
               )
             : spec.defaults.environment
-              ? resolveEnvironment(spec.defaults.environment, 'defaults.environment', dir, suiteShown)
+              ? resolveEnvironment(spec.defaults.environment, 'defaults.environment', dir, suiteShown, answerKey)
               : null;
     } catch (err) {
       if (!(err instanceof InputError)) throw err;

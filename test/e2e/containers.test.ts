@@ -180,10 +180,14 @@ describe.skipIf(!ready)('replays in task containers (podman)', () => {
     // a Containerfile that does not build: the runtime's own words, and where the whole log is
     const broken = join(work, 'broken');
     cpSync(suite, broken, { recursive: true });
-    writeFileSync(join(broken, 'Containerfile'), 'FROM scratch\nRUN exit 3\n');
+    mkdirSync(join(broken, 'bad-env'));
+    writeFileSync(join(broken, 'bad-env', 'Containerfile'), 'FROM scratch\nRUN exit 3\n');
     writeFileSync(
       join(broken, 'suite.yaml'),
-      readFileSync(join(suite, 'suite.yaml'), 'utf8').replace(/  environment:\n    containerfile: .*\n/, '  environment:\n    containerfile: Containerfile\n'),
+      readFileSync(join(suite, 'suite.yaml'), 'utf8').replace(
+        /  environment:\n    containerfile: .*\n/,
+        '  environment:\n    containerfile: bad-env/Containerfile\n',
+      ),
     );
     const build = await bench(['replay', broken, '--limit', '1', '--out', out, '--run-id', 'broken']);
     expect(build.code).toBe(2);
@@ -200,6 +204,17 @@ describe.skipIf(!ready)('replays in task containers (podman)', () => {
     const absent = await bench(['replay', broken, '--limit', '1', '--out', out, '--run-id', 'absent']);
     expect(absent.code).toBe(2);
     expect(absent.stderr).toMatch(/suite\.yaml: defaults\.environment\.containerfile: .*nowhere\/Containerfile is not a file/);
+    // a build context that holds the suite itself (its tasks, gold commits, hidden tests): refused before any build
+    writeFileSync(join(broken, 'Containerfile'), 'FROM scratch\nCOPY . /suite\n');
+    writeFileSync(
+      join(broken, 'suite.yaml'),
+      readFileSync(join(suite, 'suite.yaml'), 'utf8').replace(/  environment:\n    containerfile: .*\n/, '  environment:\n    containerfile: Containerfile\n'),
+    );
+    const leaky = await bench(['replay', broken, '--limit', '1', '--out', out, '--run-id', 'leaky']);
+    expect(leaky.code).toBe(2);
+    expect(leaky.stderr).toMatch(
+      /defaults\.environment\.containerfile: the build context .* holds .*suite\.yaml: an image built from it could carry the answer key/,
+    );
     // a runtime that is not there to run (Docker's CLI without an engine, or none at all)
     const docker = await bench(['replay', suite, '--container-runtime', 'docker', '--limit', '1', '--out', out, '--run-id', 'docker']);
     expect(docker.code).toBe(2);
@@ -209,7 +224,7 @@ describe.skipIf(!ready)('replays in task containers (podman)', () => {
     const codex = await bench(['replay', suite, '--engine', 'codex', '--limit', '1', '--out', out, '--run-id', 'codex']);
     expect(codex.code).toBe(2);
     expect(codex.stderr).toMatch(/--sandbox: the codex engine runs Codex on the host/);
-    for (const id of ['bare', 'missing', 'broken', 'absent', 'docker', 'codex']) expect(existsSync(join(out, id)), id).toBe(false);
+    for (const id of ['bare', 'missing', 'broken', 'absent', 'leaky', 'docker', 'codex']) expect(existsSync(join(out, id)), id).toBe(false);
   }, 300_000);
 
   test('suites/python, whose tests need pytest in its image: validated and replayed in its container', async () => {

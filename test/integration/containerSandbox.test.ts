@@ -93,10 +93,10 @@ describe.skipIf(!ready)('the container backend (podman)', () => {
   test('nothing of the host is there but the mounts: hidden folders are empty, home folders and the cache absent', async () => {
     const cache = process.env.BENCH_CACHE_DIR!;
     mkdirSync(cache, { recursive: true });
-    const res = await run(`ls -A ${hidden}; ls ${cache} 2>&1; ls /root; ls /work 2>&1; cat /etc/shadow | wc -c`);
+    const res = await run(`ls -A ${hidden}; ls ${cache} 2>&1; ls /root; ls /work 2>&1; cat /etc/shadow 2>&1`);
     expect(res.stdout).not.toContain('gold.txt');
     expect(res.stdout).toMatch(/No such file or directory/);
-    expect(res.stdout.trim().split('\n').at(-1)).toBe('0'); // /etc/shadow masked, as under bwrap
+    expect(res.stdout.trim().split('\n').at(-1)).toMatch(/cat: \/etc\/shadow: Permission denied/); // masked, as under bwrap
   });
 
   test("only the variables given reach the command: bench's own (an API key) do not, and PATH is the image's", async () => {
@@ -147,6 +147,45 @@ except OSError: pass"`);
     expect(mem.exitCode).not.toBe(0);
     const big = await run('head -c 2000000 /dev/zero > big.bin; echo $?', spec(), { limits: { fileBytes: 1 << 20, processes: 4096 } });
     expect(big.stdout.trim()).not.toBe('0');
+  });
+
+  test('a command that fills the memory limit (its /tmp included) is killed, not PID 1: its network attempt is still counted', async () => {
+    const res = await run(
+      `python3 -c "import socket
+try: socket.create_connection(('192.0.2.1', 80), timeout=1)
+except OSError: pass"; head -c 400M /dev/zero > /tmp/fill; python3 -c "x = bytearray(200 * 1024 * 1024)"; echo "rc=$?"`,
+      spec({ memoryMb: 256 }),
+    );
+    expect(res.stdout).toMatch(/rc=[1-9]/);
+    expect(res.observed).toEqual({ networkAttempts: 1, tamper: null });
+  });
+
+  test("the trial's end stops a command still running: nothing it does afterwards lands in the worktree", async () => {
+    const stop = new AbortController();
+    const t0 = performance.now();
+    const pending = backend.run('for i in $(seq 1 40); do echo $i >> ticks.txt; sleep 0.25; done', spec(), {
+      env,
+      timeoutMs: 60_000,
+      maxOutputBytes: 65536,
+      signal: stop.signal,
+    });
+    await new Promise((r) => setTimeout(r, 2500));
+    stop.abort();
+    const res = await pending;
+    expect(res.aborted).toBe(true);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    const seen = readFileSync(join(ws, 'ticks.txt'), 'utf8');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(readFileSync(join(ws, 'ticks.txt'), 'utf8')).toBe(seen);
+    expect(seen.trim().split('\n').length).toBeLessThan(40);
+  });
+
+  test("a path the runtime cannot mount (an approved write with ':' in it) fails that command, not the trial", async () => {
+    const odd = join(root, 'a:b');
+    mkdirSync(odd);
+    const res = await run('echo never', spec({ writable: [home, tmpd, odd] }));
+    expect(res.exitCode).toBe(126);
+    expect(res.stderr).toMatch(/cannot mount .*a:b.* into a container/);
   });
 
   test('at the time limit the container is removed with everything in it, promptly', async () => {

@@ -7,7 +7,7 @@ import { containerArgs } from '../../src/control/container.ts';
 import type { SandboxSpec } from '../../src/control/sandbox.ts';
 import { seccompProfileJson } from '../../src/control/seccomp.ts';
 import { InputErrors } from '../../src/errors.ts';
-import { envArgs, runArgs, type ContainerRuntime } from '../../src/exec/container.ts';
+import { envArgs, MountError, runArgs, type ContainerRuntime } from '../../src/exec/container.ts';
 import { manifestDifferences } from '../../src/record/merge.ts';
 import { RunManifest } from '../../src/record/schema.ts';
 import { loadSuite } from '../../src/suite/load.ts';
@@ -20,7 +20,11 @@ const target = { image: 'sha256:abc', cpus: 1.5, memoryMb: 2048, pids: 512 };
 
 describe('the seccomp profile for container runtimes', () => {
   test("refuses what bwrap's filter refuses, with the same errnos, on every ABI of the machine", () => {
-    const p = JSON.parse(seccompProfileJson('agent', 'x64')!) as { defaultAction: string; architectures: string[]; syscalls: Array<{ names: string[]; errnoRet: number; args?: unknown[] }> };
+    const p = JSON.parse(seccompProfileJson('agent', 'x64')!) as {
+      defaultAction: string;
+      architectures: string[];
+      syscalls: Array<{ names: string[]; errnoRet: number; args?: unknown[] }>;
+    };
     expect(p.defaultAction).toBe('SCMP_ACT_ALLOW');
     expect(p.architectures).toEqual(['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
     const rule = (name: string) => p.syscalls.filter((s) => s.names.includes(name));
@@ -50,7 +54,18 @@ describe('the seccomp profile for container runtimes', () => {
 });
 
 describe('container run arguments', () => {
-  const base = { name: 'bench-1', target, network: false, mounts: [], covers: [], workdir: '/w', seccompFile: '/s.json', timeoutS: 70, stdin: false, report: true };
+  const base = {
+    name: 'bench-1',
+    target,
+    network: false,
+    mounts: [],
+    covers: [],
+    workdir: '/w',
+    seccompFile: '/s.json',
+    timeoutS: 70,
+    stdin: false,
+    report: true,
+  };
 
   test('Podman: no network, read-only image, no capabilities, the limits, the time limit, descriptor 3 passed in', () => {
     const a = runArgs(podman, base);
@@ -73,7 +88,7 @@ describe('container run arguments', () => {
   });
 
   test("a path a runtime's -v cannot say is refused, not mangled", () => {
-    expect(() => runArgs(podman, { ...base, mounts: [{ src: '/a:b', dst: '/a:b', ro: true }] })).toThrow(/holds ':'/);
+    expect(() => runArgs(podman, { ...base, mounts: [{ src: '/a:b', dst: '/a:b', ro: true }] })).toThrow(MountError);
   });
 
   test("a sandbox spec: the worktree writable for write roles only, its .git read-only, hidden folders inside a mount covered, /etc's secrets masked", () => {
@@ -89,34 +104,64 @@ describe('container run arguments', () => {
       cwd: join(root, 'ws'),
       container: target,
     };
-    const args = (s: SandboxSpec) => containerArgs(podman, s, { name: 'n', seccompFile: null, timeoutS: 10, stdin: false, report: false, empty: '/e' }).join(' ');
+    const empty = { dir: '/e', file: '/u' };
+    const args = (s: SandboxSpec) => containerArgs(podman, s, { name: 'n', seccompFile: null, timeoutS: 10, stdin: false, report: false, empty }).join(' ');
     const a = args(spec);
-    expect(a).toContain(`-v ${root}/ws:${root}/ws `);
-    expect(a).toContain(`-v ${root}/ws/.git:${root}/ws/.git:ro`);
-    expect(a).toContain(`-v ${root}/base:${root}/base:ro`);
-    expect(a).toContain(`-v ${root}/home:${root}/home `);
+    expect(a).toContain(`-v ${root}/ws:${root}/ws:nosuid,nodev `);
+    expect(a).toContain(`-v ${root}/ws/.git:${root}/ws/.git:ro,nosuid,nodev`);
+    expect(a).toContain(`-v ${root}/base:${root}/base:ro,nosuid,nodev`);
+    expect(a).toContain(`-v ${root}/home:${root}/home:nosuid,nodev `);
     expect(a).toContain(`-v /e:${root}/base/answers:ro`);
     expect(a).not.toContain(`${root}/elsewhere`); // not inside anything mounted: simply not there
-    expect(a).toContain('-v /dev/null:/etc/shadow:ro');
+    expect(a).toContain('-v /u:/etc/shadow:ro');
     expect(a).toContain('-v /e:/etc/ssh:ro');
-    expect(args({ ...spec, mode: 'read-only' })).toContain(`-v ${root}/ws:${root}/ws:ro`);
+    expect(args({ ...spec, mode: 'read-only' })).toContain(`-v ${root}/ws:${root}/ws:ro,nosuid,nodev`);
+    // one mount per destination (the runtime refuses two): the later wins, as under bwrap; .git stays read-only
+    // even when an approval granted writing it
+    const granted = args({ ...spec, reveal: [join(root, 'base'), join(root, 'home')], writable: [join(root, 'home'), join(root, 'ws', '.git')] });
+    expect(granted.match(new RegExp(`:${root}/home[: ]`, 'g'))).toHaveLength(1);
+    expect(granted).toContain(`-v ${root}/home:${root}/home:nosuid,nodev `);
+    expect(granted.match(new RegExp(`:${root}/ws/.git[: ]`, 'g'))).toHaveLength(1);
+    expect(granted).toContain(`-v ${root}/ws/.git:${root}/ws/.git:ro,`);
+    // an approved read of a masked path shows it, as the later bind does under bwrap
+    expect(args({ ...spec, reveal: [...spec.reveal, '/etc/ssh'] })).not.toContain('-v /e:/etc/ssh');
     expect(args({ ...spec, mode: 'danger-full-access' })).not.toContain('--network none');
     expect(() => args({ ...spec, container: undefined })).toThrow(/no environment/);
   });
 
-  test('variables reach the container by name, their values never on the command line (but paths the runtime itself needs otherwise)', () => {
-    const { args, env } = envArgs({ PATH: '/host/bin', API_TOKEN: 'sekrit', HOME: '/trial/home', 'BAD-NAME': 'x' });
+  test("variables reach the container by name, their values never on the command line; those the runtime's client reads itself never reach the client", () => {
+    const { args, env } = envArgs({
+      PATH: '/host/bin',
+      API_TOKEN: 'sekrit',
+      HOME: '/trial/home',
+      TMPDIR: '/trial/tmp',
+      LD_PRELOAD: '/x/evil.so',
+      CONTAINERS_CONF: '/x/c.conf',
+      'BAD-NAME': 'x',
+    });
     expect(args).toContain('API_TOKEN');
     expect(args.join(' ')).not.toContain('sekrit');
     expect(env.API_TOKEN).toBe('sekrit');
-    expect(args).toContain('HOME=/trial/home');
+    for (const said of ['HOME=/trial/home', 'TMPDIR=/trial/tmp', 'LD_PRELOAD=/x/evil.so', 'CONTAINERS_CONF=/x/c.conf']) expect(args).toContain(said);
+    expect(env.LD_PRELOAD).toBeUndefined();
+    expect(env.TMPDIR).toBe(process.env.TMPDIR);
+    expect(env.CONTAINERS_CONF).toBe(process.env.CONTAINERS_CONF);
     expect(args.join(' ')).not.toContain('PATH');
     expect(args.join(' ')).not.toContain('BAD-NAME');
   });
 });
 
 test('the images a Containerfile starts FROM: not scratch, not an earlier stage, not one named by an ARG', () => {
-  const file = ['# syntax', 'FROM node:22 AS build', 'RUN true', 'FROM --platform=linux/amd64 build', 'FROM scratch', 'from localhost/base:1 \\', '  AS final', 'FROM $BASE'].join('\n');
+  const file = [
+    '# syntax',
+    'FROM node:22 AS build',
+    'RUN true',
+    'FROM --platform=linux/amd64 build',
+    'FROM scratch',
+    'from localhost/base:1 \\',
+    '  AS final',
+    'FROM $BASE',
+  ].join('\n');
   expect(baseImages(file)).toEqual(['node:22', 'localhost/base:1']);
 });
 
@@ -144,7 +189,13 @@ describe("where a suite gives a task's environment", () => {
     const task = join(f.suite, 'tasks', 'fix-clamp.yaml');
     const taskYaml = readFileSync(task, 'utf8');
     writeFileSync(task, `${taskYaml}environment:\n  containerfile: env/Containerfile\n  memory_mb: 512\n`);
-    expect(loaded()).toMatchObject({ kind: 'containerfile', file: join(f.suite, 'env', 'Containerfile'), context: join(f.suite, 'env'), memoryMb: 512, declared: 'environment' });
+    expect(loaded()).toMatchObject({
+      kind: 'containerfile',
+      file: join(f.suite, 'env', 'Containerfile'),
+      context: join(f.suite, 'env'),
+      memoryMb: 512,
+      declared: 'environment',
+    });
     writeFileSync(task, `${taskYaml}environment: null\n`);
     expect(loaded()).toBeNull();
     writeFileSync(task, `${taskYaml}environment:\n  containerfile: env/Nope\n`);
@@ -184,7 +235,9 @@ describe('runs on other toolchains are told apart', () => {
   const B = { declared: 'repos.b.environment', image_id: `sha256:${'3'.repeat(64)}` };
 
   test('the same environment pinned to another image, or the host against containers, differs (resume refuses, merge and compare say so)', () => {
-    expect(envDiff(manifest([A1]), manifest([A2]))).toEqual([['task environments', `repos.a.environment=sha256:${'1'.repeat(12)}`, `repos.a.environment=sha256:${'2'.repeat(12)}`]]);
+    expect(envDiff(manifest([A1]), manifest([A2]))).toEqual([
+      ['task environments', `repos.a.environment=sha256:${'1'.repeat(12)}`, `repos.a.environment=sha256:${'2'.repeat(12)}`],
+    ]);
     expect(envDiff(manifest([]), manifest([A1]))).toEqual([['task environments', 'the host', 'containers']]);
   });
 
