@@ -71,7 +71,9 @@ describe('container run arguments', () => {
     const a = runArgs(podman, base);
     const has = (...xs: string[]) => expect(a.join(' ')).toContain(xs.join(' '));
     has('--network', 'none');
-    has('--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--security-opt', 'seccomp=/s.json');
+    has('--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--security-opt', 'label=disable', '--security-opt', 'seccomp=/s.json');
+    has('--label', `bench.owner=${process.pid}`);
+    has('--tmpfs', '/tmp:rw,nosuid,nodev,mode=1777,size=1024m');
     has('--pids-limit', '512', '--memory', '2048m', '--memory-swap', '2048m', '--cpus', '1.5');
     has('--timeout', '70');
     has('--preserve-fds', '1');
@@ -200,6 +202,12 @@ describe("where a suite gives a task's environment", () => {
     expect(loaded()).toBeNull();
     writeFileSync(task, `${taskYaml}environment:\n  containerfile: env/Nope\n`);
     expect(problems(() => loadSuite(f.suite))).toEqual([expect.stringMatching(/fix-clamp\.yaml: environment\.containerfile: .*env\/Nope is not a file/)]);
+    // a build context holding the suite (its task files, gold commits, hidden tests) or a repository source it names
+    writeFiles(f.suite, { Containerfile: 'FROM scratch\nCOPY . /suite\n' });
+    writeFileSync(task, `${taskYaml}environment:\n  containerfile: Containerfile\n`);
+    expect(problems(() => loadSuite(f.suite))).toEqual([expect.stringMatching(/environment\.containerfile: the build context .* holds .*suite\.yaml/)]);
+    writeFileSync(task, `${taskYaml}environment:\n  containerfile: env/Containerfile\n  context: ..\n`);
+    expect(problems(() => loadSuite(f.suite))).toEqual([expect.stringMatching(/environment\.context: the build context .* holds/)]);
     writeFileSync(task, `${taskYaml}environment:\n  image: x\n  containerfile: y\n`);
     expect(problems(() => loadSuite(f.suite)).join('\n')).toMatch(/environment/);
   });
