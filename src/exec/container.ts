@@ -216,7 +216,23 @@ export function runArgs(
   },
 ): string[] {
   const uid = process.getuid?.() ?? 0;
-  const args = [rt.binary, 'run', '--rm', '--name', o.name, '--label', `${OWNER_LABEL}=${process.pid}`, '--log-driver', 'none', '--pull', 'never'];
+  // Podman (4 and later) hands the container bench's own stdin, stdout and stderr (passthrough): no relay
+  // through its monitor, which can lose the output of a command that exits at once while its stdin is
+  // still being copied in. Docker relays; nothing is logged either way.
+  const passthrough = rt.podman && Number(rt.version.split('.')[0]) >= 4;
+  const args = [
+    rt.binary,
+    'run',
+    '--rm',
+    '--name',
+    o.name,
+    '--label',
+    `${OWNER_LABEL}=${process.pid}`,
+    '--log-driver',
+    passthrough ? 'passthrough' : 'none',
+    '--pull',
+    'never',
+  ];
   if (o.stdin) args.push('-i');
   if (!o.network) args.push('--network', 'none');
   // Rootless Podman maps its root to bench's user; Docker's daemon runs as root, so bench's own uid keeps files bench's.

@@ -4,7 +4,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { RunContext } from '@openai/agents';
+import { DEFAULT_APPROVER } from '../../src/control/approver.ts';
 import { containerBackend } from '../../src/control/container.ts';
+import { ControlPlane } from '../../src/control/plane.ts';
+import { workspaceTools } from '../../src/engine/sdk/tools.ts';
+import { EventLog } from '../../src/record/events.ts';
 import { commandEnv, noSandbox, type SandboxBackend, type SandboxSpec } from '../../src/control/sandbox.ts';
 import { detectRuntime, imageId, type ContainerRuntime } from '../../src/exec/container.ts';
 import { BASE_IMAGE, containersReady } from '../helpers/containers.ts';
@@ -178,6 +183,37 @@ except OSError: pass"; head -c 400M /dev/zero > /tmp/fill; python3 -c "x = bytea
     await new Promise((r) => setTimeout(r, 1500));
     expect(readFileSync(join(ws, 'ticks.txt'), 'utf8')).toBe(seen);
     expect(seen.trim().split('\n').length).toBeLessThan(40);
+  });
+
+  test("the control plane's end of a trial waits until the container of a command still running is gone", async () => {
+    const plane = new ControlPlane({
+      workspace: ws,
+      scratch: join(root, 'plane'),
+      events: new EventLog(null),
+      roles: { worker: { sandbox: 'workspace-write', network: 'deny', approval: 'never' } },
+      defaultRole: { sandbox: 'read-only', network: 'deny', approval: 'never' },
+      sandbox: backend,
+      hooks: null,
+      approver: DEFAULT_APPROVER,
+      hidden: [],
+      reveal: [base],
+      container: { image, cpus: 1, memoryMb: 512, pids: 256 },
+      seed: 1,
+      commandTimeoutMs: 60_000,
+      maxOutputBytes: 64 * 1024,
+      signal: new AbortController().signal,
+    });
+    const [exec] = workspaceTools(['exec_command'], { role: 'worker', plane });
+    const call = exec!.invoke(new RunContext(), JSON.stringify({ cmd: 'for i in $(seq 1 40); do echo $i >> plane-ticks.txt; sleep 0.25; done' }), {
+      toolCall: { callId: 'c1' },
+    } as never);
+    await new Promise((r) => setTimeout(r, 2500));
+    await plane.killAll();
+    const seen = readFileSync(join(ws, 'plane-ticks.txt'), 'utf8');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(readFileSync(join(ws, 'plane-ticks.txt'), 'utf8')).toBe(seen);
+    expect(seen.trim().split('\n').length).toBeLessThan(40);
+    await call.catch(() => undefined);
   });
 
   test("a path the runtime cannot mount (an approved write with ':' in it) fails that command, not the trial", async () => {
