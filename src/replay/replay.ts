@@ -142,13 +142,8 @@ function codexPreflight(opts: ReplayOptions): CodexBinary {
  * The container backend runs every command of a task in its environment: each planned task must name one
  * (exit 2 naming the file otherwise), and every image is resolved (built) before anything runs.
  */
-async function prepareImages(opts: ReplayOptions, plans: TrialPlan[], codex: CodexBinary | null): Promise<EnvironmentImages | null> {
+async function prepareImages(opts: ReplayOptions, plans: TrialPlan[]): Promise<EnvironmentImages | null> {
   if (opts.sandbox.name !== 'container') return null;
-  if (codex)
-    throw new InputError('the codex engine runs Codex on the host with its own sandbox: it cannot run in a task container yet', {
-      field: '--sandbox',
-      fix: 'replay with --engine sdk, or with --sandbox bwrap for the codex engine',
-    });
   const tasks = [...new Map(plans.map((p) => [p.task.id, p.task])).values()];
   const images = await imagesForTasks(opts.runtime, tasks, { cacheDir: opts.cacheDir, suite: opts.suite, signal: opts.signal, onBuild: opts.onImageBuild });
   // Containers of bench processes that died (killed outright, before they could remove them) go first.
@@ -277,11 +272,17 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const audited = !!opts.audit || opts.backend.adversary;
   const baseRedactor = opts.redactor ?? Redactor.fromEnv(process.env);
   const plans = planTrials(opts.suite, opts.workflows, planOptions(opts));
+  // Said before anything else about Codex (whether it is installed): the two do not go together.
+  if (opts.engine === 'codex' && opts.sandbox.name === 'container')
+    throw new InputError('the codex engine runs Codex on the host with its own sandbox: it cannot run in a task container yet', {
+      field: '--sandbox',
+      fix: 'replay with --engine sdk, or with --sandbox bwrap for the codex engine',
+    });
   const codex = opts.engine === 'codex' ? codexPreflight(opts) : null;
   let done = new Set<string>();
   let previous: TrialRecord[] = [];
   const probe = new RunDir(runFolder(opts.outDir, opts.runId));
-  const images = await prepareImages(opts, plans, codex);
+  const images = await prepareImages(opts, plans);
   const next = manifest(opts, plans, codex, audited, baseRedactor, images);
   if (probe.exists()) {
     if (!opts.resume) {

@@ -62,9 +62,11 @@ beforeAll(async () => {
   writeFileSync(join(profiles, 'good.yaml'), 'skill: 1\nfix_rate: 1\noverreach: {scope: 0, network: 0, test_tampering: 0}\nlatency: {time_scale: 0}\n');
   writeFileSync(join(profiles, 'bad.yaml'), 'skill: 0\nfix_rate: 0\noverreach: {scope: 0, network: 0, test_tampering: 0}\nlatency: {time_scale: 0}\n');
   const common = [f.suite, '--workflow', 'broad', '--workflow', join(SHIPPED, 'roles'), '--out', results, '--repeat', '2', '--concurrency', '2'];
-  const before = await bench(['replay', ...common, '--run-id', 'before', '--sim-profile', join(profiles, 'good.yaml')]);
+  // Replayed where the view is started (a project folder with results/ in it): run.json names the suite from there.
+  const where = { cwd: join(results, '..') };
+  const before = await bench(['replay', ...common, '--run-id', 'before', '--sim-profile', join(profiles, 'good.yaml')], where);
   expect(before.code, before.stderr).toBe(0);
-  const after = await bench(['replay', ...common, '--run-id', 'after', '--sim-profile', join(profiles, 'bad.yaml')]);
+  const after = await bench(['replay', ...common, '--run-id', 'after', '--sim-profile', join(profiles, 'bad.yaml')], where);
   expect(after.code, after.stderr).toBe(0);
   // A command the agent ran that is hostile HTML, with a long output: shown as text, clipped, the rest on demand.
   const events = join(results, 'before', 'trials', 'fix-clamp__broad__r1', 'events.jsonl');
@@ -224,6 +226,20 @@ describe('bench view in headless Chromium', () => {
     await expect.poll(() => last.locator('pre').textContent(), { timeout: 10_000 }).toContain(`${'y'.repeat(9000)}END`);
     expect(dialogs).toEqual([]);
     expect(problems).toEqual([]);
+  });
+
+  test("a view started in another folder finds a run's suite beside its results folder (the gold patch is read from it)", async () => {
+    // Deeper than where the replay ran, so a path taken relative to this folder would miss.
+    const cwd = join(tmp('bench-view-cwd-'), 'a', 'b');
+    mkdirSync(cwd, { recursive: true });
+    const elsewhere = await startView([results, '--port', '0'], cwd);
+    try {
+      const res = await fetch(`${elsewhere.url}api/runs/before/trials/fix-clamp__broad__r0/patch?which=gold`);
+      const body = (await res.json()) as { text: string; note?: string };
+      expect(body.text, body.note).toMatch(/src\/math\.js/);
+    } finally {
+      elsewhere.child.kill();
+    }
   });
 
   test("the diff view renders diff2html's table for the agent's patch and the gold one", async () => {

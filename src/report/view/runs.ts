@@ -4,7 +4,7 @@
 // a URL never climbs out, and a symbolic link is never followed (run folders hold what a run wrote, and a
 // link there could point anywhere on the machine).
 import { closeSync, existsSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
-import { join, relative, sep, isAbsolute } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { metricByName, type MetricValue } from '../../analyze/metrics.ts';
 import { InputError } from '../../errors.ts';
 import { loadSuite, type Task } from '../../suite/load.ts';
@@ -149,13 +149,19 @@ export class ResultsDir {
     return this.file(id, 'trials', trial, name);
   }
 
-  /** The run's suite tasks by id (tags, gold commits), or null when its folder is gone or no longer loads. */
+  /**
+   * The run's suite tasks by id (tags, gold commits), or null when its folder is gone or no longer loads.
+   * run.json names the suite relative to where the replay ran: here, or (`bench view` started elsewhere)
+   * the folder holding the results, where `bench replay` writes them by default.
+   */
   tasks(view: ViewRun): Map<string, Task> | null {
     const dir = view.run.manifest.suite.dir;
     if (!this.suites.has(dir)) {
       let tasks: Map<string, Task> | null = null;
+      const candidates = isAbsolute(dir) ? [dir] : [resolve(dir), resolve(dirname(this.root), dir)];
+      const found = candidates.find((d) => existsSync(join(d, 'suite.yaml')));
       try {
-        tasks = new Map(loadSuite(dir).tasks.map((t) => [t.id, t]));
+        tasks = found ? new Map(loadSuite(found).tasks.map((t) => [t.id, t])) : null;
       } catch {
         tasks = null;
       }
