@@ -359,7 +359,10 @@ export function replayCommand(program: Command): void {
     if (parsedShard?.from) out.write(`shard ${parsedShard.index}/${parsedShard.total} from ${parsedShard.from}\n`);
     if (flags.record) out.write(`recording model traffic to ${flags.record}\n`);
     if (otel) out.write(`traces: each trial exported to ${otel.url} (${otel.source})\n`);
-    if (flags.engine === 'codex') for (const note of await codexNotes(workflows)) out.write(`${note}\n`);
+    if (flags.engine === 'codex') {
+      (await import('../replay/replay.ts')).checkEngineSandbox(flags.engine, sandbox);
+      for (const note of await codexNotes(workflows)) out.write(`${note}\n`);
+    }
 
     const controller = new AbortController();
     let workspaces: WorkspaceManager | null = null;

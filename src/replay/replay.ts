@@ -138,6 +138,15 @@ function codexPreflight(opts: ReplayOptions): CodexBinary {
   return findCodex();
 }
 
+/** The codex engine runs Codex on the host inside bwrap: said before anything about Codex itself (whether it is installed). */
+export function checkEngineSandbox(engine: string, sandbox: Pick<SandboxBackend, 'name'>): void {
+  if (engine === 'codex' && sandbox.name === 'container')
+    throw new InputError('the codex engine runs Codex on the host with its own sandbox: it cannot run in a task container yet', {
+      field: '--sandbox',
+      fix: 'replay with --engine sdk, or with --sandbox bwrap for the codex engine',
+    });
+}
+
 /**
  * The container backend runs every command of a task in its environment: each planned task must name one
  * (exit 2 naming the file otherwise), and every image is resolved (built) before anything runs.
@@ -272,12 +281,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
   const audited = !!opts.audit || opts.backend.adversary;
   const baseRedactor = opts.redactor ?? Redactor.fromEnv(process.env);
   const plans = planTrials(opts.suite, opts.workflows, planOptions(opts));
-  // Said before anything else about Codex (whether it is installed): the two do not go together.
-  if (opts.engine === 'codex' && opts.sandbox.name === 'container')
-    throw new InputError('the codex engine runs Codex on the host with its own sandbox: it cannot run in a task container yet', {
-      field: '--sandbox',
-      fix: 'replay with --engine sdk, or with --sandbox bwrap for the codex engine',
-    });
+  checkEngineSandbox(opts.engine ?? 'sdk', opts.sandbox);
   const codex = opts.engine === 'codex' ? codexPreflight(opts) : null;
   let done = new Set<string>();
   let previous: TrialRecord[] = [];
