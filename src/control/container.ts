@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { envArgs, MountError, runArgs, runContainer, type ContainerRuntime, type Mount } from '../exec/container.ts';
+import { describeRuntime, envArgs, MountError, runArgs, runContainer, type ContainerRuntime, type Mount } from '../exec/container.ts';
 import type { RunResult } from '../exec/run.ts';
 import { seccompProfileJson, type SeccompProfile } from './seccomp.ts';
 import {
@@ -132,7 +132,7 @@ export function containerBackend(opts: ContainerBackendOptions): SandboxBackend 
   };
   return {
     name: 'container',
-    detail: `${rt.name} ${rt.version}${rt.oci ? ` (${rt.oci})` : ''} (${rt.binary}): the task's image, no capabilities, seccomp, resource limits`,
+    detail: `${describeRuntime(rt)} (${rt.binary}): the task's image, no capabilities, seccomp, resource limits`,
     // The image's system folders and what is mounted of the host (never a home folder: the image's /root is empty of the host's).
     visible: (spec) => [...IMAGE_VIEW, ...spec.reveal, spec.workspace, ...spec.writable, ...(spec.views ?? []).map((v) => v.target)],
     masked: ETC_SECRETS.map((s) => join('/etc', s)),
